@@ -1,0 +1,71 @@
+package dev.tollgate.admin;
+
+import dev.tollgate.apikey.ApiKeyService;
+import dev.tollgate.apikey.ApiKeyView;
+import dev.tollgate.apikey.IssuedKey;
+import dev.tollgate.apikey.KeyInput;
+import dev.tollgate.apikey.RotateInput;
+import dev.tollgate.security.Roles;
+import dev.tollgate.tenant.Tenant;
+import dev.tollgate.tenant.TenantService;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** A tenant's API keys. The tenant is access-checked once, here at the scope boundary. */
+@Path("/api/admin/tenants/{slug}/keys")
+@Tag(name = "API keys")
+@RolesAllowed({Roles.PLATFORM_ADMIN, Roles.FINANCE, Roles.TENANT_ADMIN})
+public class KeyAdminResource {
+
+    @Inject
+    TenantService tenants;
+    @Inject
+    ApiKeyService keys;
+
+    @GET
+    public List<ApiKeyView> list(@PathParam("slug") String slug) {
+        return keys.list(tenant(slug));
+    }
+
+    @POST
+    @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN})
+    public Response issue(@PathParam("slug") String slug, KeyInput input) {
+        IssuedKey issued = keys.issue(tenant(slug), input);
+        return Response.created(URI.create("/api/admin/tenants/" + slug + "/keys/" + issued.apiKey().publicId()))
+                .entity(issued).build();
+    }
+
+    @GET
+    @Path("{publicId}")
+    public ApiKeyView get(@PathParam("slug") String slug, @PathParam("publicId") String publicId) {
+        return keys.find(tenant(slug), publicId).orElseThrow(NotFoundException::new);
+    }
+
+    @POST
+    @Path("{publicId}/revoke")
+    @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN})
+    public ApiKeyView revoke(@PathParam("slug") String slug, @PathParam("publicId") String publicId) {
+        return keys.revoke(tenant(slug), publicId).orElseThrow(NotFoundException::new);
+    }
+
+    @POST
+    @Path("{publicId}/rotate")
+    @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN})
+    public IssuedKey rotate(@PathParam("slug") String slug, @PathParam("publicId") String publicId,
+            RotateInput input) {
+        return keys.rotate(tenant(slug), publicId, input).orElseThrow(NotFoundException::new);
+    }
+
+    private Tenant tenant(String slug) {
+        return tenants.visible(slug).orElseThrow(NotFoundException::new);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.tollgate.admin;
+
+import dev.tollgate.security.Roles;
+import dev.tollgate.tenant.TenantInput;
+import dev.tollgate.tenant.TenantPage;
+import dev.tollgate.tenant.TenantService;
+import dev.tollgate.tenant.TenantStatus;
+import dev.tollgate.tenant.TenantView;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/admin/tenants")
+@Tag(name = "Tenants")
+@RolesAllowed({Roles.PLATFORM_ADMIN, Roles.FINANCE, Roles.TENANT_ADMIN})
+public class TenantAdminResource {
+
+    public record TenantList(List<TenantView> items, long total, int page, int size) {
+    }
+
+    @Inject
+    TenantService tenants;
+
+    @GET
+    public TenantList list(@QueryParam("q") String q, @QueryParam("status") TenantStatus status,
+            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
+        TenantPage p = tenants.search(q, status, Math.max(0, page), Math.min(Math.max(1, size), 500));
+        return new TenantList(p.tenants().stream().map(TenantView::of).toList(), p.total(), p.page(), p.size());
+    }
+
+    @POST
+    @RolesAllowed(Roles.PLATFORM_ADMIN)
+    public Response create(TenantInput input) {
+        TenantView created = TenantView.of(tenants.create(input));
+        return Response.created(URI.create("/api/admin/tenants/" + created.slug())).entity(created).build();
+    }
+
+    @GET
+    @Path("{slug}")
+    public TenantView get(@PathParam("slug") String slug) {
+        return tenants.visible(slug).map(TenantView::of).orElseThrow(NotFoundException::new);
+    }
+
+    @PUT
+    @Path("{slug}")
+    @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN})
+    public TenantView update(@PathParam("slug") String slug, TenantInput input) {
+        return tenants.update(slug, input).map(TenantView::of).orElseThrow(NotFoundException::new);
+    }
+
+    @POST
+    @Path("{slug}/suspend")
+    @RolesAllowed(Roles.PLATFORM_ADMIN)
+    public TenantView suspend(@PathParam("slug") String slug) {
+        return status(slug, TenantStatus.SUSPENDED);
+    }
+
+    @POST
+    @Path("{slug}/reactivate")
+    @RolesAllowed(Roles.PLATFORM_ADMIN)
+    public TenantView reactivate(@PathParam("slug") String slug) {
+        return status(slug, TenantStatus.ACTIVE);
+    }
+
+    @POST
+    @Path("{slug}/archive")
+    @RolesAllowed(Roles.PLATFORM_ADMIN)
+    public TenantView archive(@PathParam("slug") String slug) {
+        return status(slug, TenantStatus.ARCHIVED);
+    }
+
+    private TenantView status(String slug, TenantStatus status) {
+        return tenants.changeStatus(slug, status).map(TenantView::of).orElseThrow(NotFoundException::new);
+    }
+}

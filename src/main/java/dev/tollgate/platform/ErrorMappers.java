@@ -1,0 +1,138 @@
+package dev.tollgate.platform;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import dev.tollgate.gateway.OpenAiError;
+import dev.tollgate.gateway.OpenAiException;
+import io.quarkus.security.ForbiddenException;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * One place that turns exceptions into the error format each caller expects: OpenAI error JSON under
+ * /v1, RFC 9457 problem details under /api, and plain pages for the console. Never a stack trace.
+ */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response openAi(OpenAiException e) {
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(e.body()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response invalidInput(InvalidInputException e, UriInfo uri) {
+        if (isGateway(uri)) {
+            String field = e.fieldErrors().keySet().iterator().next();
+            return gatewayError(400, field, describe(e.fieldErrors()));
+        }
+        return Problem.invalid(e.fieldErrors(), uri.getPath());
+    }
+
+    @ServerExceptionMapper
+    public Response constraintViolation(ConstraintViolationException e, UriInfo uri) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (ConstraintViolation<?> v : e.getConstraintViolations()) {
+            errors.merge(fieldOf(v), v.getMessage(), (a, b) -> a + "; " + b);
+        }
+        return invalidInput(new InvalidInputException(errors), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response unreadableJson(JsonProcessingException e, UriInfo uri) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            String field = m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            errors.put(field, "has the wrong type or format");
+        } else {
+            errors.put("body", "is not valid JSON: " + e.getOriginalMessage());
+        }
+        return invalidInput(new InvalidInputException(errors), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response optimisticLock(OptimisticLockException e, UriInfo uri) {
+        return Problem.response(409, "Conflict", "Someone else changed this object meanwhile; reload and try again.",
+                uri.getPath());
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        if (isApi(uri)) {
+            return Problem.response(403, "Forbidden", "Your role does not allow this action.", uri.getPath());
+        }
+        return Response.status(403).type(MediaType.TEXT_PLAIN).entity("Your role does not allow this action.").build();
+    }
+
+    /** A unique key hit by a concurrent change that the service's own check could not see yet. */
+    @ServerExceptionMapper
+    public Response conflict(org.hibernate.exception.ConstraintViolationException e, UriInfo uri) {
+        return Problem.response(409, "Conflict", "This conflicts with existing data; reload and try again.",
+                uri.getPath());
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        String reason = Response.Status.fromStatusCode(status) == null ? "Error"
+                : Response.Status.fromStatusCode(status).getReasonPhrase();
+        if (isGateway(uri)) {
+            return gatewayError(status, null, reason);
+        }
+        if (isApi(uri)) {
+            return Problem.response(status, reason, e.getMessage(), uri.getPath());
+        }
+        return e.getResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e, UriInfo uri) {
+        LOG.error("Unexpected error on " + uri.getPath(), e);
+        if (isGateway(uri)) {
+            return gatewayError(500, null, "Internal error in the gateway; the request id in the response headers helps us find it.");
+        }
+        if (isApi(uri)) {
+            return Problem.response(500, "Internal Server Error", "Unexpected error; see the server log for this request id.",
+                    uri.getPath());
+        }
+        return Response.status(500).type(MediaType.TEXT_PLAIN).entity("Something went wrong. Please try again.").build();
+    }
+
+    private static Response gatewayError(int status, String param, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(OpenAiError.of(message, OpenAiError.typeFor(status), param, OpenAiError.typeFor(status)))
+                .build();
+    }
+
+    private static String describe(Map<String, String> errors) {
+        return errors.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining("; "));
+    }
+
+    // "create.input.slug" -> "slug": the method and parameter names mean nothing to the caller.
+    private static String fieldOf(ConstraintViolation<?> v) {
+        String path = v.getPropertyPath().toString();
+        String[] parts = path.split("\\.", 3);
+        return parts.length == 3 ? parts[2] : parts[parts.length - 1];
+    }
+
+    private static boolean isGateway(UriInfo uri) {
+        return uri.getPath().startsWith("/v1/");
+    }
+
+    private static boolean isApi(UriInfo uri) {
+        return uri.getPath().startsWith("/api/");
+    }
+}

@@ -1,0 +1,27 @@
+package dev.tollgate.platform;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Runs Bean Validation on an input record and turns violations into field errors. */
+@ApplicationScoped
+public class Inputs {
+
+    @Inject
+    Validator validator;
+
+    public <T> T check(T input) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (ConstraintViolation<T> v : validator.validate(input)) {
+            errors.merge(v.getPropertyPath().toString(), v.getMessage(), (a, b) -> a + "; " + b);
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        return input;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.tollgate.platform;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "tollgate")
+public interface TollgateConfig {
+
+    Auth auth();
+
+    Keys keys();
+
+    interface Auth {
+        /** {@code local} (database users, form and Basic login) or {@code oidc} (Keycloak). */
+        @WithDefault("local")
+        String mode();
+
+        /** Password of the bootstrap {@code admin} user; generated and logged once when absent. */
+        Optional<String> adminPassword();
+
+        /** OIDC claim holding the slug of the tenant a tenant-admin is bound to. */
+        @WithDefault("tenant")
+        String tenantClaim();
+
+        /** Login mechanisms per mode, wired into Quarkus' path permissions in application.properties. */
+        Map<String, Mechanisms> modes();
+
+        default boolean oidc() {
+            return "oidc".equals(mode());
+        }
+    }
+
+    interface Mechanisms {
+        String consoleMechanism();
+
+        String apiMechanism();
+
+        boolean oidcEnabled();
+    }
+
+    interface Keys {
+        /** How long a looked-up key stays in this instance's cache; changes made here evict it at once. */
+        @WithDefault("30s")
+        Duration cacheTtl();
+
+        /** A key whose expiry is nearer than this is listed as expiring. */
+        @WithDefault("7d")
+        Duration expiringWindow();
+
+        /** How often last-used timestamps are written back. */
+        @WithDefault("10s")
+        String lastUsedFlushEvery();
+    }
+}

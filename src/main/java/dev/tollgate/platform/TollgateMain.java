@@ -1,0 +1,27 @@
+package dev.tollgate.platform;
+
+import io.quarkus.runtime.Quarkus;
+import java.security.SecureRandom;
+import java.util.Base64;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+/**
+ * Entry point of the packaged app. Starts the embedded PostgreSQL first when no external
+ * datasource is configured, so that one command gives a working Tollgate on a fresh machine.
+ */
+@QuarkusMain
+public class TollgateMain {
+
+    public static void main(String... args) {
+        EmbeddedDatabase.startUnlessConfigured();
+        System.setProperty("tollgate.generated-session-key", randomKey());
+        Quarkus.run(args);
+    }
+
+    // Login cookies are encrypted with it; a fresh one per start just means logging in again after a restart.
+    private static String randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+    }
+}

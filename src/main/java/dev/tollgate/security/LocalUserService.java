@@ -1,0 +1,98 @@
+package dev.tollgate.security;
+
+import dev.tollgate.audit.AuditLog;
+import dev.tollgate.platform.Inputs;
+import dev.tollgate.platform.InvalidInputException;
+import dev.tollgate.tenant.Tenant;
+import io.quarkus.elytron.security.common.BcryptUtil;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.util.List;
+import java.util.Optional;
+
+/** Local console users (login mode local). Only platform admins call this; resources check the role. */
+@ApplicationScoped
+public class LocalUserService {
+
+    @Inject
+    Inputs inputs;
+    @Inject
+    AuditLog audit;
+    @Inject
+    Caller caller;
+
+    public List<UserView> list() {
+        return LocalUser.<LocalUser>listAll(Sort.ascending("username")).stream().map(LocalUserService::view).toList();
+    }
+
+    public Optional<UserView> find(String username) {
+        return LocalUser.findByUsername(username).map(LocalUserService::view);
+    }
+
+    @Transactional
+    public UserView create(UserInput input) {
+        UserInput in = inputs.check(input);
+        if (LocalUser.findByUsername(in.username()).isPresent()) {
+            throw InvalidInputException.of("username", "is already taken");
+        }
+        LocalUser u = new LocalUser();
+        u.username = in.username();
+        u.passwordHash = BcryptUtil.bcryptHash(in.password());
+        u.role = in.role();
+        u.tenantId = tenantFor(in);
+        u.persistAndFlush();
+        UserView view = view(u);
+        audit.record("user.create", "user", u.username, u.tenantId, null, view);
+        return view;
+    }
+
+    @Transactional
+    public boolean delete(String username) {
+        if (username.equals(caller.name())) {
+            throw InvalidInputException.of("username", "you cannot delete yourself");
+        }
+        return LocalUser.findByUsername(username).map(u -> {
+            audit.record("user.delete", "user", u.username, u.tenantId, view(u), null);
+            u.delete();
+            return true;
+        }).orElse(false);
+    }
+
+    /** Creates the user unless it exists; used for the bootstrap admin. */
+    @Transactional
+    public boolean createIfAbsent(String username, String password, String role) {
+        if (LocalUser.findByUsername(username).isPresent()) {
+            return false;
+        }
+        LocalUser u = new LocalUser();
+        u.username = username;
+        u.passwordHash = BcryptUtil.bcryptHash(password);
+        u.role = role;
+        u.persist();
+        return true;
+    }
+
+    private static Long tenantFor(UserInput in) {
+        boolean tenantAdmin = Roles.TENANT_ADMIN.equals(in.role());
+        boolean named = in.tenantSlug() != null && !in.tenantSlug().isBlank();
+        if (tenantAdmin && !named) {
+            throw InvalidInputException.of("tenantSlug", "is required for a tenant-admin");
+        }
+        if (!tenantAdmin) {
+            if (named) {
+                throw InvalidInputException.of("tenantSlug", "applies to tenant-admins only");
+            }
+            return null;
+        }
+        return Tenant.<Tenant>find("slug", in.tenantSlug().trim()).firstResultOptional()
+                .map(t -> t.id)
+                .orElseThrow(() -> InvalidInputException.of("tenantSlug", "no such tenant"));
+    }
+
+    private static UserView view(LocalUser u) {
+        String slug = u.tenantId == null ? null : Tenant.<Tenant>findById(u.tenantId).slug;
+        return new UserView(u.username, u.role, slug, u.createdAt);
+    }
+}

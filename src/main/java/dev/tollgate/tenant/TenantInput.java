@@ -1,0 +1,39 @@
+package dev.tollgate.tenant;
+
+import dev.tollgate.platform.ValidTimeZone;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** What an admin may set on a tenant, from the console form or the admin API. */
+public record TenantInput(
+        @NotBlank
+        @Size(min = 2, max = 40)
+        @Pattern(regexp = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$",
+                message = "lowercase letters, digits and inner hyphens only")
+        String slug,
+        @NotBlank @Size(max = 200) String displayName,
+        @Size(max = 200) String legalName,
+        @Email @Size(max = 254) String billingEmail,
+        @Size(max = 1000) String postalAddress,
+        @Size(max = 64) String taxId,
+        @Pattern(regexp = "^USD$", message = "only USD is supported") String currency,
+        @ValidTimeZone String timezone) {
+
+    /** Blank optional fields become null, and the defaults are filled in. */
+    public TenantInput normalized() {
+        return new TenantInput(trim(slug), trim(displayName), blankToNull(legalName), blankToNull(billingEmail),
+                blankToNull(postalAddress), blankToNull(taxId),
+                currency == null || currency.isBlank() ? "USD" : currency.trim(),
+                timezone == null || timezone.isBlank() ? "UTC" : timezone.trim());
+    }
+
+    private static String trim(String s) {
+        return s == null ? null : s.trim();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}

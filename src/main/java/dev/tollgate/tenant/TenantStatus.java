@@ -1,0 +1,5 @@
+package dev.tollgate.tenant;
+
+public enum TenantStatus {
+    ACTIVE, SUSPENDED, ARCHIVED
+}
