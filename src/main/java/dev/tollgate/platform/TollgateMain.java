@@ -14,7 +14,7 @@ public class TollgateMain {
 
     public static void main(String... args) {
         EmbeddedDatabase.startUnlessConfigured();
-        System.setProperty("tollgate.generated-session-key", randomKey());
+        System.setProperty("tollgate-runtime.session-key", randomKey());
         Quarkus.run(args);
     }
 
