@@ -29,7 +29,8 @@ public class AuditAdminResource {
     @GET
     public List<AuditView> list(@QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("100") int size) {
-        List<AuditEntry> entries = audit.latest(Math.max(0, page), Math.min(Math.max(1, size), 500));
+        int pageSize = Math.min(Math.max(1, size), 500);
+        List<AuditEntry> entries = audit.latest(Math.max(0, page) * pageSize, pageSize);
         return entries.stream().map(e -> new AuditView(e.id, e.at, e.actor, e.actorIp, e.action, e.entityType,
                 e.entityId, e.before, e.after)).toList();
     }

@@ -3,7 +3,6 @@ package dev.tollgate.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.security.Caller;
-import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -36,8 +35,9 @@ public class AuditLog {
         e.persist();
     }
 
-    public List<AuditEntry> latest(int page, int size) {
-        return AuditEntry.findAll(Sort.descending("at", "id")).page(Page.of(page, size)).list();
+    /** Newest first: {@code max} entries starting at position {@code first}. */
+    public List<AuditEntry> latest(int first, int max) {
+        return AuditEntry.<AuditEntry>findAll(Sort.descending("at", "id")).range(first, first + max - 1).list();
     }
 
     private String toJson(Object o) {

@@ -5,6 +5,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Named;
 import jakarta.persistence.EntityManager;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * Who is calling an admin page or the admin API: name, role and, for a tenant-admin, the one tenant
  * they are bound to. In local mode the binding is a column of the user; with Keycloak it is a token claim.
  */
+@Named("caller")
 @RequestScoped
 public class Caller {
 
@@ -34,6 +36,10 @@ public class Caller {
 
     public boolean is(String role) {
         return identity.hasRole(role);
+    }
+
+    public boolean hasAnyRole(List<String> roles) {
+        return roles.stream().anyMatch(identity::hasRole);
     }
 
     public boolean isPlatformAdmin() {
@@ -59,6 +65,10 @@ public class Caller {
             tenantId = is(Roles.TENANT_ADMIN) ? lookUpTenant() : Optional.empty();
         }
         return tenantId;
+    }
+
+    public boolean oidc() {
+        return config.auth().oidc();
     }
 
     public String ip() {

@@ -1,0 +1,55 @@
+package dev.tollgate.console;
+
+import dev.tollgate.apikey.KeyStatus;
+import dev.tollgate.tenant.TenantStatus;
+import io.quarkus.qute.TemplateExtension;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/** Display values computed for templates, so templates stay free of logic. */
+@TemplateExtension
+public class ConsoleExtensions {
+
+    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter LOCAL_INPUT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm")
+            .withZone(ZoneOffset.UTC);
+
+    static String fmt(Instant instant) {
+        return instant == null ? "—" : UTC.format(instant);
+    }
+
+    /** The value of a datetime-local input, in UTC. */
+    static String inputValue(Instant instant) {
+        return instant == null ? "" : LOCAL_INPUT.format(instant);
+    }
+
+    static String css(TenantStatus status) {
+        return status.name().toLowerCase(Locale.ROOT);
+    }
+
+    static String label(TenantStatus status) {
+        return status.name().charAt(0) + status.name().substring(1).toLowerCase(Locale.ROOT);
+    }
+
+    static String css(KeyStatus status) {
+        return status.name().toLowerCase(Locale.ROOT);
+    }
+
+    static String label(KeyStatus status) {
+        return status.name().charAt(0) + status.name().substring(1).toLowerCase(Locale.ROOT);
+    }
+
+    static String models(List<String> models) {
+        return String.join(", ", models);
+    }
+
+    static String urlEncode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

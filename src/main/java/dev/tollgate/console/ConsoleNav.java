@@ -1,0 +1,18 @@
+package dev.tollgate.console;
+
+import dev.tollgate.security.Roles;
+import io.quarkus.qute.TemplateGlobal;
+import java.util.List;
+
+/** The console's navigation, in one place: later feature pages add their entry here. */
+@TemplateGlobal
+public class ConsoleNav {
+
+    public record Item(String label, String path, List<String> roles) {
+    }
+
+    static List<Item> navItems = List.of(
+            new Item("Tenants", "/console/tenants", Roles.ALL),
+            new Item("Users", "/console/users", List.of(Roles.PLATFORM_ADMIN)),
+            new Item("Audit log", "/console/audit", List.of(Roles.PLATFORM_ADMIN)));
+}

@@ -1,0 +1,49 @@
+package dev.tollgate.console;
+
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One-time messages after a redirect ("Tenant created"): set as a cookie on the redirect, shown once by
+ * the next page ({@code {inject:flash.message}}), then cleared by {@link FlashFilter}.
+ */
+@Named("flash")
+@RequestScoped
+public class Flash {
+
+    static final String COOKIE = "tollgate-flash";
+
+    @Inject
+    HttpServerRequest request;
+
+    private String message;
+    private boolean read;
+
+    public static Response redirect(String path, String message) {
+        NewCookie cookie = new NewCookie.Builder(COOKIE).value(URLEncoder.encode(message, StandardCharsets.UTF_8))
+                .path("/").httpOnly(true).sameSite(NewCookie.SameSite.STRICT).build();
+        return Response.seeOther(URI.create(path)).cookie(cookie).build();
+    }
+
+    public String message() {
+        if (!read) {
+            read = true;
+            Cookie c = request.getCookie(COOKIE);
+            message = c == null ? null : URLDecoder.decode(c.getValue(), StandardCharsets.UTF_8);
+        }
+        return message;
+    }
+
+    boolean present() {
+        return request.getCookie(COOKIE) != null;
+    }
+}
