@@ -2,6 +2,7 @@ package dev.tollgate.platform;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tollgate.gateway.OpenAiError;
 import dev.tollgate.gateway.OpenAiException;
 import io.quarkus.security.ForbiddenException;
@@ -63,6 +64,12 @@ public class ErrorMappers {
         return invalidInput(new InvalidInputException(errors), uri);
     }
 
+    /** Quarkus maps this one itself with an empty body unless told otherwise: wrong types and formats. */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
+        return unreadableJson(e, uri);
+    }
+
     @ServerExceptionMapper
     public Response optimisticLock(OptimisticLockException e, UriInfo uri) {
         return Problem.response(409, "Conflict", "Someone else changed this object meanwhile; reload and try again.",
@@ -86,6 +93,9 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e, UriInfo uri) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return unreadableJson(json, uri);
+        }
         int status = e.getResponse().getStatus();
         String reason = Response.Status.fromStatusCode(status) == null ? "Error"
                 : Response.Status.fromStatusCode(status).getReasonPhrase();

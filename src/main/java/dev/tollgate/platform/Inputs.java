@@ -15,13 +15,22 @@ public class Inputs {
     Validator validator;
 
     public <T> T check(T input) {
-        Map<String, String> errors = new LinkedHashMap<>();
-        for (ConstraintViolation<T> v : validator.validate(input)) {
-            errors.merge(v.getPropertyPath().toString(), v.getMessage(), (a, b) -> a + "; " + b);
-        }
+        Map<String, String> errors = violations(input);
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
         return input;
+    }
+
+    /** Field errors of the input, empty when valid; callers may add their own checks before throwing. */
+    public <T> Map<String, String> violations(T input) {
+        if (input == null) {
+            throw InvalidInputException.of("body", "is required");
+        }
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (ConstraintViolation<T> v : validator.validate(input)) {
+            errors.merge(v.getPropertyPath().toString(), v.getMessage(), (a, b) -> a + "; " + b);
+        }
+        return errors;
     }
 }

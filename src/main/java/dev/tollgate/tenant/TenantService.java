@@ -15,6 +15,7 @@ import jakarta.transaction.Transactional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -66,9 +67,13 @@ public class TenantService {
     @Transactional
     public Tenant create(TenantInput input) {
         requirePlatformAdmin();
-        TenantInput in = inputs.check(input).normalized();
-        if (Tenant.count("slug", in.slug()) > 0) {
-            throw InvalidInputException.of("slug", "is already taken");
+        Map<String, String> errors = inputs.violations(input);
+        TenantInput in = input.normalized();
+        if (!errors.containsKey("slug") && Tenant.count("slug", in.slug()) > 0) {
+            errors.put("slug", "is already taken");
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
         }
         Tenant t = new Tenant();
         apply(t, in);
@@ -83,6 +88,9 @@ public class TenantService {
     public Optional<Tenant> update(String slug, TenantInput input) {
         if (!caller.isPlatformAdmin() && !caller.is(dev.tollgate.security.Roles.TENANT_ADMIN)) {
             throw new ForbiddenException();
+        }
+        if (input == null) {
+            throw InvalidInputException.of("body", "is required");
         }
         return visible(slug).map(t -> {
             TenantInput in = inputs.check(withSlug(input, slug)).normalized();

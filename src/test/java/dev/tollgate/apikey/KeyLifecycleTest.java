@@ -1,0 +1,111 @@
+package dev.tollgate.apikey;
+
+import static dev.tollgate.testing.TestData.asAdmin;
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.issueKey;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.tollgate.testing.PostgresResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Each state of a key gets the right answer from the gateway, immediately after the change. */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class KeyLifecycleTest {
+
+    @Test
+    void activeKeyWorks() {
+        String key = issueKey(createTenant(uniqueSlug("active")));
+        assertModels(key, 200);
+    }
+
+    @Test
+    void expiredKeyIsRefused() throws InterruptedException {
+        String slug = createTenant(uniqueSlug("expiry"));
+        String key = issueKey(slug, Map.of("name", "short-lived", "expiresAt", Instant.now().plusSeconds(2).toString()));
+        assertModels(key, 200);
+        Thread.sleep(2_500);
+        assertModels(key, 401);
+        asAdmin().get("/api/admin/tenants/" + slug + "/keys/" + publicId(key)).then().body("status", equalTo("EXPIRED"));
+    }
+
+    @Test
+    void revokedKeyIsRefusedAtOnce() {
+        String slug = createTenant(uniqueSlug("revoke"));
+        String key = issueKey(slug);
+        assertModels(key, 200); // now cached
+        asAdmin().post("/api/admin/tenants/" + slug + "/keys/" + publicId(key) + "/revoke").then().statusCode(200)
+                .body("status", equalTo("REVOKED")).body("revokedAt", notNullValue());
+        assertModels(key, 401);
+    }
+
+    @Test
+    void rotatedKeyWorksUntilTheGraceDeadlineThenStops() throws InterruptedException {
+        String slug = createTenant(uniqueSlug("rotate"));
+        String oldKey = issueKey(slug);
+        assertModels(oldKey, 200);
+        String newKey = asAdmin().body(Map.of("graceUntil", Instant.now().plusSeconds(2).toString()))
+                .post("/api/admin/tenants/" + slug + "/keys/" + publicId(oldKey) + "/rotate")
+                .then().statusCode(200).extract().path("key");
+        assertNotEquals(oldKey, newKey);
+        assertModels(oldKey, 200); // within grace
+        assertModels(newKey, 200);
+        asAdmin().get("/api/admin/tenants/" + slug + "/keys/" + publicId(oldKey)).then()
+                .body("replacedBy", equalTo(publicId(newKey)));
+        Thread.sleep(2_500);
+        assertModels(oldKey, 401); // after grace
+        assertModels(newKey, 200);
+    }
+
+    @Test
+    void rotationWithoutGraceStopsTheOldKeyAtOnce() {
+        String slug = createTenant(uniqueSlug("rotnow"));
+        String oldKey = issueKey(slug);
+        assertModels(oldKey, 200);
+        String newKey = asAdmin().body("{}").post("/api/admin/tenants/" + slug + "/keys/" + publicId(oldKey) + "/rotate")
+                .then().statusCode(200).extract().path("key");
+        assertModels(oldKey, 401);
+        assertModels(newKey, 200);
+    }
+
+    @Test
+    void suspendedTenantsKeysStopAtOnceAndComeBackOnReactivation() {
+        String slug = createTenant(uniqueSlug("suspend"));
+        String key = issueKey(slug);
+        assertModels(key, 200);
+        asAdmin().post("/api/admin/tenants/" + slug + "/suspend").then().statusCode(200).body("status", equalTo("SUSPENDED"));
+        assertModels(key, 401);
+        asAdmin().post("/api/admin/tenants/" + slug + "/reactivate").then().statusCode(200).body("status", equalTo("ACTIVE"));
+        assertModels(key, 200);
+        asAdmin().post("/api/admin/tenants/" + slug + "/archive").then().statusCode(200).body("status", equalTo("ARCHIVED"));
+        assertModels(key, 401);
+    }
+
+    @Test
+    void lastUsedIsRecorded() throws InterruptedException {
+        String slug = createTenant(uniqueSlug("lastused"));
+        String key = issueKey(slug);
+        assertModels(key, 200);
+        String path = "/api/admin/tenants/" + slug + "/keys/" + publicId(key);
+        for (int i = 0; i < 40 && asAdmin().get(path).path("lastUsedAt") == null; i++) {
+            Thread.sleep(500);
+        }
+        asAdmin().get(path).then().body("lastUsedAt", notNullValue());
+    }
+
+    static String publicId(String key) {
+        return key.split("-")[1];
+    }
+
+    private static void assertModels(String key, int status) {
+        given().header("Authorization", "Bearer " + key).get("/v1/models").then().statusCode(status);
+    }
+}

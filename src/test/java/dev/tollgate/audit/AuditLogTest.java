@@ -1,0 +1,63 @@
+package dev.tollgate.audit;
+
+import static dev.tollgate.testing.TestData.ADMIN;
+import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
+import static dev.tollgate.testing.TestData.asAdmin;
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.issueKey;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.testing.ConsoleSession;
+import dev.tollgate.testing.PostgresResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class AuditLogTest {
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Test
+    void changesAreRecordedWithWhoWhatBeforeAfterAndIp() {
+        String slug = createTenant(uniqueSlug("audited"));
+        asAdmin().body(Map.of("displayName", "Renamed Ltd")).put("/api/admin/tenants/" + slug).then().statusCode(200);
+        String key = issueKey(slug);
+
+        JsonPath audit = asAdmin().get("/api/admin/audit?size=50").then().statusCode(200).extract().jsonPath();
+        List<Map<String, Object>> mine = audit.getList("findAll { it.entityId == '" + slug + "' }");
+        assertEquals(List.of("tenant.update", "tenant.create"), mine.stream().map(e -> e.get("action")).toList());
+        Map<String, Object> update = mine.get(0);
+        assertEquals("admin", update.get("actor"));
+        assertTrue(update.get("actorIp").toString().contains("127.0.0.1"));
+        assertEquals("Tenant " + slug, ((Map<?, ?>) update.get("before")).get("displayName"));
+        assertEquals("Renamed Ltd", ((Map<?, ?>) update.get("after")).get("displayName"));
+        String publicId = key.split("-")[1];
+        assertEquals("key.issue", audit.getString("find { it.entityId == '" + publicId + "' }.action"));
+
+        ConsoleSession.login(ADMIN, ADMIN_PASSWORD).get("/console/audit").then().statusCode(200)
+                .body(containsString("tenant.update")).body(containsString(slug));
+    }
+
+    @Test
+    void theAuditTableRefusesUpdatesAndDeletes() throws SQLException {
+        createTenant(uniqueSlug("appendonly"));
+        try (Connection c = dataSource.getConnection()) {
+            assertThrows(SQLException.class, () -> c.createStatement().executeUpdate("update audit_log set actor = 'x'"));
+            assertThrows(SQLException.class, () -> c.createStatement().executeUpdate("delete from audit_log"));
+        }
+    }
+}

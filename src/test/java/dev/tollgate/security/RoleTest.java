@@ -1,0 +1,72 @@
+package dev.tollgate.security;
+
+import static dev.tollgate.testing.TestData.as;
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.createUser;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.tollgate.testing.ConsoleSession;
+import dev.tollgate.testing.PostgresResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Local login mode: who may do what, on the admin API and in the console. */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class RoleTest {
+
+    static final String PASSWORD = "role-test-password";
+
+    @Test
+    void financeReadsButCannotCreateKeysOrTenants() {
+        String slug = createTenant(uniqueSlug("fin"));
+        String finance = "finance-" + slug;
+        createUser(finance, PASSWORD, "finance", null);
+        as(finance, PASSWORD).get("/api/admin/tenants/" + slug).then().statusCode(200);
+        as(finance, PASSWORD).get("/api/admin/tenants/" + slug + "/keys").then().statusCode(200);
+        as(finance, PASSWORD).body(Map.of("name", "k")).post("/api/admin/tenants/" + slug + "/keys").then()
+                .statusCode(403).contentType("application/problem+json").body("status", equalTo(403));
+        as(finance, PASSWORD).body(Map.of("slug", uniqueSlug("x"), "displayName", "X")).post("/api/admin/tenants")
+                .then().statusCode(403);
+        ConsoleSession console = ConsoleSession.login(finance, PASSWORD);
+        console.post("/console/tenants/" + slug + "/keys", Map.of("name", "k")).then().statusCode(403);
+        console.get("/console/tenants/" + slug + "/keys/new").then().statusCode(403);
+    }
+
+    @Test
+    void tenantAdminCannotCreateTenantsOrUsers() {
+        String slug = createTenant(uniqueSlug("ta"));
+        String tenantAdmin = "ta-" + slug;
+        createUser(tenantAdmin, PASSWORD, "tenant-admin", slug);
+        as(tenantAdmin, PASSWORD).body(Map.of("slug", uniqueSlug("x"), "displayName", "X"))
+                .post("/api/admin/tenants").then().statusCode(403);
+        as(tenantAdmin, PASSWORD).body(Map.of("username", "someone", "password", "long-enough-pass", "role", "finance"))
+                .post("/api/admin/users").then().statusCode(403);
+        as(tenantAdmin, PASSWORD).post("/api/admin/tenants/" + slug + "/suspend").then().statusCode(403);
+        ConsoleSession console = ConsoleSession.login(tenantAdmin, PASSWORD);
+        console.post("/console/tenants", Map.of("slug", uniqueSlug("x"), "displayName", "X")).then().statusCode(403);
+        console.get("/console/users").then().statusCode(403);
+        console.get("/console/audit").then().statusCode(403);
+    }
+
+    @Test
+    void unauthenticatedCallsAreRedirectedInTheConsoleAndRefusedOnTheApi() {
+        given().redirects().follow(false).get("/console/tenants").then().statusCode(302)
+                .header("Location", endsWith("/login"));
+        given().get("/api/admin/tenants").then().statusCode(401);
+        given().auth().preemptive().basic("admin", "wrong-password").get("/api/admin/tenants").then().statusCode(401);
+    }
+
+    @Test
+    void wrongPasswordOnTheLoginFormShowsTheError() {
+        given().redirects().follow(false).formParam("j_username", "admin").formParam("j_password", "nope")
+                .post("/j_security_check").then().statusCode(302).header("Location", containsString("/login?error"));
+        given().get("/login?error=true").then().statusCode(200).body(containsString("Wrong username or password"));
+    }
+}

@@ -1,0 +1,80 @@
+package dev.tollgate.tenant;
+
+import static dev.tollgate.testing.TestData.ADMIN;
+import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
+import static dev.tollgate.testing.TestData.asAdmin;
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
+
+import dev.tollgate.testing.ConsoleSession;
+import dev.tollgate.testing.PostgresResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Bad input gets 400 with the fields named: problem+json on the API, inline errors in the console. */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class BadInputTest {
+
+    @Test
+    void invalidSlugIsRefusedWithAFieldError() {
+        for (String slug : new String[] {"Has Caps", "-leading", "trailing-", "ü-umlaut", "a", ""}) {
+            asAdmin().body(Map.of("slug", slug, "displayName", "X")).post("/api/admin/tenants").then()
+                    .statusCode(400).contentType("application/problem+json")
+                    .body("status", equalTo(400)).body("errors.field", hasItem("slug"));
+        }
+    }
+
+    @Test
+    void duplicateSlugIsRefused() {
+        String slug = createTenant(uniqueSlug("dup"));
+        asAdmin().body(Map.of("slug", slug, "displayName", "Again")).post("/api/admin/tenants").then()
+                .statusCode(400).body("errors.find { it.field == 'slug' }.message", equalTo("is already taken"));
+    }
+
+    @Test
+    void overLongFieldsAreRefused() {
+        asAdmin().body(Map.of("slug", uniqueSlug("long"), "displayName", "x".repeat(201), "taxId", "9".repeat(65),
+                "billingEmail", "not-an-email", "timezone", "Mars/Olympus"))
+                .post("/api/admin/tenants").then().statusCode(400)
+                .body("errors.field", hasItems("displayName", "taxId", "billingEmail", "timezone"));
+    }
+
+    @Test
+    void malformedJsonAndWrongTypesAre400NotServerErrors() {
+        asAdmin().body("{\"slug\": \"oops\", ").post("/api/admin/tenants").then().statusCode(400)
+                .contentType("application/problem+json").body("errors.field", hasItem("body"));
+        String slug = createTenant(uniqueSlug("types"));
+        asAdmin().body("{\"name\": \"k\", \"expiresAt\": \"next tuesday\"}")
+                .post("/api/admin/tenants/" + slug + "/keys").then().statusCode(400)
+                .body("errors.field", hasItem("expiresAt"));
+        asAdmin().body("{\"name\": \"k\", \"allowedModels\": \"deepseek-v4-flash\"}")
+                .post("/api/admin/tenants/" + slug + "/keys").then().statusCode(400);
+        asAdmin().body("{\"name\": \"k\", \"allowedModels\": [\"gpt-4o\"]}")
+                .post("/api/admin/tenants/" + slug + "/keys").then().statusCode(400)
+                .body("errors[0].message", containsString("gpt-4o"));
+        asAdmin().get("/api/admin/tenants?status=NOPE").then().statusCode(not(equalTo(500)));
+        asAdmin().body("[1,2]").post("/api/admin/tenants").then().statusCode(400);
+        asAdmin().body("").post("/api/admin/tenants").then().statusCode(400);
+    }
+
+    @Test
+    void theConsoleShowsErrorsInlineAndKeepsWhatWasTyped() {
+        String taken = createTenant(uniqueSlug("taken"));
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.post("/console/tenants", Map.of("slug", taken, "displayName", "My typed name",
+                "billingEmail", "bad-email")).then().statusCode(400)
+                .body(containsString("is already taken"))
+                .body(containsString("must be a well-formed email address"))
+                .body(containsString("value=\"My typed name\""));
+        console.post("/console/tenants/" + taken + "/keys", Map.of("name", "", "expiresAt", "someday")).then()
+                .statusCode(400).body(containsString("must be a date and time"));
+    }
+}
