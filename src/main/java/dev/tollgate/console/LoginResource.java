@@ -5,16 +5,14 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 
-/** The local-mode login page (Quarkus form login posts to /j_security_check) and logout. */
+/** The local-mode login page; Quarkus form login receives the post at /j_security_check. */
 @Path("/")
 public class LoginResource {
 
@@ -39,13 +37,5 @@ public class LoginResource {
             return Response.seeOther(URI.create("/console")).build();
         }
         return Templates.login(error);
-    }
-
-    /** Local mode only: with Keycloak, quarkus-oidc answers this path itself (RP-initiated logout). */
-    @POST
-    @Path("console/logout")
-    public Response logout() {
-        NewCookie expired = new NewCookie.Builder("quarkus-credential").value("").path("/").maxAge(0).build();
-        return Response.seeOther(URI.create("/login")).cookie(expired).build();
     }
 }

@@ -1,0 +1,113 @@
+package dev.tollgate.console;
+
+import static dev.tollgate.testing.TestData.ADMIN;
+import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.testing.Browser;
+import dev.tollgate.testing.PostgresResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+
+/** An admin's first minutes in a real browser: log in, create a tenant, issue a key, use it, revoke it. */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class ConsoleBrowserTest {
+
+    @TestHTTPResource("/")
+    URL base;
+
+    WebDriver browser;
+
+    @BeforeEach
+    void open() {
+        browser = Browser.start();
+    }
+
+    @AfterEach
+    void close() {
+        browser.quit();
+    }
+
+    @Test
+    void adminCreatesATenantIssuesAKeyAndRevokesIt() {
+        String taken = createTenant(uniqueSlug("taken"));
+        go("/console");
+        assertTrue(browser.getCurrentUrl().endsWith("/login"), "unauthenticated users land on the login page");
+        Browser.screenshot(browser, "01-login");
+        browser.findElement(By.id("j_username")).sendKeys(ADMIN);
+        browser.findElement(By.id("j_password")).sendKeys(ADMIN_PASSWORD);
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        Browser.awaitPage(browser, "Tenants");
+        Browser.screenshot(browser, "02-tenants");
+
+        browser.findElement(By.linkText("New tenant")).click();
+        Browser.awaitPage(browser, "New tenant");
+        browser.findElement(By.id("f-slug")).sendKeys(taken);
+        browser.findElement(By.id("f-displayName")).sendKeys("Acme Analytics");
+        browser.findElement(By.id("f-billingEmail")).sendKeys("ap@acme.test");
+        browser.findElement(By.cssSelector("button.primary")).click();
+        assertEquals("is already taken", browser.findElement(By.id("e-slug")).getText());
+        assertEquals("Acme Analytics", browser.findElement(By.id("f-displayName")).getAttribute("value"));
+        Browser.screenshot(browser, "03-tenant-form-inline-error");
+
+        String slug = uniqueSlug("acme");
+        browser.findElement(By.id("f-slug")).clear();
+        browser.findElement(By.id("f-slug")).sendKeys(slug);
+        browser.findElement(By.cssSelector("button.primary")).click();
+        Browser.awaitPage(browser, "Acme Analytics");
+        assertTrue(browser.findElement(By.cssSelector(".flash")).getText().contains("created"));
+        assertTrue(browser.findElement(By.tagName("h1")).getText().startsWith("Acme Analytics"));
+
+        browser.findElement(By.linkText("Issue key")).click();
+        Browser.awaitPage(browser, "Issue key");
+        browser.findElement(By.id("f-name")).sendKeys("checkout service");
+        browser.findElement(By.cssSelector("input[name=allowedModels][value=deepseek-v4-flash]")).click();
+        browser.findElement(By.cssSelector("button.primary")).click();
+        Browser.awaitPage(browser, "Key issued");
+        String key = browser.findElement(By.id("new-key")).getAttribute("value");
+        assertTrue(key.startsWith("tg-"), "the full key is shown once");
+        assertTrue(browser.findElement(By.xpath("//button[text()='Copy']")).isDisplayed());
+        Browser.screenshot(browser, "04-key-issued");
+        given().header("Authorization", "Bearer " + key).get("/v1/models").then().statusCode(200);
+
+        browser.findElement(By.linkText("Back to Acme Analytics")).click();
+        Browser.awaitPage(browser, "Acme Analytics");
+        assertFalse(browser.getPageSource().contains(key.substring(20)), "the secret never appears again");
+        assertTrue(browser.getPageSource().contains(key.substring(0, 19) + "-…"));
+        Browser.screenshot(browser, "05-tenant-detail");
+
+        browser.findElement(By.xpath("//button[text()='Revoke']")).click();
+        browser.findElement(By.cssSelector(".flash"));
+        assertTrue(browser.findElement(By.cssSelector(".flash")).getText().contains("revoked"));
+        assertEquals("Revoked", browser.findElement(By.cssSelector("table.list .badge")).getText());
+        given().header("Authorization", "Bearer " + key).get("/v1/models").then().statusCode(401);
+        Browser.screenshot(browser, "06-key-revoked");
+
+        browser.findElement(By.linkText("Audit log")).click();
+        Browser.awaitPage(browser, "Audit log");
+        assertTrue(browser.getPageSource().contains("key.revoke"));
+        Browser.screenshot(browser, "07-audit-log");
+
+        browser.findElement(By.xpath("//button[text()='Log out']")).click();
+        Browser.awaitPage(browser, "Log in");
+        go("/console/tenants");
+        assertTrue(browser.getCurrentUrl().endsWith("/login"), "logged out");
+    }
+
+    private void go(String path) {
+        browser.get(base.toString().replaceAll("/$", "") + path);
+    }
+}
