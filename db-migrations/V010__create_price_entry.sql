@@ -63,7 +63,8 @@ BEGIN
     RETURN NEW;
 END;
 $$;
-CREATE TRIGGER price_entry_no_overlap BEFORE INSERT OR UPDATE ON price_entry
+-- Triggers fire in name order: the guard against changing the past (price_entry_1_*) comes first.
+CREATE TRIGGER price_entry_2_no_overlap BEFORE INSERT OR UPDATE ON price_entry
     FOR EACH ROW EXECUTE FUNCTION price_entry_no_overlap();
 
 -- An entry that was in force for some past instant priced real calls: what it said about the past can
@@ -108,7 +109,7 @@ BEGIN
     RETURN NEW;
 END;
 $$;
-CREATE TRIGGER price_entry_only_future_updates BEFORE UPDATE OR DELETE ON price_entry
+CREATE TRIGGER price_entry_1_only_future_updates BEFORE UPDATE OR DELETE ON price_entry
     FOR EACH ROW EXECUTE FUNCTION price_entry_only_future_changes();
 
 CREATE FUNCTION price_entry_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
