@@ -1,5 +1,6 @@
 package dev.tollgate.pricing;
 
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tollgate.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -11,12 +12,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** The price book: effective-dated prices per model and token class. Platform admins and finance. */
 @Path("/api/admin/prices")
@@ -98,5 +101,11 @@ public class PriceAdminResource {
             @Parameter(description = "Input tokens not in the cache (default 0)") @QueryParam("cacheMissTokens") String cacheMissTokens,
             @Parameter(description = "Output tokens, reasoning included (default 0)") @QueryParam("outputTokens") String outputTokens) {
         return prices.quote(QuoteInput.parse(model, at, cacheHitTokens, cacheMissTokens, outputTokens));
+    }
+
+    /** Bad JSON values in this resource's bodies become field errors (applies to this resource only). */
+    @ServerExceptionMapper
+    public Response invalidJson(MismatchedInputException e, UriInfo uri) {
+        return PricingErrorMapper.invalidJson(e, uri);
     }
 }
