@@ -3,16 +3,16 @@ package dev.tollgate.pricing;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tollgate.platform.Problem;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Collectors;
-import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Price book conflicts as RFC 9457 problem details with the field at fault, like invalid input. */
+/** Price book errors as RFC 9457 problem details with the field at fault, like invalid input. */
 public class PricingErrorMapper {
 
     @ServerExceptionMapper
