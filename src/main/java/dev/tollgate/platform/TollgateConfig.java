@@ -13,6 +13,8 @@ public interface TollgateConfig {
 
     Keys keys();
 
+    Pricing pricing();
+
     interface Auth {
         /** {@code local} (database users, form and Basic login) or {@code oidc} (Keycloak). */
         @WithDefault("local")
@@ -53,5 +55,21 @@ public interface TollgateConfig {
         /** How often last-used timestamps are written back. */
         @WithDefault("10s")
         String lastUsedFlushEvery();
+    }
+
+    interface Pricing {
+        /**
+         * How often each instance re-reads the price book from the database. A change made through this
+         * instance applies here at once; other instances see it within this interval.
+         */
+        @WithDefault("60s")
+        String reloadEvery();
+
+        /**
+         * How far in the future a price change must start (or an entry end), so that every instance has
+         * reloaded the price book before the change applies. Keep it well above {@link #reloadEvery()}.
+         */
+        @WithDefault("5m")
+        Duration minLeadTime();
     }
 }

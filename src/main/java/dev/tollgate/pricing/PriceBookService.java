@@ -1,0 +1,292 @@
+package dev.tollgate.pricing;
+
+import dev.tollgate.audit.AuditLog;
+import dev.tollgate.platform.Inputs;
+import dev.tollgate.platform.InvalidInputException;
+import dev.tollgate.platform.TollgateConfig;
+import dev.tollgate.security.Caller;
+import dev.tollgate.security.Roles;
+import io.quarkus.panache.common.Sort;
+import io.quarkus.security.ForbiddenException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The price book's admin side: list, create, supersede, close and delete entries, and quotes.
+ *
+ * <p>The rule: an entry that applied at some past instant priced real calls, so what it says about the
+ * past never changes. Changes start in the future, at least {@code tollgate.pricing.min-lead-time}
+ * ahead so every instance has reloaded before they apply. The database enforces the same rule (without
+ * the lead time) with triggers, and refuses overlapping entries.
+ */
+@ApplicationScoped
+public class PriceBookService {
+
+    /** A superseded entry, now ending at the new entry's start, and its successor. */
+    public record Supersession(PriceEntryView closed, PriceEntryView created) {
+    }
+
+    @Inject
+    Caller caller;
+    @Inject
+    Inputs inputs;
+    @Inject
+    AuditLog audit;
+    @Inject
+    EntityManager em;
+    @Inject
+    TollgateConfig config;
+    @Inject
+    CostCalculator calculator;
+    @Inject
+    Event<PriceBookChanged> changed;
+
+    /** All entries, or one model's, ordered by model, token class, window and start. */
+    public List<PriceEntryView> list(String model) {
+        Sort order = Sort.ascending("model", "tokenClass", "windowStart", "validFrom", "id");
+        List<PriceEntry> entries = model == null || model.isBlank() ? PriceEntry.listAll(order)
+                : PriceEntry.list("model", order, model.trim());
+        Instant now = Instant.now();
+        return entries.stream().map(e -> PriceEntryView.of(e, now)).toList();
+    }
+
+    public Optional<PriceEntryView> find(long id) {
+        return PriceEntry.<PriceEntry>findByIdOptional(id).map(PriceEntryView::of);
+    }
+
+    @Transactional
+    public PriceEntryView create(PriceEntryInput input) {
+        requireEditor();
+        PriceEntryInput in = inputs.check(required(input));
+        String model = in.model().trim();
+        Map<String, String> errors = new LinkedHashMap<>();
+        TimeWindow window = window(in.windowStart(), in.windowEnd(), errors);
+        if (in.validUntil() != null && !in.validUntil().isAfter(in.validFrom())) {
+            errors.put("validUntil", "must be after validFrom");
+        }
+        if (!modelExists(model)) {
+            errors.put("model", "unknown model '" + model + "'; known: " + String.join(", ", knownModels()));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        requireFuture("validFrom", in.validFrom());
+        PriceEntry e = new PriceEntry();
+        e.model = model;
+        e.tokenClass = in.tokenClass();
+        e.usdPerMillionTokens = in.usdPerMillionTokens();
+        e.validFrom = in.validFrom();
+        e.validUntil = in.validUntil();
+        e.windowStart = window == null ? null : window.start();
+        e.windowEnd = window == null ? null : window.end();
+        e.note = in.note().trim();
+        insert(e);
+        PriceEntryView view = PriceEntryView.of(e);
+        audit.record("price.create", "price_entry", String.valueOf(e.id), null, null, view);
+        changed.fire(new PriceBookChanged(e.id));
+        return view;
+    }
+
+    /**
+     * Ends entry {@code id} at {@code from} and starts a successor with the same model, token class and
+     * window at the new rate. Empty when there is no such entry.
+     */
+    @Transactional
+    public Optional<Supersession> supersede(long id, SupersedeInput input) {
+        requireEditor();
+        SupersedeInput in = inputs.check(required(input));
+        return PriceEntry.<PriceEntry>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE).map(old -> {
+            Instant from = in.from();
+            Instant until = in.validUntil() != null ? in.validUntil() : old.validUntil;
+            if (in.validUntil() != null && !in.validUntil().isAfter(from)) {
+                throw InvalidInputException.of("validUntil", "must be after from");
+            }
+            requireWithin(old, "from", from);
+            PriceEntryView before = PriceEntryView.of(old);
+            old.validUntil = from;
+            PriceEntry.flush();
+            PriceEntry next = new PriceEntry();
+            next.model = old.model;
+            next.tokenClass = old.tokenClass;
+            next.usdPerMillionTokens = in.usdPerMillionTokens();
+            next.validFrom = from;
+            next.validUntil = until;
+            next.windowStart = old.windowStart;
+            next.windowEnd = old.windowEnd;
+            next.note = in.note().trim();
+            insert(next);
+            Supersession result = new Supersession(PriceEntryView.of(old), PriceEntryView.of(next));
+            audit.record("price.supersede", "price_entry", String.valueOf(old.id), null, before, result);
+            changed.fire(new PriceBookChanged(next.id));
+            return result;
+        });
+    }
+
+    /** Ends entry {@code id} at a future instant without a successor. */
+    @Transactional
+    public Optional<PriceEntryView> close(long id, CloseInput input) {
+        requireEditor();
+        CloseInput in = inputs.check(required(input));
+        return PriceEntry.<PriceEntry>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE).map(e -> {
+            requireWithin(e, "at", in.at());
+            PriceEntryView before = PriceEntryView.of(e);
+            e.validUntil = in.at();
+            PriceEntry.flush();
+            PriceEntryView after = PriceEntryView.of(e);
+            audit.record("price.close", "price_entry", String.valueOf(e.id), null, before, after);
+            changed.fire(new PriceBookChanged(e.id));
+            return after;
+        });
+    }
+
+    /** Deletes a scheduled entry (a mistake caught before it applies). False when there is no such entry. */
+    @Transactional
+    public boolean delete(long id) {
+        requireEditor();
+        Optional<PriceEntry> found = PriceEntry.findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
+        found.ifPresent(e -> {
+            if (e.validFrom.isBefore(earliestChange())) {
+                throw new PriceConflictException("id", "entry " + e.id + " " + (e.validFrom.isAfter(Instant.now())
+                        ? "starts within the lead time of " + leadTime() + " and can no longer be deleted"
+                        : "has been in force since " + e.validFrom
+                                + "; it can be superseded or closed from a future instant, never deleted"));
+            }
+            PriceEntryView before = PriceEntryView.of(e);
+            e.delete();
+            PriceEntry.flush();
+            audit.record("price.delete", "price_entry", String.valueOf(id), null, before, null);
+            changed.fire(new PriceBookChanged(id));
+        });
+        return found.isPresent();
+    }
+
+    /** What a call would cost, from the same in-memory book the gateway uses. */
+    public QuoteView quote(QuoteInput in) {
+        CallCost cost;
+        try {
+            cost = calculator.cost(in.model(), in.at(), in.tokens());
+        } catch (PriceUnavailableException e) {
+            throw switch (e.reason()) {
+                case UNKNOWN_MODEL -> InvalidInputException.of("model",
+                        "unknown model '" + in.model() + "'; known: " + String.join(", ", knownModels()));
+                case NO_PRICE_IN_FORCE -> InvalidInputException.of("at",
+                        "no " + e.tokenClass() + " price for " + e.model() + " is in force at " + e.at());
+            };
+        }
+        Map<Long, PriceEntryView> entries = PriceEntry.<PriceEntry>list("id in ?1", cost.priceEntryIds()).stream()
+                .collect(Collectors.toMap(e -> e.id, PriceEntryView::of));
+        return QuoteView.of(cost, cost.priceEntryIds().stream().distinct().map(entries::get).toList());
+    }
+
+    // ---------------------------------------------------------------- rules
+
+    /**
+     * {@code at} may become the end of entry {@code e}: after its start, and the part of the entry's
+     * validity that changes lies entirely at or after the earliest allowed change.
+     */
+    private void requireWithin(PriceEntry e, String field, Instant at) {
+        if (!at.isAfter(e.validFrom)) {
+            throw new PriceConflictException(field, "must be after the start of entry " + e.id + " (" + e.validFrom
+                    + "); to replace an entry that has not started yet, delete it and create a new one");
+        }
+        if (e.validUntil != null && e.validUntil.isBefore(earliestChange())) {
+            throw new PriceConflictException(field, "entry " + e.id + " " + (e.validUntil.isAfter(Instant.now())
+                    ? "ends within the lead time of " + leadTime() + " (at " + e.validUntil + ") and can no longer change"
+                    : "ended at " + e.validUntil + "; the past never changes"));
+        }
+        if (e.validUntil != null && !at.isBefore(e.validUntil)) {
+            throw new PriceConflictException(field, "must be before the end of entry " + e.id + " (" + e.validUntil
+                    + "); after that, create a new entry");
+        }
+        requireFuture(field, at);
+    }
+
+    private void requireFuture(String field, Instant at) {
+        if (at.isBefore(earliestChange())) {
+            throw new PriceConflictException(field, "must be at least " + leadTime() + " in the future (now "
+                    + Instant.now() + "): prices that were in force on past requests can never be changed, "
+                    + "only superseded from a future instant");
+        }
+    }
+
+    /** Inserts after checking overlaps here, for a clear message; the database checks again under a lock. */
+    private void insert(PriceEntry e) {
+        TimeWindow window = e.window();
+        List<PriceEntry> siblings = PriceEntry.list("model = ?1 and tokenClass = ?2", e.model, e.tokenClass);
+        for (PriceEntry other : siblings) {
+            boolean sameKind = window == null ? other.window() == null
+                    : other.window() != null && other.window().overlaps(window);
+            if (sameKind && other.validityOverlaps(e.validFrom, e.validUntil)) {
+                throw new PriceConflictException("validFrom", "overlaps entry " + other.id + " (" + other.model + " "
+                        + other.tokenClass + (other.window() == null ? "" : " " + other.window()) + ", "
+                        + other.validFrom + " to " + (other.validUntil == null ? "open end" : other.validUntil)
+                        + "); supersede that entry instead");
+            }
+        }
+        e.createdAt = Instant.now();
+        e.createdBy = caller.name();
+        e.persistAndFlush();
+    }
+
+    private static TimeWindow window(LocalTime start, LocalTime end, Map<String, String> errors) {
+        if (start == null && end == null) {
+            return null;
+        }
+        if (start == null || end == null) {
+            errors.put(start == null ? "windowStart" : "windowEnd", "give both ends of the window, or neither");
+            return null;
+        }
+        if (start.getNano() != 0 || end.getNano() != 0) {
+            errors.put(start.getNano() != 0 ? "windowStart" : "windowEnd", "must be whole seconds");
+            return null;
+        }
+        if (start.equals(end)) {
+            errors.put("windowEnd", "must differ from windowStart (an entry for the whole day has no window)");
+            return null;
+        }
+        return new TimeWindow(start, end);
+    }
+
+    private Instant earliestChange() {
+        return Instant.now().plus(leadTime());
+    }
+
+    private Duration leadTime() {
+        return config.pricing().minLeadTime();
+    }
+
+    private boolean modelExists(String model) {
+        return ((Number) em.createNativeQuery("select count(*) from model where id = ?1").setParameter(1, model)
+                .getSingleResult()).longValue() > 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> knownModels() {
+        return em.createNativeQuery("select id from model order by sort_order, id").getResultList();
+    }
+
+    private void requireEditor() {
+        if (!caller.isPlatformAdmin() && !caller.is(Roles.FINANCE)) {
+            throw new ForbiddenException();
+        }
+    }
+
+    private static <T> T required(T input) {
+        if (input == null) {
+            throw InvalidInputException.of("body", "is required");
+        }
+        return input;
+    }
+}

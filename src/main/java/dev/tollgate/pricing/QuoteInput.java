@@ -1,0 +1,58 @@
+package dev.tollgate.pricing;
+
+import dev.tollgate.platform.InvalidInputException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A quote request: which model, at which instant, how many tokens of each class. */
+public record QuoteInput(String model, Instant at, TokenCounts tokens) {
+
+    /** Reads the query parameters as sent, reporting every bad one at once. Missing token counts are 0. */
+    public static QuoteInput parse(String model, String at, String cacheHitTokens, String cacheMissTokens,
+            String outputTokens) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        if (model == null || model.isBlank()) {
+            errors.put("model", "is required");
+        }
+        Instant instant = instant(at, errors);
+        long hit = tokens("cacheHitTokens", cacheHitTokens, errors);
+        long miss = tokens("cacheMissTokens", cacheMissTokens, errors);
+        long out = tokens("outputTokens", outputTokens, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        return new QuoteInput(model.trim(), instant, new TokenCounts(hit, miss, out));
+    }
+
+    private static Instant instant(String value, Map<String, String> errors) {
+        if (value == null || value.isBlank()) {
+            errors.put("at", "is required: an ISO-8601 instant such as 2026-05-31T15:59:00Z");
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            errors.put("at", "must be an ISO-8601 instant with a zone offset, such as 2026-05-31T15:59:00Z");
+            return null;
+        }
+    }
+
+    private static long tokens(String field, String value, Map<String, String> errors) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < 0) {
+                errors.put(field, "must not be negative");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            errors.put(field, "must be a whole number of tokens");
+            return 0;
+        }
+    }
+}

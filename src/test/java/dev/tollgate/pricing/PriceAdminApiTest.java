@@ -1,0 +1,300 @@
+package dev.tollgate.pricing;
+
+import static dev.tollgate.pricing.PricingFixtures.createModel;
+import static dev.tollgate.pricing.PricingFixtures.midnightInDays;
+import static dev.tollgate.testing.TestData.as;
+import static dev.tollgate.testing.TestData.asAdmin;
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.createUser;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.tollgate.testing.PostgresResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class PriceAdminApiTest {
+
+    static final String PASSWORD = "price-test-password";
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    private static Map<String, Object> entry(String model, String tokenClass, Object rate, Instant from) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("model", model);
+        body.put("tokenClass", tokenClass);
+        body.put("usdPerMillionTokens", rate);
+        body.put("validFrom", from.toString());
+        body.put("note", "test price");
+        return body;
+    }
+
+    private static int create(Map<String, Object> body) {
+        return asAdmin().body(body).post("/api/admin/prices").then().statusCode(201).extract().path("id");
+    }
+
+    /** The seeded entry of a real model and token class that is open-ended. */
+    private static int openEndedSeed(String model, String tokenClass) {
+        List<Integer> ids = asAdmin().queryParam("model", model).get("/api/admin/prices").then().statusCode(200)
+                .extract().path("findAll { it.tokenClass == '" + tokenClass
+                        + "' && it.createdBy == 'migration V011' && it.validUntil == null }.id");
+        return ids.get(0);
+    }
+
+    private static int seed(String model, String tokenClass, String validFrom) {
+        List<Integer> ids = asAdmin().queryParam("model", model).get("/api/admin/prices").then().statusCode(200)
+                .extract().path("findAll { it.tokenClass == '" + tokenClass + "' && it.validFrom == '" + validFrom
+                        + "' }.id");
+        return ids.get(0);
+    }
+
+    @Test
+    void createsAnEntryFromAFutureInstantAndQuotesWithIt() {
+        String model = createModel(dataSource, "create");
+        Instant from = midnightInDays(3);
+        Map<String, Object> body = entry(model, "output", "1.250000", from);
+        body.put("validUntil", from.plus(Duration.ofDays(30)).toString());
+        int id = asAdmin().body(body).post("/api/admin/prices").then().statusCode(201)
+                .header("Location", containsString("/api/admin/prices/"))
+                .body("model", equalTo(model))
+                .body("tokenClass", equalTo("output"))
+                .body("usdPerMillionTokens", equalTo("1.25"))
+                .body("validFrom", equalTo(from.toString()))
+                .body("windowStart", nullValue())
+                .body("state", equalTo("scheduled"))
+                .body("createdBy", equalTo("admin"))
+                .extract().path("id");
+        create(entry(model, "input_cache_hit", 0.01, from));
+        create(entry(model, "input_cache_miss", "0.1", from));
+
+        asAdmin().get("/api/admin/prices/" + id).then().statusCode(200).body("note", equalTo("test price"));
+        asAdmin().queryParam("model", model).get("/api/admin/prices").then().statusCode(200)
+                .body("tokenClass", contains("input_cache_hit", "input_cache_miss", "output"));
+        asAdmin().queryParam("model", model).queryParam("at", from.toString())
+                .queryParam("cacheHitTokens", 100).queryParam("cacheMissTokens", 10).queryParam("outputTokens", 7)
+                .get("/api/admin/prices/quote").then().statusCode(200)
+                .body("lines.cost", contains("0.000001", "0.000001", "0.00000875"))
+                .body("total", equalTo("0.00001075"))
+                .body("priceEntryIds[2]", equalTo(id));
+        // A quote before the entries start, or after the output entry ends, has no price.
+        asAdmin().queryParam("model", model).queryParam("at", from.minusMillis(1).toString())
+                .get("/api/admin/prices/quote").then().statusCode(400).body("errors[0].field", equalTo("at"));
+        asAdmin().queryParam("model", model).queryParam("at", from.plus(Duration.ofDays(30)).toString())
+                .get("/api/admin/prices/quote").then().statusCode(400)
+                .body("errors[0].message", containsString("no output price"));
+
+        asAdmin().queryParam("size", 500).get("/api/admin/audit").then().statusCode(200)
+                .body("findAll { it.entityType == 'price_entry' && it.entityId == '" + id + "' }.action",
+                        contains("price.create"));
+    }
+
+    @Test
+    void supersedesAnOpenEndedSeededEntryFromAFutureInstant() {
+        int seeded = openEndedSeed("deepseek-v4-flash", "output");
+        Instant t = midnightInDays(20);
+        var result = asAdmin().body(Map.of("from", t.toString(), "usdPerMillionTokens", "0.30",
+                        "note", "hypothetical Flash output increase"))
+                .post("/api/admin/prices/" + seeded + "/supersede").then().statusCode(201)
+                .body("closed.id", equalTo(seeded))
+                .body("closed.validFrom", equalTo("2026-04-24T00:00:00Z"))
+                .body("closed.validUntil", equalTo(t.toString()))
+                .body("closed.usdPerMillionTokens", equalTo("0.28"))
+                .body("closed.state", equalTo("in_force"))
+                .body("created.model", equalTo("deepseek-v4-flash"))
+                .body("created.tokenClass", equalTo("output"))
+                .body("created.usdPerMillionTokens", equalTo("0.3"))
+                .body("created.validFrom", equalTo(t.toString()))
+                .body("created.validUntil", nullValue())
+                .body("created.state", equalTo("scheduled"))
+                .extract();
+        int created = result.path("created.id");
+
+        // The past is priced as before, the new price applies from t exactly.
+        asAdmin().queryParam("model", "deepseek-v4-flash").queryParam("at", "2026-05-01T00:00:00Z")
+                .queryParam("outputTokens", 1_000_000).get("/api/admin/prices/quote").then().statusCode(200)
+                .body("lines[2].cost", equalTo("0.28")).body("lines[2].priceEntryId", equalTo(seeded));
+        asAdmin().queryParam("model", "deepseek-v4-flash").queryParam("at", t.minusNanos(1000).toString())
+                .queryParam("outputTokens", 1_000_000).get("/api/admin/prices/quote").then().statusCode(200)
+                .body("lines[2].cost", equalTo("0.28"));
+        asAdmin().queryParam("model", "deepseek-v4-flash").queryParam("at", t.toString())
+                .queryParam("outputTokens", 1_000_000).get("/api/admin/prices/quote").then().statusCode(200)
+                .body("lines[2].cost", equalTo("0.3")).body("lines[2].priceEntryId", equalTo(created));
+
+        asAdmin().queryParam("size", 500).get("/api/admin/audit").then().statusCode(200)
+                .body("findAll { it.entityType == 'price_entry' && it.entityId == '" + seeded + "' }.action",
+                        hasItem("price.supersede"));
+    }
+
+    @Test
+    void refusesToChangeThePast() {
+        int inForce = openEndedSeed("deepseek-v4-pro", "input_cache_miss");
+        // Superseding from a past instant, or too soon for every instance to learn of it.
+        for (Instant from : List.of(Instant.parse("2026-06-01T00:00:00Z"), Instant.now().minusSeconds(1),
+                Instant.now().plusSeconds(60))) {
+            asAdmin().body(Map.of("from", from.toString(), "usdPerMillionTokens", 1, "note", "retroactive"))
+                    .post("/api/admin/prices/" + inForce + "/supersede").then().statusCode(409)
+                    .contentType("application/problem+json")
+                    .body("title", equalTo("Conflict"))
+                    .body("errors[0].field", equalTo("from"))
+                    .body("errors[0].message", containsString("in the future"));
+        }
+        // An entry that already ended cannot be superseded, closed or deleted.
+        int ended = seed("deepseek-v4-pro", "output", "2026-04-24T00:00:00Z");
+        asAdmin().body(Map.of("from", midnightInDays(5).toString(), "usdPerMillionTokens", 1, "note", "x"))
+                .post("/api/admin/prices/" + ended + "/supersede").then().statusCode(409)
+                .body("errors[0].field", equalTo("from"))
+                .body("errors[0].message", containsString("ended at 2026-05-31T15:59:00Z"));
+        asAdmin().body(Map.of("at", midnightInDays(5).toString()))
+                .post("/api/admin/prices/" + ended + "/close").then().statusCode(409);
+        asAdmin().delete("/api/admin/prices/" + ended).then().statusCode(409)
+                .body("errors[0].field", equalTo("id"))
+                .body("errors[0].message", containsString("never deleted"));
+        asAdmin().delete("/api/admin/prices/" + inForce).then().statusCode(409);
+        // A new entry cannot start in the past either.
+        asAdmin().body(entry("deepseek-v4-pro", "output", 0.5, Instant.parse("2026-07-01T00:00:00Z")))
+                .post("/api/admin/prices").then().statusCode(409)
+                .body("errors[0].field", equalTo("validFrom"));
+        // Nothing changed.
+        asAdmin().get("/api/admin/prices/" + ended).then().statusCode(200)
+                .body("usdPerMillionTokens", equalTo("0.87"))
+                .body("validUntil", equalTo("2026-05-31T15:59:00Z"));
+    }
+
+    @Test
+    void refusesOverlappingEntries() {
+        String model = createModel(dataSource, "overlap");
+        Instant from = midnightInDays(4);
+        int first = create(entry(model, "output", 1, from));
+        asAdmin().body(entry(model, "output", 2, from.plus(Duration.ofDays(3))))
+                .post("/api/admin/prices").then().statusCode(409)
+                .body("errors[0].field", equalTo("validFrom"))
+                .body("errors[0].message", containsString("overlaps entry " + first));
+        // Another token class is independent.
+        create(entry(model, "input_cache_miss", 2, from.plus(Duration.ofDays(3))));
+    }
+
+    @Test
+    void closesAndDeletesScheduledEntries() {
+        String model = createModel(dataSource, "close");
+        Instant from = midnightInDays(6);
+        int id = create(entry(model, "output", 1, from));
+        Instant end = from.plus(Duration.ofDays(2));
+        asAdmin().body(Map.of("at", end.toString())).post("/api/admin/prices/" + id + "/close").then()
+                .statusCode(200).body("validUntil", equalTo(end.toString()));
+        asAdmin().body(Map.of("at", from.toString())).post("/api/admin/prices/" + id + "/close").then()
+                .statusCode(409).body("errors[0].field", equalTo("at"));
+        // After its end, the next entry may start.
+        int next = create(entry(model, "output", 2, end));
+        asAdmin().delete("/api/admin/prices/" + next).then().statusCode(204);
+        asAdmin().get("/api/admin/prices/" + next).then().statusCode(404);
+        asAdmin().delete("/api/admin/prices/" + next).then().statusCode(404);
+        asAdmin().queryParam("size", 500).get("/api/admin/audit").then().statusCode(200)
+                .body("findAll { it.entityType == 'price_entry' && it.entityId == '" + id + "' }.action",
+                        containsInAnyOrder("price.create", "price.close"))
+                .body("findAll { it.entityType == 'price_entry' && it.entityId == '" + next + "' }.action",
+                        containsInAnyOrder("price.create", "price.delete"));
+    }
+
+    @Test
+    void financeMayReadAndEditTenantAdminsMayNot() {
+        String finance = uniqueSlug("finance");
+        createUser(finance, PASSWORD, "finance", null);
+        String model = createModel(dataSource, "finance");
+        as(finance, PASSWORD).get("/api/admin/prices").then().statusCode(200);
+        as(finance, PASSWORD).queryParam("model", "deepseek-v4-pro").queryParam("at", "2026-05-01T00:00:00Z")
+                .get("/api/admin/prices/quote").then().statusCode(200);
+        int id = as(finance, PASSWORD).body(entry(model, "output", "0.5", midnightInDays(3)))
+                .post("/api/admin/prices").then().statusCode(201).body("createdBy", equalTo(finance))
+                .extract().path("id");
+        asAdmin().queryParam("size", 500).get("/api/admin/audit").then().statusCode(200)
+                .body("find { it.entityType == 'price_entry' && it.entityId == '" + id + "' }.actor", equalTo(finance));
+
+        String tenantAdmin = uniqueSlug("tadmin");
+        createUser(tenantAdmin, PASSWORD, "tenant-admin", createTenant(uniqueSlug("prices")));
+        as(tenantAdmin, PASSWORD).get("/api/admin/prices").then().statusCode(403)
+                .contentType("application/problem+json");
+        as(tenantAdmin, PASSWORD).queryParam("model", "deepseek-v4-pro").queryParam("at", "2026-05-01T00:00:00Z")
+                .get("/api/admin/prices/quote").then().statusCode(403);
+        as(tenantAdmin, PASSWORD).body(entry(model, "input_cache_hit", "0.5", midnightInDays(3)))
+                .post("/api/admin/prices").then().statusCode(403);
+        as(tenantAdmin, PASSWORD).delete("/api/admin/prices/" + id).then().statusCode(403);
+        given().get("/api/admin/prices").then().statusCode(401);
+    }
+
+    @Test
+    void badInputIsA400WithFieldErrors() {
+        asAdmin().body(Map.of()).post("/api/admin/prices").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.field", containsInAnyOrder("model", "tokenClass", "usdPerMillionTokens", "validFrom",
+                        "note"));
+        asAdmin().body(entry("deepseek-v9", "output", "-1", midnightInDays(3))).post("/api/admin/prices").then()
+                .statusCode(400).body("errors.field", contains("usdPerMillionTokens"));
+        asAdmin().body(entry("deepseek-v9", "output", "1", midnightInDays(3))).post("/api/admin/prices").then()
+                .statusCode(400).body("errors.field", contains("model"))
+                .body("errors[0].message", containsString("deepseek-v4-flash"));
+        asAdmin().body(entry("deepseek-v4-pro", "output", "0.0000000000001", midnightInDays(3)))
+                .post("/api/admin/prices").then().statusCode(400).body("errors.field", contains("usdPerMillionTokens"));
+        asAdmin().body(entry("deepseek-v4-pro", "reasoning", "1", midnightInDays(3))).post("/api/admin/prices")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", contains("tokenClass"))
+                .body("errors[0].message", equalTo("must be one of input_cache_hit, input_cache_miss, output"));
+        Map<String, Object> badDate = entry("deepseek-v4-pro", "output", "1", midnightInDays(3));
+        badDate.put("validFrom", "next tuesday");
+        asAdmin().body(badDate).post("/api/admin/prices").then().statusCode(400)
+                .body("errors.field", contains("validFrom"))
+                .body("errors[0].message", containsString("ISO-8601"));
+        Map<String, Object> backwards = entry("deepseek-v4-pro", "output", "1", midnightInDays(3));
+        backwards.put("validUntil", midnightInDays(2).toString());
+        asAdmin().body(backwards).post("/api/admin/prices").then().statusCode(400)
+                .body("errors.field", contains("validUntil"));
+        asAdmin().contentType("application/json").body("{").post("/api/admin/prices").then().statusCode(400);
+        asAdmin().post("/api/admin/prices/1/supersede").then().statusCode(400).body("errors.field", contains("body"));
+        asAdmin().body(Map.of("from", midnightInDays(3).toString(), "usdPerMillionTokens", 1, "note", "x"))
+                .post("/api/admin/prices/999999999/supersede").then().statusCode(404)
+                .contentType("application/problem+json");
+        asAdmin().get("/api/admin/prices/999999999").then().statusCode(404);
+    }
+
+    @Test
+    void badQuoteParametersAreA400WithFieldErrors() {
+        asAdmin().get("/api/admin/prices/quote").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.field", containsInAnyOrder("at", "model"));
+        asAdmin().queryParam("model", "deepseek-v4-pro").queryParam("at", "2026-05-01")
+                .queryParam("cacheHitTokens", -1).queryParam("cacheMissTokens", "many")
+                .queryParam("outputTokens", "1.5")
+                .get("/api/admin/prices/quote").then().statusCode(400)
+                .body("errors.field", containsInAnyOrder("at", "cacheHitTokens", "cacheMissTokens", "outputTokens"))
+                .body("errors.find { it.field == 'cacheHitTokens' }.message", equalTo("must not be negative"));
+        asAdmin().queryParam("model", "deepseek-v9").queryParam("at", "2026-05-01T00:00:00Z")
+                .get("/api/admin/prices/quote").then().statusCode(400)
+                .body("errors.field", contains("model"))
+                .body("errors[0].message", containsString("unknown model"));
+    }
+
+    @Test
+    void theEndpointsAreDocumentedInOpenApi() {
+        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .body("paths.'/api/admin/prices/quote'.get.tags", contains("Price book"))
+                .body("paths.'/api/admin/prices/quote'.get.parameters.name",
+                        containsInAnyOrder("model", "at", "cacheHitTokens", "cacheMissTokens", "outputTokens"))
+                .body("paths.'/api/admin/prices/{id}/supersede'.post.summary", containsString("Supersede"));
+    }
+}
