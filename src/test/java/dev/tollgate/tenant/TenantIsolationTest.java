@@ -62,7 +62,7 @@ class TenantIsolationTest {
 
     @Test
     void everyAdminApiRouteRefusesTheOtherTenant() {
-        List<Route> routes = Routes.declaredIn("dev.tollgate.admin");
+        List<Route> routes = Routes.under("/api/admin");
         assertTrue(routes.size() >= 15, "expected the whole admin API, found " + routes);
         List<String> failures = new ArrayList<>();
         for (Route r : routes) {
@@ -80,7 +80,7 @@ class TenantIsolationTest {
 
     @Test
     void everyConsoleRouteRefusesTheOtherTenant() {
-        List<Route> routes = Routes.declaredIn("dev.tollgate.console");
+        List<Route> routes = Routes.under("/console");
         assertTrue(routes.size() >= 15, "expected every console page, found " + routes);
         ConsoleSession session = ConsoleSession.login(userA, PASSWORD);
         List<String> failures = new ArrayList<>();
@@ -117,7 +117,8 @@ class TenantIsolationTest {
     }
 
     private String target(Route r) {
-        return r.with("slug", slugB).replace("{publicId}", keyB).replace("{username}", userB);
+        return r.with("slug", slugB).replace("{publicId}", keyB).replace("{username}", userB)
+                .replaceAll("\\{[^}]+}", "1");
     }
 
     private void assertTenantBUntouched() {

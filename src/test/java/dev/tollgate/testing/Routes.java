@@ -31,13 +31,14 @@ public final class Routes {
     private Routes() {
     }
 
-    public static List<Route> declaredIn(String packageName) {
+    /** Every route of the app whose path starts with the prefix, whichever feature package declares it. */
+    public static List<Route> under(String prefix) {
         List<Route> routes = new ArrayList<>();
-        java.nio.file.Path dir = Paths.get("target/classes", packageName.split("\\."));
-        try (Stream<java.nio.file.Path> files = Files.list(dir)) {
+        java.nio.file.Path classes = Paths.get("target/classes");
+        try (Stream<java.nio.file.Path> files = Files.walk(classes.resolve("dev/tollgate"))) {
             for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
-                String name = f.getFileName().toString().replace(".class", "");
-                Class<?> type = Class.forName(packageName + "." + name);
+                String name = classes.relativize(f).toString().replace(".class", "").replace('/', '.');
+                Class<?> type = Class.forName(name);
                 Path base = type.getAnnotation(Path.class);
                 if (base == null) {
                     continue;
@@ -46,7 +47,10 @@ public final class Routes {
                     String verb = verb(m);
                     if (verb != null) {
                         Path sub = m.getAnnotation(Path.class);
-                        routes.add(new Route(verb, join(base.value(), sub == null ? "" : sub.value())));
+                        String path = join(base.value(), sub == null ? "" : sub.value());
+                        if (path.startsWith(prefix)) {
+                            routes.add(new Route(verb, path));
+                        }
                     }
                 }
             }
