@@ -1,0 +1,101 @@
+package dev.tollgate.platform;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.http.ContentType;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged app, started as a newcomer would with no datasource configured: it brings up its own
+ * PostgreSQL in a data directory, and a tenant created before a restart is still there after it.
+ */
+class EmbeddedDefaultIT {
+
+    static final String PASSWORD = "embedded-it-password";
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void startsOnItsOwnDatabaseAndKeepsDataAcrossRestarts() throws Exception {
+        int port = freePort();
+        Process first = start(port);
+        try {
+            awaitReady(port, first);
+            given().port(port).auth().preemptive().basic("admin", PASSWORD).contentType(ContentType.JSON)
+                    .body(Map.of("slug", "survivor", "displayName", "Survivor Inc"))
+                    .post("/api/admin/tenants").then().statusCode(201);
+        } finally {
+            stop(first);
+        }
+        assertTrue(Files.exists(workDir.resolve("data/postgres/PG_VERSION")), "data directory created");
+
+        Process second = start(port);
+        try {
+            awaitReady(port, second);
+            given().port(port).auth().preemptive().basic("admin", PASSWORD)
+                    .get("/api/admin/tenants/survivor").then().statusCode(200)
+                    .body("displayName", equalTo("Survivor Inc"));
+        } finally {
+            stop(second);
+        }
+    }
+
+    private Process start(int port) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("app.jar", "target/quarkus-app/quarkus-run.jar"))
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(workDir.toFile(), "app.log")));
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("QUARKUS_DATASOURCE"));
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("TOLLGATE_ADMIN_PASSWORD", PASSWORD);
+        return pb.start();
+    }
+
+    private void awaitReady(int port, Process app) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (Instant.now().isBefore(deadline)) {
+            if (!app.isAlive()) {
+                throw new AssertionError("app exited early:\n" + Files.readString(workDir.resolve("app.log")));
+            }
+            try {
+                if (given().port(port).get("/q/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (Exception notYet) {
+                // still starting
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("app not ready in 90 s:\n" + Files.readString(workDir.resolve("app.log")));
+    }
+
+    /** SIGTERM, as an orchestrator stops it: the app shuts down gracefully and stops its database. */
+    private static void stop(Process app) throws InterruptedException {
+        app.destroy();
+        if (!app.waitFor(60, TimeUnit.SECONDS)) {
+            app.destroyForcibly();
+            throw new AssertionError("app did not stop within 60 s of SIGTERM");
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
