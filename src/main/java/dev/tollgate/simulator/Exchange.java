@@ -109,8 +109,7 @@ final class Exchange {
             if (!response.headWritten()) {
                 response.setChunked(true).putHeader("Content-Type", "application/json");
             }
-            response.write(body.substring(0, body.length() / 2));
-            drop();
+            drop(Buffer.buffer(body.substring(0, body.length() / 2)));
             return;
         }
         if (!response.headWritten()) {
@@ -140,8 +139,7 @@ final class Exchange {
                 while (next[0] < tokenEvents && latency.millisUntilToken(next[0]) <= elapsed) {
                     out.appendString(events.get(next[0]++));
                     if (next[0] == dropAfter) {
-                        response.write(out);
-                        drop();
+                        drop(out);
                         return;
                     }
                 }
@@ -163,11 +161,10 @@ final class Exchange {
         pump.run();
     }
 
-    /** Cuts the connection as a failing upstream would. */
-    private void drop() {
+    /** Sends what was produced so far, then cuts the connection as a failing upstream would. */
+    private void drop(Buffer partial) {
         finish(SimulatorStats.Outcome.DROPPED);
-        response.reset();
-        response.close();
+        response.write(partial).onComplete(written -> response.close());
     }
 
     private void cancelKeepAlive() {

@@ -85,6 +85,25 @@ final class SimulatorHarness implements AutoCloseable {
         return b;
     }
 
+    /**
+     * A chat request written on a raw socket, so a test decides exactly when the client goes away
+     * (the JDK client keeps a timed-out connection open for a while).
+     */
+    java.net.Socket rawChat(JsonNode body, String... headerLines) throws IOException {
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", simulator.port());
+        byte[] bytes = body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder("POST /chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Authorization: Bearer sk-raw\r\nContent-Type: application/json\r\nContent-Length: "
+                + bytes.length + "\r\n");
+        for (String line : headerLines) {
+            head.append(line).append("\r\n");
+        }
+        socket.getOutputStream().write(head.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        socket.getOutputStream().write(bytes);
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
     HttpResponse<String> get(String path, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path)).GET();
         if (headers.length > 0) {
