@@ -61,16 +61,18 @@ public final class DeepSeekSimulator {
         return new DeepSeekSimulator(vertx, settings);
     }
 
-    /** Listens; completes with the actual port. Extra instances share the port, one event loop each. */
+    /**
+     * Listens; completes with the actual port. Several instances share the port (Vert.x shares one server
+     * socket among them, a random one too), one event loop each.
+     */
     public Future<Integer> start() {
-        return deploy(settings.port(), 1).compose(actual -> {
-            port = actual;
+        return deploy(settings.port(), Math.max(1, settings.instances())).map(actual -> {
             long sweepEvery = Math.max(1000, Math.min(60_000, settings.cacheTtl().toMillis()));
             sweepTimer = vertx.setPeriodic(sweepEvery, t -> vertx.executeBlocking(() -> {
                 cache.sweep();
                 return null;
             }, false));
-            return settings.instances() > 1 ? deploy(actual, settings.instances() - 1) : Future.succeededFuture(actual);
+            return actual;
         });
     }
 
