@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -102,8 +103,7 @@ final class ChatHandler implements Handler<RoutingContext> {
     private void respond(RoutingContext ctx, ChatRequest chat, Prompt prompt, Completion completion,
             Set<Fault> faults, LatencyProfile latency, SimulatorSettings.UsageForm usageForm) {
         SimulatorStats stats = simulator.stats();
-        Responses responses = new Responses(UUID.randomUUID().toString(), System.currentTimeMillis() / 1000,
-                chat, completion);
+        Responses responses = new Responses(randomUuid(), System.currentTimeMillis() / 1000, chat, completion);
         Vertx vertx = ctx.vertx();
         Exchange exchange = new Exchange(vertx, ctx.response(), stats, chat.model(), latency,
                 simulator.settings().keepAliveInterval().toMillis(), faults, chat.stream());
@@ -140,6 +140,14 @@ final class ChatHandler implements Handler<RoutingContext> {
         } catch (java.io.IOException e) {
             throw new ApiError(400, "Failed to parse the JSON body into the target type: " + e.getMessage());
         }
+    }
+
+    /** A version-4 UUID from a fast non-cryptographic source: ids need to be unique, not secret. */
+    private static String randomUuid() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
     }
 
     private static String orElse(String value, String fallback) {

@@ -22,6 +22,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A faithful, fast imitation of the DeepSeek API (see docs/simulator.md) on any Vert.x instance:
@@ -45,6 +46,7 @@ public final class DeepSeekSimulator {
     private final PrefixCache cache;
     private final ObjectMapper mapper = new ObjectMapper();
     private final ConcurrentLinkedDeque<JsonNode> recent = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger recentCount = new AtomicInteger();
     private final List<String> deployments = new ArrayList<>();
     private volatile boolean balanceAvailable = true;
     private volatile int port = -1;
@@ -133,6 +135,7 @@ public final class DeepSeekSimulator {
         cache.clear();
         faults.clear();
         recent.clear();
+        recentCount.set(0);
         balanceAvailable = true;
     }
 
@@ -288,8 +291,8 @@ public final class DeepSeekSimulator {
         }
         entry.set("body", body);
         recent.addLast(entry);
-        while (recent.size() > RECENT_REQUESTS) {
-            recent.pollFirst();
+        if (recentCount.incrementAndGet() > RECENT_REQUESTS && recent.pollFirst() != null) {
+            recentCount.decrementAndGet();
         }
     }
 
