@@ -43,9 +43,13 @@ final class Exchange {
 
     /**
      * Holds the connection until the first token is due, sending keep-alives meanwhile if configured or asked
-     * for, then runs {@code firstToken}, which returns what to send.
+     * for, then runs {@code firstToken}, which sends the answer.
      */
     void start(Runnable firstToken) {
+        if (faults.contains(Fault.TIMEOUT)) {
+            holdThenClose();
+            return;
+        }
         if (stream) {
             response.setChunked(true)
                     .putHeader("Content-Type", "text/event-stream; charset=utf-8")
@@ -56,13 +60,6 @@ final class Exchange {
             for (int i = 0; i < 3; i++) {
                 keepAlive();
             }
-        }
-        if (faults.contains(Fault.TIMEOUT)) {
-            timer = vertx.setTimer(TEN_MINUTES, t -> {
-                finish(SimulatorStats.Outcome.DROPPED);
-                response.close();
-            });
-            return;
         }
         long ttft = latency.ttft().toMillis();
         if (keepAliveMillis > 0 && ttft > keepAliveMillis) {
@@ -78,6 +75,14 @@ final class Exchange {
                 }
             });
         }
+    }
+
+    /** Sends nothing more; the real service gives up on a connection after ten minutes. */
+    private void holdThenClose() {
+        timer = vertx.setTimer(TEN_MINUTES, t -> {
+            finish(SimulatorStats.Outcome.DROPPED);
+            response.close();
+        });
     }
 
     /** A blank line before a JSON body, a comment line in a stream: both keep an idle connection open. */
@@ -105,11 +110,17 @@ final class Exchange {
         if (done) {
             return;
         }
-        if (faults.contains(Fault.DISCONNECT_MID_STREAM)) {
+        if (faults.contains(Fault.DISCONNECT_MID_STREAM) || faults.contains(Fault.STALL_MID_STREAM)) {
             if (!response.headWritten()) {
                 response.setChunked(true).putHeader("Content-Type", "application/json");
             }
-            drop(Buffer.buffer(body.substring(0, body.length() / 2)));
+            Buffer half = Buffer.buffer(body.substring(0, body.length() / 2));
+            if (faults.contains(Fault.DISCONNECT_MID_STREAM)) {
+                drop(half);
+            } else {
+                response.write(half);
+                holdThenClose();
+            }
             return;
         }
         if (!response.headWritten()) {
@@ -125,7 +136,8 @@ final class Exchange {
      */
     void sendEvents(List<String> events, int tail) {
         int tokenEvents = events.size() - tail;
-        int dropAfter = faults.contains(Fault.DISCONNECT_MID_STREAM) ? Math.max(1, tokenEvents / 2) : -1;
+        boolean cut = faults.contains(Fault.DISCONNECT_MID_STREAM) || faults.contains(Fault.STALL_MID_STREAM);
+        int cutAfter = cut ? Math.max(1, tokenEvents / 2) : -1;
         long started = System.nanoTime();
         int[] next = {0};
         Runnable pump = new Runnable() {
@@ -138,8 +150,13 @@ final class Exchange {
                 Buffer out = Buffer.buffer();
                 while (next[0] < tokenEvents && latency.millisUntilToken(next[0]) <= elapsed) {
                     out.appendString(events.get(next[0]++));
-                    if (next[0] == dropAfter) {
-                        drop(out);
+                    if (next[0] == cutAfter) {
+                        if (faults.contains(Fault.DISCONNECT_MID_STREAM)) {
+                            drop(out);
+                        } else {
+                            response.write(out);
+                            holdThenClose();
+                        }
                         return;
                     }
                 }

@@ -18,10 +18,12 @@ public enum Fault {
     RATE_LIMITED("429"),
     SERVER_ERROR("500"),
     OVERLOADED("503"),
-    /** Accepts the request and never answers (the connection is closed after ten minutes, as upstream does). */
+    /** Accepts the request and sends nothing, not even headers (closed after ten minutes, as upstream does). */
     TIMEOUT("timeout"),
     /** Sends about half of the answer, then drops the connection. */
     DISCONNECT_MID_STREAM("disconnect-mid-stream"),
+    /** Sends about half of the answer, then nothing more (closed after ten minutes): an idle-read timeout. */
+    STALL_MID_STREAM("stall-mid-stream"),
     /** The content is a JSON object cut short. */
     MALFORMED_JSON("malformed-json"),
     /** Calls a tool with arguments that are not valid JSON. */

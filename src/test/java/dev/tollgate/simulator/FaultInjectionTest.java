@@ -88,10 +88,11 @@ class FaultInjectionTest {
                 () -> sim.http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get());
         assertTrue(e.getCause() instanceof HttpTimeoutException);
 
-        try (java.net.Socket client = sim.rawChat(chat("deepseek-v4-pro", "Hi"), Fault.HEADER + ": timeout")) {
+        ObjectNode stream = chat("deepseek-v4-pro", "Hi").put("stream", true);
+        try (java.net.Socket client = sim.rawChat(stream, Fault.HEADER + ": timeout")) {
             eventually(() -> assertEquals(1, sim.simulator.stats().inFlight("deepseek-v4-pro")));
             Thread.sleep(200);
-            assertEquals(0, client.getInputStream().available(), "not a byte is sent");
+            assertEquals(0, client.getInputStream().available(), "not a byte is sent, not even headers");
         }
         eventually(() -> {
             assertEquals(0, sim.simulator.stats().inFlight("deepseek-v4-pro"));
@@ -116,6 +117,25 @@ class FaultInjectionTest {
             assertEquals(1, sim.simulator.stats().snapshot().dropped());
             assertEquals(0, sim.simulator.stats().inFlightTotal());
         });
+    }
+
+    @Test
+    void stallMidStreamSendsHalfThenNothing() throws Exception {
+        ObjectNode body = chat("deepseek-v4-flash", "Tell me a story").put("stream", true);
+        try (java.net.Socket client = sim.rawChat(body, Fault.HEADER + ": stall-mid-stream")) {
+            client.setSoTimeout(500);
+            StringBuilder received = new StringBuilder();
+            byte[] buffer = new byte[8192];
+            assertThrows(java.net.SocketTimeoutException.class, () -> {
+                for (int n; (n = client.getInputStream().read(buffer)) >= 0; ) {
+                    received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                }
+            });
+            assertTrue(received.toString().contains("\"reasoning_content\":\""));
+            assertFalse(received.toString().contains("[DONE]"));
+            assertEquals(1, sim.simulator.stats().inFlight("deepseek-v4-flash"), "still holding the request");
+        }
+        eventually(() -> assertEquals(1, sim.simulator.stats().snapshot().cancelled()));
     }
 
     @Test
