@@ -45,7 +45,11 @@ public record SimulatorSettings(
         public static final String HEADER = "X-Simulator-Usage-Form";
 
         public static UsageForm parse(String value) {
-            return valueOf(value.trim().toUpperCase(Locale.ROOT));
+            try {
+                return valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Unknown usage form '" + value.trim() + "'; use live or documented");
+            }
         }
     }
 
