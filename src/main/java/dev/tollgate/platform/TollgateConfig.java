@@ -15,6 +15,8 @@ public interface TollgateConfig {
 
     Pricing pricing();
 
+    Simulator simulator();
+
     interface Auth {
         /** {@code local} (database users, form and Basic login) or {@code oidc} (Keycloak). */
         @WithDefault("local")
@@ -71,5 +73,52 @@ public interface TollgateConfig {
          */
         @WithDefault("5m")
         Duration minLeadTime();
+    }
+
+    /** The built-in DeepSeek simulator (docs/simulator.md). */
+    interface Simulator {
+        /** Unset: the simulator runs exactly when no DEEPSEEK_API_KEY is configured. */
+        Optional<Boolean> enabled();
+
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** 0 picks a free port; the bean reports the one it got. */
+        @WithDefault("0")
+        int port();
+
+        /** {@code realistic}, {@code zero}, or {@code <ttft-millis>/<tokens-per-second>}. */
+        @WithDefault("realistic")
+        String latency();
+
+        /** When set, the only bearer token the simulator accepts. */
+        Optional<String> apiKey();
+
+        @WithDefault("2500")
+        int flashConcurrency();
+
+        @WithDefault("500")
+        int proConcurrency();
+
+        @WithDefault("1h")
+        Duration cacheTtl();
+
+        /** Keep-alive lines while a response waits for its first token; 0 turns them off. */
+        @WithDefault("1s")
+        Duration keepAliveInterval();
+
+        /** {@code live} (usage on the finish chunk) or {@code documented} (a separate final chunk). */
+        @WithDefault("live")
+        String usageForm();
+
+        /** Every Nth chat request gets {@link #faultEveryKind()}; 0 = never. */
+        @WithDefault("0")
+        int faultEvery();
+
+        @WithDefault("503")
+        String faultEveryKind();
+
+        /** A fault for every request to a model, e.g. {@code fault-by-model.deepseek-v4-pro=503}. */
+        Map<String, String> faultByModel();
     }
 }

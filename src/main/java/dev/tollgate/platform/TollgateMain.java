@@ -1,18 +1,25 @@
 package dev.tollgate.platform;
 
+import dev.tollgate.simulator.StandaloneSimulator;
 import io.quarkus.runtime.Quarkus;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
  * Entry point of the packaged app. Starts the embedded PostgreSQL first when no external
  * datasource is configured, so that one command gives a working Tollgate on a fresh machine.
+ * With {@code simulator} as the first argument it runs only the DeepSeek simulator (docs/simulator.md).
  */
 @QuarkusMain
 public class TollgateMain {
 
-    public static void main(String... args) {
+    public static void main(String... args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("simulator")) {
+            StandaloneSimulator.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         EmbeddedDatabase.startUnlessConfigured();
         System.setProperty("tollgate-runtime.session-key", randomKey());
         Quarkus.run(args);

@@ -1,0 +1,156 @@
+package dev.tollgate.simulator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * POST /chat/completions: authenticate, read and check the body, apply faults, take a concurrency slot,
+ * plan the answer, then hand it to an {@link Exchange} to pace it out.
+ */
+final class ChatHandler implements Handler<RoutingContext> {
+
+    /** Per-request directives written into the last message, for callers that cannot set our headers. */
+    private static final Pattern MARKER = Pattern.compile("\\[\\[sim:(fault|latency|usage)=([^\\]]*)]]");
+
+    private final DeepSeekSimulator simulator;
+    private final ObjectMapper mapper;
+
+    ChatHandler(DeepSeekSimulator simulator, ObjectMapper mapper) {
+        this.simulator = simulator;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        SimulatorStats stats = simulator.stats();
+        stats.request();
+        stats.chatRequest();
+        try {
+            HttpServerRequest request = ctx.request();
+            simulator.authenticate(request);
+            JsonNode root = parse(ctx.body().buffer());
+            simulator.record(request, root);
+            ChatRequest chat = ChatRequest.parse(root);
+            Set<Fault> faults = EnumSet.noneOf(Fault.class);
+            String latencyName = simulator.settings().latency();
+            SimulatorSettings.UsageForm usageForm = simulator.settings().usageForm();
+            String header = request.getHeader(Fault.HEADER);
+            if (header != null) {
+                faults.addAll(Fault.parseList(header));
+            }
+            latencyName = orElse(request.getHeader(LatencyProfile.HEADER), latencyName);
+            String form = request.getHeader(SimulatorSettings.UsageForm.HEADER);
+            if (form != null) {
+                usageForm = SimulatorSettings.UsageForm.parse(form);
+            }
+            Matcher m = MARKER.matcher(chat.lastText());
+            while (m.find()) {
+                switch (m.group(1)) {
+                    case "fault" -> faults.addAll(Fault.parseList(m.group(2)));
+                    case "latency" -> latencyName = m.group(2);
+                    default -> usageForm = SimulatorSettings.UsageForm.parse(m.group(2));
+                }
+            }
+            LatencyProfile latency = LatencyProfile.of(latencyName, chat.model());
+            faults.addAll(simulator.faults().pick(chat.model()));
+            if (!faults.isEmpty()) {
+                stats.fault();
+            }
+            for (Fault fault : faults) {
+                if (fault.status() > 0) {
+                    throw ApiError.forFault(fault);
+                }
+            }
+            if (!simulator.balanceAvailable()) {
+                throw ApiError.forFault(Fault.INSUFFICIENT_BALANCE);
+            }
+            Prompt prompt = Prompt.of(chat);
+            int requested = prompt.tokens() + (chat.maxTokens() == null ? 0 : chat.maxTokens());
+            if (requested > Models.CONTEXT_TOKENS) {
+                throw new ApiError(400, "This model's maximum context length is " + Models.CONTEXT_TOKENS
+                        + " tokens. However, you requested " + requested + " tokens (" + prompt.tokens()
+                        + " in the messages, " + (requested - prompt.tokens()) + " in the completion). "
+                        + "Please reduce the length of the messages or completion.");
+            }
+            Completion completion = Generator.plan(chat, prompt, faults);
+            int limit = simulator.settings().concurrencyLimit(chat.model());
+            int over = stats.admit(chat.model(), limit);
+            if (over > 0) {
+                throw ApiError.concurrency(over, limit);
+            }
+            respond(ctx, chat, prompt, completion, faults, latency, usageForm);
+        } catch (ApiError e) {
+            simulator.sendError(ctx, e);
+        } catch (IllegalArgumentException e) {
+            // a simulator directive the caller got wrong: say so plainly
+            simulator.sendError(ctx, new ApiError(400, e.getMessage()));
+        }
+    }
+
+    /** From here on the request holds a concurrency slot, which the exchange gives back. */
+    private void respond(RoutingContext ctx, ChatRequest chat, Prompt prompt, Completion completion,
+            Set<Fault> faults, LatencyProfile latency, SimulatorSettings.UsageForm usageForm) {
+        SimulatorStats stats = simulator.stats();
+        Responses responses = new Responses(randomUuid(), System.currentTimeMillis() / 1000, chat, completion);
+        Vertx vertx = ctx.vertx();
+        Exchange exchange = new Exchange(vertx, ctx.response(), stats, chat.model(), latency,
+                simulator.settings().keepAliveInterval().toMillis(), faults, chat.stream());
+        if (chat.stream()) {
+            stats.streamed();
+        }
+        exchange.start(() -> {
+            // the prefill is done: what was cached before counts, and this prompt's units are cached now
+            long[] units = prompt.unitHashes();
+            int hit = simulator.cache().hitTokens(chat.model(), chat.userId(), units);
+            simulator.cache().persist(chat.model(), chat.userId(), units);
+            Responses.Usage usage = new Responses.Usage(prompt.tokens(), hit, completion.completionTokens(),
+                    completion.reasoningTokens(), chat.thinking());
+            stats.usage(usage.promptTokens(), hit, usage.completionTokens());
+            if (chat.stream()) {
+                int tail = !chat.includeUsage() || usageForm == SimulatorSettings.UsageForm.LIVE ? 2 : 3;
+                exchange.sendEvents(responses.events(usage, usageForm), tail);
+            } else {
+                exchange.sendBody(responses.body(usage).toString(), usage.completionTokens());
+            }
+        });
+    }
+
+    private JsonNode parse(Buffer body) {
+        if (body == null || body.length() == 0) {
+            throw new ApiError(400, "Failed to parse the JSON body into the target type: "
+                    + "EOF while parsing a value at line 1 column 0");
+        }
+        try {
+            return mapper.readTree(body.getBytes());
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, "Failed to parse the JSON body into the target type: " + e.getOriginalMessage()
+                    + " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr());
+        } catch (java.io.IOException e) {
+            throw new ApiError(400, "Failed to parse the JSON body into the target type: " + e.getMessage());
+        }
+    }
+
+    /** A version-4 UUID from a fast non-cryptographic source: ids need to be unique, not secret. */
+    private static String randomUuid() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
+    }
+
+    private static String orElse(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

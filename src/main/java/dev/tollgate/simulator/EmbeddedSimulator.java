@@ -1,0 +1,95 @@
+package dev.tollgate.simulator;
+
+import dev.tollgate.platform.TollgateConfig;
+import io.quarkus.runtime.Startup;
+import io.vertx.core.Vertx;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * The simulator inside the app: the upstream of the embedded-default run when no DeepSeek API key is
+ * configured, and of the test suite. Started eagerly on Quarkus' own Vert.x so its port is known before
+ * anything asks for {@link #baseUrl()}.
+ */
+@Startup
+@ApplicationScoped
+public class EmbeddedSimulator {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedSimulator.class);
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    TollgateConfig config;
+
+    private DeepSeekSimulator simulator;
+
+    @PostConstruct
+    void start() {
+        TollgateConfig.Simulator c = config.simulator();
+        Optional<String> deepseekKey = ConfigProvider.getConfig().getOptionalValue("DEEPSEEK_API_KEY", String.class);
+        if (!c.enabled().orElse(deepseekKey.filter(k -> !k.isBlank()).isEmpty())) {
+            return;
+        }
+        SimulatorSettings.Builder settings = SimulatorSettings.builder()
+                .host(c.host())
+                .port(c.port())
+                .latency(c.latency())
+                .apiKey(c.apiKey().orElse(null))
+                .concurrency(Models.FLASH, c.flashConcurrency())
+                .concurrency(Models.PRO, c.proConcurrency())
+                .cacheTtl(c.cacheTtl())
+                .keepAliveInterval(c.keepAliveInterval())
+                .usageForm(SimulatorSettings.UsageForm.parse(c.usageForm()))
+                .faultEvery(c.faultEvery(), Fault.parse(c.faultEveryKind()));
+        c.faultByModel().forEach((model, fault) -> settings.faultForModel(model.toLowerCase(Locale.ROOT),
+                Fault.parse(fault)));
+        DeepSeekSimulator sim = DeepSeekSimulator.create(vertx, settings.build());
+        try {
+            sim.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("The DeepSeek simulator could not start on " + c.host() + ":" + c.port(), e);
+        }
+        simulator = sim;
+        LOG.infof("DeepSeek simulator (simulated upstream, not the real API) listening on %s, latency %s",
+                sim.baseUrl(), c.latency());
+    }
+
+    @PreDestroy
+    void stop() {
+        if (simulator != null) {
+            try {
+                simulator.stop().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debug("The DeepSeek simulator did not stop cleanly", e);
+            }
+        }
+    }
+
+    /** Whether the simulator runs in this app (and so is the upstream unless configured otherwise). */
+    public boolean running() {
+        return simulator != null;
+    }
+
+    /** e.g. {@code http://127.0.0.1:41234}; fails when the simulator does not run. */
+    public String baseUrl() {
+        return simulator().baseUrl();
+    }
+
+    /** The simulator itself, for tests: stats, fault plan, reset. */
+    public DeepSeekSimulator simulator() {
+        if (simulator == null) {
+            throw new IllegalStateException("The DeepSeek simulator is not running "
+                    + "(tollgate.simulator.enabled=false, or DEEPSEEK_API_KEY is set)");
+        }
+        return simulator;
+    }
+}

@@ -1,0 +1,219 @@
+package dev.tollgate.simulator;
+
+import static dev.tollgate.simulator.SimulatorHarness.chat;
+import static dev.tollgate.simulator.SimulatorHarness.eventually;
+import static dev.tollgate.simulator.SimulatorHarness.parse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class FaultInjectionTest {
+
+    static SimulatorHarness sim;
+
+    @BeforeAll
+    static void start() {
+        sim = SimulatorHarness.zeroLatency();
+    }
+
+    @AfterAll
+    static void stop() {
+        sim.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        sim.reset();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "400, invalid_request_error, Failed to deserialize",
+        "401, authentication_error, Authentication Fails",
+        "402, unknown_error, Insufficient Balance",
+        "422, invalid_request_error, Invalid Parameters",
+        "429, rate_limit_error, which exceeds your concurrency limit of",
+        "500, api_error, Internal Server Error",
+        "503, api_error, Server overloaded"})
+    void errorFaultsAnswerInTheDocumentedShape(int status, String type, String message) {
+        for (boolean byMarker : new boolean[] {false, true}) {
+            HttpResponse<String> response = byMarker
+                    ? sim.post("/chat/completions", chat("deepseek-v4-flash", "Hi [[sim:fault=" + status + "]]"))
+                    : sim.post("/chat/completions", chat("deepseek-v4-flash", "Hi"), Fault.HEADER, "" + status);
+            assertEquals(status, response.statusCode());
+            assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
+            JsonNode error = parse(response.body()).get("error");
+            assertTrue(error.get("message").asText().contains(message), error.get("message").asText());
+            assertEquals(type, error.get("type").asText());
+            assertTrue(error.has("param") && error.get("param").isNull());
+            assertTrue(error.get("code").isTextual());
+            assertFalse(response.headers().map().keySet().stream().anyMatch(h -> h.startsWith("x-ratelimit")));
+        }
+        assertEquals(2, sim.simulator.stats().snapshot().errors().get(String.valueOf(status)));
+    }
+
+    @Test
+    void anUnknownFaultNameIsRefusedWithTheKnownOnes() {
+        HttpResponse<String> response = sim.post("/chat/completions", chat("deepseek-v4-flash", "Hi"),
+                Fault.HEADER, "explode");
+        assertEquals(400, response.statusCode());
+        assertTrue(response.body().contains("Unknown simulator fault 'explode'"));
+        assertTrue(response.body().contains("disconnect-mid-stream"));
+    }
+
+    @Test
+    void timeoutHoldsTheRequestUntilTheClientGivesUp() throws Exception {
+        HttpRequest request = sim.request("/chat/completions", chat("deepseek-v4-flash", "Hi"), Fault.HEADER, "timeout")
+                .timeout(Duration.ofMillis(300)).build();
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> sim.http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get());
+        assertTrue(e.getCause() instanceof HttpTimeoutException);
+
+        ObjectNode stream = chat("deepseek-v4-pro", "Hi").put("stream", true);
+        try (java.net.Socket client = sim.rawChat(stream, Fault.HEADER + ": timeout")) {
+            eventually(() -> assertEquals(1, sim.simulator.stats().inFlight("deepseek-v4-pro")));
+            Thread.sleep(200);
+            assertEquals(0, client.getInputStream().available(), "not a byte is sent, not even headers");
+        }
+        eventually(() -> {
+            assertEquals(0, sim.simulator.stats().inFlight("deepseek-v4-pro"));
+            assertTrue(sim.simulator.stats().snapshot().cancelled() >= 1);
+        });
+    }
+
+    @Test
+    void disconnectMidStreamCutsTheStreamBeforeDone() throws Exception {
+        ObjectNode body = chat("deepseek-v4-flash", "Tell me a story").put("stream", true);
+        String received;
+        try (java.net.Socket client = sim.rawChat(body, Fault.HEADER + ": disconnect-mid-stream")) {
+            received = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(received.startsWith("HTTP/1.1 200 OK"));
+        assertTrue(received.contains("\"role\":\"assistant\""), "the stream had begun");
+        assertTrue(received.contains("\"reasoning_content\":\""));
+        assertFalse(received.contains("[DONE]"));
+        assertFalse(received.contains("finish_reason\":\""));
+        assertFalse(received.endsWith("0\r\n\r\n"), "no closing chunk: the connection just ends");
+        eventually(() -> {
+            assertEquals(1, sim.simulator.stats().snapshot().dropped());
+            assertEquals(0, sim.simulator.stats().inFlightTotal());
+        });
+    }
+
+    @Test
+    void stallMidStreamSendsHalfThenNothing() throws Exception {
+        ObjectNode body = chat("deepseek-v4-flash", "Tell me a story").put("stream", true);
+        try (java.net.Socket client = sim.rawChat(body, Fault.HEADER + ": stall-mid-stream")) {
+            client.setSoTimeout(500);
+            StringBuilder received = new StringBuilder();
+            byte[] buffer = new byte[8192];
+            assertThrows(java.net.SocketTimeoutException.class, () -> {
+                for (int n; (n = client.getInputStream().read(buffer)) >= 0; ) {
+                    received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                }
+            });
+            assertTrue(received.toString().contains("\"reasoning_content\":\""));
+            assertFalse(received.toString().contains("[DONE]"));
+            assertEquals(1, sim.simulator.stats().inFlight("deepseek-v4-flash"), "still holding the request");
+        }
+        eventually(() -> assertEquals(1, sim.simulator.stats().snapshot().cancelled()));
+    }
+
+    @Test
+    void disconnectMidStreamCutsANonStreamingBodyToo() {
+        assertThrows(IOException.class, () -> sim.http.send(sim.request("/chat/completions",
+                chat("deepseek-v4-flash", "Hi"), Fault.HEADER, "disconnect-mid-stream").build(),
+                HttpResponse.BodyHandlers.ofString()));
+    }
+
+    @Test
+    void blankLinesPrecedeTheJsonBody() {
+        HttpResponse<String> response = sim.post("/chat/completions", chat("deepseek-v4-flash", "Hi"),
+                Fault.HEADER, "blank-lines");
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().startsWith("\n\n\n{"));
+        assertEquals("chat.completion", parse(response.body().strip()).get("object").asText());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"length, length", "content-filter, content_filter",
+        "insufficient-system-resource, insufficient_system_resource"})
+    void finishReasonFaultsStopHalfWay(String fault, String finishReason) {
+        ObjectNode body = chat("deepseek-v4-flash", "Tell me a story");
+        int full = sim.complete(body).get("usage").get("completion_tokens").asInt();
+        JsonNode cut = sim.complete(body, Fault.HEADER, fault);
+        assertEquals(finishReason, cut.get("choices").get(0).get("finish_reason").asText());
+        assertEquals(full / 2, cut.get("usage").get("completion_tokens").asInt());
+    }
+
+    @Test
+    void faultsCombine() {
+        HttpResponse<String> response = sim.post("/chat/completions", chat("deepseek-v4-flash", "Hi"),
+                Fault.HEADER, "blank-lines, length");
+        assertTrue(response.body().startsWith("\n"));
+        assertEquals("length", parse(response.body().strip()).get("choices").get(0).get("finish_reason").asText());
+    }
+
+    @Test
+    void plannedFaultsHitTheNextRequestsInOrder() {
+        HttpResponse<String> planned = sim.post("/_simulator/faults", parse("{\"next\":[\"503\",\"429\"]}"));
+        assertEquals(List.of("503", "429"), List.of(parse(planned.body()).get("next").get(0).asText(),
+                parse(planned.body()).get("next").get(1).asText()));
+        assertEquals(503, status("deepseek-v4-flash"));
+        assertEquals(429, status("deepseek-v4-flash"));
+        assertEquals(200, status("deepseek-v4-flash"));
+    }
+
+    @Test
+    void aModelCanBeMadeToFailUntilCleared() {
+        sim.post("/_simulator/faults", parse("{\"models\":{\"deepseek-v4-pro\":\"500\"}}"));
+        assertEquals(500, status("deepseek-v4-pro"));
+        assertEquals(500, status("deepseek-v4-pro"));
+        assertEquals(200, status("deepseek-v4-flash"));
+        sim.send(HttpRequest.newBuilder(URI.create(sim.simulator.baseUrl() + "/_simulator/faults")).DELETE().build());
+        assertEquals(200, status("deepseek-v4-pro"));
+    }
+
+    @Test
+    void everyNthRequestFails() {
+        sim.simulator.faults().every(3, Fault.OVERLOADED);
+        int[] statuses = new int[7];
+        for (int i = 0; i < statuses.length; i++) {
+            statuses[i] = status("deepseek-v4-flash");
+        }
+        assertEquals("[200, 200, 503, 200, 200, 503, 200]", java.util.Arrays.toString(statuses));
+    }
+
+    @Test
+    void faultsCanBeConfiguredAtStart() {
+        try (SimulatorHarness failing = new SimulatorHarness(SimulatorSettings.builder().latency("zero")
+                .faultForModel("deepseek-v4-pro", Fault.OVERLOADED).faultEvery(2, Fault.SERVER_ERROR).build())) {
+            assertEquals(503, failing.post("/chat/completions", chat("deepseek-v4-pro", "Hi")).statusCode());
+            assertEquals(500, failing.post("/chat/completions", chat("deepseek-v4-flash", "Hi")).statusCode());
+            assertEquals(200, failing.post("/chat/completions", chat("deepseek-v4-flash", "Hi")).statusCode());
+        }
+    }
+
+    private static int status(String model) {
+        return sim.post("/chat/completions", chat(model, "Hi")).statusCode();
+    }
+}

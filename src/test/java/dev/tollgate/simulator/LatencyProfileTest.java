@@ -1,0 +1,76 @@
+package dev.tollgate.simulator;
+
+import static dev.tollgate.simulator.SimulatorHarness.chat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class LatencyProfileTest {
+
+    static SimulatorHarness sim;
+
+    @BeforeAll
+    static void start() {
+        sim = SimulatorHarness.zeroLatency();
+    }
+
+    @AfterAll
+    static void stop() {
+        sim.close();
+    }
+
+    @Test
+    void realisticFollowsTheMeasuredNumbersPerModel() {
+        assertEquals(new LatencyProfile(Duration.ofMillis(1100), 103), LatencyProfile.of("realistic", "deepseek-v4-flash"));
+        assertEquals(new LatencyProfile(Duration.ofMillis(1900), 29), LatencyProfile.of("realistic", "deepseek-v4-pro"));
+        assertTrue(LatencyProfile.of("zero", "deepseek-v4-pro").isZero());
+        assertEquals(new LatencyProfile(Duration.ofMillis(200), 50), LatencyProfile.of("200/50", "deepseek-v4-pro"));
+        assertThrows(IllegalArgumentException.class, () -> LatencyProfile.of("fast", "deepseek-v4-pro"));
+        assertThrows(IllegalArgumentException.class, () -> SimulatorSettings.builder().latency("slowish").build());
+    }
+
+    @Test
+    void aStreamWaitsForTheFirstTokenThenPacesTheRest() throws Exception {
+        ObjectNode body = chat("deepseek-v4-flash", "Hi").put("stream", true);
+        body.putObject("thinking").put("type", "disabled");
+        long start = System.nanoTime();
+        List<Long> arrivals = new ArrayList<>();
+        HttpResponse<java.util.stream.Stream<String>> response = sim.http.send(
+                sim.request("/chat/completions", body, LatencyProfile.HEADER, "200/50").build(),
+                HttpResponse.BodyHandlers.ofLines());
+        response.body().filter(l -> l.startsWith("data:")).forEach(l -> arrivals.add(millisSince(start)));
+        int tokens = arrivals.size() - 3; // role chunk, finish chunk, [DONE]
+        assertTrue(arrivals.get(0) >= 190, "first chunk after the TTFT, was " + arrivals.get(0));
+        long spread = arrivals.get(arrivals.size() - 1) - arrivals.get(0);
+        assertTrue(spread >= tokens * 1000L / 50 * 8 / 10, tokens + " tokens at 50/s took only " + spread + " ms");
+    }
+
+    @Test
+    void aNonStreamingAnswerTakesTheWholeGenerationTime() {
+        ObjectNode body = chat("deepseek-v4-flash", "Hi");
+        body.putObject("thinking").put("type", "disabled");
+        long start = System.nanoTime();
+        int tokens = sim.complete(body, LatencyProfile.HEADER, "100/100").get("usage").get("completion_tokens").asInt();
+        assertTrue(millisSince(start) >= 100 + tokens * 10 * 8 / 10);
+    }
+
+    @Test
+    void theLatencyCanBeAskedForInThePromptToo() {
+        long start = System.nanoTime();
+        sim.complete(chat("deepseek-v4-flash", "Hi [[sim:latency=300/100000]]"));
+        assertTrue(millisSince(start) >= 290);
+    }
+
+    private static long millisSince(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+}

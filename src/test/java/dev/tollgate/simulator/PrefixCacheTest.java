@@ -1,0 +1,123 @@
+package dev.tollgate.simulator;
+
+import static dev.tollgate.simulator.SimulatorHarness.chat;
+import static dev.tollgate.simulator.SimulatorHarness.textOfTokens;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The context-cache model: 64-token units, per model and user_id, expiring when unused. */
+class PrefixCacheTest {
+
+    static SimulatorHarness sim;
+
+    @BeforeAll
+    static void start() {
+        sim = SimulatorHarness.zeroLatency();
+    }
+
+    @AfterAll
+    static void stop() {
+        sim.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        sim.reset();
+    }
+
+    @Test
+    void aRepeatedPromptHitsItsWhole64TokenUnits() {
+        ObjectNode body = chat("deepseek-v4-flash", textOfTokens("river", 200)); // 200 + 6 markup tokens
+        JsonNode first = usage(body);
+        assertEquals(206, first.get("prompt_tokens").asInt());
+        assertEquals(0, first.get("prompt_cache_hit_tokens").asInt());
+        assertEquals(206, first.get("prompt_cache_miss_tokens").asInt());
+
+        JsonNode second = usage(body);
+        assertEquals(192, second.get("prompt_cache_hit_tokens").asInt(), "three whole units of 64");
+        assertEquals(14, second.get("prompt_cache_miss_tokens").asInt());
+        assertEquals(192, second.get("prompt_tokens_details").get("cached_tokens").asInt());
+        assertEquals(206, second.get("prompt_tokens").asInt());
+    }
+
+    @Test
+    void promptsUnder64TokensAreNeverCached() {
+        ObjectNode body = chat("deepseek-v4-flash", textOfTokens("stone", 50));
+        usage(body);
+        assertEquals(0, usage(body).get("prompt_cache_hit_tokens").asInt());
+    }
+
+    @Test
+    void aGrowingConversationHitsItsEarlierTurns() {
+        ObjectNode turn1 = conversation(textOfTokens("system", 150), "first question");
+        JsonNode u1 = usage(turn1);
+        JsonNode answer = sim.complete(turn1).get("choices").get(0).get("message");
+
+        ObjectNode turn2 = turn1.deepCopy();
+        ArrayNode messages = (ArrayNode) turn2.get("messages");
+        messages.addObject().put("role", "assistant").put("content", answer.get("content").asText());
+        messages.addObject().put("role", "user").put("content", "second question");
+        int firstPromptUnits = u1.get("prompt_tokens").asInt() / 64;
+        assertEquals(firstPromptUnits * 64, usage(turn2).get("prompt_cache_hit_tokens").asInt());
+    }
+
+    @Test
+    void aSharedPrefixHitsEvenWhenTheRestDiffers() {
+        String system = textOfTokens("shared", 150); // 150 + 4 markup tokens: two whole units in common
+        usage(conversation(system, "question A"));
+        assertEquals(128, usage(conversation(system, "a different question B")).get("prompt_cache_hit_tokens").asInt());
+    }
+
+    @Test
+    void theCacheIsIsolatedPerUserIdAndPerModel() {
+        String text = textOfTokens("private", 130);
+        usage(chat("deepseek-v4-flash", text).put("user_id", "alice"));
+        assertEquals(0, usage(chat("deepseek-v4-flash", text).put("user_id", "bob")).get("prompt_cache_hit_tokens").asInt());
+        assertEquals(0, usage(chat("deepseek-v4-flash", text)).get("prompt_cache_hit_tokens").asInt());
+        assertEquals(0, usage(chat("deepseek-v4-pro", text).put("user_id", "alice")).get("prompt_cache_hit_tokens").asInt());
+        assertEquals(128, usage(chat("deepseek-v4-flash", text).put("user_id", "alice")).get("prompt_cache_hit_tokens").asInt());
+    }
+
+    @Test
+    void streamedUsageReportsHitsToo() {
+        ObjectNode body = chat("deepseek-v4-flash", textOfTokens("flow", 100)).put("stream", true);
+        body.putObject("stream_options").put("include_usage", true);
+        sim.post("/chat/completions", body);
+        var chunks = SimulatorHarness.chunks(sim.post("/chat/completions", body).body());
+        assertEquals(64, chunks.get(chunks.size() - 1).get("usage").get("prompt_cache_hit_tokens").asInt());
+    }
+
+    @Test
+    void unusedEntriesExpire() throws InterruptedException {
+        try (SimulatorHarness shortLived = new SimulatorHarness(SimulatorSettings.builder().latency("zero")
+                .cacheTtl(Duration.ofMillis(300)).build())) {
+            ObjectNode body = chat("deepseek-v4-flash", textOfTokens("brief", 100));
+            shortLived.complete(body);
+            assertEquals(64, shortLived.complete(body).get("usage").get("prompt_cache_hit_tokens").asInt());
+            Thread.sleep(500);
+            assertEquals(0, shortLived.complete(body).get("usage").get("prompt_cache_hit_tokens").asInt());
+        }
+    }
+
+    private static JsonNode usage(ObjectNode body) {
+        JsonNode usage = sim.complete(body).get("usage");
+        assertEquals(usage.get("prompt_tokens").asInt(),
+                usage.get("prompt_cache_hit_tokens").asInt() + usage.get("prompt_cache_miss_tokens").asInt());
+        return usage;
+    }
+
+    private static ObjectNode conversation(String system, String question) {
+        ObjectNode body = chat("deepseek-v4-flash", question);
+        ArrayNode messages = (ArrayNode) body.get("messages");
+        messages.insertObject(0).put("role", "system").put("content", system);
+        return body;
+    }
+}

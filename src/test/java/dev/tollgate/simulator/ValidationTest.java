@@ -1,0 +1,162 @@
+package dev.tollgate.simulator;
+
+import static dev.tollgate.simulator.SimulatorHarness.chat;
+import static dev.tollgate.simulator.SimulatorHarness.parse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Requests the real service refuses, refused with the same status and a message that names the field. */
+class ValidationTest {
+
+    static SimulatorHarness sim;
+
+    @BeforeAll
+    static void start() {
+        sim = SimulatorHarness.zeroLatency();
+    }
+
+    @AfterAll
+    static void stop() {
+        sim.close();
+    }
+
+    static Stream<Arguments> invalid() {
+        return Stream.of(
+                refused("thinking as a boolean", 400, "thinking: invalid type: boolean `true`",
+                        b -> b.put("thinking", true)),
+                refused("unknown thinking type", 400, "thinking.type: unknown variant `on`",
+                        b -> b.putObject("thinking").put("type", "on")),
+                refused("unknown reasoning_effort", 400, "reasoning_effort: unknown variant `ultra`",
+                        b -> b.put("reasoning_effort", "ultra")),
+                refused("temperature above 2", 422, "Invalid temperature value", b -> b.put("temperature", 2.5)),
+                refused("temperature below 0", 422, "Invalid temperature value", b -> b.put("temperature", -0.1)),
+                refused("temperature as a string", 400, "temperature: invalid type: string \"1.3\", expected f32",
+                        b -> b.put("temperature", "1.3")),
+                refused("top_p of 0", 422, "Invalid top_p value", b -> b.put("top_p", 0)),
+                refused("presence_penalty of 3", 422, "Invalid presence_penalty value",
+                        b -> b.put("presence_penalty", 3)),
+                refused("top_logprobs of 21", 422, "Invalid top_logprobs value",
+                        b -> b.put("logprobs", true).put("top_logprobs", 21)),
+                refused("max_tokens of 0", 400, "Invalid max_tokens value, the valid range of max_tokens is [1, 393216]",
+                        b -> b.put("max_tokens", 0)),
+                refused("17 stop sequences", 422, "at most 16 stop sequences", b -> {
+                    ArrayNode stop = b.putArray("stop");
+                    for (int i = 0; i < 17; i++) {
+                        stop.add("s" + i);
+                    }
+                }),
+                refused("129 tools", 422, "at most 128 tools", b -> {
+                    ArrayNode tools = b.putArray("tools");
+                    for (int i = 0; i < 129; i++) {
+                        tools.addObject().put("type", "function").putObject("function").put("name", "f" + i);
+                    }
+                }),
+                refused("a user_id with a space", 422, "Invalid user_id value", b -> b.put("user_id", "a b")),
+                refused("a user_id of 513 characters", 422, "Invalid user_id value",
+                        b -> b.put("user_id", "u".repeat(513))),
+                refused("json_schema response format", 400, "response_format.type: unknown variant `json_schema`",
+                        b -> b.putObject("response_format").put("type", "json_schema")),
+                refused("a developer role", 400, "messages[0].role: unknown variant `developer`", b -> {
+                    ((ObjectNode) b.get("messages").get(0)).put("role", "developer");
+                }),
+                refused("no model", 400, "missing field `model`", b -> b.remove("model")),
+                refused("no messages", 400, "missing field `messages`", b -> b.remove("messages")),
+                refused("an image part", 400, "messages[0].content[0].type: unknown variant `image_url`", b -> {
+                    ((ObjectNode) b.get("messages").get(0)).putArray("content").addObject().put("type", "image_url");
+                }),
+                refused("a tool message without tool_call_id", 400, "missing field `tool_call_id`", b -> {
+                    ((ArrayNode) b.get("messages")).addObject().put("role", "tool").put("content", "42");
+                }),
+                refused("a named tool_choice that is not a tool", 422, "no function named `nope`", b -> {
+                    b.putArray("tools").addObject().put("type", "function").putObject("function").put("name", "f");
+                    b.putObject("tool_choice").put("type", "function").putObject("function").put("name", "nope");
+                }));
+    }
+
+    static Arguments refused(String what, int status, String message, Consumer<ObjectNode> change) {
+        return Arguments.of(what, status, message, change);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("invalid")
+    void refusesLikeTheRealService(String what, int status, String message, Consumer<ObjectNode> change) {
+        ObjectNode body = chat("deepseek-v4-flash", "Hi");
+        change.accept(body);
+        HttpResponse<String> response = sim.post("/chat/completions", body);
+        assertEquals(status, response.statusCode(), response.body());
+        JsonNode error = parse(response.body()).get("error");
+        assertTrue(error.get("message").asText().contains(message), error.get("message").asText());
+        assertEquals("invalid_request_error", error.get("type").asText());
+        assertTrue(error.get("param").isNull());
+        assertEquals("invalid_request_error", error.get("code").asText());
+    }
+
+    @Test
+    void acceptsTheValuesTheRealServiceAccepts() {
+        ObjectNode body = chat("deepseek-v4-flash", "Hi").put("temperature", 2).put("top_p", 1)
+                .put("frequency_penalty", -2).put("presence_penalty", 2).put("max_tokens", 393216)
+                .put("logprobs", true).put("top_logprobs", 20).put("user_id", "tenant_42-user")
+                .put("reasoning_effort", "xhigh").put("stream", false);
+        body.putObject("response_format").put("type", "text");
+        body.put("stop", "END");
+        body.put("some_future_field", "ignored");
+        assertEquals(200, sim.post("/chat/completions", body).statusCode());
+        for (String effort : new String[] {"low", "medium", "high", "max"}) {
+            assertEquals(200, sim.post("/chat/completions", chat("deepseek-v4-pro", "Hi")
+                    .put("reasoning_effort", effort)).statusCode());
+        }
+    }
+
+    @Test
+    void refusesAToolCallTurnWithoutItsReasoningInThinkingMode() {
+        ObjectNode body = toolConversation();
+        HttpResponse<String> response = sim.post("/chat/completions", body);
+        assertEquals(400, response.statusCode());
+        assertEquals("The reasoning_content in the thinking mode must be passed back to the API.",
+                parse(response.body()).get("error").get("message").asText());
+
+        ((ObjectNode) body.get("messages").get(1)).put("reasoning_content", "I should look it up.");
+        assertEquals(200, sim.post("/chat/completions", body).statusCode());
+
+        ObjectNode notThinking = toolConversation();
+        notThinking.putObject("thinking").put("type", "disabled");
+        assertEquals(200, sim.post("/chat/completions", notThinking).statusCode());
+    }
+
+    @Test
+    void refusesABodyThatIsNotJson() {
+        HttpResponse<String> response = sim.send(HttpRequest.newBuilder(URI.create(sim.simulator.baseUrl()
+                        + "/chat/completions"))
+                .header("Authorization", "Bearer sk-x")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\": ")).build());
+        assertEquals(400, response.statusCode());
+        assertTrue(parse(response.body()).get("error").get("message").asText()
+                .startsWith("Failed to parse the JSON body into the target type"));
+    }
+
+    private static ObjectNode toolConversation() {
+        ObjectNode body = chat("deepseek-v4-flash", "What's the weather in Paris?");
+        ArrayNode messages = (ArrayNode) body.get("messages");
+        ObjectNode assistant = messages.addObject().put("role", "assistant").put("content", "");
+        ObjectNode call = assistant.putArray("tool_calls").addObject().put("id", "call_00_abc").put("type", "function");
+        call.putObject("function").put("name", "get_weather").put("arguments", "{\"city\":\"Paris\"}");
+        messages.addObject().put("role", "tool").put("tool_call_id", "call_00_abc").put("content", "sunny");
+        body.putArray("tools").addObject().put("type", "function").putObject("function").put("name", "get_weather");
+        return body;
+    }
+}
