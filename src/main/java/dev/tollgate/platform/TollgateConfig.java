@@ -3,6 +3,7 @@ package dev.tollgate.platform;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,6 +17,65 @@ public interface TollgateConfig {
     Pricing pricing();
 
     Simulator simulator();
+
+    Gateway gateway();
+
+    Upstream upstream();
+
+    interface Gateway {
+        /** Largest accepted request body; larger ones get 413. */
+        @WithDefault("10485760")
+        int maxBodyBytes();
+
+        /** Attempts per call across upstream endpoints (retries only before the first byte reaches the client). */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** First retry delay; doubles per attempt, with jitter. */
+        @WithDefault("100ms")
+        Duration retryBackoff();
+    }
+
+    interface Upstream {
+        /**
+         * Upstream endpoints by name. Ignored while the embedded simulator runs (no DEEPSEEK_API_KEY), so a
+         * fresh checkout never calls the real API by accident.
+         */
+        Map<String, Endpoint> endpoints();
+
+        /** How long a failing endpoint stays out of rotation once its breaker opens. */
+        @WithDefault("30s")
+        Duration breakerOpenFor();
+
+        /** Share of failed calls (over the last 20, at least 10) that opens an endpoint's breaker. */
+        @WithDefault("50")
+        int breakerFailureRatePercent();
+    }
+
+    interface Endpoint {
+        /** Base URL of an OpenAI-compatible server, e.g. https://api.deepseek.com or a vLLM/SGLang host. */
+        String baseUrl();
+
+        /** Never stored in the database; take it from the environment, e.g. ${DEEPSEEK_API_KEY}. */
+        Optional<String> apiKey();
+
+        /** The models this endpoint serves. */
+        List<String> models();
+
+        /** Lower is tried first; endpoints with equal priority share traffic by weight. */
+        @WithDefault("0")
+        int priority();
+
+        @WithDefault("1")
+        int weight();
+
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /** Longest silence while reading a response (first token included). */
+        @WithDefault("600s")
+        Duration readTimeout();
+    }
 
     interface Auth {
         /** {@code local} (database users, form and Basic login) or {@code oidc} (Keycloak). */

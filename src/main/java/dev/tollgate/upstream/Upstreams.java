@@ -1,0 +1,108 @@
+package dev.tollgate.upstream;
+
+import dev.tollgate.platform.TollgateConfig;
+import dev.tollgate.simulator.EmbeddedSimulator;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jboss.logging.Logger;
+
+/**
+ * The upstream endpoints and the order to try them in for a call: by priority, then weighted-random
+ * within a priority, skipping endpoints whose circuit breaker is open.
+ */
+@ApplicationScoped
+public class Upstreams {
+
+    private static final Logger LOG = Logger.getLogger(Upstreams.class);
+    private static final Set<String> ALL_MODELS = Set.of("deepseek-v4-flash", "deepseek-v4-pro");
+
+    @Inject
+    TollgateConfig config;
+    @Inject
+    EmbeddedSimulator simulator;
+    @Inject
+    Vertx vertx;
+
+    private List<UpstreamEndpoint> endpoints;
+
+    @PostConstruct
+    void init() {
+        List<UpstreamEndpoint> list = new ArrayList<>();
+        if (simulator.running()) {
+            list.add(endpoint("simulator", simulator.baseUrl(), "simulator", ALL_MODELS, 0, 1,
+                    Duration.ofSeconds(5), Duration.ofSeconds(600)));
+            LOG.warn("No DEEPSEEK_API_KEY set: calls go to the built-in DeepSeek simulator, not the real API");
+        } else {
+            config.upstream().endpoints().forEach((name, e) -> list.add(endpoint(name, e.baseUrl(),
+                    e.apiKey().orElse(""), Set.copyOf(e.models()), e.priority(), e.weight(), e.connectTimeout(),
+                    e.readTimeout())));
+        }
+        endpoints = List.copyOf(list);
+    }
+
+    /** True when the built-in simulator answers instead of a real upstream (the console shows a banner). */
+    public boolean simulated() {
+        return simulator.running();
+    }
+
+    /** Endpoints to try for a model, best first; an endpoint with an open breaker is left out. */
+    public List<UpstreamEndpoint> plan(String model) {
+        List<UpstreamEndpoint> candidates = new ArrayList<>();
+        for (UpstreamEndpoint e : endpoints) {
+            if (e.serves(model) && e.breaker().getState() != CircuitBreaker.State.OPEN) {
+                candidates.add(e);
+            }
+        }
+        // weighted shuffle: a random key per endpoint, skewed by weight, sorted within each priority
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        List<double[]> keys = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            keys.add(new double[] {candidates.get(i).priority(),
+                    -Math.pow(random.nextDouble(), 1.0 / Math.max(1, candidates.get(i).weight())), i});
+        }
+        keys.sort(Comparator.<double[]>comparingDouble(k -> k[0]).thenComparingDouble(k -> k[1]));
+        List<UpstreamEndpoint> ordered = new ArrayList<>();
+        for (double[] k : keys) {
+            ordered.add(candidates.get((int) k[2]));
+        }
+        return ordered;
+    }
+
+    public List<UpstreamEndpoint> all() {
+        return endpoints;
+    }
+
+    private UpstreamEndpoint endpoint(String name, String baseUrl, String apiKey, Set<String> models, int priority,
+            int weight, Duration connectTimeout, Duration readTimeout) {
+        HttpClientOptions options = new HttpClientOptions()
+                .setConnectTimeout((int) connectTimeout.toMillis())
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setDecompressionSupported(true)
+                .setSsl(baseUrl.startsWith("https"))
+                .setTrustAll(false);
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(1000).setMaxWaitQueueSize(10_000);
+        CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(10)
+                .failureRateThreshold(config.upstream().breakerFailureRatePercent())
+                .waitDurationInOpenState(config.upstream().breakerOpenFor())
+                .permittedNumberOfCallsInHalfOpenState(2)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .build();
+        return new UpstreamEndpoint(name, baseUrl, apiKey, models, priority, weight, readTimeout,
+                vertx.createHttpClient(options, pool), CircuitBreaker.of("upstream-" + name, breakerConfig));
+    }
+}
