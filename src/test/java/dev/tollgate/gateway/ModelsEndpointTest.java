@@ -13,8 +13,10 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("external-db")
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
 class ModelsEndpointTest {

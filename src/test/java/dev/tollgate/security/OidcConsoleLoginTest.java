@@ -1,0 +1,164 @@
+package dev.tollgate.security;
+
+import static dev.tollgate.testing.KeycloakTokens.ACME_ADMIN;
+import static dev.tollgate.testing.KeycloakTokens.discovery;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasEntry;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.oneOf;
+import static org.hamcrest.Matchers.startsWith;
+
+import dev.tollgate.testing.KeycloakTokens.SampleUser;
+import dev.tollgate.testing.PostgresResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console in oidc mode: the authorization code flow against the real Keycloak, driven step by step
+ * the way a browser would (redirect, Keycloak's login form, callback, session cookie).
+ */
+@QuarkusTest
+@TestProfile(OidcModeProfile.class)
+@QuarkusTestResource(PostgresResource.class)
+class OidcConsoleLoginTest {
+
+    private static final Pattern LOGIN_FORM_ACTION =
+            Pattern.compile("<form[^>]*id=\"kc-form-login\"[^>]*action=\"([^\"]+)\"", Pattern.DOTALL);
+
+    @TestHTTPResource("/console/tenants")
+    URI tenantsPage;
+
+    @TestHTTPResource("/console/logout")
+    URI logout;
+
+    @Test
+    void consoleWithoutSessionRedirectsToKeycloakAuthorizationEndpoint() throws Exception {
+        Browser browser = new Browser();
+        HttpResponse<String> page = browser.get(tenantsPage);
+
+        assertThat(page.statusCode(), is(302));
+        URI login = location(page);
+        assertThat(login.toString(), startsWith(discovery("authorization_endpoint") + "?"));
+        Map<String, String> query = query(login);
+        assertThat(query, hasEntry("response_type", "code"));
+        assertThat(query, hasEntry("client_id", "tollgate-console"));
+        assertThat(query, hasEntry("redirect_uri", tenantsPage.toString()));
+        assertThat(query, hasKey("state"));
+        assertThat(query.get("scope"), containsString("openid"));
+    }
+
+    @Test
+    void logsInThroughKeycloakAndGetsASession() throws Exception {
+        Browser browser = new Browser();
+        URI keycloakLogin = location(browser.get(tenantsPage));
+
+        URI callback = browser.logInAtKeycloak(keycloakLogin, ACME_ADMIN);
+        assertThat(callback.toString(), startsWith(tenantsPage + "?"));
+        assertThat(query(callback), hasKey("code"));
+
+        HttpResponse<String> afterCallback = browser.get(callback);
+        assertThat("Tollgate's answer to the callback", afterCallback.statusCode(), is(302));
+        assertThat(location(afterCallback), equalTo(tenantsPage));
+        // the session cookie holds the encrypted tokens; it may be split into chunks
+        assertThat(browser.cookies.keySet(), hasItem(startsWith("q_session_console")));
+
+        // With the session the page is no longer sent to Keycloak (nor refused): the login worked.
+        HttpResponse<String> page = browser.get(tenantsPage);
+        assertThat("status of " + tenantsPage + " with a session", page.statusCode(), not(oneOf(302, 401, 403)));
+
+        HttpResponse<String> loggedOut = browser.get(logout);
+        assertThat(loggedOut.statusCode(), is(302));
+        assertThat(location(loggedOut).toString(), startsWith(discovery("end_session_endpoint")));
+    }
+
+    /** A cookie-keeping client that does not follow redirects, so each step can be checked. */
+    private static final class Browser {
+        private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        // Keycloak and the app both run on localhost: one jar, like a browser's for one host.
+        final Map<String, String> cookies = new LinkedHashMap<>();
+
+        HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+            return send(HttpRequest.newBuilder(uri).GET());
+        }
+
+        /** Fills in Keycloak's login form; returns where Keycloak sends the browser back to. */
+        URI logInAtKeycloak(URI loginPage, SampleUser user) throws IOException, InterruptedException {
+            HttpResponse<String> form = get(loginPage);
+            assertThat("Keycloak's login page", form.statusCode(), is(200));
+            Matcher action = LOGIN_FORM_ACTION.matcher(form.body());
+            assertThat("a login form on Keycloak's page", action.find(), is(true));
+            String body = "username=" + encode(user.username()) + "&password=" + encode(user.password())
+                    + "&credentialId=";
+            HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(action.group(1).replace("&amp;", "&")))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
+            assertThat("Keycloak's answer to the login form", answer.statusCode(), is(302));
+            return location(answer);
+        }
+
+        private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+            if (!cookies.isEmpty()) {
+                request.header("Cookie", cookies.entrySet().stream()
+                        .map(c -> c.getKey() + "=" + c.getValue()).collect(Collectors.joining("; ")));
+            }
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            for (String setCookie : response.headers().allValues("Set-Cookie")) {
+                String pair = setCookie.split(";", 2)[0];
+                int eq = pair.indexOf('=');
+                String name = pair.substring(0, eq).trim();
+                String value = pair.substring(eq + 1).trim();
+                boolean expired = setCookie.toLowerCase().contains("max-age=0") || value.isEmpty();
+                if (expired) {
+                    cookies.remove(name);
+                } else {
+                    cookies.put(name, value);
+                }
+            }
+            return response;
+        }
+    }
+
+    private static URI location(HttpResponse<?> response) {
+        return URI.create(response.headers().firstValue("Location").orElseThrow(
+                () -> new AssertionError("no Location header in the " + response.statusCode() + " answer from " + response.uri())));
+    }
+
+    private static Map<String, String> query(URI uri) {
+        Map<String, String> params = new LinkedHashMap<>();
+        String raw = uri.getRawQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                String name = eq < 0 ? pair : pair.substring(0, eq);
+                String value = eq < 0 ? "" : pair.substring(eq + 1);
+                params.put(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+            }
+        }
+        return params;
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
