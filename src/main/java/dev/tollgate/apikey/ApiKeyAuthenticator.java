@@ -7,6 +7,8 @@ import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.tenant.TenantStatus;
 import dev.tollgate.tenant.TenantStatusChanged;
 import io.agroal.api.AgroalDataSource;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
@@ -53,12 +55,37 @@ public class ApiKeyAuthenticator {
 
     /** Reads the key from {@code Authorization: Bearer} or {@code x-api-key}; any failure is the same 401. */
     public AuthenticatedKey authenticate(String authorization, String xApiKey) {
+        KeyFormat.Parsed parsed = parse(authorization, xApiKey);
+        return check(parsed, cache.get(parsed.publicId(), this::load));
+    }
+
+    /**
+     * The same check for the event loop: answered from memory when the key is cached, otherwise the
+     * database lookup runs on a worker thread.
+     */
+    public Future<AuthenticatedKey> authenticate(Vertx vertx, String authorization, String xApiKey) {
+        try {
+            KeyFormat.Parsed parsed = parse(authorization, xApiKey);
+            Optional<KeyRecord> cached = cache.getIfPresent(parsed.publicId());
+            if (cached != null) {
+                return Future.succeededFuture(check(parsed, cached));
+            }
+            return vertx.executeBlocking(() -> check(parsed, cache.get(parsed.publicId(), this::load)), false);
+        } catch (OpenAiException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    private static KeyFormat.Parsed parse(String authorization, String xApiKey) {
         String presented = xApiKey;
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             presented = authorization.substring(7).trim();
         }
-        KeyFormat.Parsed parsed = KeyFormat.parse(presented).orElseThrow(OpenAiException::invalidApiKey);
-        KeyRecord key = cache.get(parsed.publicId(), this::load).orElseThrow(OpenAiException::invalidApiKey);
+        return KeyFormat.parse(presented).orElseThrow(OpenAiException::invalidApiKey);
+    }
+
+    private AuthenticatedKey check(KeyFormat.Parsed parsed, Optional<KeyRecord> found) {
+        KeyRecord key = found.orElseThrow(OpenAiException::invalidApiKey);
         Instant now = Instant.now();
         boolean usable = key.tenantStatus() == TenantStatus.ACTIVE
                 && (key.revokedAt() == null || key.revokedAt().isAfter(now))

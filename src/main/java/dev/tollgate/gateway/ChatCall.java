@@ -1,0 +1,53 @@
+package dev.tollgate.gateway;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.apikey.AuthenticatedKey;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** One chat completion call as it moves through the pipeline: what the client asked and what happened. */
+final class ChatCall {
+
+    final String requestId;
+    final Instant receivedAt;
+    final RoutingContext ctx;
+
+    AuthenticatedKey key;
+    ObjectNode body;
+    /** What goes upstream: the client's bytes unchanged unless Tollgate had to change the body. */
+    byte[] upstreamBody;
+    String requestedModel;
+    String servedModel;
+    String aliasUsed;
+    Map<String, String> aliasHeaders = Map.of();
+    boolean stream;
+    /** The client asked for usage in the stream; if not, Tollgate asked for it and strips it again. */
+    boolean clientWantsUsage;
+    boolean thinking;
+    String userId;
+    List<String> tags = List.of();
+    long promptTokenEstimate;
+
+    int attempt;
+    Instant attemptStartedAt;
+    Instant firstByteAt;
+    HttpClientRequest upstreamRequest;
+    StreamRelay relay;
+    /** Bytes have gone to the client: from here on there is no retry. */
+    boolean responseStarted;
+    boolean finished;
+
+    ChatCall(String requestId, Instant receivedAt, RoutingContext ctx) {
+        this.requestId = requestId;
+        this.receivedAt = receivedAt;
+        this.ctx = ctx;
+    }
+
+    /** The model name the client sees in responses: its own when an alias was rewritten. */
+    String clientModel() {
+        return aliasUsed != null ? requestedModel : servedModel;
+    }
+}

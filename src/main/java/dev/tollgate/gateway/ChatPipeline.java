@@ -1,0 +1,405 @@
+package dev.tollgate.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.apikey.ApiKeyAuthenticator;
+import dev.tollgate.catalog.ModelCatalog;
+import dev.tollgate.platform.RequestIds;
+import dev.tollgate.platform.TollgateConfig;
+import dev.tollgate.upstream.UpstreamEndpoint;
+import dev.tollgate.upstream.Upstreams;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * POST /v1/chat/completions as an ordered pipeline, all on the event loop:
+ * authenticate → resolve model → (reserve budget) → call upstream, retrying before the first byte →
+ * relay → settle and record. Later steps (routing policy, budgets) slot in between.
+ */
+@ApplicationScoped
+public class ChatPipeline {
+
+    private static final Logger LOG = Logger.getLogger(ChatPipeline.class);
+    static final String TAGS_HEADER = "X-Tollgate-Tags";
+    static final String MODEL_HEADER = "X-Tollgate-Model";
+
+    @Inject
+    ApiKeyAuthenticator authenticator;
+    @Inject
+    ModelCatalog catalog;
+    @Inject
+    Upstreams upstreams;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    TollgateConfig config;
+    @Inject
+    Vertx vertx;
+    @Inject
+    CallRecorder recorder;
+
+    void handle(RoutingContext ctx) {
+        ChatCall call = new ChatCall(ctx.get(RequestIds.KEY), Instant.now(), ctx);
+        ObjectNode body;
+        try {
+            body = parse(ctx.body().buffer());
+        } catch (OpenAiException e) {
+            GatewayResponses.error(ctx, e);
+            return;
+        }
+        authenticator.authenticate(vertx, ctx.request().getHeader("Authorization"), ctx.request().getHeader("x-api-key"))
+                .onSuccess(key -> {
+                    call.key = key;
+                    try {
+                        prepare(call, body);
+                    } catch (OpenAiException e) {
+                        GatewayResponses.error(ctx, e);
+                        return;
+                    }
+                    ctx.response().closeHandler(v -> clientGone(call));
+                    attempt(call, upstreams.plan(call.servedModel));
+                })
+                .onFailure(e -> GatewayResponses.error(ctx, e));
+    }
+
+    private ObjectNode parse(Buffer raw) {
+        if (raw == null || raw.length() == 0) {
+            throw new OpenAiException(400, "invalid_request_error", "invalid_request_error", null,
+                    "The request body is empty; send a JSON chat completion request.");
+        }
+        try {
+            JsonNode node = json.readTree(raw.getBytes());
+            if (node instanceof ObjectNode object) {
+                return object;
+            }
+        } catch (JsonProcessingException e) {
+            throw new OpenAiException(400, "invalid_request_error", "invalid_request_error", null,
+                    "The request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new OpenAiException(400, "invalid_request_error", "invalid_request_error", null,
+                "The request body must be a JSON object.");
+    }
+
+    /** Validates what the gateway itself needs and fixes the model and the upstream body. */
+    private void prepare(ChatCall call, ObjectNode body) {
+        call.body = body;
+        JsonNode model = body.get("model");
+        if (model == null || !model.isTextual() || model.asText().isBlank()) {
+            throw invalid("model", "you must provide a model name, e.g. deepseek-v4-flash");
+        }
+        JsonNode messages = body.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw invalid("messages", "messages must be a non-empty array");
+        }
+        JsonNode stream = body.get("stream");
+        if (stream != null && !stream.isBoolean() && !stream.isNull()) {
+            throw invalid("stream", "stream must be a boolean");
+        }
+        call.requestedModel = model.asText();
+        call.servedModel = call.requestedModel;
+        resolveModel(call);
+        call.stream = stream != null && stream.asBoolean();
+        call.thinking = !"disabled".equals(body.path("thinking").path("type").asText());
+        call.userId = body.path("user_id").isTextual() ? body.path("user_id").asText() : null;
+        call.tags = tags(call.ctx.request().getHeader(TAGS_HEADER));
+        call.promptTokenEstimate = (messages.toString().length() + 3) / 4;
+        boolean changed = call.aliasUsed != null;
+        if (call.stream) {
+            call.clientWantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+            if (!call.clientWantsUsage) {
+                ObjectNode options = body.path("stream_options").isObject() ? (ObjectNode) body.get("stream_options")
+                        : body.putObject("stream_options");
+                options.put("include_usage", true); // usage is money: always ask for it
+                changed = true;
+            }
+        }
+        try {
+            call.upstreamBody = changed ? json.writeValueAsBytes(body) : call.ctx.body().buffer().getBytes();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Catalog models pass; anything else is unknown (404). Aliases hook in here. */
+    private void resolveModel(ChatCall call) {
+        if (!catalog.ids().contains(call.servedModel)) {
+            throw new OpenAiException(404, "invalid_request_error", "model_not_found", "model",
+                    "The model `" + call.requestedModel + "` does not exist. GET /v1/models lists the models you can use.");
+        }
+        if (!call.key.allows(call.servedModel)) {
+            throw new OpenAiException(403, "permission_error", "model_not_allowed", "model",
+                    "This API key may not use `" + call.requestedModel + "`. GET /v1/models lists the models it may use.");
+        }
+    }
+
+    private void attempt(ChatCall call, List<UpstreamEndpoint> plan) {
+        if (call.finished) {
+            return;
+        }
+        if (plan.isEmpty()) {
+            fail(call, new OpenAiException(503, "api_error", "upstream_unavailable", null,
+                    "No upstream is available for " + call.servedModel + " right now; retry in a little while."));
+            return;
+        }
+        UpstreamEndpoint endpoint = plan.get(call.attempt % plan.size());
+        call.attempt++;
+        call.attemptStartedAt = Instant.now();
+        long started = System.nanoTime();
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(endpoint.chatCompletionsUrl())
+                .setIdleTimeout(endpoint.readTimeout().toMillis())
+                .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaderNames.ACCEPT, call.stream ? "text/event-stream" : "application/json")
+                .putHeader(HttpHeaderNames.AUTHORIZATION, "Bearer " + endpoint.apiKey());
+        endpoint.client().request(options)
+                .compose(req -> {
+                    call.upstreamRequest = req;
+                    return req.send(Buffer.buffer(call.upstreamBody));
+                })
+                .onSuccess(resp -> onResponse(call, plan, endpoint, resp, started))
+                .onFailure(err -> onTransportFailure(call, plan, endpoint, err, started));
+    }
+
+    private void onResponse(ChatCall call, List<UpstreamEndpoint> plan, UpstreamEndpoint endpoint,
+            HttpClientResponse resp, long started) {
+        if (call.finished) {
+            resp.request().reset();
+            return;
+        }
+        int status = resp.statusCode();
+        if (status == 200) {
+            endpoint.breaker().onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (call.stream && isEventStream(resp)) {
+                relayStream(call, endpoint, resp);
+            } else {
+                relayBody(call, endpoint, resp);
+            }
+            return;
+        }
+        resp.body().onComplete(ar -> {
+            Buffer errorBody = ar.succeeded() ? ar.result() : Buffer.buffer();
+            boolean retryable = status == 429 || status == 503;
+            if (status >= 500 || status == 429) {
+                endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS,
+                        new IllegalStateException("HTTP " + status));
+            } else {
+                endpoint.breaker().onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            }
+            recorder.attempt(call, endpoint, status, "upstream_http_" + status, null, Usage.NONE);
+            if (retryable && canRetry(call)) {
+                retryLater(call, plan);
+                return;
+            }
+            answerUpstreamError(call, status, errorBody);
+        });
+    }
+
+    private void onTransportFailure(ChatCall call, List<UpstreamEndpoint> plan, UpstreamEndpoint endpoint,
+            Throwable err, long started) {
+        if (call.finished) {
+            return;
+        }
+        endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, err);
+        boolean timeout = err instanceof java.util.concurrent.TimeoutException
+                || String.valueOf(err.getMessage()).toLowerCase().contains("timeout");
+        recorder.attempt(call, endpoint, 0, timeout ? "upstream_timeout" : "upstream_connect_error", null, Usage.NONE);
+        LOG.debugf("Upstream %s failed on attempt %d of %s: %s", endpoint.name(), call.attempt, call.requestId, err);
+        if (!timeout && canRetry(call)) {
+            retryLater(call, plan);
+            return;
+        }
+        fail(call, timeout
+                ? new OpenAiException(504, "api_error", "upstream_timeout", null,
+                        "The upstream did not answer in time. Retry, or lower max_tokens for long answers.")
+                : new OpenAiException(502, "api_error", "upstream_unreachable", null,
+                        "The upstream could not be reached. Retry in a little while."));
+    }
+
+    private boolean canRetry(ChatCall call) {
+        return !call.responseStarted && call.attempt < config.gateway().maxAttempts();
+    }
+
+    private void retryLater(ChatCall call, List<UpstreamEndpoint> plan) {
+        long base = config.gateway().retryBackoff().toMillis() << (call.attempt - 1);
+        long delay = Math.max(1, base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+        vertx.setTimer(delay, t -> attempt(call, plan));
+    }
+
+    /** Maps an upstream error to what the client should see; never the upstream's own credentials trouble. */
+    private void answerUpstreamError(ChatCall call, int status, Buffer body) {
+        switch (status) {
+            case 400, 422 -> GatewayResponses.passThrough(call, status, body);
+            case 429 -> fail(call, new OpenAiException(429, "rate_limit_error", "upstream_rate_limited", null,
+                    "The upstream is rate limiting requests for " + call.servedModel + "; retry with backoff."));
+            case 401, 403 -> fail(call, new OpenAiException(502, "api_error", "upstream_auth_failed", null,
+                    "The gateway's upstream credentials were refused. Tell your Tollgate operator."));
+            case 402 -> fail(call, new OpenAiException(503, "api_error", "upstream_balance_exhausted", null,
+                    "The upstream account has run out of balance. Tell your Tollgate operator."));
+            case 503 -> fail(call, new OpenAiException(503, "api_error", "upstream_overloaded", null,
+                    "The upstream is overloaded; retry in a little while."));
+            default -> fail(call, new OpenAiException(502, "api_error", "upstream_error", null,
+                    "The upstream failed with HTTP " + status + "; retry in a little while."));
+        }
+    }
+
+    private void relayBody(ChatCall call, UpstreamEndpoint endpoint, HttpClientResponse resp) {
+        resp.body().onSuccess(raw -> {
+            if (call.finished) {
+                return;
+            }
+            call.firstByteAt = Instant.now();
+            Buffer body = trimLeadingWhitespace(raw); // DeepSeek holds busy connections open with blank lines
+            Usage usage = Usage.NONE;
+            String finishReason = null;
+            try {
+                JsonNode node = json.readTree(body.getBytes());
+                if (node.path("usage").isObject()) {
+                    usage = Usage.from(node.get("usage"));
+                }
+                finishReason = node.path("choices").path(0).path("finish_reason").asText(null);
+                if (call.aliasUsed != null && node instanceof ObjectNode o) {
+                    o.put("model", call.requestedModel);
+                    body = Buffer.buffer(json.writeValueAsBytes(o));
+                }
+            } catch (IOException e) {
+                LOG.warnf("Upstream %s sent a body that is not JSON for %s", endpoint.name(), call.requestId);
+            }
+            recorder.attempt(call, endpoint, 200, null, finishReason, usage);
+            call.finished = true;
+            GatewayResponses.headers(call, call.ctx.response()).setStatusCode(200)
+                    .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").end(body);
+        }).onFailure(err -> midResponseFailure(call, endpoint, null, err));
+    }
+
+    private void relayStream(ChatCall call, UpstreamEndpoint endpoint, HttpClientResponse resp) {
+        HttpServerResponse out = call.ctx.response();
+        StreamRelay relay = new StreamRelay(json, call, chunk -> {
+            if (!out.closed()) {
+                out.write(chunk);
+            }
+        });
+        call.relay = relay;
+        call.responseStarted = true;
+        call.firstByteAt = Instant.now();
+        GatewayResponses.headers(call, out).setStatusCode(200).setChunked(true)
+                .putHeader(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .putHeader(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        out.writeHead();
+        resp.handler(data -> {
+            relay.feed(data);
+            if (out.writeQueueFull()) { // slow client: stop reading upstream until it catches up
+                resp.pause();
+                out.drainHandler(v -> resp.resume());
+            }
+        });
+        resp.exceptionHandler(err -> midResponseFailure(call, endpoint, relay, err));
+        resp.endHandler(v -> {
+            if (call.finished) {
+                return;
+            }
+            if (!relay.done) {
+                midResponseFailure(call, endpoint, relay, new IOException("upstream stream ended without [DONE]"));
+                return;
+            }
+            call.finished = true;
+            Usage usage = relay.usage != null ? relay.usage
+                    : Usage.estimate(call.promptTokenEstimate, relay.streamedChars);
+            recorder.attempt(call, endpoint, 200, null, relay.finishReason, usage);
+            out.end();
+        });
+    }
+
+    /** The upstream broke after bytes reached the client: no retry; close the stream and bill what was streamed. */
+    private void midResponseFailure(ChatCall call, UpstreamEndpoint endpoint, StreamRelay relay, Throwable err) {
+        if (call.finished) {
+            return;
+        }
+        call.finished = true;
+        endpoint.breaker().onError(0, TimeUnit.NANOSECONDS, err);
+        long streamed = relay == null ? 0 : relay.streamedChars;
+        Usage usage = relay != null && relay.usage != null ? relay.usage
+                : Usage.estimate(call.promptTokenEstimate, streamed);
+        recorder.attempt(call, endpoint, 200, "upstream_disconnect", relay == null ? null : relay.finishReason, usage);
+        HttpServerResponse out = call.ctx.response();
+        if (!call.responseStarted) {
+            GatewayResponses.error(call.ctx, new OpenAiException(502, "api_error", "upstream_disconnect", null,
+                    "The upstream connection broke before the answer was complete; retry."));
+        } else if (!out.closed()) {
+            OpenAiError error = OpenAiError.of("The upstream connection broke mid-stream; the answer is incomplete.",
+                    "api_error", null, "upstream_disconnect");
+            try {
+                out.end(Buffer.buffer("data: " + json.writeValueAsString(error) + "\n\n"));
+            } catch (JsonProcessingException e) {
+                out.end();
+            }
+        }
+    }
+
+    /** The client went away: stop the upstream call and record what was used so far, marked estimated. */
+    private void clientGone(ChatCall call) {
+        if (call.finished) {
+            return;
+        }
+        call.finished = true;
+        if (call.upstreamRequest != null) {
+            call.upstreamRequest.reset();
+        }
+        StreamRelay relay = call.relay;
+        Usage usage = relay != null && relay.usage != null ? relay.usage
+                : Usage.estimate(call.promptTokenEstimate, relay == null ? 0 : relay.streamedChars);
+        recorder.attempt(call, null, 499, "client_disconnect", null, usage);
+    }
+
+    private void fail(ChatCall call, OpenAiException e) {
+        if (call.finished && call.responseStarted) {
+            return;
+        }
+        call.finished = true;
+        GatewayResponses.error(call.ctx, e, call);
+    }
+
+    private static OpenAiException invalid(String param, String message) {
+        return new OpenAiException(400, "invalid_request_error", "invalid_request_error", param, message);
+    }
+
+    private static boolean isEventStream(HttpClientResponse resp) {
+        String type = resp.getHeader(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.startsWith("text/event-stream");
+    }
+
+    private static Buffer trimLeadingWhitespace(Buffer b) {
+        int i = 0;
+        while (i < b.length() && Character.isWhitespace(b.getByte(i))) {
+            i++;
+        }
+        return i == 0 ? b : b.getBuffer(i, b.length());
+    }
+
+    private static List<String> tags(String header) {
+        if (header == null || header.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(header.split(",")).map(String::trim).filter(t -> !t.isEmpty()).limit(20)
+                .map(t -> t.length() > 64 ? t.substring(0, 64) : t).toList();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.tollgate.gateway;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.RoutingContext;
+import org.jboss.logging.Logger;
+
+/** Writes gateway answers: the headers Tollgate adds, and errors as OpenAI error JSON. */
+final class GatewayResponses {
+
+    private static final Logger LOG = Logger.getLogger(GatewayResponses.class);
+
+    private GatewayResponses() {
+    }
+
+    /** The model actually served, and the deprecation headers of an alias. */
+    static HttpServerResponse headers(ChatCall call, HttpServerResponse response) {
+        if (call.servedModel != null) {
+            response.putHeader(ChatPipeline.MODEL_HEADER, call.servedModel);
+        }
+        call.aliasHeaders.forEach(response::putHeader);
+        return response;
+    }
+
+    static void error(RoutingContext ctx, Throwable failure) {
+        error(ctx, failure, null);
+    }
+
+    static void error(RoutingContext ctx, Throwable failure, ChatCall call) {
+        OpenAiException e;
+        if (failure instanceof OpenAiException known) {
+            e = known;
+        } else {
+            LOG.error("Unexpected gateway error", failure);
+            e = new OpenAiException(500, "api_error", "internal_error", null,
+                    "Internal error in the gateway; the X-Request-Id response header helps us find it.");
+        }
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (call != null) {
+            headers(call, response);
+        }
+        response.setStatusCode(e.status()).putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .end(Json.encode(e.body()));
+    }
+
+    /** The upstream's own answer to a request it found invalid: its words help the client fix the request. */
+    static void passThrough(ChatCall call, int status, Buffer body) {
+        call.finished = true;
+        headers(call, call.ctx.response()).setStatusCode(status)
+                .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").end(body);
+    }
+}
