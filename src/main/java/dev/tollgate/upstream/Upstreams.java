@@ -10,6 +10,7 @@ import io.vertx.core.http.PoolOptions;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Named;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +23,7 @@ import org.jboss.logging.Logger;
  * The upstream endpoints and the order to try them in for a call: by priority, then weighted-random
  * within a priority, skipping endpoints whose circuit breaker is open.
  */
+@Named("upstreams")
 @ApplicationScoped
 public class Upstreams {
 

@@ -51,6 +51,8 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("j_password")).sendKeys(ADMIN_PASSWORD);
         browser.findElement(By.cssSelector("button[type=submit]")).click();
         Browser.awaitPage(browser, "Tenants");
+        assertTrue(browser.findElement(By.cssSelector(".banner")).getText().contains("Simulated upstream"),
+                "the test suite runs on the built-in simulator, and the console says so");
         Browser.screenshot(browser, "02-tenants");
 
         browser.findElement(By.linkText("New tenant")).click();
