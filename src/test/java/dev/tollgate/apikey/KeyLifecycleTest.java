@@ -12,12 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Tag;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Each state of a key gets the right answer from the gateway, immediately after the change. */
 @QuarkusTest
+@Tag("external-db")
 @QuarkusTestResource(PostgresResource.class)
 class KeyLifecycleTest {
 

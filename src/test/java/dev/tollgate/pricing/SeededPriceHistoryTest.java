@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Tag;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** The DeepSeek V4 history seeded by migration, quoted on both sides of every boundary. */
 @QuarkusTest
+@Tag("external-db")
 @QuarkusTestResource(PostgresResource.class)
 class SeededPriceHistoryTest {
 
