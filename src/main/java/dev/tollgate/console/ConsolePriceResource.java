@@ -1,0 +1,139 @@
+package dev.tollgate.console;
+
+import dev.tollgate.catalog.ModelCatalog;
+import dev.tollgate.platform.InvalidInputException;
+import dev.tollgate.pricing.PriceBookService;
+import dev.tollgate.pricing.PriceEntryView;
+import dev.tollgate.pricing.QuoteInput;
+import dev.tollgate.pricing.QuoteView;
+import dev.tollgate.pricing.SupersedeInput;
+import dev.tollgate.security.Roles;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The price book: a timeline of every entry, a "what did it cost at instant T" quote, and price changes. */
+@Path("/console/prices")
+@Produces(MediaType.TEXT_HTML)
+@RolesAllowed({Roles.PLATFORM_ADMIN, Roles.FINANCE})
+public class ConsolePriceResource {
+
+    @CheckedTemplate(basePath = "prices")
+    static class Templates {
+        static native TemplateInstance list(PriceTimeline timeline, List<PriceEntryView> entries, List<String> models,
+                Map<String, String> quoteForm, QuoteView quote, Map<String, String> errors);
+
+        static native TemplateInstance supersede(PriceEntryView entry, Map<String, String> values,
+                Map<String, String> errors);
+    }
+
+    @Inject
+    PriceBookService prices;
+    @Inject
+    ModelCatalog catalog;
+
+    @GET
+    public Response list(@QueryParam("model") String model, @QueryParam("at") String at,
+            @QueryParam("cacheHitTokens") String hit, @QueryParam("cacheMissTokens") String miss,
+            @QueryParam("outputTokens") String output) {
+        Map<String, String> form = new HashMap<>();
+        form.put("model", model == null ? "deepseek-v4-pro" : model);
+        form.put("at", at == null ? ConsoleExtensions.inputValue(Instant.now()) : at);
+        form.put("cacheHitTokens", hit == null ? "1000000" : hit);
+        form.put("cacheMissTokens", miss == null ? "0" : miss);
+        form.put("outputTokens", output == null ? "0" : output);
+        QuoteView quote = null;
+        Map<String, String> errors = Map.of();
+        if (model != null) {
+            try {
+                quote = prices.quote(QuoteInput.parse(model, utc(form.get("at")), hit, miss, output));
+            } catch (InvalidInputException e) {
+                errors = e.fieldErrors();
+            }
+        }
+        List<PriceEntryView> entries = prices.list(null);
+        TemplateInstance page = Templates.list(PriceTimeline.of(entries, Instant.now()), entries, modelIds(), form,
+                quote, errors);
+        return Response.status(errors.isEmpty() ? 200 : 400).entity(page).build();
+    }
+
+    @GET
+    @Path("{id: \\d+}/supersede")
+    public TemplateInstance supersedeForm(@PathParam("id") long id) {
+        PriceEntryView entry = prices.find(id).orElseThrow(NotFoundException::new);
+        String tomorrow = ConsoleExtensions.inputValue(Instant.now().plusSeconds(86_400));
+        return Templates.supersede(entry, Map.of("from", tomorrow, "usdPerMillionTokens", entry.usdPerMillionTokens(),
+                "note", ""), Map.of());
+    }
+
+    @POST
+    @Path("{id: \\d+}/supersede")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response supersede(@PathParam("id") long id, MultivaluedMap<String, String> form) {
+        PriceEntryView entry = prices.find(id).orElseThrow(NotFoundException::new);
+        Map<String, String> values = Map.of("from", value(form, "from"),
+                "usdPerMillionTokens", value(form, "usdPerMillionTokens"), "note", value(form, "note"));
+        try {
+            SupersedeInput input = new SupersedeInput(instant("from", values.get("from")),
+                    decimal(values.get("usdPerMillionTokens")), null, values.get("note"));
+            prices.supersede(id, input).orElseThrow(NotFoundException::new);
+            return Flash.redirect("/console/prices", "New " + entry.tokenClass() + " price for " + entry.model()
+                    + " scheduled from " + values.get("from") + " UTC.");
+        } catch (InvalidInputException e) {
+            return Response.status(400).entity(Templates.supersede(entry, values, e.fieldErrors())).build();
+        }
+    }
+
+    private List<String> modelIds() {
+        return catalog.models().stream().map(m -> m.id()).toList();
+    }
+
+    private static String value(MultivaluedMap<String, String> form, String name) {
+        String v = form.getFirst(name);
+        return v == null ? "" : v.trim();
+    }
+
+    /** datetime-local values carry no zone; the console works in UTC. */
+    private static String utc(String local) {
+        if (local == null || local.length() < 16 || local.endsWith("Z") || local.lastIndexOf('+') > 10) {
+            return local;
+        }
+        return local.length() == 16 ? local + ":00Z" : local + "Z";
+    }
+
+    private static Instant instant(String field, String value) {
+        try {
+            return LocalDateTime.parse(value).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw InvalidInputException.of(field, "must be a date and time like 2026-12-31T23:59");
+        }
+    }
+
+    private static BigDecimal decimal(String value) {
+        try {
+            return new BigDecimal(value);
+        } catch (NumberFormatException e) {
+            throw InvalidInputException.of("usdPerMillionTokens", "must be a decimal number such as 0.14");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.tollgate.console;
+
+import dev.tollgate.pricing.PriceEntryView;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The price book laid out for a chart: one row per model and token class, one bar per entry, positions
+ * in percent of the time axis, so the template only draws.
+ */
+public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent) {
+
+    public record Row(String model, String tokenClass, List<Bar> bars) {
+    }
+
+    public record Bar(long id, double left, double width, String rate, String state, boolean windowed, String title) {
+    }
+
+    public record Tick(double left, String label) {
+    }
+
+    static PriceTimeline of(List<PriceEntryView> entries, Instant now) {
+        if (entries.isEmpty()) {
+            return new PriceTimeline(List.of(), List.of(), 100);
+        }
+        Instant start = entries.stream().map(PriceEntryView::validFrom).min(Comparator.naturalOrder()).orElseThrow();
+        Instant lastChange = entries.stream()
+                .flatMap(e -> e.validUntil() == null ? java.util.stream.Stream.of(e.validFrom())
+                        : java.util.stream.Stream.of(e.validFrom(), e.validUntil()))
+                .max(Comparator.naturalOrder()).orElseThrow();
+        Instant end = (lastChange.isAfter(now) ? lastChange : now).plus(Duration.ofDays(14));
+        double span = Duration.between(start, end).toSeconds();
+
+        Map<String, List<Bar>> byRow = new LinkedHashMap<>();
+        entries.stream()
+                .sorted(Comparator.comparing(PriceEntryView::model).thenComparing(e -> e.tokenClass().ordinal())
+                        .thenComparing(PriceEntryView::validFrom))
+                .forEach(e -> {
+                    double left = pct(start, e.validFrom(), span);
+                    double right = pct(start, e.validUntil() == null ? end : e.validUntil(), span);
+                    String window = e.windowStart() == null ? "" : " (" + e.windowStart() + "–" + e.windowEnd() + " UTC)";
+                    String title = "$" + e.usdPerMillionTokens() + " / 1M from " + e.validFrom()
+                            + (e.validUntil() == null ? "" : " until " + e.validUntil()) + window;
+                    byRow.computeIfAbsent(e.model() + "|" + e.tokenClass().wireName(), k -> new ArrayList<>())
+                            .add(new Bar(e.id(), left, Math.max(0.4, right - left), e.usdPerMillionTokens(), e.state(),
+                                    e.windowStart() != null, title));
+                });
+        List<Row> rows = byRow.entrySet().stream()
+                .map(r -> new Row(r.getKey().split("\\|")[0], r.getKey().split("\\|")[1], r.getValue())).toList();
+
+        List<Tick> ticks = new ArrayList<>();
+        LocalDate month = LocalDate.ofInstant(start, ZoneOffset.UTC).withDayOfMonth(1).plusMonths(1);
+        while (month.atStartOfDay().toInstant(ZoneOffset.UTC).isBefore(end)) {
+            ticks.add(new Tick(pct(start, month.atStartOfDay().toInstant(ZoneOffset.UTC), span),
+                    month.getMonth().toString().substring(0, 3) + " " + month.getYear()));
+            month = month.plusMonths(1);
+        }
+        return new PriceTimeline(rows, ticks, pct(start, now, span));
+    }
+
+    private static double pct(Instant start, Instant at, double span) {
+        return Math.round(Duration.between(start, at).toSeconds() / span * 10_000) / 100.0;
+    }
+}
