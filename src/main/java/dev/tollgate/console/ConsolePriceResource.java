@@ -3,6 +3,7 @@ package dev.tollgate.console;
 import dev.tollgate.catalog.ModelCatalog;
 import dev.tollgate.platform.InvalidInputException;
 import dev.tollgate.pricing.PriceBookService;
+import dev.tollgate.pricing.PriceConflictException;
 import dev.tollgate.pricing.PriceEntryView;
 import dev.tollgate.pricing.QuoteInput;
 import dev.tollgate.pricing.QuoteView;
@@ -101,6 +102,8 @@ public class ConsolePriceResource {
                     + " scheduled from " + values.get("from") + " UTC.");
         } catch (InvalidInputException e) {
             return Response.status(400).entity(Templates.supersede(entry, values, e.fieldErrors())).build();
+        } catch (PriceConflictException e) {
+            return Response.status(409).entity(Templates.supersede(entry, values, e.fieldErrors())).build();
         }
     }
 

@@ -1,0 +1,85 @@
+package dev.tollgate.console;
+
+import static dev.tollgate.testing.TestData.ADMIN;
+import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
+import static dev.tollgate.testing.TestData.createUser;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.testing.Browser;
+import dev.tollgate.testing.ConsoleSession;
+import dev.tollgate.testing.PostgresResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+
+/** Finance answers "what did 1M cache-hit tokens on Pro cost at instant T?" in the console. */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class PriceConsoleTest {
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void theQuoteUsesThePriceInForceAtThatInstant() {
+        ConsoleSession finance = financeSession();
+        // Pro cache hit during the launch promotion, before and after the 2026-04-26 12:15 UTC cut
+        finance.get("/console/prices?model=deepseek-v4-pro&at=2026-04-25T12:00&cacheHitTokens=1000000")
+                .then().statusCode(200).body(containsString("id=\"quote-total\">0.03625<"));
+        finance.get("/console/prices?model=deepseek-v4-pro&at=2026-04-27T12:00&cacheHitTokens=1000000")
+                .then().statusCode(200).body(containsString("id=\"quote-total\">0.003625<"));
+        finance.get("/console/prices?model=deepseek-v4-pro&at=yesterday&cacheHitTokens=-1")
+                .then().statusCode(400).body(containsString("id=\"e-at\"")).body(containsString("must not be negative"));
+    }
+
+    @Test
+    void aPriceChangeIsScheduledFromAFutureInstantAndThePastIsRefused() {
+        ConsoleSession admin = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        String page = admin.get("/console/prices").asString();
+        String id = page.replaceAll("(?s).*href=\"/console/prices/(\\d+)/supersede\".*", "$1");
+        String past = "2026-01-01T00:00";
+        admin.post("/console/prices/" + id + "/supersede", Map.of("from", past, "usdPerMillionTokens", "0.1",
+                "note", "test")).then().statusCode(409).body(containsString("id=\"e-from\""));
+        String future = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC)
+                .format(Instant.now().plusSeconds(30 * 86_400));
+        admin.post("/console/prices/" + id + "/supersede", Map.of("from", future, "usdPerMillionTokens", "0.1",
+                "note", "console test")).then().statusCode(303);
+        admin.get("/console/prices").then().body(containsString("scheduled"));
+    }
+
+    @Test
+    void theTimelineIsDrawnForEveryModelAndTokenClass() {
+        WebDriver browser = Browser.start();
+        try {
+            browser.get(base.toString() + "login");
+            browser.findElement(By.id("j_username")).sendKeys(ADMIN);
+            browser.findElement(By.id("j_password")).sendKeys(ADMIN_PASSWORD);
+            browser.findElement(By.cssSelector("button[type=submit]")).click();
+            Browser.awaitPage(browser, "Tenants");
+            browser.get(base.toString() + "console/prices?model=deepseek-v4-pro&at=2026-05-01T00:00&cacheHitTokens=1000000");
+            Browser.awaitPage(browser, "Prices");
+            assertTrue(browser.findElements(By.cssSelector(".trow")).size() >= 6, "2 models x 3 token classes");
+            assertEquals("0.003625", browser.findElement(By.id("quote-total")).getText());
+            Browser.screenshot(browser, "08-price-book");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    private static ConsoleSession financeSession() {
+        String user = "finance-" + uniqueSlug("p");
+        createUser(user, "finance-password", "finance", null);
+        return ConsoleSession.login(user, "finance-password");
+    }
+}
