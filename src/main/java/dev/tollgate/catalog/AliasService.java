@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -198,8 +199,12 @@ public class AliasService {
         ObjectNode implied = impliedParams(in.impliedParams(), errors);
         Instant deprecatedAt = in.deprecatedAt() != null ? in.deprecatedAt() : defaultDeprecatedAt;
         if (in.sunsetAt() != null && deprecatedAt.isAfter(in.sunsetAt())) {
-            errors.put(in.deprecatedAt() != null ? "deprecatedAt" : "sunsetAt",
-                    "the sunset must not come before the deprecation (" + deprecatedAt + ")");
+            if (in.deprecatedAt() != null) {
+                errors.put("deprecatedAt", "must not be after sunsetAt");
+            } else {
+                errors.put("sunsetAt", "must not be before the deprecation date, "
+                        + deprecatedAt.truncatedTo(ChronoUnit.SECONDS) + "; give deprecatedAt too");
+            }
         }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
