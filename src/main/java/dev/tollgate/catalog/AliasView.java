@@ -30,8 +30,4 @@ public record AliasView(String alias, String targetModel, JsonNode impliedParams
     public String impliedParamsJson() {
         return AliasResolver.json(impliedParams);
     }
-
-    public boolean pastSunset() {
-        return !"deprecated".equals(status);
-    }
 }
