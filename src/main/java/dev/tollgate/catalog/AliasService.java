@@ -211,8 +211,9 @@ public class AliasService {
         }
         a.targetModel = in.targetModel();
         a.impliedParams = AliasResolver.json(implied);
-        a.deprecatedAt = deprecatedAt;
-        a.sunsetAt = in.sunsetAt();
+        // Whole seconds, as the Deprecation and Sunset headers say them.
+        a.deprecatedAt = deprecatedAt.truncatedTo(ChronoUnit.SECONDS);
+        a.sunsetAt = in.sunsetAt().truncatedTo(ChronoUnit.SECONDS);
         a.mode = mode;
         a.replacementModel = in.replacementModel() != null ? in.replacementModel() : in.targetModel();
         a.migrationGuide = in.migrationGuide();

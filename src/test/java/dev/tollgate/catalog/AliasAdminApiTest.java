@@ -78,7 +78,8 @@ class AliasAdminApiTest {
     void createUpdateAndDeleteApplyToTheGatewayAtOnceAndAreAudited() {
         String name = uniqueAlias("crud");
         Instant sunset = Instant.now().plus(Duration.ofDays(30)).truncatedTo(ChronoUnit.SECONDS);
-        Map<String, Object> body = alias(name, "reject-after-sunset", sunset);
+        // Stored in whole seconds, as the headers say it.
+        Map<String, Object> body = alias(name, "reject-after-sunset", sunset.plusMillis(750));
         asAdmin().body(body).post("/api/admin/aliases").then().statusCode(201)
                 .header("Location", endsWith("/api/admin/aliases/" + name))
                 .body("alias", equalTo(name))
@@ -89,6 +90,7 @@ class AliasAdminApiTest {
                 .body("status", equalTo("deprecated"));
         Instant afterSunset = sunset.plusSeconds(1);
         assertEquals(Outcome.SERVED, resolver.resolve(1, name, sunset.minusSeconds(1)).outcome());
+        assertEquals(Outcome.RETIRED, resolver.resolve(1, name, sunset).outcome());
         assertEquals(Outcome.RETIRED, resolver.resolve(1, name, afterSunset).outcome());
 
         body.put("mode", "rewrite");
