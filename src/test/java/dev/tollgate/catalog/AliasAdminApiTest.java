@@ -63,7 +63,10 @@ class AliasAdminApiTest {
                 .body("replacementModel", equalTo("deepseek-v4-flash"))
                 .body("migrationGuide", nullValue())
                 .body("migrationGuideUrl", equalTo("/docs/migration-deepseek-chat.md"))
-                .body("status", equalTo("past_sunset"));
+                .body("status", equalTo("past_sunset"))
+                .body("keySet()", containsInAnyOrder("alias", "targetModel", "impliedParams", "deprecatedAt",
+                        "sunsetAt", "mode", "replacementModel", "migrationGuide", "migrationGuideUrl", "note", "status",
+                        "createdAt", "updatedAt"));
         asAdmin().get("/api/admin/aliases/deepseek-reasoner").then().statusCode(200)
                 .body("impliedParams.thinking.type", equalTo("enabled"));
         ModelResolution chat = resolver.resolve(1, "deepseek-chat", Instant.now());
