@@ -11,37 +11,50 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** The models Tollgate serves: rows of the model table, held in memory and re-read every minute. */
 @ApplicationScoped
 public class ModelCatalog {
 
+    /** One read of the catalog: the models in order, and by id (the gateway asks on every call). */
+    private record Catalog(List<CatalogModel> models, Map<String, CatalogModel> byId) {
+    }
+
     @Inject
     AgroalDataSource dataSource;
 
-    private final LoadingCache<String, List<CatalogModel>> models = Caffeine.newBuilder()
+    private final LoadingCache<String, Catalog> catalog = Caffeine.newBuilder()
             .refreshAfterWrite(Duration.ofMinutes(1))
             .build(k -> load());
 
     public List<CatalogModel> models() {
-        return models.get("all");
+        return catalog.get("all").models();
     }
 
     public Set<String> ids() {
-        return models().stream().map(CatalogModel::id).collect(Collectors.toUnmodifiableSet());
+        return catalog.get("all").byId().keySet();
     }
 
-    private List<CatalogModel> load() throws SQLException {
+    public Optional<CatalogModel> find(String id) {
+        return Optional.ofNullable(catalog.get("all").byId().get(id));
+    }
+
+    private Catalog load() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("select id, owned_by from model where enabled order by sort_order, id")) {
             List<CatalogModel> result = new ArrayList<>();
+            Map<String, CatalogModel> byId = new HashMap<>();
             while (rs.next()) {
-                result.add(new CatalogModel(rs.getString(1), rs.getString(2)));
+                CatalogModel m = new CatalogModel(rs.getString(1), rs.getString(2));
+                result.add(m);
+                byId.put(m.id(), m);
             }
-            return List.copyOf(result);
+            return new Catalog(List.copyOf(result), Map.copyOf(byId));
         }
     }
 }

@@ -14,6 +14,7 @@ public class ConsoleNav {
     static List<Item> navItems = List.of(
             new Item("Tenants", "/console/tenants", Roles.ALL),
             new Item("Prices", "/console/prices", List.of(Roles.PLATFORM_ADMIN, Roles.FINANCE)),
+            new Item("Model aliases", "/console/aliases", Roles.ALL),
             new Item("Users", "/console/users", List.of(Roles.PLATFORM_ADMIN)),
             new Item("Audit log", "/console/audit", List.of(Roles.PLATFORM_ADMIN)));
 }

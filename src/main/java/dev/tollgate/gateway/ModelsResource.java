@@ -2,6 +2,7 @@ package dev.tollgate.gateway;
 
 import dev.tollgate.apikey.ApiKeyAuthenticator;
 import dev.tollgate.apikey.AuthenticatedKey;
+import dev.tollgate.catalog.AliasResolver;
 import dev.tollgate.catalog.ModelCatalog;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -9,9 +10,15 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
-/** GET /v1/models: the OpenAI list of the models this key may call. */
+/**
+ * GET /v1/models: the OpenAI list of the models this key may call. Catalog models first, then the aliases
+ * that still serve for the key's tenant (not those answered with 410); an alias is listed, with its target's
+ * owner, exactly when the key may call its target.
+ */
 @Path("/v1/models")
 public class ModelsResource {
 
@@ -25,15 +32,21 @@ public class ModelsResource {
     ApiKeyAuthenticator authenticator;
     @Inject
     ModelCatalog catalog;
+    @Inject
+    AliasResolver aliases;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public ModelList list(@HeaderParam("Authorization") String authorization, @HeaderParam("x-api-key") String apiKey) {
         AuthenticatedKey key = authenticator.authenticate(authorization, apiKey);
-        List<Model> models = catalog.models().stream()
+        List<Model> models = new ArrayList<>();
+        catalog.models().stream()
                 .filter(m -> key.allows(m.id()))
-                .map(m -> new Model(m.id(), "model", m.ownedBy()))
-                .toList();
+                .forEach(m -> models.add(new Model(m.id(), "model", m.ownedBy())));
+        aliases.servingAliases(key.tenantId(), Instant.now()).stream()
+                .filter(r -> r.allowedBy(key))
+                .forEach(r -> catalog.find(r.model())
+                        .ifPresent(target -> models.add(new Model(r.alias(), "model", target.ownedBy()))));
         return new ModelList("list", models);
     }
 }

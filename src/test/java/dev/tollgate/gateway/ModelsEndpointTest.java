@@ -1,11 +1,16 @@
 package dev.tollgate.gateway;
 
+import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.tollgate.testing.PostgresResource;
@@ -22,14 +27,15 @@ import org.junit.jupiter.api.Test;
 class ModelsEndpointTest {
 
     @Test
-    void listsTheCatalogInOpenAiFormatForAValidKey() {
+    void listsTheCatalogThenTheServingAliasesInOpenAiFormatForAValidKey() {
         String key = issueKey(createTenant(uniqueSlug("models")));
         given().header("Authorization", "Bearer " + key).get("/v1/models").then()
                 .statusCode(200)
                 .body("object", equalTo("list"))
-                .body("data.id", contains("deepseek-v4-flash", "deepseek-v4-pro"))
-                .body("data[0].object", equalTo("model"))
-                .body("data[0].owned_by", equalTo("deepseek"));
+                .body("data.id", contains("deepseek-v4-flash", "deepseek-v4-pro", "deepseek-chat", "deepseek-reasoner"))
+                .body("data.object", everyItem(equalTo("model")))
+                .body("data.owned_by", everyItem(equalTo("deepseek")))
+                .body("data[0]", not(hasKey("created")));
     }
 
     @Test
@@ -43,7 +49,33 @@ class ModelsEndpointTest {
         String key = issueKey(createTenant(uniqueSlug("allowed")),
                 Map.of("name", "flash only", "allowedModels", List.of("deepseek-v4-flash")));
         given().header("Authorization", "Bearer " + key).get("/v1/models").then()
-                .statusCode(200).body("data.id", contains("deepseek-v4-flash"));
+                .statusCode(200).body("data.id", contains("deepseek-v4-flash", "deepseek-chat", "deepseek-reasoner"));
+    }
+
+    @Test
+    void listsAnAliasOnlyWhenTheKeyMayCallItsTarget() {
+        String key = issueKey(createTenant(uniqueSlug("pro-only")),
+                Map.of("name", "pro only", "allowedModels", List.of("deepseek-v4-pro")));
+        given().header("Authorization", "Bearer " + key).get("/v1/models").then()
+                .statusCode(200).body("data.id", contains("deepseek-v4-pro"));
+    }
+
+    @Test
+    void leavesOutAliasesThisTenantGets410For() {
+        String slug = createTenant(uniqueSlug("strict"));
+        String key = issueKey(slug);
+        // The seeded sunset has passed, so reject-after-sunset retires the alias for this tenant only.
+        asAdmin().body(Map.of("mode", "reject-after-sunset"))
+                .put("/api/admin/tenants/" + slug + "/alias-overrides/deepseek-chat").then().statusCode(200);
+        given().header("Authorization", "Bearer " + key).get("/v1/models").then()
+                .statusCode(200).body("data.id", contains("deepseek-v4-flash", "deepseek-v4-pro", "deepseek-reasoner"));
+        String otherKey = issueKey(createTenant(uniqueSlug("lenient")));
+        given().header("Authorization", "Bearer " + otherKey).get("/v1/models").then()
+                .statusCode(200).body("data.id", hasItem("deepseek-chat"));
+
+        asAdmin().delete("/api/admin/tenants/" + slug + "/alias-overrides/deepseek-chat").then().statusCode(200);
+        given().header("Authorization", "Bearer " + key).get("/v1/models").then()
+                .statusCode(200).body("data.id", hasItem("deepseek-chat"));
     }
 
     @Test

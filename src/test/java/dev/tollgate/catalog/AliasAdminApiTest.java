@@ -1,0 +1,285 @@
+package dev.tollgate.catalog;
+
+import static dev.tollgate.catalog.AliasFixtures.alias;
+import static dev.tollgate.catalog.AliasFixtures.create;
+import static dev.tollgate.catalog.AliasFixtures.tenantId;
+import static dev.tollgate.catalog.AliasFixtures.uniqueAlias;
+import static dev.tollgate.testing.TestData.as;
+import static dev.tollgate.testing.TestData.asAdmin;
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.createUser;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tollgate.catalog.ModelResolution.Outcome;
+import dev.tollgate.testing.PostgresResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class AliasAdminApiTest {
+
+    static final String PASSWORD = "alias-test-password";
+    static final Instant SUNSET = Instant.parse("2026-07-24T15:59:00Z");
+
+    @Inject
+    AliasResolver resolver;
+    @Inject
+    AgroalDataSource dataSource;
+
+    @AfterEach
+    void removeTestAliases() {
+        AliasFixtures.deleteTestAliases();
+    }
+
+    @Test
+    void theLegacyDeepSeekNamesAreSeeded() {
+        asAdmin().get("/api/admin/aliases").then().statusCode(200)
+                .body("alias", hasItems("deepseek-chat", "deepseek-reasoner"));
+        asAdmin().get("/api/admin/aliases/deepseek-chat").then().statusCode(200)
+                .body("targetModel", equalTo("deepseek-v4-flash"))
+                .body("impliedParams.thinking.type", equalTo("disabled"))
+                .body("deprecatedAt", equalTo("2026-04-24T00:00:00Z"))
+                .body("sunsetAt", equalTo("2026-07-24T15:59:00Z"))
+                .body("mode", equalTo("rewrite-and-warn"))
+                .body("replacementModel", equalTo("deepseek-v4-flash"))
+                .body("migrationGuide", nullValue())
+                .body("migrationGuideUrl", equalTo("/docs/migration-deepseek-chat.md"))
+                .body("status", equalTo("past_sunset"))
+                .body("keySet()", containsInAnyOrder("alias", "targetModel", "impliedParams", "deprecatedAt",
+                        "sunsetAt", "mode", "replacementModel", "migrationGuide", "migrationGuideUrl", "note", "status",
+                        "createdAt", "updatedAt"));
+        asAdmin().get("/api/admin/aliases/deepseek-reasoner").then().statusCode(200)
+                .body("impliedParams.thinking.type", equalTo("enabled"));
+        ModelResolution chat = resolver.resolve(1, "deepseek-chat", Instant.now());
+        assertEquals(Outcome.SERVED, chat.outcome());
+        assertEquals("deepseek-v4-flash", chat.model());
+        assertEquals("{\"type\":\"disabled\"}", chat.impliedParams().get("thinking").toString());
+        assertEquals("Fri, 24 Jul 2026 15:59:00 GMT", chat.headers().get("Sunset"));
+        assertEquals(true, chat.warn());
+    }
+
+    @Test
+    void createUpdateAndDeleteApplyToTheGatewayAtOnceAndAreAudited() {
+        String name = uniqueAlias("crud");
+        Instant sunset = Instant.now().plus(Duration.ofDays(30)).truncatedTo(ChronoUnit.SECONDS);
+        // Stored in whole seconds, as the headers say it.
+        Map<String, Object> body = alias(name, "reject-after-sunset", sunset.plusMillis(750));
+        asAdmin().body(body).post("/api/admin/aliases").then().statusCode(201)
+                .header("Location", endsWith("/api/admin/aliases/" + name))
+                .body("alias", equalTo(name))
+                .body("targetModel", equalTo("deepseek-v4-flash"))
+                .body("replacementModel", equalTo("deepseek-v4-flash"))
+                .body("sunsetAt", equalTo(sunset.toString()))
+                .body("mode", equalTo("reject-after-sunset"))
+                .body("status", equalTo("deprecated"));
+        Instant afterSunset = sunset.plusSeconds(1);
+        assertEquals(Outcome.SERVED, resolver.resolve(1, name, sunset.minusSeconds(1)).outcome());
+        assertEquals(Outcome.RETIRED, resolver.resolve(1, name, sunset).outcome());
+        assertEquals(Outcome.RETIRED, resolver.resolve(1, name, afterSunset).outcome());
+
+        body.put("mode", "rewrite");
+        body.put("targetModel", "deepseek-v4-pro");
+        body.put("impliedParams", Map.of("reasoning_effort", "max"));
+        body.put("migrationGuide", "https://docs.example.com/aliases");
+        body.remove("deprecatedAt");
+        String deprecatedAt = asAdmin().get("/api/admin/aliases/" + name).then().extract().path("deprecatedAt");
+        asAdmin().body(body).put("/api/admin/aliases/" + name).then().statusCode(200)
+                .body("mode", equalTo("rewrite"))
+                .body("targetModel", equalTo("deepseek-v4-pro"))
+                .body("replacementModel", equalTo("deepseek-v4-pro"))
+                .body("deprecatedAt", equalTo(deprecatedAt))
+                .body("migrationGuideUrl", equalTo("https://docs.example.com/aliases"));
+        ModelResolution r = resolver.resolve(1, name, afterSunset);
+        assertEquals(Outcome.SERVED, r.outcome());
+        assertEquals("deepseek-v4-pro", r.model());
+        assertEquals("\"max\"", r.impliedParams().get("reasoning_effort").toString());
+        assertEquals("<https://docs.example.com/aliases>; rel=\"deprecation\", <https://docs.example.com/aliases>; "
+                + "rel=\"sunset\"", r.headers().get("Link"));
+
+        asAdmin().delete("/api/admin/aliases/" + name).then().statusCode(204);
+        asAdmin().get("/api/admin/aliases/" + name).then().statusCode(404).contentType("application/problem+json");
+        asAdmin().delete("/api/admin/aliases/" + name).then().statusCode(404);
+        asAdmin().body(body).put("/api/admin/aliases/" + name).then().statusCode(404);
+        assertEquals(Outcome.UNKNOWN, resolver.resolve(1, name, afterSunset).outcome());
+
+        asAdmin().queryParam("size", 500).get("/api/admin/audit").then().statusCode(200)
+                .body("findAll { it.entityType == 'model_alias' && it.entityId == '" + name + "' }.action",
+                        contains("alias.delete", "alias.update", "alias.create"))
+                .body("find { it.action == 'alias.update' && it.entityId == '" + name + "' }.before.mode",
+                        equalTo("reject-after-sunset"))
+                .body("find { it.action == 'alias.update' && it.entityId == '" + name + "' }.after.mode",
+                        equalTo("rewrite"))
+                .body("find { it.action == 'alias.create' && it.entityId == '" + name + "' }.actor", equalTo("admin"));
+    }
+
+    @Test
+    void aTenantsOverrideWinsForItsCallsAndIsAudited() {
+        String slug = createTenant(uniqueSlug("override"));
+        long tenant = tenantId(dataSource, slug);
+        String name = create(alias(uniqueAlias("override"), "rewrite", SUNSET));
+        String path = "/api/admin/tenants/" + slug + "/alias-overrides/" + name;
+        asAdmin().get(path).then().statusCode(200)
+                .body("aliasMode", equalTo("rewrite")).body("override", nullValue()).body("mode", equalTo("rewrite"))
+                .body("status", equalTo("past_sunset"));
+
+        asAdmin().body(Map.of("mode", "reject-after-sunset")).put(path).then().statusCode(200)
+                .body("tenant", equalTo(slug))
+                .body("override", equalTo("reject-after-sunset"))
+                .body("mode", equalTo("reject-after-sunset"))
+                .body("status", equalTo("retired"))
+                .body("overrideSetBy", equalTo("admin"));
+        ModelResolution rejected = resolver.resolve(tenant, name, Instant.now());
+        assertEquals(Outcome.RETIRED, rejected.outcome());
+        assertEquals(410, rejected.error().status());
+        assertEquals(Outcome.SERVED, resolver.resolve(tenant + 1_000_000, name, Instant.now()).outcome());
+        asAdmin().get("/api/admin/tenants/" + slug + "/alias-overrides").then().statusCode(200)
+                .body("find { it.alias == '" + name + "' }.mode", equalTo("reject-after-sunset"))
+                .body("find { it.alias == 'deepseek-chat' }.override", nullValue());
+
+        asAdmin().delete(path).then().statusCode(200).body("override", nullValue()).body("mode", equalTo("rewrite"));
+        assertEquals(Outcome.SERVED, resolver.resolve(tenant, name, Instant.now()).outcome());
+
+        asAdmin().body(Map.of("mode", "rewrite-and-warn")).put(path).then().statusCode(200);
+        asAdmin().delete("/api/admin/aliases/" + name).then().statusCode(204);
+        asAdmin().get(path).then().statusCode(404);
+        asAdmin().queryParam("size", 500).get("/api/admin/audit").then().statusCode(200)
+                .body("findAll { it.entityType == 'alias_override' && it.entityId == '" + name + "' }.action",
+                        contains("alias_override.clear", "alias_override.set", "alias_override.clear",
+                                "alias_override.set"));
+    }
+
+    @Test
+    void platformAdminsEditFinanceReadsTenantAdminsSetOnlyTheirOwnOverride() {
+        String name = create(alias(uniqueAlias("roles"), "rewrite", SUNSET));
+        String finance = uniqueSlug("alias-fin");
+        createUser(finance, PASSWORD, "finance", null);
+        String own = createTenant(uniqueSlug("alias-own"));
+        String other = createTenant(uniqueSlug("alias-other"));
+        String tenantAdmin = uniqueSlug("alias-ta");
+        createUser(tenantAdmin, PASSWORD, "tenant-admin", own);
+
+        for (String user : new String[] {finance, tenantAdmin}) {
+            as(user, PASSWORD).get("/api/admin/aliases").then().statusCode(200).body("alias", hasItem(name));
+            as(user, PASSWORD).get("/api/admin/aliases/" + name).then().statusCode(200);
+            as(user, PASSWORD).body(alias(uniqueAlias("nope"), "rewrite", SUNSET)).post("/api/admin/aliases").then()
+                    .statusCode(403).contentType("application/problem+json");
+            as(user, PASSWORD).body(alias(name, "reject-after-sunset", SUNSET)).put("/api/admin/aliases/" + name)
+                    .then().statusCode(403);
+            as(user, PASSWORD).delete("/api/admin/aliases/" + name).then().statusCode(403);
+        }
+        as(finance, PASSWORD).get("/api/admin/tenants/" + own + "/alias-overrides").then().statusCode(200);
+        as(finance, PASSWORD).body(Map.of("mode", "rewrite")).put("/api/admin/tenants/" + own + "/alias-overrides/"
+                + name).then().statusCode(403);
+
+        as(tenantAdmin, PASSWORD).body(Map.of("mode", "reject-after-sunset"))
+                .put("/api/admin/tenants/" + own + "/alias-overrides/" + name).then().statusCode(200)
+                .body("mode", equalTo("reject-after-sunset")).body("overrideSetBy", equalTo(tenantAdmin));
+        as(tenantAdmin, PASSWORD).delete("/api/admin/tenants/" + own + "/alias-overrides/" + name).then()
+                .statusCode(200);
+        // Another tenant's slug looks like no tenant at all.
+        as(tenantAdmin, PASSWORD).get("/api/admin/tenants/" + other + "/alias-overrides").then().statusCode(404);
+        as(tenantAdmin, PASSWORD).body(Map.of("mode", "rewrite"))
+                .put("/api/admin/tenants/" + other + "/alias-overrides/" + name).then().statusCode(404);
+        as(tenantAdmin, PASSWORD).delete("/api/admin/tenants/" + other + "/alias-overrides/" + name).then()
+                .statusCode(404);
+        asAdmin().get("/api/admin/tenants/" + other + "/alias-overrides/" + name).then().statusCode(200)
+                .body("override", nullValue());
+
+        given().get("/api/admin/aliases").then().statusCode(401);
+        asAdmin().get("/api/admin/aliases/" + name).then().statusCode(200).body("mode", equalTo("rewrite"));
+    }
+
+    @Test
+    void badInputIsA400WithFieldErrors() {
+        asAdmin().body(Map.of()).post("/api/admin/aliases").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.field", containsInAnyOrder("alias", "targetModel", "sunsetAt", "mode"));
+        asAdmin().post("/api/admin/aliases").then().statusCode(400).body("errors.field", contains("body"));
+
+        Map<String, Object> unknownTarget = alias(uniqueAlias("bad"), "rewrite", SUNSET);
+        unknownTarget.put("targetModel", "gpt-4o");
+        unknownTarget.put("replacementModel", "deepseek-v9");
+        asAdmin().body(unknownTarget).post("/api/admin/aliases").then().statusCode(400)
+                .body("errors.field", containsInAnyOrder("targetModel", "replacementModel"))
+                .body("errors.find { it.field == 'targetModel' }.message",
+                        equalTo("unknown model 'gpt-4o'; known: deepseek-v4-flash, deepseek-v4-pro"));
+        // An alias cannot point at another alias.
+        Map<String, Object> chained = alias(uniqueAlias("bad"), "rewrite", SUNSET);
+        chained.put("targetModel", "deepseek-chat");
+        asAdmin().body(chained).post("/api/admin/aliases").then().statusCode(400)
+                .body("errors.field", contains("targetModel"));
+
+        asAdmin().body(alias(uniqueAlias("bad"), "reject", SUNSET)).post("/api/admin/aliases").then()
+                .statusCode(400).body("errors.field", contains("mode"))
+                .body("errors[0].message", equalTo("must be one of rewrite, rewrite-and-warn, reject-after-sunset"));
+
+        asAdmin().body(alias("deepseek-v4-pro", "rewrite", SUNSET)).post("/api/admin/aliases").then()
+                .statusCode(400).body("errors.field", contains("alias"))
+                .body("errors[0].message", containsString("catalog model"));
+        asAdmin().body(alias("deepseek-chat", "rewrite", SUNSET)).post("/api/admin/aliases").then()
+                .statusCode(400).body("errors[0].message", equalTo("is already taken"));
+        for (String name : new String[] {"has space", "-leading", "a/b", "x".repeat(65), "ünï"}) {
+            asAdmin().body(alias(name, "rewrite", SUNSET)).post("/api/admin/aliases").then().statusCode(400)
+                    .body("errors.field", contains("alias"));
+        }
+
+        for (Object params : new Object[] {"thinking", java.util.List.of(1), Map.of("model", "deepseek-v4-pro"),
+                Map.of("messages", java.util.List.of()), Map.of("thinking", true),
+                Map.of("thinking", Map.of("type", "sometimes"))}) {
+            Map<String, Object> body = alias(uniqueAlias("bad"), "rewrite", SUNSET);
+            body.put("impliedParams", params);
+            asAdmin().body(body).post("/api/admin/aliases").then().statusCode(400)
+                    .body("errors.field", contains("impliedParams"));
+        }
+
+        Map<String, Object> backwards = alias(uniqueAlias("bad"), "rewrite", SUNSET);
+        backwards.put("deprecatedAt", SUNSET.plusSeconds(1).toString());
+        asAdmin().body(backwards).post("/api/admin/aliases").then().statusCode(400)
+                .body("errors.field", contains("deprecatedAt"));
+        Map<String, Object> badGuide = alias(uniqueAlias("bad"), "rewrite", SUNSET);
+        badGuide.put("migrationGuide", "javascript:alert(1)");
+        asAdmin().body(badGuide).post("/api/admin/aliases").then().statusCode(400)
+                .body("errors.field", contains("migrationGuide"));
+        Map<String, Object> badDate = alias(uniqueAlias("bad"), "rewrite", SUNSET);
+        badDate.put("sunsetAt", "next tuesday");
+        asAdmin().body(badDate).post("/api/admin/aliases").then().statusCode(400)
+                .body("errors.field", contains("sunsetAt"));
+        asAdmin().body("{").post("/api/admin/aliases").then().statusCode(400);
+
+        String slug = createTenant(uniqueSlug("alias-bad"));
+        asAdmin().body(Map.of("mode", "never")).put("/api/admin/tenants/" + slug + "/alias-overrides/deepseek-chat")
+                .then().statusCode(400).body("errors.field", contains("mode"));
+        asAdmin().body(Map.of()).put("/api/admin/tenants/" + slug + "/alias-overrides/deepseek-chat")
+                .then().statusCode(400).body("errors.field", contains("mode"));
+        asAdmin().body(Map.of("mode", "rewrite")).put("/api/admin/tenants/" + slug + "/alias-overrides/gpt-4o")
+                .then().statusCode(404);
+        asAdmin().get("/api/admin/aliases").then().statusCode(200)
+                .body("findAll { it.alias.startsWith('test-bad') }", org.hamcrest.Matchers.empty());
+    }
+
+    @Test
+    void theEndpointsAreDocumentedInOpenApi() {
+        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .body("paths.'/api/admin/aliases'.post.tags", contains("Model aliases"))
+                .body("paths.'/api/admin/tenants/{slug}/alias-overrides/{alias}'.put.tags", contains("Model aliases"));
+    }
+}

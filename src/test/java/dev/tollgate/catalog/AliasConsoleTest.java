@@ -1,0 +1,156 @@
+package dev.tollgate.catalog;
+
+import static dev.tollgate.catalog.AliasFixtures.uniqueAlias;
+import static dev.tollgate.testing.TestData.ADMIN;
+import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
+import static dev.tollgate.testing.TestData.asAdmin;
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.createUser;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.tollgate.testing.ConsoleSession;
+import dev.tollgate.testing.PostgresResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The alias pages and the tenant page's override, driven over HTTP as the browser would, CSRF token included. */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class AliasConsoleTest {
+
+    static final String PASSWORD = "alias-console-password";
+
+    @AfterEach
+    void removeTestAliases() {
+        AliasFixtures.deleteTestAliases();
+    }
+
+    static Map<String, String> form(String alias) {
+        Map<String, String> form = new HashMap<>();
+        form.put("alias", alias);
+        form.put("targetModel", "deepseek-v4-flash");
+        form.put("impliedParams", "{\"thinking\": {\"type\": \"enabled\"}}");
+        form.put("deprecatedAt", "2026-04-24T00:00");
+        form.put("sunsetAt", "2027-01-31T12:00");
+        form.put("mode", "reject-after-sunset");
+        form.put("replacementModel", "");
+        form.put("migrationGuide", "");
+        form.put("note", "made in the console");
+        return form;
+    }
+
+    @Test
+    void theListShowsEachAliasWithItsSunsetStatus() {
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.get("/console/tenants").then().statusCode(200).body(containsString("href=\"/console/aliases\""));
+        console.get("/console/aliases").then().statusCode(200)
+                .body(containsString("<code>deepseek-chat</code>"))
+                .body(containsString("2026-07-24 15:59 UTC"))
+                .body(containsString("Past sunset, still served"))
+                .body(containsString("New alias"));
+    }
+
+    @Test
+    void createShowsErrorsInlineKeepsWhatWasTypedThenSaves() {
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.get("/console/aliases/new").then().statusCode(200).body(containsString("name=\"csrf-token\""));
+        String name = uniqueAlias("console");
+        Map<String, String> bad = form("deepseek-v4-pro");
+        bad.put("impliedParams", "{thinking: off");
+        bad.put("sunsetAt", "someday");
+        bad.put("note", "my typed note");
+        console.post("/console/aliases", bad).then().statusCode(400)
+                .body(containsString("Please correct the fields marked below."))
+                .body(containsString("id=\"e-impliedParams\">is not valid JSON"))
+                .body(containsString("id=\"e-sunsetAt\">must be a date and time"))
+                .body(containsString("my typed note"))
+                .body(containsString("{thinking: off"));
+        console.post("/console/aliases", form("deepseek-v4-pro")).then().statusCode(400)
+                .body(containsString("id=\"e-alias\">is the id of a catalog model"));
+
+        console.post("/console/aliases", form(name)).then().statusCode(303)
+                .header("Location", endsWith("/console/aliases"));
+        console.get("/console/aliases").then().statusCode(200)
+                .body(containsString("<code>" + name + "</code>"))
+                .body(containsString("Deprecated, before sunset"));
+        asAdmin().get("/api/admin/aliases/" + name).then().statusCode(200)
+                .body("impliedParams.thinking.type", equalTo("enabled"))
+                .body("sunsetAt", equalTo("2027-01-31T12:00:00Z"))
+                .body("mode", equalTo("reject-after-sunset"))
+                .body("replacementModel", equalTo("deepseek-v4-flash"))
+                .body("note", equalTo("made in the console"));
+
+        console.get("/console/aliases/" + name + "/edit").then().statusCode(200)
+                .body(containsString("value=\"2027-01-31T12:00\""))
+                .body(containsString("<option value=\"reject-after-sunset\" selected>"));
+        Map<String, String> edit = form(name);
+        edit.put("mode", "rewrite");
+        edit.put("replacementModel", "deepseek-v4-pro");
+        console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(303);
+        asAdmin().get("/api/admin/aliases/" + name).then().statusCode(200)
+                .body("mode", equalTo("rewrite")).body("replacementModel", equalTo("deepseek-v4-pro"));
+        edit.put("mode", "sometimes");
+        console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(400)
+                .body(containsString("id=\"e-mode\">must be one of rewrite, rewrite-and-warn, reject-after-sunset"));
+
+        console.postWithoutToken("/console/aliases/" + name + "/delete", Map.of()).then().statusCode(400);
+        console.post("/console/aliases/" + name + "/delete", Map.of()).then().statusCode(303);
+        asAdmin().get("/api/admin/aliases/" + name).then().statusCode(404);
+    }
+
+    @Test
+    void aTenantAdminSeesTheListAndSetsOnlyItsOwnOverride() {
+        String own = createTenant(uniqueSlug("alias-c-own"));
+        String other = createTenant(uniqueSlug("alias-c-other"));
+        String user = uniqueSlug("alias-c-ta");
+        createUser(user, PASSWORD, "tenant-admin", own);
+        ConsoleSession console = ConsoleSession.login(user, PASSWORD);
+        console.get("/console/aliases").then().statusCode(200)
+                .body(containsString("deepseek-chat")).body(not(containsString("New alias")));
+        console.get("/console/aliases/new").then().statusCode(403);
+        console.post("/console/aliases", form(uniqueAlias("ta"))).then().statusCode(403);
+        console.post("/console/aliases/deepseek-chat/delete", Map.of()).then().statusCode(403);
+
+        console.get("/console/tenants/" + own).then().statusCode(200)
+                .body(containsString("Model aliases"))
+                .body(containsString("action=\"/console/tenants/" + own + "/alias-overrides/deepseek-chat\""));
+        console.post("/console/tenants/" + own + "/alias-overrides/deepseek-chat", Map.of("mode", "reject-after-sunset"))
+                .then().statusCode(303).header("Location", endsWith("/console/tenants/" + own));
+        console.get("/console/tenants/" + own).then().statusCode(200)
+                .body(containsString("<option value=\"reject-after-sunset\" selected>"))
+                .body(containsString("Retired: 410"));
+        asAdmin().get("/api/admin/tenants/" + own + "/alias-overrides/deepseek-chat").then()
+                .body("override", equalTo("reject-after-sunset"));
+        console.post("/console/tenants/" + own + "/alias-overrides/deepseek-chat", Map.of("mode", "")).then()
+                .statusCode(303);
+        asAdmin().get("/api/admin/tenants/" + own + "/alias-overrides/deepseek-chat").then()
+                .body("override", nullValue());
+
+        console.post("/console/tenants/" + other + "/alias-overrides/deepseek-chat", Map.of("mode", "rewrite"))
+                .then().statusCode(404);
+        asAdmin().get("/api/admin/tenants/" + other + "/alias-overrides/deepseek-chat").then()
+                .body("override", nullValue());
+    }
+
+    @Test
+    void financeSeesTheOverridesButCannotChangeThem() {
+        String slug = createTenant(uniqueSlug("alias-c-fin"));
+        String user = uniqueSlug("alias-c-fin");
+        createUser(user, PASSWORD, "finance", null);
+        ConsoleSession console = ConsoleSession.login(user, PASSWORD);
+        console.get("/console/tenants/" + slug).then().statusCode(200)
+                .body(containsString("Model aliases"))
+                .body(not(containsString("/alias-overrides/")));
+        console.post("/console/tenants/" + slug + "/alias-overrides/deepseek-chat", Map.of("mode", "rewrite"))
+                .then().statusCode(403);
+    }
+}
