@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.apikey.ApiKeyAuthenticator;
-import dev.tollgate.catalog.ModelCatalog;
+import dev.tollgate.catalog.AliasResolver;
+import dev.tollgate.catalog.ModelResolution;
 import dev.tollgate.platform.RequestIds;
 import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.upstream.UpstreamEndpoint;
@@ -43,7 +44,7 @@ public class ChatPipeline {
     @Inject
     ApiKeyAuthenticator authenticator;
     @Inject
-    ModelCatalog catalog;
+    AliasResolver aliases;
     @Inject
     Upstreams upstreams;
     @Inject
@@ -70,7 +71,7 @@ public class ChatPipeline {
                     try {
                         prepare(call, body);
                     } catch (OpenAiException e) {
-                        GatewayResponses.error(ctx, e);
+                        GatewayResponses.error(ctx, e, call);
                         return;
                     }
                     ctx.response().closeHandler(v -> clientGone(call));
@@ -139,15 +140,22 @@ public class ChatPipeline {
         }
     }
 
-    /** Catalog models pass; anything else is unknown (404). Aliases hook in here. */
+    /**
+     * A catalog model is served as named; an alias is rewritten to its target with the parameters it
+     * implies, and its deprecation headers go on every answer, the 410 of a retired alias included.
+     */
     private void resolveModel(ChatCall call) {
-        if (!catalog.ids().contains(call.servedModel)) {
-            throw new OpenAiException(404, "invalid_request_error", "model_not_found", "model",
-                    "The model `" + call.requestedModel + "` does not exist. GET /v1/models lists the models you can use.");
-        }
-        if (!call.key.allows(call.servedModel)) {
+        ModelResolution resolution = aliases.resolve(call.key.tenantId(), call.requestedModel, call.receivedAt);
+        call.aliasHeaders = resolution.headers();
+        resolution.orThrow();
+        if (!resolution.allowedBy(call.key)) {
             throw new OpenAiException(403, "permission_error", "model_not_allowed", "model",
                     "This API key may not use `" + call.requestedModel + "`. GET /v1/models lists the models it may use.");
+        }
+        call.servedModel = resolution.model();
+        if (resolution.aliased()) {
+            call.aliasUsed = resolution.alias();
+            resolution.applyTo(call.body);
         }
     }
 
