@@ -137,6 +137,7 @@ final class LedgerWriter implements Closeable {
         batchWrites = Timer.builder("tollgate.ledger.batch.writes").description("Committed ledger batches")
                 .register(registry);
         meters.add(batchWrites);
+        nextDue = System.nanoTime();
         thread = new Thread(this::run, "ledger-writer");
         thread.setDaemon(true);
     }
