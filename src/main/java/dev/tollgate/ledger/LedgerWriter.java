@@ -95,6 +95,7 @@ final class LedgerWriter implements Closeable {
     private boolean stopping;
     private boolean finished;
     private boolean closed;
+    private boolean spoolHealthy = true;
 
     /** Months whose partition this run has made sure of; writer thread only. */
     private final Set<YearMonth> months = new HashSet<>();
@@ -176,7 +177,8 @@ final class LedgerWriter implements Closeable {
                 start = spool.append(line);
             } catch (IOException | RuntimeException e) {
                 spoolFailures.increment();
-                if (unspooled.isEmpty()) {
+                if (spoolHealthy) {
+                    spoolHealthy = false;
                     LOG.errorf(e, "Could not append to the ledger spool in %s; rows are kept in memory until"
                             + " committed and are lost if the process dies first", spool.directory());
                 }
@@ -184,6 +186,10 @@ final class LedgerWriter implements Closeable {
                 unspooledAdded++;
                 work.signal();
                 return;
+            }
+            if (!spoolHealthy) {
+                spoolHealthy = true;
+                LOG.infof("Appending to the ledger spool in %s works again", spool.directory());
             }
             Spool.Spooled last = memory.peekLast();
             if (memory.size() < settings.memoryQueue()

@@ -124,6 +124,7 @@ final class Spool implements Closeable {
     private volatile boolean dirty;
     private volatile boolean dirDirty;
     private boolean isClosed;
+    private boolean failed;
     private long readerSegment = -1;
     private FileChannel reader;
     private FileChannel rejected;
@@ -205,17 +206,28 @@ final class Spool implements Closeable {
 
     /**
      * Appends one encoded line with a single positional write and returns where it starts. On failure
-     * nothing is counted as written: the next append overwrites whatever part of the line reached the file.
+     * nothing is counted as written and the next append starts a new segment; whatever part of the line
+     * reached the old one lies past its recorded end and is never read in this run (after a crash it reads
+     * as a torn line and is set aside).
      */
     Pos append(byte[] line) throws IOException {
         if (isClosed) {
             throw new ClosedChannelException();
         }
+        if (failed) {
+            rotate(); // a fresh file: the old one may stay broken, the disk may have room again
+            failed = false;
+        }
         Pos at = new Pos(active, activeSize);
         ByteBuffer buf = ByteBuffer.wrap(line);
         long position = activeSize;
-        while (buf.hasRemaining()) {
-            position += activeChannel.write(buf, position);
+        try {
+            while (buf.hasRemaining()) {
+                position += activeChannel.write(buf, position);
+            }
+        } catch (IOException e) {
+            failed = true;
+            throw e;
         }
         activeSize = position;
         bytes.addAndGet(line.length);
@@ -330,8 +342,13 @@ final class Spool implements Closeable {
                 }
             }
             for (FileChannel c = retired.poll(); c != null; c = retired.poll()) {
-                c.force(false);
-                c.close();
+                try {
+                    c.force(false);
+                } catch (ClosedChannelException alreadyClosed) {
+                    // closed by a failure; nothing more can be forced
+                } finally {
+                    c.close();
+                }
             }
             if (dirDirty) {
                 dirDirty = false;
