@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -493,13 +494,16 @@ final class LedgerWriter implements Closeable {
     }
 
     private void settle(Batch batch) {
+        Spool.Pos upTo = null;
+        NavigableMap<Long, Long> released = null;
         lock.lock();
         try {
             if (batch.source == Source.UNSPOOLED) {
                 unspooledDone += batch.rows.size();
             } else {
-                committed = spool.normalize(batch.end);
-                spool.committed(committed);
+                upTo = spool.normalize(batch.end);
+                committed = upTo;
+                released = spool.release(upTo);
             }
             backlog.addAndGet(-batch.rows.size() - batch.setAside);
             if (backlog.get() < 0) {
@@ -508,6 +512,9 @@ final class LedgerWriter implements Closeable {
             progress.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (upTo != null) {
+            spool.forget(upTo, released);
         }
     }
 

@@ -43,7 +43,7 @@ import org.jboss.logging.Logger;
  * out of the directory.
  *
  * <p>Not thread-safe: {@link LedgerWriter} calls {@link #append}, {@link #layout}, {@link #normalize},
- * {@link #tail}, {@link #committed} and {@link #close} under its lock; {@link #read} and
+ * {@link #tail}, {@link #release} and {@link #close} under its lock; {@link #read}, {@link #forget} and
  * {@link #quarantine} from its writer thread only. The fsync thread only forces channels.
  */
 final class Spool implements Closeable {
@@ -123,7 +123,7 @@ final class Spool implements Closeable {
     private long activeSize;
     private volatile boolean dirty;
     private volatile boolean dirDirty;
-    private boolean isClosed;
+    private volatile boolean isClosed;
     private boolean failed;
     private long readerSegment = -1;
     private FileChannel reader;
@@ -244,9 +244,29 @@ final class Spool implements Closeable {
 
     /**
      * Everything before {@code upTo} (a normalized position) is committed: remember it and delete the
-     * segments it has left behind.
+     * segments it has left behind. Single-threaded form of {@link #release} then {@link #forget}.
      */
     void committed(Pos upTo) {
+        forget(upTo, release(upTo));
+    }
+
+    /**
+     * First half of {@link #committed}, under the writer's lock: the closed segments before {@code upTo}
+     * leave the layout. Returns them (number to size) for {@link #forget}.
+     */
+    NavigableMap<Long, Long> release(Pos upTo) {
+        NavigableMap<Long, Long> released = new TreeMap<>();
+        while (!closed.isEmpty() && closed.firstKey() < upTo.segment()) {
+            released.put(closed.firstKey(), closed.remove(closed.firstKey()));
+        }
+        return released;
+    }
+
+    /**
+     * Second half, by the writer thread outside the lock (file work must not hold up {@link #append}):
+     * writes the checkpoint, then deletes the released segments.
+     */
+    void forget(Pos upTo, NavigableMap<Long, Long> released) {
         if (isClosed) {
             return;
         }
@@ -255,10 +275,7 @@ final class Spool implements Closeable {
         } catch (IOException e) {
             LOG.warnf(e, "Could not update the ledger spool checkpoint in %s; a restart replays more rows", dir);
         }
-        while (!closed.isEmpty() && closed.firstKey() < upTo.segment()) {
-            long segment = closed.firstKey();
-            deleteSegment(segment, closed.remove(segment));
-        }
+        released.forEach(this::deleteSegment);
     }
 
     /**
