@@ -33,10 +33,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The ledger inside the app, on a real PostgreSQL: counts rows, reads them back, checks the table's guards. */
+/**
+ * The ledger inside the app, on a real PostgreSQL: counts rows, reads them back, checks the table's guards.
+ * Also run against an external PostgreSQL server (tag external-db); passes on PostgreSQL 15 and 17.
+ */
 @QuarkusTest
+@Tag("external-db")
 @QuarkusTestResource(PostgresResource.class)
 class UsageLedgerTest {
 
