@@ -375,7 +375,8 @@ final class Spool implements Closeable {
                     // some file systems cannot sync a directory; the segment data itself is synced
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // Logged, never thrown: an exception would cancel the periodic task for good.
             LOG.errorf(e, "Could not force the ledger spool in %s to disk", dir);
         }
     }
