@@ -35,6 +35,9 @@ class LedgerCrashTest {
     @TempDir
     Path spool;
 
+    @TempDir
+    Path logs;
+
     @Test
     void rowsSpooledButNotCommittedAreWrittenAtTheNextStart() throws Exception {
         String prefix = killAfterRecording(SMALL_SEGMENTS);
@@ -76,7 +79,7 @@ class LedgerCrashTest {
         TestPostgres db = TestPostgres.shared();
         String prefix = "crash-" + UUID.randomUUID() + "-";
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path log = Files.createTempFile("crashing-recorder", ".log");
+        Path log = logs.resolve("crashing-recorder.log");
         Process p = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
                 CrashingRecorder.class.getName(), spool.toString(), db.url(), TestPostgres.USER, TestPostgres.PASSWORD,
                 prefix, String.valueOf(COMMITTED), String.valueOf(PENDING), String.valueOf(segmentBytes))

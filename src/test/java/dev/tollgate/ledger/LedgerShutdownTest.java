@@ -2,6 +2,7 @@ package dev.tollgate.ledger;
 
 import static dev.tollgate.ledger.LedgerFixtures.entry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.runtime.Application;
@@ -14,9 +15,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,19 +35,16 @@ import org.junit.jupiter.api.Test;
 @TestProfile(LedgerShutdownTest.HeldBack.class)
 class LedgerShutdownTest {
 
-    static final Path SPOOL;
-
-    static {
-        try {
-            SPOOL = Files.createTempDirectory("ledger-shutdown-spool");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    /**
+     * A fixed path, not a random temporary one: Quarkus loads this class twice (JUnit's and the app's class
+     * loader), and the profile and the test must agree on the directory.
+     */
+    static final Path SPOOL = Path.of("target", "ledger-shutdown-spool").toAbsolutePath();
 
     public static class HeldBack implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            removeSpool(); // left by an earlier run
             return Map.of(
                     "tollgate.ledger.spool.directory", SPOOL.toString(),
                     "tollgate.ledger.flush-interval", "1h",
@@ -53,6 +54,18 @@ class LedgerShutdownTest {
 
     @Inject
     UsageLedger ledger;
+
+    @AfterAll
+    static void removeSpool() {
+        if (!Files.exists(SPOOL)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(SPOOL)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @Test
     void stoppingTheAppWritesEveryQueuedRowFirst() throws Exception {
@@ -70,6 +83,7 @@ class LedgerShutdownTest {
         Application.currentApplication().stop();
 
         assertEquals(n, LedgerFixtures.count(url, user, password, count, prefix + "%"));
+        assertTrue(Files.exists(SPOOL.resolve(Spool.CHECKPOINT)), "the app used this spool");
         assertEquals(0, LedgerFixtures.segments(SPOOL), "nothing left to replay");
     }
 }

@@ -59,7 +59,9 @@ final class TestPostgres implements AutoCloseable {
     }
 
     private void startServer() throws IOException {
-        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false);
+        // Our own close() stops it and then removes the data; zonky's hook would race with that.
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
+                .setRegisterShutdownHook(false);
         if (port != 0) {
             b.setPort(port);
         }
@@ -107,16 +109,28 @@ final class TestPostgres implements AutoCloseable {
     public synchronized void close() {
         if (pool != null) {
             pool.close();
+            pool = null;
         }
         try {
             if (pg != null) {
                 pg.close();
+                pg = null;
             }
-            try (Stream<Path> files = Files.walk(dataDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            // The server's last files (statistics, WAL) may appear just after it reports stopped.
+            for (int i = 0; i < 50 && Files.exists(dataDir); i++) {
+                try (Stream<Path> files = Files.walk(dataDir)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException | UncheckedIOException raced) {
+                    // a file vanished or appeared while walking: try again
+                }
+                if (Files.exists(dataDir)) {
+                    Thread.sleep(100);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
