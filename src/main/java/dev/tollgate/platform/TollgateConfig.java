@@ -1,5 +1,6 @@
 package dev.tollgate.platform;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -76,6 +77,8 @@ public interface TollgateConfig {
         @WithDefault("600s")
         Duration readTimeout();
     }
+
+    Ledger ledger();
 
     interface Auth {
         /** {@code local} (database users, form and Basic login) or {@code oidc} (Keycloak). */
@@ -180,5 +183,61 @@ public interface TollgateConfig {
 
         /** A fault for every request to a model, e.g. {@code fault-by-model.deepseek-v4-pro=503}. */
         Map<String, String> faultByModel();
+    }
+
+    interface Ledger {
+        /** Rows per insert statement; a batch is written as soon as this many rows wait. */
+        @WithDefault("500")
+        int batchSize();
+
+        /** How long a row may wait for others to fill a batch before it is written anyway. */
+        @WithDefault("50ms")
+        Duration flushInterval();
+
+        /**
+         * Rows kept in memory between the spool and the database. Rows beyond it (PostgreSQL down or slow)
+         * stay only in the spool and are read back from it, so memory stays bounded.
+         */
+        @WithDefault("10000")
+        int memoryQueue();
+
+        /** First wait after a failed write; doubles after each failure in a row, up to {@link #retryMax()}. */
+        @WithDefault("100ms")
+        Duration retryInitial();
+
+        @WithDefault("5s")
+        Duration retryMax();
+
+        /** How long a graceful shutdown waits for queued rows to be committed; what is left stays spooled. */
+        @WithDefault("20s")
+        Duration drainTimeout();
+
+        /** Monthly partitions kept ready beyond the current month. */
+        @WithDefault("2")
+        int partitionsAhead();
+
+        /** How often partitions are checked (and created ahead). */
+        @WithDefault("1h")
+        String partitionCheckEvery();
+
+        Spool spool();
+
+        interface Spool {
+            /** The local journal of rows not yet committed; one directory per running instance. */
+            @WithDefault("${TOLLGATE_DATA_DIR:data}/ledger-spool")
+            String directory();
+
+            /** A spool file is closed and a new one started past this size; committed files are deleted. */
+            @WithDefault("16M")
+            MemorySize segmentSize();
+
+            /**
+             * How often the spool is forced to disk. Every row reaches the operating system before
+             * {@code record} returns, so only an operating-system crash or power loss can lose rows, at
+             * most those of the last interval.
+             */
+            @WithDefault("1s")
+            Duration fsyncInterval();
+        }
     }
 }

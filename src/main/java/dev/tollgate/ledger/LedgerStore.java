@@ -1,0 +1,225 @@
+package dev.tollgate.ledger;
+
+import dev.tollgate.pricing.CallCost;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The ledger's SQL. A batch is one statement: each column travels as an array and {@code unnest} turns
+ * the arrays back into rows, so 500 rows cost one round trip and one plan whatever the batch size.
+ * {@code ON CONFLICT ... DO NOTHING} on the primary key makes every write idempotent.
+ */
+final class LedgerStore {
+
+    private static final String INSERT = """
+            insert into usage_ledger (request_id, attempt, tenant_id, key_id, model_requested, alias_used,
+                model_served, upstream, streamed, thinking_mode, received_at, first_byte_at, finished_at, http_status,
+                error_type, finish_reason, prompt_tokens, prompt_cache_hit_tokens, prompt_cache_miss_tokens,
+                completion_tokens, reasoning_tokens, usage_estimated, input_cache_hit_cost, input_cache_miss_cost,
+                output_cost, total_cost, input_cache_hit_price_entry_id, input_cache_miss_price_entry_id,
+                output_price_entry_id, user_id, tags)
+            select request_id, attempt, tenant_id, key_id, model_requested, alias_used,
+                model_served, upstream, streamed, thinking_mode, received_at, first_byte_at, finished_at, http_status,
+                error_type, finish_reason, prompt_tokens, prompt_cache_hit_tokens, prompt_cache_miss_tokens,
+                completion_tokens, reasoning_tokens, usage_estimated, input_cache_hit_cost, input_cache_miss_cost,
+                output_cost, total_cost, input_cache_hit_price_entry_id, input_cache_miss_price_entry_id,
+                output_price_entry_id, user_id, array(select jsonb_array_elements_text(tags))
+            from unnest(?::text[], ?::int4[], ?::int8[], ?::int8[], ?::text[], ?::text[],
+                ?::text[], ?::text[], ?::bool[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::int4[],
+                ?::text[], ?::text[], ?::int8[], ?::int8[], ?::int8[],
+                ?::int8[], ?::int8[], ?::bool[], ?::numeric[], ?::numeric[],
+                ?::numeric[], ?::numeric[], ?::int8[], ?::int8[],
+                ?::int8[], ?::text[], ?::jsonb[])
+                as r(request_id, attempt, tenant_id, key_id, model_requested, alias_used,
+                model_served, upstream, streamed, thinking_mode, received_at, first_byte_at, finished_at, http_status,
+                error_type, finish_reason, prompt_tokens, prompt_cache_hit_tokens, prompt_cache_miss_tokens,
+                completion_tokens, reasoning_tokens, usage_estimated, input_cache_hit_cost, input_cache_miss_cost,
+                output_cost, total_cost, input_cache_hit_price_entry_id, input_cache_miss_price_entry_id,
+                output_price_entry_id, user_id, tags)
+            on conflict (request_id, attempt, received_at) do nothing""";
+
+    /** A hung server must not hold the writer forever; a statement of 500 rows takes milliseconds. */
+    private static final int STATEMENT_TIMEOUT_SECONDS = 30;
+
+    private final DataSource dataSource;
+
+    LedgerStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Inserts the rows not already there, in one statement; returns how many were new. */
+    int insert(List<LedgerEntry> rows) throws SQLException {
+        int n = rows.size();
+        String[] requestId = new String[n];
+        Integer[] attempt = new Integer[n];
+        Long[] tenantId = new Long[n];
+        Long[] keyId = new Long[n];
+        String[] modelRequested = new String[n];
+        String[] aliasUsed = new String[n];
+        String[] modelServed = new String[n];
+        String[] upstream = new String[n];
+        Boolean[] streamed = new Boolean[n];
+        String[] thinkingMode = new String[n];
+        String[] receivedAt = new String[n];
+        String[] firstByteAt = new String[n];
+        String[] finishedAt = new String[n];
+        Integer[] httpStatus = new Integer[n];
+        String[] errorType = new String[n];
+        String[] finishReason = new String[n];
+        Long[] promptTokens = new Long[n];
+        Long[] cacheHitTokens = new Long[n];
+        Long[] cacheMissTokens = new Long[n];
+        Long[] completionTokens = new Long[n];
+        Long[] reasoningTokens = new Long[n];
+        Boolean[] estimated = new Boolean[n];
+        String[] hitCost = new String[n];
+        String[] missCost = new String[n];
+        String[] outputCost = new String[n];
+        String[] totalCost = new String[n];
+        Long[] hitEntry = new Long[n];
+        Long[] missEntry = new Long[n];
+        Long[] outputEntry = new Long[n];
+        String[] userId = new String[n];
+        String[] tags = new String[n];
+        for (int i = 0; i < n; i++) {
+            LedgerEntry e = rows.get(i);
+            requestId[i] = e.requestId();
+            attempt[i] = e.attempt();
+            tenantId[i] = e.tenantId();
+            keyId[i] = e.keyId();
+            modelRequested[i] = e.modelRequested();
+            aliasUsed[i] = e.aliasUsed();
+            modelServed[i] = e.modelServed();
+            upstream[i] = e.upstream();
+            streamed[i] = e.streamed();
+            thinkingMode[i] = e.thinkingMode();
+            receivedAt[i] = timestamp(e.receivedAt());
+            firstByteAt[i] = timestamp(e.firstByteAt());
+            finishedAt[i] = timestamp(e.finishedAt());
+            httpStatus[i] = e.httpStatus();
+            errorType[i] = e.errorType();
+            finishReason[i] = e.finishReason();
+            promptTokens[i] = e.promptTokens();
+            cacheHitTokens[i] = e.promptCacheHitTokens();
+            cacheMissTokens[i] = e.promptCacheMissTokens();
+            completionTokens[i] = e.completionTokens();
+            reasoningTokens[i] = e.reasoningTokens();
+            estimated[i] = e.usageEstimated();
+            CallCost c = e.cost();
+            if (c != null) {
+                hitCost[i] = amount(c.inputCacheHit().cost());
+                missCost[i] = amount(c.inputCacheMiss().cost());
+                outputCost[i] = amount(c.output().cost());
+                totalCost[i] = amount(c.total());
+                hitEntry[i] = c.inputCacheHit().priceEntryId();
+                missEntry[i] = c.inputCacheMiss().priceEntryId();
+                outputEntry[i] = c.output().priceEntryId();
+            }
+            userId[i] = e.userId();
+            tags[i] = jsonArray(e.tags());
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+            ps.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
+            Object[][] columns = {requestId, attempt, tenantId, keyId, modelRequested, aliasUsed, modelServed, upstream,
+                    streamed, thinkingMode, receivedAt, firstByteAt, finishedAt, httpStatus, errorType, finishReason,
+                    promptTokens, cacheHitTokens, cacheMissTokens, completionTokens, reasoningTokens, estimated, hitCost,
+                    missCost, outputCost, totalCost, hitEntry, missEntry, outputEntry, userId, tags};
+            for (int i = 0; i < columns.length; i++) {
+                ps.setArray(i + 1, c.createArrayOf(sqlType(columns[i]), columns[i]));
+            }
+            int inserted = ps.executeUpdate();
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+            return inserted;
+        }
+    }
+
+    /** Creates the partition of the month holding {@code at} if it is missing. */
+    void ensurePartition(Instant at) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("select usage_ledger_ensure_partition(?)")) {
+            ps.setObject(1, at.atOffset(ZoneOffset.UTC));
+            ps.execute();
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+    }
+
+    /** Partitions for this month and the next {@code monthsAhead}; moves rows stranded in the default one. */
+    void maintain(int monthsAhead) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("select usage_ledger_maintain(?)")) {
+            ps.setInt(1, monthsAhead);
+            ps.execute();
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+    }
+
+    /**
+     * The database refused the data itself (a data exception or a violated constraint): retrying the same
+     * rows cannot help, so the writer isolates the refused row instead. Anything else (connection lost,
+     * server starting or shutting down, timeouts, missing table) is worth retrying.
+     */
+    static boolean refusesRows(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    private static String sqlType(Object[] column) {
+        if (column instanceof Integer[]) {
+            return "int4";
+        }
+        if (column instanceof Long[]) {
+            return "int8";
+        }
+        if (column instanceof Boolean[]) {
+            return "bool";
+        }
+        return "text";
+    }
+
+    /** ISO-8601 in UTC with microseconds at most, which PostgreSQL reads exactly. */
+    private static String timestamp(Instant t) {
+        return t == null ? null : t.toString();
+    }
+
+    private static String amount(BigDecimal v) {
+        return v.toPlainString();
+    }
+
+    private static String jsonArray(List<String> values) {
+        StringBuilder sb = new StringBuilder("[");
+        for (String v : values) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append('"');
+            for (int i = 0; i < v.length(); i++) {
+                char ch = v.charAt(i);
+                switch (ch) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    default -> {
+                        if (ch < 0x20) {
+                            sb.append(String.format("\\u%04x", (int) ch));
+                        } else {
+                            sb.append(ch);
+                        }
+                    }
+                }
+            }
+            sb.append('"');
+        }
+        return sb.append(']').toString();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.tollgate.ledger;
+
+import static dev.tollgate.ledger.LedgerFixtures.entry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.Field;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Faults other than an unreachable database: a row the database refuses, a spool that cannot be written. */
+class LedgerFaultTest {
+
+    @TempDir
+    Path spool;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private LedgerWriter writer;
+
+    @BeforeEach
+    void start() throws Exception {
+        writer = LedgerWriter.start(new LedgerStore(TestPostgres.shared().pool()), LedgerFixtures.settings(spool),
+                registry);
+    }
+
+    @AfterEach
+    void stop() {
+        writer.close();
+    }
+
+    private static long rows(String prefix) throws Exception {
+        return TestPostgres.shared().count("select count(*) from usage_ledger where request_id like ?", prefix + "%");
+    }
+
+    private double counter(String name) {
+        return registry.get(name).counter().count();
+    }
+
+    @Test
+    void aRowTheDatabaseRefusesIsSetAsideAndTheRestOfItsBatchLands() throws Exception {
+        String prefix = "refused-" + UUID.randomUUID() + "-";
+        for (int i = 0; i < 300; i++) {
+            LedgerEntry e = entry(prefix + i);
+            if (i == 123) {
+                // PostgreSQL text cannot hold a NUL character: refused as data (22021), whatever the retries.
+                e = LedgerEntry.builder(prefix + i, 1, 7, 11, "deepseek-chat", LedgerFixtures.RECEIVED)
+                        .userId("nul\u0000inside").build();
+            }
+            writer.record(e);
+        }
+        assertTrue(writer.flush(Duration.ofMinutes(1)));
+        writer.record(entry(prefix + "after"));
+        assertTrue(writer.flush(Duration.ofMinutes(1)));
+
+        assertEquals(300, rows(prefix), "299 of the batch and the row after it");
+        assertEquals(1, counter("tollgate.ledger.rows.rejected"));
+        String rejected = Files.readString(spool.resolve(Spool.REJECTED));
+        assertTrue(rejected.contains("refused by the database: 22021"), rejected);
+        assertTrue(rejected.contains(prefix + "123"), rejected);
+    }
+
+    @Test
+    void aRowTheSpoolCannotTakeIsWrittenFromMemoryAndTheSpoolRecovers() throws Exception {
+        String prefix = "unspooled-" + UUID.randomUUID() + "-";
+        writer.record(entry(prefix + "before"));
+        assertTrue(writer.flush(Duration.ofMinutes(1)));
+        // The spool file becomes unwritable (in real life: disk full, an I/O error).
+        Field active = Spool.class.getDeclaredField("activeChannel");
+        active.setAccessible(true);
+        ((FileChannel) active.get(writer.spool())).close();
+        for (int i = 0; i < 50; i++) {
+            writer.record(entry(prefix + i));
+        }
+        assertTrue(writer.flush(Duration.ofMinutes(1)));
+
+        assertEquals(51, rows(prefix));
+        assertEquals(1, counter("tollgate.ledger.spool.failures"), "the next row went to a new spool file");
+        assertEquals(50, counter("tollgate.ledger.rows.recorded") - 1);
+    }
+}
