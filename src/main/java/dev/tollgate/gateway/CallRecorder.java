@@ -1,20 +1,78 @@
 package dev.tollgate.gateway;
 
+import dev.tollgate.ledger.LedgerEntry;
+import dev.tollgate.ledger.UsageLedger;
+import dev.tollgate.pricing.CallCost;
+import dev.tollgate.pricing.CostCalculator;
+import dev.tollgate.pricing.PriceUnavailableException;
+import dev.tollgate.pricing.TokenCounts;
 import dev.tollgate.upstream.UpstreamEndpoint;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import org.jboss.logging.Logger;
 
-/** Settle and record: prices each upstream attempt and hands it to the usage ledger. */
+/**
+ * Settle and record: prices each upstream attempt at the instant the request was received and hands it
+ * to the usage ledger, which writes it off the response path and never loses it.
+ */
 @ApplicationScoped
 public class CallRecorder {
 
+    private static final Logger LOG = Logger.getLogger(CallRecorder.class);
+
+    @Inject
+    CostCalculator costs;
+    @Inject
+    UsageLedger ledger;
     @Inject
     MeterRegistry metrics;
 
     void attempt(ChatCall call, UpstreamEndpoint endpoint, int status, String errorType, String finishReason,
             Usage usage) {
+        CallCost cost = usage == Usage.NONE ? null : price(call, usage);
+        ledger.record(LedgerEntry.builder(call.requestId, Math.max(1, call.attempt), call.key.tenantId(),
+                        call.key.keyId(), call.requestedModel, call.receivedAt)
+                .aliasUsed(call.aliasUsed)
+                .modelServed(call.servedModel)
+                .upstream(endpoint == null ? null : endpoint.name())
+                .streamed(call.stream)
+                .thinkingMode(thinkingMode(call))
+                .firstByteAt(call.firstByteAt)
+                .finishedAt(Instant.now())
+                .httpStatus(status == 0 ? null : status)
+                .errorType(errorType)
+                .finishReason(finishReason)
+                .tokens(usage.promptTokens(), usage.cacheHitTokens(), usage.cacheMissTokens(),
+                        usage.completionTokens(), usage.reasoningTokens())
+                .usageEstimated(usage.estimated())
+                .cost(cost)
+                .userId(call.userId)
+                .tags(call.tags)
+                .build());
         metrics.counter("tollgate_gateway_attempts", "model", String.valueOf(call.servedModel),
                 "status", String.valueOf(status)).increment();
+    }
+
+    // Reasoning tokens are part of completion_tokens and billed as output.
+    private CallCost price(ChatCall call, Usage usage) {
+        try {
+            return costs.cost(call.servedModel, call.receivedAt,
+                    new TokenCounts(usage.cacheHitTokens(), usage.cacheMissTokens(), usage.completionTokens()));
+        } catch (PriceUnavailableException e) {
+            LOG.errorf("No price in force for %s at %s: call %s recorded without cost", call.servedModel,
+                    call.receivedAt, call.requestId);
+            metrics.counter("tollgate_gateway_unpriced_attempts", "model", String.valueOf(call.servedModel)).increment();
+            return null;
+        }
+    }
+
+    private static String thinkingMode(ChatCall call) {
+        if (!call.thinking) {
+            return "disabled";
+        }
+        String effort = call.body.path("reasoning_effort").asText("high");
+        return effort.equals("max") || effort.equals("xhigh") ? "max" : "high";
     }
 }

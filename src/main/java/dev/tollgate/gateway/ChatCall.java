@@ -2,6 +2,7 @@ package dev.tollgate.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.apikey.AuthenticatedKey;
+import dev.tollgate.upstream.UpstreamEndpoint;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -34,6 +35,7 @@ final class ChatCall {
     int attempt;
     Instant attemptStartedAt;
     Instant firstByteAt;
+    UpstreamEndpoint endpoint;
     HttpClientRequest upstreamRequest;
     StreamRelay relay;
     /** Bytes have gone to the client: from here on there is no retry. */

@@ -169,6 +169,7 @@ public class ChatPipeline {
             return;
         }
         UpstreamEndpoint endpoint = plan.get(call.attempt % plan.size());
+        call.endpoint = endpoint;
         call.attempt++;
         call.attemptStartedAt = Instant.now();
         long started = System.nanoTime();
@@ -375,7 +376,8 @@ public class ChatPipeline {
         StreamRelay relay = call.relay;
         Usage usage = relay != null && relay.usage != null ? relay.usage
                 : Usage.estimate(call.promptTokenEstimate, relay == null ? 0 : relay.streamedChars);
-        recorder.attempt(call, null, 499, "client_disconnect", null, usage);
+        recorder.attempt(call, call.endpoint, 499, "client_disconnect", relay == null ? null : relay.finishReason,
+                usage);
     }
 
     private void fail(ChatCall call, OpenAiException e) {

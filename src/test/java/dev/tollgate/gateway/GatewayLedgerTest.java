@@ -1,0 +1,176 @@
+package dev.tollgate.gateway;
+
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.issueKey;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.ledger.UsageLedger;
+import dev.tollgate.simulator.EmbeddedSimulator;
+import dev.tollgate.testing.PostgresResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every upstream attempt of a gateway call lands in the usage ledger, priced exactly. */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class GatewayLedgerTest {
+
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    UsageLedger ledger;
+    @Inject
+    EmbeddedSimulator simulator;
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    String key;
+
+    @BeforeEach
+    void tenantWithKey() {
+        key = issueKey(createTenant(uniqueSlug("ledger")));
+        given().post(simulator.baseUrl() + "/_simulator/reset").then().statusCode(204);
+    }
+
+    @Test
+    void aCallIsRecordedWithItsUsageTagsAndExactCost() throws Exception {
+        Response res = chat("{\"model\":\"deepseek-v4-pro\",\"user_id\":\"end-user-7\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Price this call exactly.\"}]}", "team:search, env:prod");
+        res.then().statusCode(200);
+        JsonPath usage = res.jsonPath();
+        Map<String, Object> row = onlyRow(res.header("X-Request-Id"));
+        assertEquals(1, row.get("attempt"));
+        assertEquals("deepseek-v4-pro", row.get("model_served"));
+        assertEquals(200, row.get("http_status"));
+        assertEquals("end-user-7", row.get("user_id"));
+        assertEquals(List.of("team:search", "env:prod"), row.get("tags"));
+        assertEquals(usage.getLong("usage.prompt_cache_miss_tokens"), row.get("prompt_cache_miss_tokens"));
+        assertEquals(usage.getLong("usage.completion_tokens"), row.get("completion_tokens"));
+        assertEquals(usage.getLong("usage.completion_tokens_details.reasoning_tokens"), row.get("reasoning_tokens"));
+        assertEquals(false, row.get("usage_estimated"));
+        // Pro list prices today: miss 1.74, output 3.48 USD per million tokens
+        BigDecimal expected = new BigDecimal("1.74").multiply(BigDecimal.valueOf(usage.getLong("usage.prompt_cache_miss_tokens")))
+                .add(new BigDecimal("3.48").multiply(BigDecimal.valueOf(usage.getLong("usage.completion_tokens"))))
+                .add(new BigDecimal("0.0145").multiply(BigDecimal.valueOf(usage.getLong("usage.prompt_cache_hit_tokens"))))
+                .movePointLeft(6);
+        assertEquals(0, expected.compareTo((BigDecimal) row.get("total_cost")), "exact cost " + row.get("total_cost"));
+        assertTrue(row.get("output_price_entry_id") != null);
+    }
+
+    @Test
+    void anAliasedCallRecordsTheNameSentAndTheModelServed() throws Exception {
+        Response res = chat("{\"model\":\"deepseek-reasoner\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", null);
+        res.then().statusCode(200);
+        Map<String, Object> row = onlyRow(res.header("X-Request-Id"));
+        assertEquals("deepseek-reasoner", row.get("model_requested"));
+        assertEquals("deepseek-reasoner", row.get("alias_used"));
+        assertEquals("deepseek-v4-flash", row.get("model_served"));
+        assertEquals("high", row.get("thinking_mode"));
+    }
+
+    @Test
+    void everyRetriedAttemptIsItsOwnRow() throws Exception {
+        given().contentType("application/json").body("{\"next\":[\"503\",\"503\"]}")
+                .post(simulator.baseUrl() + "/_simulator/faults").then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        Response res = chat("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", null);
+        res.then().statusCode(200);
+        List<Map<String, Object>> rows = rows(res.header("X-Request-Id"));
+        assertEquals(List.of(1, 2, 3), rows.stream().map(r -> r.get("attempt")).toList());
+        assertEquals(List.of(503, 503, 200), rows.stream().map(r -> r.get("http_status")).toList());
+        assertNull(rows.get(0).get("total_cost"), "a refused attempt used nothing");
+    }
+
+    @Test
+    void aClientThatLeavesMidStreamIsStillRecordedWithEstimatedUsage() throws Exception {
+        String body = "{\"model\":\"deepseek-v4-flash\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Write a long story. [[sim:latency=50/20]]\"}]}";
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<InputStream> res = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        String requestId = res.headers().firstValue("X-Request-Id").orElseThrow();
+        InputStream stream = res.body();
+        byte[] some = new byte[2048];
+        int read = 0;
+        while (read < 600) {
+            read += stream.read(some, 0, some.length);
+        }
+        stream.close(); // the client leaves
+        Map<String, Object> row = null;
+        for (int i = 0; i < 100 && row == null; i++) {
+            ledger.flush();
+            List<Map<String, Object>> rows = rows(requestId);
+            row = rows.isEmpty() ? null : rows.get(0);
+            if (row == null) {
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(row != null, "the aborted call was recorded");
+        assertEquals(499, row.get("http_status"));
+        assertEquals("client_disconnect", row.get("error_type"));
+        assertEquals(true, row.get("usage_estimated"));
+        assertTrue((Long) row.get("completion_tokens") > 0, "what was streamed is billed");
+        assertFalse(((BigDecimal) row.get("total_cost")).signum() == 0);
+    }
+
+    private Response chat(String body, String tags) {
+        var request = given().header("Authorization", "Bearer " + key).contentType("application/json").body(body);
+        if (tags != null) {
+            request.header("X-Tollgate-Tags", tags);
+        }
+        return request.post("/v1/chat/completions");
+    }
+
+    private Map<String, Object> onlyRow(String requestId) throws Exception {
+        List<Map<String, Object>> rows = rows(requestId);
+        assertEquals(1, rows.size(), "one attempt, one row");
+        return rows.get(0);
+    }
+
+    private List<Map<String, Object>> rows(String requestId) throws Exception {
+        ledger.flush();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("select * from usage_ledger where request_id = ? order by attempt")) {
+            ps.setString(1, requestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                ResultSetMetaData md = rs.getMetaData();
+                while (rs.next()) {
+                    Map<String, Object> row = new HashMap<>();
+                    for (int i = 1; i <= md.getColumnCount(); i++) {
+                        Object v = rs.getObject(i);
+                        row.put(md.getColumnName(i), v instanceof java.sql.Array a ? List.of((Object[]) a.getArray()) : v);
+                    }
+                    rows.add(row);
+                }
+            }
+        }
+        return rows;
+    }
+}
