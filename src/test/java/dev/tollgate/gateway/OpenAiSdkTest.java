@@ -17,6 +17,7 @@ import com.openai.core.JsonValue;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
+import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.errors.InternalServerException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.OpenAIServiceException;
@@ -155,35 +156,34 @@ class OpenAiSdkTest {
                 + number(usage._additionalProperties(), "prompt_cache_miss_tokens"));
     }
 
+    /**
+     * Usage arrives the way OpenAI documents it, in a final chunk with empty choices, whichever form the
+     * upstream used (DeepSeek's live traffic puts it on the finish chunk): the SDK's own accumulator needs that.
+     */
     @Test
     void streamingWithIncludeUsageHasUsageOnTheLastChunk() {
-        ChatCompletionCreateParams params = ask(FLASH, "Count to five.")
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-        List<ChatCompletionChunk> chunks = stream(client(), params);
+        for (String form : List.of("live", "documented")) {
+            ChatCompletionCreateParams params = ask(FLASH, "Count to five. [[sim:usage=" + form + "]]")
+                    .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+            List<ChatCompletionChunk> chunks = stream(client(), params);
 
-        assertTrue(chunks.size() > 2);
-        ChatCompletionChunk last = chunks.get(chunks.size() - 1);
-        CompletionUsage usage = last.usage().orElseThrow(() -> new AssertionError("no usage on the last chunk"));
-        assertTrue(usage.completionTokens() > 0);
-        assertEquals(usage.promptTokens() + usage.completionTokens(), usage.totalTokens());
-        chunks.subList(0, chunks.size() - 1).forEach(c -> assertTrue(c.usage().isEmpty()));
-        assertEquals(Optional.of(ChatCompletionChunk.Choice.FinishReason.STOP),
-                last.choices().get(0).finishReason(), "DeepSeek's live form: usage rides on the finish chunk");
-        assertFalse(text(chunks).isBlank());
-    }
+            assertTrue(chunks.size() > 2, form);
+            ChatCompletionChunk last = chunks.get(chunks.size() - 1);
+            CompletionUsage usage = last.usage().orElseThrow(() -> new AssertionError(form + ": no usage at the end"));
+            assertTrue(last.choices().isEmpty(), form);
+            assertTrue(usage.completionTokens() > 0);
+            assertEquals(usage.promptTokens() + usage.completionTokens(), usage.totalTokens());
+            chunks.subList(0, chunks.size() - 1).forEach(c -> assertTrue(c.usage().isEmpty(), form));
+            ChatCompletionChunk finish = chunks.get(chunks.size() - 2);
+            assertEquals(Optional.of(ChatCompletionChunk.Choice.FinishReason.STOP), finish.choices().get(0).finishReason());
 
-    @Test
-    void streamingWithIncludeUsageInTheDocumentedFormHasAFinalUsageChunk() {
-        ChatCompletionCreateParams params = ask(FLASH, "Count to five. [[sim:usage=documented]]")
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-        List<ChatCompletionChunk> chunks = stream(client(), params);
-
-        ChatCompletionChunk last = chunks.get(chunks.size() - 1);
-        assertTrue(last.choices().isEmpty());
-        assertTrue(last.usage().orElseThrow().totalTokens() > 0);
-        ChatCompletionChunk finish = chunks.get(chunks.size() - 2);
-        assertEquals(Optional.of(ChatCompletionChunk.Choice.FinishReason.STOP), finish.choices().get(0).finishReason());
-        assertTrue(finish.usage().isEmpty());
+            ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+            chunks.forEach(accumulator::accumulate);
+            ChatCompletion whole = accumulator.chatCompletion();
+            assertEquals(usage, whole.usage().orElseThrow(), form);
+            assertEquals(text(chunks), whole.choices().get(0).message().content().orElseThrow());
+            assertFalse(text(chunks).isBlank());
+        }
     }
 
     @Test
@@ -196,6 +196,9 @@ class OpenAiSdkTest {
         ChatCompletionChunk last = chunks.get(chunks.size() - 1);
         assertEquals(Optional.of(ChatCompletionChunk.Choice.FinishReason.STOP), last.choices().get(0).finishReason());
         assertFalse(text(chunks).isBlank());
+        ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+        chunks.forEach(accumulator::accumulate);
+        assertTrue(accumulator.chatCompletion().usage().isEmpty());
         // and the same answer as without streaming: the relay lost nothing
         String whole = client().chat().completions().create(ask(FLASH, "Count to five.").build())
                 .choices().get(0).message().content().orElseThrow();
