@@ -249,7 +249,7 @@ class ChatCompletionsTest {
     @Test
     void aClientLeavingMidStreamCancelsTheUpstreamCall() throws Exception {
         // slow enough that the answer is still streaming when the client goes
-        String body = userMessage("Write a long essay [[sim:latency=100/10]]", true);
+        String body = userMessage("Write a long essay [[sim:latency=100/2]]", true);
         try (Socket socket = rawPost(body)) {
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             assertTrue(in.readLine().startsWith("HTTP/1.1 200"));
@@ -267,7 +267,7 @@ class ChatCompletionsTest {
 
     @Test
     void aClientLeavingBeforeANonStreamingAnswerCancelsTheUpstreamCall() throws Exception {
-        String body = userMessage("Write a long essay [[sim:latency=2000/10]]", false);
+        String body = userMessage("Write a long essay [[sim:latency=5000/5]]", false);
         try (Socket socket = rawPost(body)) {
             sim.awaitStats("the upstream call in flight", s -> s.path("inFlightTotal").asInt() >= 1);
         }
