@@ -1,7 +1,10 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.platform.TollgateConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,21 +14,57 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class ChatCompletionsRoute {
 
+    /**
+     * Runs before Quarkus' own body-size check (route order -2), which would answer an oversized request
+     * with an empty 413 that no OpenAI client can read.
+     */
+    static final int ORDER_BEFORE_QUARKUS_BODY_LIMIT = -3;
+    /** How much of an oversized body is read and thrown away, so that a client still sending it gets the 413. */
+    static final long MAX_DISCARDED_BYTES = 64L * 1024 * 1024;
+
     @Inject
     ChatPipeline pipeline;
     @Inject
     TollgateConfig config;
 
     void install(@Observes Router router) {
+        router.post("/v1/chat/completions").order(ORDER_BEFORE_QUARKUS_BODY_LIMIT).handler(this::refuseDeclaredTooLarge);
         router.post("/v1/chat/completions")
                 .handler(BodyHandler.create(false).setBodyLimit(config.gateway().maxBodyBytes()))
                 .handler(pipeline::handle)
-                .failureHandler(ctx -> {
-                    int status = ctx.statusCode() == 413 ? 413 : 500;
-                    GatewayResponses.error(ctx, status == 413
-                            ? new OpenAiException(413, "invalid_request_error", "request_too_large", null,
-                                    "The request body is larger than " + config.gateway().maxBodyBytes() + " bytes.")
-                            : ctx.failure());
-                });
+                .failureHandler(ctx -> GatewayResponses.error(ctx, ctx.statusCode() == 413 ? tooLarge() : ctx.failure()));
+    }
+
+    /**
+     * A body whose Content-Length is over the limit gets the OpenAI-format 413 at once. The rest of the body
+     * is read and dropped (up to a bound) rather than the connection closed, because most clients, the OpenAI
+     * SDK's among them, send the whole body before they read the answer and would see a broken pipe instead.
+     */
+    private void refuseDeclaredTooLarge(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String header = request.getHeader(HttpHeaderNames.CONTENT_LENGTH);
+        long declared;
+        try {
+            declared = header == null ? -1 : Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            declared = -1;
+        }
+        if (declared <= config.gateway().maxBodyBytes()) {
+            ctx.next();
+            return;
+        }
+        if (declared > MAX_DISCARDED_BYTES) {
+            ctx.response().putHeader(HttpHeaderNames.CONNECTION, "close");
+        } else {
+            request.handler(ignored -> {
+            });
+            request.resume();
+        }
+        GatewayResponses.error(ctx, tooLarge());
+    }
+
+    private OpenAiException tooLarge() {
+        return new OpenAiException(413, "invalid_request_error", "request_too_large", null,
+                "The request body is larger than " + config.gateway().maxBodyBytes() + " bytes.");
     }
 }

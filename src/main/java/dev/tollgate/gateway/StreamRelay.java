@@ -80,6 +80,17 @@ final class StreamRelay {
                 chunk.remove("usage");
                 changed = true;
             }
+            if (call.clientWantsUsage && chunk.path("usage").isObject() && !chunk.path("choices").isEmpty()) {
+                // DeepSeek's live form puts usage on the finish chunk. OpenAI clients expect it the way OpenAI and
+                // DeepSeek document it, in a final chunk with empty choices (the OpenAI SDK's stream accumulator
+                // fails otherwise), so the client gets that: the finish chunk with "usage":null, then the usage.
+                ObjectNode usageChunk = chunk.deepCopy();
+                usageChunk.putArray("choices");
+                chunk.putNull("usage");
+                out.accept(Buffer.buffer("data: " + json.writeValueAsString(chunk) + "\n\ndata: "
+                        + json.writeValueAsString(usageChunk) + "\n\n"));
+                return;
+            }
             out.accept(Buffer.buffer(changed ? "data: " + json.writeValueAsString(chunk) + "\n\n" : event + "\n\n"));
         } catch (IOException | ClassCastException e) {
             out.accept(Buffer.buffer(event + "\n\n")); // not ours to judge: relay as received

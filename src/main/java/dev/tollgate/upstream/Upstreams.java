@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -90,6 +91,11 @@ public class Upstreams {
             int weight, Duration connectTimeout, Duration readTimeout) {
         HttpClientOptions options = new HttpClientOptions()
                 .setConnectTimeout((int) connectTimeout.toMillis())
+                // The per-request timeout (readTimeout) stops once the response headers arrive; this one also ends
+                // an answer whose upstream goes silent half way. A second later, so that silence before the headers
+                // is still the request's own timeout (504).
+                .setIdleTimeout((int) readTimeout.plusSeconds(1).toMillis())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
                 .setDecompressionSupported(true)

@@ -1,0 +1,462 @@
+package dev.tollgate.gateway;
+
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.issueKey;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.simulator.EmbeddedSimulator;
+import dev.tollgate.testing.PostgresResource;
+import dev.tollgate.upstream.Upstreams;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * POST /v1/chat/completions as a client notices it, over plain HTTP: what reaches the upstream, what comes
+ * back, the stream's shape, retries, cancellation and errors. The upstream is the built-in simulator.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class ChatCompletionsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private static String key;
+
+    @Inject
+    EmbeddedSimulator embedded;
+    @Inject
+    Upstreams upstreams;
+
+    @TestHTTPResource("/v1/chat/completions")
+    URL chatUrl;
+
+    private SimulatorControl sim;
+
+    @BeforeEach
+    void setUp() {
+        sim = new SimulatorControl(embedded.baseUrl(), upstreams);
+        sim.reset();
+        if (key == null) {
+            key = issueKey(createTenant(uniqueSlug("chat")));
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        sim.reset(); // no queued fault or open breaker leaks into the next test
+    }
+
+    // ------------------------------------------------------------------ what reaches the upstream
+
+    @Test
+    void forwardsEveryFieldIncludingUnknownOnesUnchanged() throws Exception {
+        String body = """
+                {"model":"deepseek-v4-flash",
+                 "messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What is 1+1?"}],
+                 "thinking":{"type":"enabled"},"reasoning_effort":"max","max_tokens":300,"temperature":0.3,
+                 "top_p":0.9,"stop":["\\n\\n"],"logprobs":true,"top_logprobs":2,"user_id":"end-user_42",
+                 "frequency_penalty":0,"presence_penalty":0,
+                 "x_future_field":{"nested":[1,2.5,"three",null,true]},"another_unknown":"kept"}""";
+        chat(body).then().statusCode(200);
+
+        JsonNode received = sim.lastRequest();
+        assertEquals(JSON.readTree(body), received.path("body"), "the upstream got the client's body unchanged");
+        // the upstream sees the gateway's own key, never the tenant's
+        String upstreamKey = sim.upstreamKeys().get(0);
+        assertEquals("Bearer ****" + upstreamKey.substring(upstreamKey.length() - 4),
+                received.path("headers").path("authorization").asText());
+    }
+
+    @Test
+    void forwardsAStreamingRequestUnchangedApartFromAskingForUsage() throws Exception {
+        String withoutUsage = """
+                {"model":"deepseek-v4-flash","stream":true,"x_vendor":{"a":1},
+                 "messages":[{"role":"user","content":"Hi"}]}""";
+        sse(withoutUsage);
+        ObjectNode expected = (ObjectNode) JSON.readTree(withoutUsage);
+        expected.putObject("stream_options").put("include_usage", true); // usage is money: Tollgate always asks
+        assertEquals(expected, sim.lastRequest().path("body"));
+
+        String withUsage = """
+                {"model":"deepseek-v4-flash","stream":true,"stream_options":{"include_usage":true},"x_vendor":[true],
+                 "messages":[{"role":"user","content":"Hi"}]}""";
+        sse(withUsage);
+        assertEquals(JSON.readTree(withUsage), sim.lastRequest().path("body"));
+    }
+
+    // ------------------------------------------------------------------ what comes back
+
+    @Test
+    void returnsTheUpstreamBodyUnchangedWithTollgateHeaders() throws Exception {
+        String body = """
+                {"model":"deepseek-v4-flash","messages":[{"role":"user","content":"Say hello to the gateway."}]}""";
+        Response viaGateway = chat(body, "X-Request-Id", "client-req-0001");
+        viaGateway.then().statusCode(200)
+                .contentType(startsWith("application/json"))
+                .header("X-Request-Id", "client-req-0001")
+                .header("X-Tollgate-Model", "deepseek-v4-flash");
+        String direct = direct(body).body();
+
+        assertEquals(withoutIds(direct), withoutIds(viaGateway.asString()),
+                "byte for byte the upstream's answer, apart from its random id and timestamp");
+
+        // without a usable request id of its own, the client gets a fresh one
+        chat(body, "X-Request-Id", "not a sane id!").then().statusCode(200)
+                .header("X-Request-Id", matchesPattern("[0-9a-f-]{36}"));
+        chat(body).then().statusCode(200).header("X-Request-Id", matchesPattern("[0-9a-f-]{36}"));
+    }
+
+    @Test
+    void aNonStreamingAnswerHeldOpenWithBlankLinesArrivesAsPlainJson() {
+        chat(userMessage("Hi [[sim:fault=blank-lines]]", false)).then().statusCode(200)
+                .body("object", equalTo("chat.completion"))
+                .body("choices[0].finish_reason", equalTo("stop"));
+    }
+
+    @Test
+    void streamingRelaysKeepAliveCommentsAndEndsWithDone() throws Exception {
+        HttpResponse<String> response = sse(userMessage("Hi [[sim:fault=keep-alive]]", true));
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        assertEquals("deepseek-v4-flash", response.headers().firstValue("X-Tollgate-Model").orElse(null));
+        assertTrue(response.headers().firstValue("X-Request-Id").isPresent());
+
+        List<String> lines = response.body().lines().filter(l -> !l.isEmpty()).toList();
+        assertEquals(3, lines.stream().filter(": keep-alive"::equals).count(), response.body());
+        assertEquals("data: [DONE]", lines.get(lines.size() - 1));
+        assertTrue(response.body().endsWith("data: [DONE]\n\n"));
+    }
+
+    /**
+     * Tollgate always asks the upstream for usage; the client still gets exactly the stream it asked for,
+     * whichever of the two usage forms the upstream uses: event for event what the upstream itself would send,
+     * except that usage the client asked for always comes in OpenAI's documented form, a final chunk of its own.
+     */
+    @ParameterizedTest(name = "usage form {0}, include_usage {1}")
+    @CsvSource({"live,true", "live,false", "documented,true", "documented,false"})
+    void givesTheClientExactlyTheStreamShapeItAskedFor(String usageForm, boolean includeUsage) throws Exception {
+        ObjectNode body = (ObjectNode) JSON.readTree(userMessage(
+                "Count to three. [[sim:usage=" + usageForm + "]]", true));
+        if (includeUsage) {
+            body.putObject("stream_options").put("include_usage", true);
+        }
+        String request = JSON.writeValueAsString(body);
+
+        List<JsonNode> viaGateway = events(sse(request).body());
+        List<JsonNode> expected = new ArrayList<>();
+        for (JsonNode event : events(direct(request).body())) {
+            if (event.path("usage").isObject() && !event.path("choices").isEmpty()) { // the live form
+                ObjectNode finish = event.deepCopy();
+                finish.putNull("usage");
+                ObjectNode usage = event.deepCopy();
+                usage.putArray("choices");
+                expected.add(finish);
+                expected.add(usage);
+            } else {
+                expected.add(event);
+            }
+        }
+        assertEquals(expected.size(), viaGateway.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(withoutIds(expected.get(i)), withoutIds(viaGateway.get(i)), "event " + i);
+        }
+
+        JsonNode last = viaGateway.get(viaGateway.size() - 1);
+        if (!includeUsage) {
+            assertTrue(viaGateway.stream().noneMatch(e -> e.has("usage")), "no usage field anywhere");
+            assertEquals("stop", last.path("choices").path(0).path("finish_reason").asText());
+        } else {
+            assertTrue(last.path("choices").isArray() && last.path("choices").isEmpty());
+            assertTrue(last.path("usage").path("total_tokens").asInt() > 0);
+            assertEquals(expected.get(expected.size() - 1).path("usage"), last.path("usage"), "the upstream's numbers");
+            JsonNode finish = viaGateway.get(viaGateway.size() - 2);
+            assertEquals("stop", finish.path("choices").path(0).path("finish_reason").asText());
+            assertTrue(viaGateway.subList(0, viaGateway.size() - 1).stream().allMatch(e -> e.get("usage").isNull()));
+        }
+    }
+
+    // ------------------------------------------------------------------ retries and cancellation
+
+    @Test
+    void retriesUpstream503sBeforeTheFirstByte() {
+        sim.queueFaults("503", "503");
+        chat(userMessage("Hi", false)).then().statusCode(200).body("object", equalTo("chat.completion"));
+        assertEquals(3, sim.stat("chatRequests"));
+        assertEquals(2, sim.stats().path("errors").path("503").asInt());
+
+        sim.reset();
+        sim.queueFaults("503", "503");
+        HttpResponse<String> stream = sse(userMessage("Hi", true));
+        assertEquals(200, stream.statusCode());
+        assertTrue(stream.body().endsWith("data: [DONE]\n\n"));
+        assertEquals(3, sim.stat("chatRequests"));
+    }
+
+    @Test
+    void neverRetriesOnceTheStreamHasStarted() throws Exception {
+        HttpResponse<String> response = sse(userMessage("Tell me a story [[sim:fault=disconnect-mid-stream]]", true));
+        assertEquals(200, response.statusCode());
+        List<JsonNode> events = events(response.body());
+        assertTrue(events.size() > 2, "part of the answer arrived first");
+        assertTrue(events.get(0).has("choices"));
+        JsonNode error = events.get(events.size() - 1).path("error");
+        assertEquals("api_error", error.path("type").asText());
+        assertEquals("upstream_disconnect", error.path("code").asText());
+        assertFalse(response.body().contains("[DONE]"), "an incomplete answer must not look complete");
+
+        assertEquals(1, sim.stat("chatRequests"), "no second attempt after the first byte");
+        assertEquals(1, sim.stat("dropped"));
+    }
+
+    @Test
+    void aClientLeavingMidStreamCancelsTheUpstreamCall() throws Exception {
+        // slow enough that the answer is still streaming when the client goes
+        String body = userMessage("Write a long essay [[sim:latency=100/2]]", true);
+        try (Socket socket = rawPost(body)) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            assertTrue(in.readLine().startsWith("HTTP/1.1 200"));
+            String line;
+            while ((line = in.readLine()) != null && !line.startsWith("data: {")) {
+                // headers, chunk sizes
+            }
+            assertTrue(line != null && line.contains("chat.completion.chunk"), "the stream had started");
+        } // the client is gone
+
+        JsonNode stats = sim.awaitStats("the upstream call cancelled", s -> s.path("cancelled").asLong() >= 1);
+        assertEquals(0, stats.path("completed").asLong());
+        assertEquals(0, stats.path("inFlightTotal").asInt());
+    }
+
+    @Test
+    void aClientLeavingBeforeANonStreamingAnswerCancelsTheUpstreamCall() throws Exception {
+        String body = userMessage("Write a long essay [[sim:latency=5000/5]]", false);
+        try (Socket socket = rawPost(body)) {
+            sim.awaitStats("the upstream call in flight", s -> s.path("inFlightTotal").asInt() >= 1);
+        }
+        JsonNode stats = sim.awaitStats("the upstream call cancelled", s -> s.path("cancelled").asLong() >= 1);
+        assertEquals(0, stats.path("completed").asLong());
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    @Test
+    void upstreamFailuresNeverShowTheUpstreamKey() {
+        List<String> secrets = new ArrayList<>();
+        for (String k : sim.upstreamKeys()) {
+            secrets.add(k);
+            secrets.add("****" + k.substring(Math.max(0, k.length() - 4)));
+        }
+        assertFalse(secrets.isEmpty());
+        Map<String, Integer> expected = Map.of("400", 400, "401", 502, "402", 503, "422", 422, "429", 429,
+                "500", 502, "503", 503, "disconnect-mid-stream", 502);
+        expected.forEach((fault, status) -> {
+            sim.reset();
+            Response r = chat(userMessage("Hi [[sim:fault=" + fault + "]]", false));
+            r.then().statusCode(status)
+                    .contentType(startsWith("application/json"))
+                    .header("X-Request-Id", matchesPattern(".+"))
+                    .body("error.message", matchesPattern(".+"))
+                    .body("error.type", matchesPattern("[a-z_]+"));
+            for (String secret : secrets) {
+                assertFalse(r.asString().contains(secret), fault + " answered " + r.asString());
+                assertFalse(r.headers().toString().contains(secret), fault + " headers " + r.headers());
+            }
+        });
+        sim.reset();
+        String midStream = sse(userMessage("Tell me a story [[sim:fault=disconnect-mid-stream]]", true)).body();
+        assertTrue(midStream.contains("\"error\""));
+        for (String secret : secrets) {
+            assertFalse(midStream.contains(secret));
+        }
+    }
+
+    @Test
+    void upstreamErrorsMapToTheRightStatusWithAHelpfulMessage() {
+        chat(userMessage("Hi [[sim:fault=401]]", false)).then().statusCode(502)
+                .body("error.code", equalTo("upstream_auth_failed"))
+                .body("error.message", containsString("operator"));
+        chat(userMessage("Hi [[sim:fault=402]]", false)).then().statusCode(503)
+                .body("error.code", equalTo("upstream_balance_exhausted"));
+        chat(userMessage("Hi [[sim:fault=500]]", false)).then().statusCode(502)
+                .body("error.type", equalTo("api_error"))
+                .body("error.message", containsString("500"));
+        // the upstream's own words about an invalid request help the client fix it
+        chat(userMessage("Hi [[sim:fault=422]]", false)).then().statusCode(422)
+                .body("error.message", containsString("Invalid Parameters"));
+    }
+
+    @Test
+    void badInputIsA400ThatNamesTheProblemNeverA500() {
+        assertBadRequest("{\"model\":\"deepseek-v4-flash\",", null, "JSON");
+        assertBadRequest("not json at all", null, "JSON");
+        assertBadRequest("", null, "empty");
+        assertBadRequest("[1,2]", null, "JSON object");
+        assertBadRequest("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "model", "model");
+        assertBadRequest("{\"model\":42,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "model", "model");
+        assertBadRequest("{\"model\":\"\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "model", "model");
+        assertBadRequest("{\"model\":\"deepseek-v4-flash\"}", "messages", "messages");
+        assertBadRequest("{\"model\":\"deepseek-v4-flash\",\"messages\":[]}", "messages", "messages");
+        assertBadRequest("{\"model\":\"deepseek-v4-flash\",\"messages\":\"Hi\"}", "messages", "messages");
+        assertBadRequest("{\"model\":\"deepseek-v4-flash\",\"stream\":\"yes\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "stream", "stream");
+        assertBadRequest("{\"model\":\"deepseek-v4-flash\",\"stream\":1,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "stream", "stream");
+        // fields only the upstream checks: its own 400, in its words, which name the field
+        Response thinking = chat("{\"model\":\"deepseek-v4-flash\",\"thinking\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        thinking.then().statusCode(400).body("error.message", containsString("thinking"));
+        chat("{\"model\":\"deepseek-v4-flash\",\"max_tokens\":\"many\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .then().statusCode(400).body("error.message", containsString("max_tokens"));
+        chat("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"wizard\",\"content\":\"Hi\"}]}")
+                .then().statusCode(400).body("error.type", matchesPattern("[a-z_]+"));
+        assertEquals(0, sim.stats().path("errors").path("500").asInt());
+    }
+
+    @Test
+    void authAndModelErrorsAreOpenAiErrors() {
+        given().contentType(ContentType.JSON).body(userMessage("Hi", false)).post("/v1/chat/completions").then()
+                .statusCode(401).body("error.type", equalTo("authentication_error"))
+                .body("error.code", equalTo("invalid_api_key"));
+        chat("{\"model\":\"deepseek-v9-ultra\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}").then()
+                .statusCode(404).body("error.code", equalTo("model_not_found")).body("error.param", equalTo("model"));
+        String flashOnly = issueKey(createTenant(uniqueSlug("flashonly")),
+                Map.of("name", "flash only", "allowedModels", List.of("deepseek-v4-flash")));
+        given().header("Authorization", "Bearer " + flashOnly).contentType(ContentType.JSON)
+                .body("{\"model\":\"deepseek-v4-pro\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .post("/v1/chat/completions").then()
+                .statusCode(403).body("error.type", equalTo("permission_error")).body("error.param", equalTo("model"));
+        assertEquals(0, sim.stat("chatRequests"), "refused requests never reach the upstream");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void assertBadRequest(String body, String param, String messagePart) {
+        Response r = chat(body);
+        r.then().statusCode(400)
+                .contentType(startsWith("application/json"))
+                .body("error.type", equalTo("invalid_request_error"))
+                .body("error.message", containsString(messagePart));
+        if (param == null) {
+            r.then().body("error.param", nullValue());
+        } else {
+            r.then().body("error.param", equalTo(param));
+        }
+        assertFalse(r.asString().contains("Exception"), r.asString());
+        assertNotEquals(500, r.statusCode());
+    }
+
+    private static String userMessage(String text, boolean stream) {
+        ObjectNode body = JSON.createObjectNode().put("model", "deepseek-v4-flash");
+        body.putArray("messages").addObject().put("role", "user").put("content", text);
+        if (stream) {
+            body.put("stream", true);
+        }
+        return body.toString();
+    }
+
+    private RequestSpecification asTenant() {
+        return given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON);
+    }
+
+    private Response chat(String body, String... headers) {
+        RequestSpecification spec = asTenant().body(body);
+        for (int i = 0; i < headers.length; i += 2) {
+            spec.header(headers[i], headers[i + 1]);
+        }
+        return spec.post("/v1/chat/completions");
+    }
+
+    private HttpResponse<String> sse(String body) {
+        return send(URI.create(chatUrl.toString()), "Bearer " + key, body);
+    }
+
+    /** The same request straight to the simulator, for comparison. */
+    private HttpResponse<String> direct(String body) {
+        return send(URI.create(sim.baseUrl() + "/chat/completions"), "Bearer sk-direct-comparison", body);
+    }
+
+    private static HttpResponse<String> send(URI uri, String authorization, String body) {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                .header("Authorization", authorization).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError("POST " + uri + " failed", e);
+        }
+    }
+
+    private Socket rawPost(String body) throws Exception {
+        Socket socket = new Socket(chatUrl.getHost(), chatUrl.getPort());
+        socket.setSoTimeout(30_000);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+        return socket;
+    }
+
+    /** The JSON data events of a stream, in order ([DONE] left out). */
+    private static List<JsonNode> events(String sse) {
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : sse.split("\n")) {
+            if (line.startsWith("data: ") && !line.equals("data: [DONE]")) {
+                events.add(SimulatorControl.read(line.substring(6)));
+            }
+        }
+        return events;
+    }
+
+    private static String withoutIds(String json) {
+        return json.replaceAll("\"id\":\"[^\"]*\"", "\"id\":\"-\"").replaceAll("\"created\":\\d+", "\"created\":0");
+    }
+
+    private static JsonNode withoutIds(JsonNode event) {
+        ObjectNode copy = event.deepCopy();
+        copy.remove("id");
+        copy.remove("created");
+        return copy;
+    }
+}

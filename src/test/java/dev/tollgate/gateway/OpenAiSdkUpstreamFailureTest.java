@@ -1,0 +1,206 @@
+package dev.tollgate.gateway;
+
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.issueKey;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.InternalServerException;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.errors.SseException;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.tollgate.simulator.DeepSeekSimulator;
+import dev.tollgate.simulator.SimulatorSettings;
+import dev.tollgate.upstream.Upstreams;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URL;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Upstream failures that need upstream settings of their own, seen through the official OpenAI SDK: a read
+ * timeout short enough to reach (504), and an endpoint nobody listens on (502). The upstream here is a
+ * simulator in its own Vert.x, configured as an ordinary upstream endpoint with an API key of its own.
+ */
+@QuarkusTest
+@TestProfile(OpenAiSdkUpstreamFailureTest.ShortTimeouts.class)
+class OpenAiSdkUpstreamFailureTest {
+
+    static final String UPSTREAM_KEY = "sk-upstream-secret-7f3a9c2e51d04b8a";
+    static final String UNREACHABLE_KEY = "sk-upstream-secret-unreachable-c0ffee42";
+
+    public static class ShortTimeouts implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(SeparateUpstream.class));
+        }
+    }
+
+    /** A simulator on its own port as Flash's only upstream, and a port nobody listens on for Pro. */
+    public static class SeparateUpstream implements QuarkusTestResourceLifecycleManager {
+        static DeepSeekSimulator simulator;
+        private Vertx vertx;
+
+        @Override
+        public Map<String, String> start() {
+            vertx = Vertx.vertx();
+            simulator = DeepSeekSimulator.create(vertx, SimulatorSettings.builder().latency("zero")
+                    .apiKey(UPSTREAM_KEY).build());
+            try {
+                simulator.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            int unusedPort;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                unusedPort = socket.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Map.ofEntries(
+                    Map.entry("tollgate.simulator.enabled", "false"),
+                    Map.entry("tollgate.upstream.endpoints.deepseek.base-url", simulator.baseUrl()),
+                    Map.entry("tollgate.upstream.endpoints.deepseek.api-key", UPSTREAM_KEY),
+                    Map.entry("tollgate.upstream.endpoints.deepseek.models", "deepseek-v4-flash"),
+                    Map.entry("tollgate.upstream.endpoints.deepseek.read-timeout", "1s"),
+                    Map.entry("tollgate.upstream.endpoints.nobody.base-url", "http://127.0.0.1:" + unusedPort),
+                    Map.entry("tollgate.upstream.endpoints.nobody.api-key", UNREACHABLE_KEY),
+                    Map.entry("tollgate.upstream.endpoints.nobody.models", "deepseek-v4-pro"),
+                    Map.entry("tollgate.upstream.endpoints.nobody.connect-timeout", "1s"));
+        }
+
+        @Override
+        public void stop() {
+            if (vertx != null) {
+                vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+            }
+        }
+    }
+
+    private static String key;
+
+    @Inject
+    Upstreams upstreams;
+
+    @TestHTTPResource("/v1")
+    URL baseUrl;
+
+    private OpenAIClient client;
+
+    @BeforeEach
+    void setUp() {
+        SeparateUpstream.simulator.reset();
+        if (key == null) {
+            key = issueKey(createTenant(uniqueSlug("upfail")));
+        }
+        // an overall timeout, as applications set one: a gateway that hangs fails these tests instead of stalling them
+        client = OpenAIOkHttpClient.builder().baseUrl(baseUrl.toString()).apiKey(key)
+                .timeout(Duration.ofSeconds(30)).build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        client.close();
+        upstreams.all().forEach(e -> e.breaker().reset());
+    }
+
+    @Test
+    void anUpstreamThatNeverAnswersIsAGatewayTimeout() {
+        InternalServerException e = assertThrows(InternalServerException.class, () -> client.chat().completions()
+                .create(ask("deepseek-v4-flash", "Hi [[sim:fault=timeout]]").build()));
+        assertError(e, 504, "upstream_timeout");
+        // one upstream call per SDK try: Tollgate does not retry a timeout, it gives up on it
+        long tries = SeparateUpstream.simulator.stats().snapshot().chatRequests();
+        assertTrue(tries >= 1 && tries <= 3, "upstream calls: " + tries);
+
+        InternalServerException streamed = assertThrows(InternalServerException.class,
+                () -> stream(ask("deepseek-v4-flash", "Hi [[sim:fault=timeout]]").build()));
+        assertError(streamed, 504, "upstream_timeout");
+    }
+
+    @Test
+    void anUpstreamStallingMidStreamEndsTheStreamWithAnError() {
+        SseException e = assertThrows(SseException.class,
+                () -> stream(ask("deepseek-v4-flash", "Tell me a story [[sim:fault=stall-mid-stream]]").build()));
+        assertEquals(Optional.of("upstream_disconnect"), e.code());
+        assertNoKey(e);
+        assertEquals(1, SeparateUpstream.simulator.stats().snapshot().chatRequests(), "no retry after the first byte");
+    }
+
+    @Test
+    void anUpstreamStallingMidAnswerIsABadGatewayNotAHang() {
+        InternalServerException e = assertThrows(InternalServerException.class, () -> client.chat().completions()
+                .create(ask("deepseek-v4-flash", "Tell me a story [[sim:fault=stall-mid-stream]]").build()));
+        assertError(e, 502, "upstream_disconnect");
+    }
+
+    @Test
+    void anUnreachableUpstreamIsABadGateway() {
+        InternalServerException e = assertThrows(InternalServerException.class,
+                () -> client.chat().completions().create(ask("deepseek-v4-pro", "Hi").build()));
+        assertEquals(502, e.statusCode(), e.getMessage());
+        assertTrue(e.code().filter(c -> c.equals("upstream_unreachable") || c.equals("upstream_unavailable"))
+                .isPresent(), e.getMessage());
+        assertNoKey(e);
+    }
+
+    @Test
+    void theUpstreamKeyIsSentUpstreamAndNowhereElse() {
+        String answer = client.chat().completions().create(ask("deepseek-v4-flash", "Hi").build())
+                .choices().get(0).message().content().orElseThrow();
+        assertFalse(answer.isBlank(), "the simulator accepted the configured upstream key");
+        for (String fault : List.of("400", "401", "402", "422", "500")) {
+            OpenAIServiceException e = assertThrows(OpenAIServiceException.class, () -> client.chat().completions()
+                    .create(ask("deepseek-v4-flash", "Hi [[sim:fault=" + fault + "]]").build()));
+            assertNoKey(e);
+        }
+    }
+
+    private static ChatCompletionCreateParams.Builder ask(String model, String text) {
+        return ChatCompletionCreateParams.builder().model(model).addUserMessage(text);
+    }
+
+    private List<ChatCompletionChunk> stream(ChatCompletionCreateParams params) {
+        try (StreamResponse<ChatCompletionChunk> response = client.chat().completions().createStreaming(params)) {
+            return response.stream().toList();
+        }
+    }
+
+    private static void assertError(OpenAIServiceException e, int status, String code) {
+        assertEquals(status, e.statusCode(), e.getMessage());
+        assertEquals(Optional.of(code), e.code(), e.getMessage());
+        assertEquals(Optional.of("api_error"), e.type());
+        assertNoKey(e);
+    }
+
+    private static void assertNoKey(OpenAIServiceException e) {
+        String everything = e.getMessage() + " " + e.body() + " " + e.headers().names().stream()
+                .map(n -> n + "=" + e.headers().values(n)).toList();
+        for (String secret : List.of(UPSTREAM_KEY, UNREACHABLE_KEY)) {
+            assertFalse(everything.contains(secret), everything);
+            assertFalse(everything.contains(secret.substring(secret.length() - 4)), everything);
+        }
+    }
+}
