@@ -208,10 +208,12 @@ public class ChatPipeline {
         resp.body().onComplete(ar -> {
             Buffer errorBody = ar.succeeded() ? ar.result() : Buffer.buffer();
             boolean retryable = status == 429 || status == 503;
-            if (status >= 500 || status == 429) {
+            // A 429 is the upstream's rate limit, not a broken endpoint: it moves the call on but must not
+            // open the breaker, or one noisy tenant would take the endpoint away from everyone.
+            if (status >= 500) {
                 endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS,
                         new IllegalStateException("HTTP " + status));
-            } else {
+            } else if (status != 429) {
                 endpoint.breaker().onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             }
             recorder.attempt(call, endpoint, status, "upstream_http_" + status, null, Usage.NONE);

@@ -44,6 +44,10 @@ final class GatewayResponses {
         if (call != null) {
             headers(call, response);
         }
+        String code = e.body().error().code();
+        if ("upstream_auth_failed".equals(code) || "upstream_balance_exhausted".equals(code)) {
+            response.putHeader("X-Should-Retry", "false"); // OpenAI SDKs honour it: retrying cannot help here
+        }
         response.setStatusCode(e.status()).putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .end(Json.encode(e.body()));
     }
