@@ -6,9 +6,9 @@ import dev.tollgate.platform.Inputs;
 import dev.tollgate.platform.InvalidInputException;
 import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.security.Caller;
+import dev.tollgate.security.Roles;
 import dev.tollgate.tenant.Tenant;
 import io.quarkus.panache.common.Sort;
-import io.quarkus.security.ForbiddenException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -149,9 +149,7 @@ public class ApiKeyService {
     }
 
     private void requireKeyManager() {
-        if (!caller.mayManageKeys()) {
-            throw new ForbiddenException();
-        }
+        caller.requireAny(Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN);
     }
 
     private ApiKeyView view(ApiKey k) {

@@ -9,7 +9,6 @@ import dev.tollgate.security.Caller;
 import dev.tollgate.security.Roles;
 import dev.tollgate.tenant.Tenant;
 import io.quarkus.panache.common.Sort;
-import io.quarkus.security.ForbiddenException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -62,7 +61,7 @@ public class AliasService {
     @Transactional
     public AliasView create(AliasInput input) {
         requirePlatformAdmin();
-        AliasInput in = required(input).normalized();
+        AliasInput in = Inputs.required(input).normalized();
         Map<String, String> errors = inputs.violations(in);
         if (!errors.containsKey("alias")) {
             if (enabledModels().contains(in.alias())) {
@@ -85,7 +84,7 @@ public class AliasService {
     @Transactional
     public Optional<AliasView> update(String alias, AliasInput input) {
         requirePlatformAdmin();
-        AliasInput in = required(input).withAlias(alias).normalized();
+        AliasInput in = Inputs.required(input).withAlias(alias).normalized();
         return ModelAlias.<ModelAlias>findByIdOptional(alias).map(a -> {
             AliasView before = view(a, Instant.now());
             apply(a, in, a.deprecatedAt, inputs.violations(in));
@@ -138,7 +137,7 @@ public class AliasService {
     public Optional<TenantAliasView> setOverride(Tenant tenant, String alias, AliasOverrideInput input) {
         requireOverrideEditor();
         return ModelAlias.<ModelAlias>findByIdOptional(alias).map(a -> {
-            AliasOverrideInput in = inputs.check(required(input));
+            AliasOverrideInput in = inputs.check(input);
             AliasMode mode = parseMode("mode", in.mode());
             Instant now = Instant.now();
             AliasTenantOverride o = override(tenant, alias).orElse(null);
@@ -269,21 +268,10 @@ public class AliasService {
     }
 
     private void requirePlatformAdmin() {
-        if (!caller.isPlatformAdmin()) {
-            throw new ForbiddenException();
-        }
+        caller.requireAny(Roles.PLATFORM_ADMIN);
     }
 
     private void requireOverrideEditor() {
-        if (!caller.isPlatformAdmin() && !caller.is(Roles.TENANT_ADMIN)) {
-            throw new ForbiddenException();
-        }
-    }
-
-    private static <T> T required(T input) {
-        if (input == null) {
-            throw InvalidInputException.of("body", "is required");
-        }
-        return input;
+        caller.requireAny(Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN);
     }
 }

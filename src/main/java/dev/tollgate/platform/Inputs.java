@@ -22,11 +22,17 @@ public class Inputs {
         return input;
     }
 
-    /** Field errors of the input, empty when valid; callers may add their own checks before throwing. */
-    public <T> Map<String, String> violations(T input) {
+    /** A missing request body is a field error too, not a NullPointerException later. */
+    public static <T> T required(T input) {
         if (input == null) {
             throw InvalidInputException.of("body", "is required");
         }
+        return input;
+    }
+
+    /** Field errors of the input, empty when valid; callers may add their own checks before throwing. */
+    public <T> Map<String, String> violations(T input) {
+        required(input);
         Map<String, String> errors = new LinkedHashMap<>();
         for (ConstraintViolation<T> v : validator.validate(input)) {
             errors.merge(v.getPropertyPath().toString(), v.getMessage(), (a, b) -> a + "; " + b);

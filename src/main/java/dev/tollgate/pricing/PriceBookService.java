@@ -7,7 +7,6 @@ import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.security.Caller;
 import dev.tollgate.security.Roles;
 import io.quarkus.panache.common.Sort;
-import io.quarkus.security.ForbiddenException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -69,7 +68,7 @@ public class PriceBookService {
     @Transactional
     public PriceEntryView create(PriceEntryInput input) {
         requireEditor();
-        PriceEntryInput in = inputs.check(required(input));
+        PriceEntryInput in = inputs.check(input);
         String model = in.model().trim();
         Map<String, String> errors = new LinkedHashMap<>();
         TimeWindow window = window(in.windowStart(), in.windowEnd(), errors);
@@ -106,7 +105,7 @@ public class PriceBookService {
     @Transactional
     public Optional<Supersession> supersede(long id, SupersedeInput input) {
         requireEditor();
-        SupersedeInput in = inputs.check(required(input));
+        SupersedeInput in = inputs.check(input);
         return PriceEntry.<PriceEntry>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE).map(old -> {
             Instant from = in.from();
             Instant until = in.validUntil() != null ? in.validUntil() : old.validUntil;
@@ -138,7 +137,7 @@ public class PriceBookService {
     @Transactional
     public Optional<PriceEntryView> close(long id, CloseInput input) {
         requireEditor();
-        CloseInput in = inputs.check(required(input));
+        CloseInput in = inputs.check(input);
         return PriceEntry.<PriceEntry>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE).map(e -> {
             requireWithin(e, "at", in.at());
             PriceEntryView before = PriceEntryView.of(e);
@@ -278,15 +277,6 @@ public class PriceBookService {
     }
 
     private void requireEditor() {
-        if (!caller.isPlatformAdmin() && !caller.is(Roles.FINANCE)) {
-            throw new ForbiddenException();
-        }
-    }
-
-    private static <T> T required(T input) {
-        if (input == null) {
-            throw InvalidInputException.of("body", "is required");
-        }
-        return input;
+        caller.requireAny(Roles.PLATFORM_ADMIN, Roles.FINANCE);
     }
 }

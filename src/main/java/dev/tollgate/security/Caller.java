@@ -1,6 +1,7 @@
 package dev.tollgate.security;
 
 import dev.tollgate.platform.TollgateConfig;
+import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.RequestScoped;
@@ -36,6 +37,13 @@ public class Caller {
 
     public boolean is(String role) {
         return identity.hasRole(role);
+    }
+
+    /** Refuses the action (403) unless the caller has one of the roles. */
+    public void requireAny(String... roles) {
+        if (!hasAnyRole(List.of(roles))) {
+            throw new ForbiddenException();
+        }
     }
 
     public boolean hasAnyRole(List<String> roles) {

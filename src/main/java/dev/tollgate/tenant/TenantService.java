@@ -4,10 +4,10 @@ import dev.tollgate.audit.AuditLog;
 import dev.tollgate.platform.Inputs;
 import dev.tollgate.platform.InvalidInputException;
 import dev.tollgate.security.Caller;
+import dev.tollgate.security.Roles;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
-import io.quarkus.security.ForbiddenException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -86,12 +86,8 @@ public class TenantService {
     /** Edits the descriptive and billing fields. The slug is the tenant's stable name and cannot change. */
     @Transactional
     public Optional<Tenant> update(String slug, TenantInput input) {
-        if (!caller.isPlatformAdmin() && !caller.is(dev.tollgate.security.Roles.TENANT_ADMIN)) {
-            throw new ForbiddenException();
-        }
-        if (input == null) {
-            throw InvalidInputException.of("body", "is required");
-        }
+        caller.requireAny(Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN);
+        Inputs.required(input);
         return visible(slug).map(t -> {
             TenantInput in = inputs.check(withSlug(input, slug)).normalized();
             TenantView before = TenantView.of(t);
@@ -119,9 +115,7 @@ public class TenantService {
     }
 
     private void requirePlatformAdmin() {
-        if (!caller.isPlatformAdmin()) {
-            throw new ForbiddenException();
-        }
+        caller.requireAny(Roles.PLATFORM_ADMIN);
     }
 
     private static TenantInput withSlug(TenantInput in, String slug) {

@@ -47,11 +47,7 @@ class AliasConsoleBrowserTest {
     @Test
     void adminReviewsAliasesAndRetiresOneForATenant() {
         String slug = createTenant(uniqueSlug("legacy"));
-        go("/login");
-        browser.findElement(By.id("j_username")).sendKeys(ADMIN);
-        browser.findElement(By.id("j_password")).sendKeys(ADMIN_PASSWORD);
-        browser.findElement(By.cssSelector("button[type=submit]")).click();
-        Browser.awaitPage(browser, "Tenants");
+        Browser.logIn(browser, base.toString(), ADMIN, ADMIN_PASSWORD);
 
         browser.findElement(By.linkText("Model aliases")).click();
         Browser.awaitPage(browser, "Model aliases");

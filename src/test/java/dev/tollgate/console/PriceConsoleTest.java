@@ -62,11 +62,7 @@ class PriceConsoleTest {
     void theTimelineIsDrawnForEveryModelAndTokenClass() {
         WebDriver browser = Browser.start();
         try {
-            browser.get(base.toString() + "login");
-            browser.findElement(By.id("j_username")).sendKeys(ADMIN);
-            browser.findElement(By.id("j_password")).sendKeys(ADMIN_PASSWORD);
-            browser.findElement(By.cssSelector("button[type=submit]")).click();
-            Browser.awaitPage(browser, "Tenants");
+            Browser.logIn(browser, base.toString(), ADMIN, ADMIN_PASSWORD);
             browser.get(base.toString() + "console/prices?model=deepseek-v4-pro&at=2026-05-01T00:00&cacheHitTokens=1000000");
             Browser.awaitPage(browser, "Prices");
             assertTrue(browser.findElements(By.cssSelector(".trow")).size() >= 6, "2 models x 3 token classes");

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -40,6 +41,15 @@ public final class Browser {
         // Clicks that submit a form return before the next page has loaded; lookups wait for it.
         driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(10));
         return driver;
+    }
+
+    /** Logs in through the console's login form and waits for the tenants page. */
+    public static void logIn(WebDriver driver, String baseUrl, String username, String password) {
+        driver.get(baseUrl.replaceAll("/$", "") + "/login");
+        driver.findElement(By.id("j_username")).sendKeys(username);
+        driver.findElement(By.id("j_password")).sendKeys(password);
+        driver.findElement(By.cssSelector("button[type=submit]")).click();
+        awaitPage(driver, "Tenants");
     }
 
     /** Waits until the page title (set per page by the layout) starts with the given text. */
