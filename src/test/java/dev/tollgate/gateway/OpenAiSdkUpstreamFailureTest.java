@@ -1,5 +1,7 @@
 package dev.tollgate.gateway;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
@@ -22,6 +24,7 @@ import dev.tollgate.upstream.Upstreams;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Vertx;
@@ -154,6 +157,21 @@ class OpenAiSdkUpstreamFailureTest {
         InternalServerException e = assertThrows(InternalServerException.class, () -> client.chat().completions()
                 .create(ask("deepseek-v4-flash", "Tell me a story [[sim:fault=stall-mid-stream]]").build()));
         assertError(e, 502, "upstream_disconnect");
+    }
+
+    @Test
+    void aFailingEndpointIsTakenOutByItsCircuitBreaker() {
+        String body = "{\"model\":\"deepseek-v4-pro\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+        var breaker = upstreams.all().stream().filter(e -> e.name().equals("nobody")).findFirst().orElseThrow().breaker();
+        for (int i = 0; i < 10 && breaker.getState() != CircuitBreaker.State.OPEN; i++) {
+            given().header("Authorization", "Bearer " + key).contentType("application/json")
+                    .body(body).post("/v1/chat/completions").then().statusCode(502);
+        }
+        assertEquals(CircuitBreaker.State.OPEN, breaker.getState());
+        // with its only endpoint out, Pro is answered at once instead of waiting on connections that fail
+        given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body(body).post("/v1/chat/completions").then().statusCode(503)
+                .body("error.code", equalTo("upstream_unavailable"));
     }
 
     @Test
