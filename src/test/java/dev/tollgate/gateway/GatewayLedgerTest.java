@@ -139,6 +139,17 @@ class GatewayLedgerTest {
         assertFalse(((BigDecimal) row.get("total_cost")).signum() == 0);
     }
 
+    @Test
+    void anUpstreamThatBreaksMidStreamIsRecordedWithWhatWasStreamed() throws Exception {
+        Response res = chat("{\"model\":\"deepseek-v4-flash\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Tell me a story [[sim:fault=disconnect-mid-stream]]\"}]}", null);
+        res.then().statusCode(200);
+        Map<String, Object> row = onlyRow(res.header("X-Request-Id"));
+        assertEquals("upstream_disconnect", row.get("error_type"));
+        assertEquals(true, row.get("usage_estimated"));
+        assertTrue((Long) row.get("completion_tokens") > 0, "what was streamed is billed");
+    }
+
     private Response chat(String body, String tags) {
         var request = given().header("Authorization", "Bearer " + key).contentType("application/json").body(body);
         if (tags != null) {
