@@ -13,31 +13,15 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ChatCompletionShapeTest {
 
-    static SimulatorHarness sim;
-
-    @BeforeAll
-    static void start() {
-        sim = SimulatorHarness.zeroLatency();
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        sim.reset();
-    }
+    @RegisterExtension
+    static final SimulatorHarness sim = SimulatorHarness.zeroLatency();
 
     @Test
     void thinkingAnswerHasTheDocumentedShapeAndUsageAddsUp() {

@@ -10,23 +10,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LatencyProfileTest {
 
-    static SimulatorHarness sim;
-
-    @BeforeAll
-    static void start() {
-        sim = SimulatorHarness.zeroLatency();
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
+    @RegisterExtension
+    static final SimulatorHarness sim = SimulatorHarness.zeroLatency();
 
     @Test
     void realisticFollowsTheMeasuredNumbersPerModel() {

@@ -16,12 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A simulator on a plain Vert.x and a JDK HTTP client pointed at it: what a test of the simulator needs,
- * without Quarkus. One per test class; {@link #reset()} between tests.
+ * without Quarkus. One per test class, registered as an extension.
  */
-final class SimulatorHarness implements AutoCloseable {
+final class SimulatorHarness implements AutoCloseable, BeforeEachCallback, AfterAllCallback {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,6 +45,17 @@ final class SimulatorHarness implements AutoCloseable {
 
     void reset() {
         simulator.reset();
+    }
+
+    /** As a JUnit extension ({@code @RegisterExtension static}): reset before each test, stop after the last. */
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        reset();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override

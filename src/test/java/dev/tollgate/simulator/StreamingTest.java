@@ -11,29 +11,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class StreamingTest {
 
-    static SimulatorHarness sim;
-
-    @BeforeAll
-    static void start() {
-        sim = SimulatorHarness.zeroLatency();
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        sim.reset();
-    }
+    @RegisterExtension
+    static final SimulatorHarness sim = SimulatorHarness.zeroLatency();
 
     static ObjectNode streaming(String text, boolean includeUsage) {
         ObjectNode body = chat("deepseek-v4-flash", text).put("stream", true);

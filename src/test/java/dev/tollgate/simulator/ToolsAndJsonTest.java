@@ -11,23 +11,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ToolsAndJsonTest {
 
-    static SimulatorHarness sim;
-
-    @BeforeAll
-    static void start() {
-        sim = SimulatorHarness.zeroLatency();
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
+    @RegisterExtension
+    static final SimulatorHarness sim = SimulatorHarness.zeroLatency();
 
     /** get_weather(city: string, unit: enum, days: integer) and send_email(to, urgent: boolean). */
     static ObjectNode withTools(String text) {

@@ -13,9 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,17 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Requests the real service refuses, refused with the same status and a message that names the field. */
 class ValidationTest {
 
-    static SimulatorHarness sim;
-
-    @BeforeAll
-    static void start() {
-        sim = SimulatorHarness.zeroLatency();
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
+    @RegisterExtension
+    static final SimulatorHarness sim = SimulatorHarness.zeroLatency();
 
     static Stream<Arguments> invalid() {
         return Stream.of(
