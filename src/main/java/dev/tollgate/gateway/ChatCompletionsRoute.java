@@ -15,10 +15,12 @@ import jakarta.inject.Inject;
 public class ChatCompletionsRoute {
 
     /**
-     * Runs before Quarkus' own body-size check (route order -2), which would answer an oversized request
-     * with an empty 413 that no OpenAI client can read.
+     * The gateway's routes run ahead of Quarkus' security filters (route orders -300 to -100), REST layer and
+     * body-size check (-2), and end every call themselves. None of those apply here: calls authenticate with
+     * tenant API keys, and Quarkus' 413 is an empty body no OpenAI client can read. Skipping them is a tenth
+     * of the gateway's CPU per call. Request ids (order {@link Integer#MIN_VALUE}) still come first.
      */
-    static final int ORDER_BEFORE_QUARKUS_BODY_LIMIT = -3;
+    static final int GATEWAY_ORDER = -1000;
     /** How much of an oversized body is read and thrown away, so that a client still sending it gets the 413. */
     static final long MAX_DISCARDED_BYTES = 64L * 1024 * 1024;
 
@@ -28,8 +30,8 @@ public class ChatCompletionsRoute {
     TollgateConfig config;
 
     void install(@Observes Router router) {
-        router.post("/v1/chat/completions").order(ORDER_BEFORE_QUARKUS_BODY_LIMIT).handler(this::refuseDeclaredTooLarge);
-        router.post("/v1/chat/completions")
+        router.post("/v1/chat/completions").order(GATEWAY_ORDER).handler(this::refuseDeclaredTooLarge);
+        router.post("/v1/chat/completions").order(GATEWAY_ORDER + 1)
                 .handler(BodyHandler.create(false).setBodyLimit(config.gateway().maxBodyBytes()))
                 .handler(pipeline::handle)
                 .failureHandler(ctx -> GatewayResponses.error(ctx, ctx.statusCode() == 413 ? tooLarge() : ctx.failure()));

@@ -15,9 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -122,7 +120,8 @@ public class ChatPipeline {
         call.thinking = !"disabled".equals(body.path("thinking").path("type").asText());
         call.userId = body.path("user_id").isTextual() ? body.path("user_id").asText() : null;
         call.tags = tags(call.ctx.request().getHeader(TAGS_HEADER));
-        call.promptTokenEstimate = (messages.toString().length() + 3) / 4;
+        // Only used when the upstream never reports usage: four bytes a token, the whole body counted.
+        call.promptTokenEstimate = (call.ctx.body().length() + 3) / 4;
         boolean changed = call.aliasUsed != null;
         if (call.stream) {
             call.clientWantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
@@ -173,14 +172,7 @@ public class ChatPipeline {
         call.attempt++;
         call.attemptStartedAt = Instant.now();
         long started = System.nanoTime();
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(endpoint.chatCompletionsUrl())
-                .setIdleTimeout(endpoint.readTimeout().toMillis())
-                .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                .putHeader(HttpHeaderNames.ACCEPT, call.stream ? "text/event-stream" : "application/json")
-                .putHeader(HttpHeaderNames.AUTHORIZATION, "Bearer " + endpoint.apiKey());
-        endpoint.client().request(options)
+        endpoint.client().request(endpoint.chatCompletionsRequest(call.stream))
                 .compose(req -> {
                     call.upstreamRequest = req;
                     return req.send(Buffer.buffer(call.upstreamBody));
@@ -295,10 +287,12 @@ public class ChatPipeline {
             } catch (IOException e) {
                 LOG.warnf("Upstream %s sent a body that is not JSON for %s", endpoint.name(), call.requestId);
             }
-            recorder.attempt(call, endpoint, 200, null, finishReason, usage);
             call.finished = true;
             GatewayResponses.headers(call, call.ctx.response()).setStatusCode(200)
                     .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").end(body);
+            // Recorded once the answer is handed to the socket, in the same event-loop turn: the client does
+            // not wait for the ledger, and nothing else runs in between.
+            recorder.attempt(call, endpoint, 200, null, finishReason, usage);
         }).onFailure(err -> midResponseFailure(call, endpoint, null, err));
     }
 
@@ -335,8 +329,8 @@ public class ChatPipeline {
             call.finished = true;
             Usage usage = relay.usage != null ? relay.usage
                     : Usage.estimate(call.promptTokenEstimate, relay.streamedChars);
-            recorder.attempt(call, endpoint, 200, null, relay.finishReason, usage);
             out.end();
+            recorder.attempt(call, endpoint, 200, null, relay.finishReason, usage);
         });
     }
 

@@ -111,6 +111,6 @@ public class Upstreams {
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build();
         return new UpstreamEndpoint(name, baseUrl, apiKey, models, priority, weight, readTimeout,
-                vertx.createHttpClient(options, pool), CircuitBreaker.of("upstream-" + name, breakerConfig));
+                new LoopLocalClients(() -> vertx.createHttpClient(options, pool)), CircuitBreaker.of("upstream-" + name, breakerConfig));
     }
 }
