@@ -2,14 +2,20 @@
 # Gateway overhead benchmark: the same chat request sent straight to the simulator, through nginx
 # (the floor any proxy pays) and through Tollgate, with the simulator at zero latency in its own process.
 # Needs: a packaged app (./mvnw -B package -DskipTests) and the Debian packages wrk, hey, nginx.
-# Usage: src/bench/gateway-bench.sh [duration-seconds]   Results: target/bench/*.txt
+# Usage: src/bench/gateway-bench.sh [rounds] [seconds-per-round]   Results: target/bench/*.txt
+#
+# Latency at 500 req/s is measured in alternating rounds (direct, nginx, Tollgate, again and again) and
+# reported as medians, so that a noisy second on a shared 2-core machine hits all three alike.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DURATION=${1:-20}
+ROUNDS=${1:-8}
+SECONDS_PER_ROUND=${2:-5}
 JAR=target/quarkus-app/quarkus-run.jar
+# What a 2-core box with a 512 MiB budget should run Tollgate with (docs/configuration.md, "Memory").
+GATEWAY_JVM="-XX:+UseSerialGC -Xmx128m"
 OUT=target/bench
 SIM_PORT=19090; NGINX_PORT=19091; GW_PORT=18080
-mkdir -p "$OUT"; rm -rf "$OUT"/data "$OUT"/nginx; mkdir -p "$OUT"/nginx
+mkdir -p "$OUT"; rm -rf "$OUT"/data "$OUT"/nginx "$OUT"/rounds; mkdir -p "$OUT"/nginx "$OUT"/rounds
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -38,10 +44,10 @@ NGINX
 nginx -c "$PWD/$OUT/nginx/nginx.conf" -g 'daemon off;' & pids+=($!)
 wait_for "http://127.0.0.1:$NGINX_PORT/_simulator/stats"
 
-echo "== Tollgate on :$GW_PORT (embedded PostgreSQL, ledger on, upstream = the simulator above)"
+echo "== Tollgate on :$GW_PORT ($GATEWAY_JVM, embedded PostgreSQL, ledger on, upstream = the simulator above)"
 TOLLGATE_DATA_DIR="$OUT/data" DEEPSEEK_API_KEY=bench DEEPSEEK_BASE_URL="http://127.0.0.1:$SIM_PORT" \
   TOLLGATE_ADMIN_PASSWORD=bench-password QUARKUS_HTTP_PORT=$GW_PORT QUARKUS_LOG_CONSOLE_LEVEL=WARN \
-  java -Xmx512m -jar "$JAR" >"$OUT/tollgate.log" 2>&1 & GW_PID=$!; pids+=($GW_PID)
+  java $GATEWAY_JVM -jar "$JAR" >"$OUT/tollgate.log" 2>&1 & GW_PID=$!; pids+=($GW_PID)
 wait_for "http://127.0.0.1:$GW_PORT/q/health/ready"
 curl -sf -u admin:bench-password -H 'Content-Type: application/json' \
   -d '{"slug":"bench","displayName":"Bench"}' "http://127.0.0.1:$GW_PORT/api/admin/tenants" >/dev/null
@@ -58,41 +64,69 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $KEY"
 LUA
 
+TARGETS=(direct nginx tollgate)
 declare -A TARGET=([direct]="http://127.0.0.1:$SIM_PORT/v1/chat/completions"
                    [nginx]="http://127.0.0.1:$NGINX_PORT/v1/chat/completions"
                    [tollgate]="http://127.0.0.1:$GW_PORT/v1/chat/completions")
 
-echo "== warm-up"
-for t in direct nginx tollgate; do
-  hey -z 10s -c 16 -m POST -T application/json -A application/json -H "Authorization: Bearer $KEY" \
-    -D "$OUT/body.json" "${TARGET[$t]}" >/dev/null
+echo "== warm-up (20 s per target at 16 connections, so the JIT has compiled the hot path)"
+for t in "${TARGETS[@]}"; do
+  hey -z 20s -c 16 -m POST -T application/json -H "Authorization: Bearer $KEY" -D "$OUT/body.json" "${TARGET[$t]}" >/dev/null
 done
 
-echo "== latency at a fixed 500 requests/s (hey: 10 workers x 50 rps, ${DURATION}s)"
-for t in direct nginx tollgate; do
-  hey -z "${DURATION}s" -c 10 -q 50 -m POST -T application/json -H "Authorization: Bearer $KEY" \
-    -D "$OUT/body.json" "${TARGET[$t]}" >"$OUT/latency-$t.txt"
-  echo "$t: $(grep -E 'Requests/sec' "$OUT/latency-$t.txt" | xargs) | $(grep -E '  50%|  99%' "$OUT/latency-$t.txt" | xargs)"
-done
+echo "== latency at a fixed 500 requests/s (hey: 10 workers x 50 rps), $ROUNDS alternating rounds of ${SECONDS_PER_ROUND}s"
+ms() { grep -E "  $1% in" "$2" | awk '{printf "%.2f", $3 * 1000}'; }
+for r in $(seq 1 "$ROUNDS"); do
+  line="round $r:"
+  for t in "${TARGETS[@]}"; do
+    f="$OUT/rounds/latency-$t-$r.txt"
+    hey -z "${SECONDS_PER_ROUND}s" -c 10 -q 50 -m POST -T application/json -H "Authorization: Bearer $KEY" \
+      -D "$OUT/body.json" "${TARGET[$t]}" >"$f"
+    line="$line $t p50 $(ms 50 "$f") p99 $(ms 99 "$f") |"
+  done
+  echo "$line"
+done | tee "$OUT/latency-rounds.txt"
+python3 - "$OUT/rounds" "$ROUNDS" <<'PY' | tee "$OUT/latency-summary.txt"
+import re, statistics, sys
+d, rounds = sys.argv[1], int(sys.argv[2])
+def pct(t, r, p):
+    m = re.search(r"  %s%% in ([0-9.]+) secs" % p, open(f"{d}/latency-{t}-{r}.txt").read())
+    return float(m.group(1)) * 1000
+for p in (50, 99):
+    med = {t: statistics.median(pct(t, r, p) for r in range(1, rounds + 1)) for t in ("direct", "nginx", "tollgate")}
+    added = {t: statistics.median(pct(t, r, p) - pct("direct", r, p) for r in range(1, rounds + 1)) for t in ("nginx", "tollgate")}
+    print(f"p{p} median: direct {med['direct']:.2f} ms, nginx {med['nginx']:.2f} ms, tollgate {med['tollgate']:.2f} ms;"
+          f" added (median of per-round differences): nginx +{added['nginx']:.2f} ms, tollgate +{added['tollgate']:.2f} ms")
+PY
 
-echo "== throughput (wrk: 2 threads, 64 connections, ${DURATION}s)"
-for t in direct nginx tollgate; do
+echo "== throughput (wrk: 2 threads, 64 connections, 20s)"
+for t in "${TARGETS[@]}"; do
   if [ "$t" = tollgate ]; then
     ( while kill -0 $GW_PID 2>/dev/null; do ps -o rss= -p $GW_PID; sleep 1; done ) >"$OUT/rss-kb.txt" & RSS_PID=$!
   fi
-  wrk -t2 -c64 -d"${DURATION}s" --latency -s "$OUT/post.lua" "${TARGET[$t]}" >"$OUT/throughput-$t.txt"
+  wrk -t2 -c64 -d20s --latency -s "$OUT/post.lua" "${TARGET[$t]}" >"$OUT/throughput-$t.txt"
   echo "$t: $(grep -E 'Requests/sec' "$OUT/throughput-$t.txt" | xargs) | $(grep -E '^ +(50|99)%' "$OUT/throughput-$t.txt" | xargs)"
 done
 kill $RSS_PID 2>/dev/null || true
 echo "tollgate max RSS under load: $(sort -n "$OUT/rss-kb.txt" | tail -1) kB"
 
-echo "== streaming time to first byte (200 sequential requests, curl time_starttransfer)"
-for t in direct nginx tollgate; do
-  for _ in $(seq 1 200); do
-    curl -s -o /dev/null -w '%{time_starttransfer}\n' -H 'Content-Type: application/json' \
-      -H "Authorization: Bearer $KEY" -d "$STREAM_BODY" "${TARGET[$t]}"
-  done | sort -n >"$OUT/ttfb-$t.txt"
-  echo "$t: ttfb p50 $(sed -n '100p' "$OUT/ttfb-$t.txt")s p99 $(sed -n '198p' "$OUT/ttfb-$t.txt")s"
+# curl's time_starttransfer: when the first response byte arrives. Tollgate sends its headers once the
+# upstream's have come (it must see the upstream's status first).
+echo "== streaming time to first byte (curl time_starttransfer, 300 sequential requests, the last 200 counted)"
+for mode in keep-alive new-connection; do
+  for t in "${TARGETS[@]}"; do
+    if [ "$mode" = keep-alive ]; then # one curl, one connection reused for every request, as SDK clients do
+      for _ in $(seq 1 300); do printf 'url = "%s"\noutput = "/dev/null"\n' "${TARGET[$t]}"; done >"$OUT/ttfb.cfg"
+      curl -s -K "$OUT/ttfb.cfg" -w '%{time_starttransfer}\n' -H 'Content-Type: application/json' \
+        -H "Authorization: Bearer $KEY" -d "$STREAM_BODY"
+    else
+      for _ in $(seq 1 300); do
+        curl -s -o /dev/null -w '%{time_starttransfer}\n' -H 'Content-Type: application/json' \
+          -H "Authorization: Bearer $KEY" -d "$STREAM_BODY" "${TARGET[$t]}"
+      done
+    fi | tail -200 | sort -n >"$OUT/ttfb-$mode-$t.txt"
+    echo "$mode $t: ttfb p50 $(sed -n '100p' "$OUT/ttfb-$mode-$t.txt")s p99 $(sed -n '198p' "$OUT/ttfb-$mode-$t.txt")s"
+  done
 done
 
 echo "== ledger rows written"

@@ -287,12 +287,11 @@ public class ChatPipeline {
             } catch (IOException e) {
                 LOG.warnf("Upstream %s sent a body that is not JSON for %s", endpoint.name(), call.requestId);
             }
+            // Recorded (in the spool) before the answer leaves: a client that has its answer has its ledger row.
+            recorder.attempt(call, endpoint, 200, null, finishReason, usage);
             call.finished = true;
             GatewayResponses.headers(call, call.ctx.response()).setStatusCode(200)
                     .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").end(body);
-            // Recorded once the answer is handed to the socket, in the same event-loop turn: the client does
-            // not wait for the ledger, and nothing else runs in between.
-            recorder.attempt(call, endpoint, 200, null, finishReason, usage);
         }).onFailure(err -> midResponseFailure(call, endpoint, null, err));
     }
 
@@ -329,8 +328,8 @@ public class ChatPipeline {
             call.finished = true;
             Usage usage = relay.usage != null ? relay.usage
                     : Usage.estimate(call.promptTokenEstimate, relay.streamedChars);
-            out.end();
             recorder.attempt(call, endpoint, 200, null, relay.finishReason, usage);
+            out.end();
         });
     }
 
