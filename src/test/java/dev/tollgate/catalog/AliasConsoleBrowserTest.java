@@ -59,7 +59,7 @@ class AliasConsoleBrowserTest {
         browser.findElement(By.id("f-alias")).sendKeys("deepseek-v4-pro");
         browser.findElement(By.id("f-impliedParams")).clear();
         browser.findElement(By.id("f-impliedParams")).sendKeys("{\"model\": \"deepseek-v4-pro\"}");
-        browser.findElement(By.cssSelector("button.primary")).click();
+        Browser.submit(browser, By.cssSelector("button.primary"));
         assertTrue(browser.findElement(By.id("e-alias")).getText().contains("catalog model"));
         assertTrue(browser.findElement(By.id("e-impliedParams")).getText().startsWith("must not set model"));
         assertTrue(browser.findElement(By.id("e-sunsetAt")).getText().contains("must not be null"));
@@ -72,7 +72,7 @@ class AliasConsoleBrowserTest {
         browser.findElement(By.id("f-impliedParams")).sendKeys("{\"thinking\": {\"type\": \"disabled\"}}");
         // Typing into a datetime-local field depends on the browser's locale; set it as the picker would.
         pick("f-sunsetAt", "2026-07-24T15:59");
-        browser.findElement(By.cssSelector("button.primary")).click();
+        Browser.submit(browser, By.cssSelector("button.primary"));
         // The deprecation date defaults to now, after that sunset.
         assertTrue(browser.findElement(By.id("e-sunsetAt")).getText().contains("give deprecatedAt too"));
         pick("f-deprecatedAt", "2026-04-24T00:00");

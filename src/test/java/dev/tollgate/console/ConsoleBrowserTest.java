@@ -60,7 +60,7 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("f-slug")).sendKeys(taken);
         browser.findElement(By.id("f-displayName")).sendKeys("Acme Analytics");
         browser.findElement(By.id("f-billingEmail")).sendKeys("ap@acme.test");
-        browser.findElement(By.cssSelector("button.primary")).click();
+        Browser.submit(browser, By.cssSelector("button.primary"));
         assertEquals("is already taken", browser.findElement(By.id("e-slug")).getText());
         assertEquals("Acme Analytics", browser.findElement(By.id("f-displayName")).getAttribute("value"));
         Browser.screenshot(browser, "03-tenant-form-inline-error");

@@ -10,6 +10,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -55,6 +56,17 @@ public final class Browser {
     /** Waits until the page title (set per page by the layout) starts with the given text. */
     public static void awaitPage(WebDriver driver, String title) {
         new WebDriverWait(driver, Duration.ofSeconds(10)).until(ExpectedConditions.titleContains(title));
+    }
+
+    /**
+     * Clicks a button that submits a form and waits until the page it was on is gone. Needed where the answer
+     * is the same page again (a form re-shown with its errors): a lookup straight after the click could
+     * find the old page's element, which goes stale a moment later.
+     */
+    public static void submit(WebDriver driver, By button) {
+        WebElement page = driver.findElement(By.tagName("html"));
+        driver.findElement(button).click();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(ExpectedConditions.stalenessOf(page));
     }
 
     /** Saves what the user sees, for people reviewing the console (target/screenshots). */
