@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * a connection owned by another, and every write and read then crosses threads: on two cores that hand-off
  * is most of the gateway's added latency. Off the event loops (tests, workers) one shared client serves.
  */
-final class LoopLocalClients {
+public final class LoopLocalClients {
 
     private final Supplier<HttpClient> factory;
     private final Map<Thread, HttpClient> perLoop = new ConcurrentHashMap<>();
