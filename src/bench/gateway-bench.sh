@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 ROUNDS=${1:-8}
 SECONDS_PER_ROUND=${2:-5}
 JAR=target/quarkus-app/quarkus-run.jar
-# What a 2-core box with a 512 MiB budget should run Tollgate with (docs/configuration.md, "Memory").
+# What a 2-core box with a 512 MiB budget should run Tollgate with (docs/configuration.md, "Memory and JVM flags").
 GATEWAY_JVM="-XX:+UseSerialGC -Xmx128m"
 OUT=target/bench
 SIM_PORT=19090; NGINX_PORT=19091; GW_PORT=18080

@@ -17,8 +17,8 @@ public class ChatCompletionsRoute {
     /**
      * The gateway's routes run ahead of Quarkus' security filters (route orders -300 to -100), REST layer and
      * body-size check (-2), and end every call themselves. None of those apply here: calls authenticate with
-     * tenant API keys, and Quarkus' 413 is an empty body no OpenAI client can read. Skipping them is a tenth
-     * of the gateway's CPU per call. Request ids (order {@link Integer#MIN_VALUE}) still come first.
+     * tenant API keys, and Quarkus' 413 is an empty body no OpenAI client can read. Skipping them saves about
+     * a tenth of the gateway's CPU per call. Request ids (order {@link Integer#MIN_VALUE}) still come first.
      */
     static final int GATEWAY_ORDER = -1000;
     /** How much of an oversized body is read and thrown away, so that a client still sending it gets the 413. */

@@ -101,6 +101,7 @@ public class Upstreams {
                 .setDecompressionSupported(true)
                 .setSsl(baseUrl.startsWith("https"))
                 .setTrustAll(false);
+        // Per event loop: each loop keeps its own pool (LoopLocalClients).
         PoolOptions pool = new PoolOptions().setHttp1MaxSize(1000).setMaxWaitQueueSize(10_000);
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowSize(20)
@@ -111,6 +112,7 @@ public class Upstreams {
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build();
         return new UpstreamEndpoint(name, baseUrl, apiKey, models, priority, weight, readTimeout,
-                new LoopLocalClients(() -> vertx.createHttpClient(options, pool)), CircuitBreaker.of("upstream-" + name, breakerConfig));
+                new LoopLocalClients(() -> vertx.createHttpClient(options, pool)),
+                CircuitBreaker.of("upstream-" + name, breakerConfig));
     }
 }
