@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -170,8 +171,8 @@ public final class DeepSeekSimulator {
         ChatHandler chat = new ChatHandler(this, mapper);
         for (String prefix : List.of("", "/v1")) {
             router.post(prefix + "/chat/completions").handler(chat);
-            router.get(prefix + "/models").handler(this::models);
-            router.get(prefix + "/user/balance").handler(this::balance);
+            router.get(prefix + "/models").handler(authenticated(this::models));
+            router.get(prefix + "/user/balance").handler(authenticated(this::balance));
         }
         router.get("/_simulator/stats").handler(ctx -> json(ctx, mapper.valueToTree(stats.snapshot())));
         router.post("/_simulator/reset").handler(ctx -> {
@@ -197,14 +198,21 @@ public final class DeepSeekSimulator {
         return router;
     }
 
+    /** An API route besides chat: counted, and refused like DeepSeek does without a valid key. */
+    private Handler<RoutingContext> authenticated(Handler<RoutingContext> route) {
+        return ctx -> {
+            stats.request();
+            try {
+                authenticate(ctx.request());
+            } catch (ApiError e) {
+                sendError(ctx, e);
+                return;
+            }
+            route.handle(ctx);
+        };
+    }
+
     private void models(RoutingContext ctx) {
-        stats.request();
-        try {
-            authenticate(ctx.request());
-        } catch (ApiError e) {
-            sendError(ctx, e);
-            return;
-        }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("object", "list");
         ArrayNode data = body.putArray("data");
@@ -215,13 +223,6 @@ public final class DeepSeekSimulator {
     }
 
     private void balance(RoutingContext ctx) {
-        stats.request();
-        try {
-            authenticate(ctx.request());
-        } catch (ApiError e) {
-            sendError(ctx, e);
-            return;
-        }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("is_available", balanceAvailable);
         body.putArray("balance_infos").addObject()
