@@ -105,6 +105,9 @@ final class LedgerWriter implements Closeable {
     private final List<Meter> meters = new ArrayList<>();
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicInteger memoryDepth = new AtomicInteger();
+    /** Each recording thread's line buffer, reused from row to row (the gateway records on its event loops). */
+    private static final ThreadLocal<SpoolCodec.LineBuffer> LINES = ThreadLocal.withInitial(SpoolCodec.LineBuffer::new);
+
     private final Counter recordedRows;
     private final Counter writtenRows;
     private final Counter duplicateRows;
@@ -164,18 +167,18 @@ final class LedgerWriter implements Closeable {
 
     /** Spools the row and queues it for the database. Never blocks on the database; never throws. */
     void record(LedgerEntry entry) {
-        byte[] line = SpoolCodec.encode(entry);
+        SpoolCodec.LineBuffer line = SpoolCodec.encode(entry, LINES.get());
         lock.lock();
         try {
             if (closed) {
-                LOG.errorf("Usage ledger closed: row NOT recorded: %s", new String(line, StandardCharsets.UTF_8));
+                LOG.errorf("Usage ledger closed: row NOT recorded: %s", line.toString(StandardCharsets.UTF_8));
                 return;
             }
             recordedRows.increment();
             backlog.incrementAndGet();
             Spool.Pos start;
             try {
-                start = spool.append(line);
+                start = spool.append(line.view());
             } catch (IOException | RuntimeException e) {
                 spoolFailures.increment();
                 if (spoolHealthy) {
@@ -195,7 +198,7 @@ final class LedgerWriter implements Closeable {
             Spool.Spooled last = memory.peekLast();
             if (memory.size() < settings.memoryQueue()
                     && (last == null || spool.normalize(last.end()).equals(start))) {
-                memory.add(new Spool.Spooled(entry, start, new Spool.Pos(start.segment(), start.offset() + line.length)));
+                memory.add(new Spool.Spooled(entry, start, new Spool.Pos(start.segment(), start.offset() + line.size())));
                 memoryDepth.set(memory.size());
             }
             if (++sinceBatch >= settings.batchSize()) {

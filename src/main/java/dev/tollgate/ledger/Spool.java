@@ -211,6 +211,11 @@ final class Spool implements Closeable {
      * as a torn line and is set aside).
      */
     Pos append(byte[] line) throws IOException {
+        return append(ByteBuffer.wrap(line));
+    }
+
+    /** Appends the buffer's remaining bytes, one whole line. */
+    Pos append(ByteBuffer buf) throws IOException {
         if (isClosed) {
             throw new ClosedChannelException();
         }
@@ -219,7 +224,7 @@ final class Spool implements Closeable {
             failed = false;
         }
         Pos at = new Pos(active, activeSize);
-        ByteBuffer buf = ByteBuffer.wrap(line);
+        int length = buf.remaining();
         long position = activeSize;
         try {
             while (buf.hasRemaining()) {
@@ -230,7 +235,7 @@ final class Spool implements Closeable {
             throw e;
         }
         activeSize = position;
-        bytes.addAndGet(line.length);
+        bytes.addAndGet(length);
         dirty = true;
         if (activeSize >= segmentBytes) {
             try {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,35 @@ class SpoolTest {
             assertEquals('\n', line[line.length - 1]);
             assertEquals(1, new String(line, StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count());
             assertEquals(e, SpoolCodec.decode(line, 0, line.length - 1));
+        }
+    }
+
+    @Test
+    void aLineSpooledByAnEarlierVersionWithIsoInstantsIsStillRead() throws Exception {
+        String json = "{\"request_id\":\"old\",\"attempt\":1,\"tenant_id\":7,\"key_id\":9,"
+                + "\"model_requested\":\"deepseek-chat\",\"streamed\":false,"
+                + "\"received_at\":\"2026-05-14T09:30:00.123456Z\",\"finished_at\":\"2026-05-14T09:30:02.000001Z\","
+                + "\"prompt_tokens\":0,\"prompt_cache_hit_tokens\":0,\"prompt_cache_miss_tokens\":0,"
+                + "\"completion_tokens\":0,\"reasoning_tokens\":0,\"usage_estimated\":false,\"tags\":[]}";
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes);
+        byte[] line = (String.format("%08x ", crc.getValue()) + json).getBytes(StandardCharsets.UTF_8);
+
+        LedgerEntry e = SpoolCodec.decode(line, 0, line.length);
+
+        assertEquals(Instant.parse("2026-05-14T09:30:00.123456Z"), e.receivedAt());
+        assertEquals(Instant.parse("2026-05-14T09:30:02.000001Z"), e.finishedAt());
+        assertEquals("deepseek-chat", e.modelRequested());
+    }
+
+    @Test
+    void instantsKeepTheirMicrosecondsAndDatesBeforeTheEpochToo() throws Exception {
+        for (Instant at : List.of(Instant.parse("2026-11-30T23:59:59.999999Z"), Instant.parse("1969-12-31T23:59:59.5Z"))) {
+            byte[] line = SpoolCodec.encode(LedgerEntry.builder("r", 1, 1, 1, "m", at).finishedAt(at.plusNanos(1_000)).build());
+            LedgerEntry back = SpoolCodec.decode(line, 0, line.length - 1);
+            assertEquals(at, back.receivedAt());
+            assertEquals(at.plusNanos(1_000), back.finishedAt());
         }
     }
 
