@@ -272,15 +272,11 @@ public class ChatPipeline {
             }
             call.firstByteAt = Instant.now();
             Buffer body = trimLeadingWhitespace(raw); // DeepSeek holds busy connections open with blank lines
-            Usage usage = Usage.NONE;
-            String finishReason = null;
+            ResponseSummary summary = new ResponseSummary(Usage.NONE, null);
             try {
-                JsonNode node = json.readTree(body.getBytes());
-                if (node.path("usage").isObject()) {
-                    usage = Usage.from(node.get("usage"));
-                }
-                finishReason = node.path("choices").path(0).path("finish_reason").asText(null);
-                if (call.aliasUsed != null && node instanceof ObjectNode o) {
+                byte[] bytes = body.getBytes();
+                summary = ResponseSummary.read(json, bytes);
+                if (call.aliasUsed != null && json.readTree(bytes) instanceof ObjectNode o) {
                     o.put("model", call.requestedModel);
                     body = Buffer.buffer(json.writeValueAsBytes(o));
                 }
@@ -288,7 +284,7 @@ public class ChatPipeline {
                 LOG.warnf("Upstream %s sent a body that is not JSON for %s", endpoint.name(), call.requestId);
             }
             // Recorded (in the spool) before the answer leaves: a client that has its answer has its ledger row.
-            recorder.attempt(call, endpoint, 200, null, finishReason, usage);
+            recorder.attempt(call, endpoint, 200, null, summary.finishReason(), summary.usage());
             call.finished = true;
             GatewayResponses.headers(call, call.ctx.response()).setStatusCode(200)
                     .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").end(body);

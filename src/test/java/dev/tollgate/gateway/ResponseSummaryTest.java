@@ -1,0 +1,68 @@
+package dev.tollgate.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The ledger's reading of a non-streamed answer: usage and finish_reason, wherever they sit in the body. */
+class ResponseSummaryTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ResponseSummary read(String body) throws IOException {
+        return ResponseSummary.read(JSON, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void readsDeepSeekUsageAndTheFirstChoicesFinishReason() throws Exception {
+        ResponseSummary s = read("""
+                {"id":"x","object":"chat.completion","model":"deepseek-v4-pro",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":"hi","tool_calls":[{"function":{"arguments":"{\\"a\\":[1,{\\"b\\":2}]}"}}]},
+                             "logprobs":{"content":[{"token":"hi","top_logprobs":[]}]},"finish_reason":"tool_calls"},
+                            {"index":1,"message":{"content":"other"},"finish_reason":"length"}],
+                 "usage":{"prompt_tokens":300,"completion_tokens":40,"total_tokens":340,"prompt_cache_hit_tokens":256,
+                          "prompt_cache_miss_tokens":44,"completion_tokens_details":{"reasoning_tokens":12}}}
+                """);
+        assertEquals(new Usage(300, 256, 44, 40, 12, false), s.usage());
+        assertEquals("tool_calls", s.finishReason());
+    }
+
+    @Test
+    void aUsageKeyInsideTheAnswerIsNotTakenForTheAnswersUsage() throws Exception {
+        ResponseSummary s = read("""
+                {"usage":{"prompt_tokens":10,"completion_tokens":2,"prompt_cache_hit_tokens":0,"prompt_cache_miss_tokens":10},
+                 "choices":[{"message":{"content":"{\\"usage\\":{\\"prompt_tokens\\":999}}","extra":{"usage":{"prompt_tokens":5}}},
+                             "finish_reason":"stop"}]}
+                """);
+        assertEquals(new Usage(10, 0, 10, 2, 0, false), s.usage());
+        assertEquals("stop", s.finishReason());
+    }
+
+    @Test
+    void anOpenAiStyleServerReportingOnlyCachedTokensCountsTheRestAsMiss() throws Exception {
+        ResponseSummary s = read("""
+                {"choices":[{"finish_reason":null}],"usage":{"prompt_tokens":100,"completion_tokens":7,
+                 "prompt_tokens_details":{"cached_tokens":64}}}
+                """);
+        assertEquals(new Usage(100, 64, 36, 7, 0, false), s.usage());
+        assertNull(s.finishReason());
+    }
+
+    @Test
+    void anAnswerWithoutUsageHasNone() throws Exception {
+        assertEquals(Usage.NONE, read("{\"choices\":[],\"usage\":null}").usage());
+        assertEquals(Usage.NONE, read("{}").usage());
+    }
+
+    @Test
+    void aBodyThatIsNotAJsonObjectIsRefused() {
+        assertThrows(IOException.class, () -> read("[1,2]"));
+        assertThrows(IOException.class, () -> read("<html>bad gateway</html>"));
+        assertThrows(IOException.class, () -> read("{\"choices\":[{\"finish_reason\":\"stop\"}"));
+    }
+}
