@@ -173,12 +173,40 @@ public class ChatPipeline {
         call.attemptStartedAt = Instant.now();
         long started = System.nanoTime();
         endpoint.client().request(endpoint.chatCompletionsRequest(call.stream))
-                .compose(req -> {
+                .onFailure(err -> noConnection(call, plan, endpoint, err, started))
+                .onSuccess(req -> {
                     call.upstreamRequest = req;
-                    return req.send(Buffer.buffer(call.upstreamBody));
-                })
-                .onSuccess(resp -> onResponse(call, plan, endpoint, resp, started))
-                .onFailure(err -> onTransportFailure(call, plan, endpoint, err, started));
+                    req.send(Buffer.buffer(call.upstreamBody))
+                            .onSuccess(resp -> onResponse(call, plan, endpoint, resp, started))
+                            .onFailure(err -> onTransportFailure(call, plan, endpoint, err, started));
+                });
+    }
+
+    /**
+     * No connection was had: the endpoint refused or did not answer the connect, or every pooled connection
+     * stayed busy (max-connections) for the connect timeout. Nothing was sent, so another endpoint may try.
+     */
+    private void noConnection(ChatCall call, List<UpstreamEndpoint> plan, UpstreamEndpoint endpoint, Throwable err,
+            long started) {
+        if (call.finished) {
+            return;
+        }
+        boolean poolBusy = err instanceof java.util.concurrent.TimeoutException; // a TCP connect timeout is not one
+        if (!poolBusy) {
+            endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, err);
+        }
+        recorder.attempt(call, endpoint, 0, poolBusy ? "upstream_busy" : "upstream_connect_error", null, Usage.NONE);
+        LOG.debugf("No connection to upstream %s on attempt %d of %s: %s", endpoint.name(), call.attempt,
+                call.requestId, err);
+        if (canRetry(call)) {
+            retryLater(call, plan);
+            return;
+        }
+        fail(call, poolBusy
+                ? new OpenAiException(503, "api_error", "upstream_busy", null, "Every connection to the upstream for "
+                        + call.servedModel + " stayed busy; retry in a little while.")
+                : new OpenAiException(502, "api_error", "upstream_unreachable", null,
+                        "The upstream could not be reached. Retry in a little while."));
     }
 
     private void onResponse(ChatCall call, List<UpstreamEndpoint> plan, UpstreamEndpoint endpoint,

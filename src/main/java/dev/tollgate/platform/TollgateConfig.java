@@ -76,6 +76,14 @@ public interface TollgateConfig {
         /** Longest silence while reading a response (first token included). */
         @WithDefault("600s")
         Duration readTimeout();
+
+        /**
+         * The most connections this instance keeps open to the endpoint, streams included; a call beyond them
+         * waits for a free one (for up to connect-timeout). Lower it for a self-hosted server that serves only
+         * so many requests at once.
+         */
+        @WithDefault("1000")
+        int maxConnections();
     }
 
     Ledger ledger();

@@ -14,12 +14,13 @@ import java.util.Set;
  * The API key is only ever put in the Authorization header; {@link #toString()} leaves it out.
  */
 public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<String> models, int priority,
-        int weight, Duration readTimeout, LoopLocalClients clients, CircuitBreaker breaker, URI chatCompletions) {
+        int weight, Duration connectTimeout, Duration readTimeout, LoopLocalClients clients, CircuitBreaker breaker,
+        URI chatCompletions) {
 
     /** The chat completions URL is parsed once here, not on every call. DeepSeek accepts it with or without /v1. */
     UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<String> models, int priority, int weight,
-            Duration readTimeout, LoopLocalClients clients, CircuitBreaker breaker) {
-        this(name, baseUrl, apiKey, models, priority, weight, readTimeout, clients, breaker,
+            Duration connectTimeout, Duration readTimeout, LoopLocalClients clients, CircuitBreaker breaker) {
+        this(name, baseUrl, apiKey, models, priority, weight, connectTimeout, readTimeout, clients, breaker,
                 URI.create(baseUrl.replaceAll("/+$", "") + "/chat/completions"));
     }
 
@@ -32,6 +33,8 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
                 .setPort(chatCompletions.getPort() != -1 ? chatCompletions.getPort() : ssl ? 443 : 80)
                 .setSsl(ssl)
                 .setURI(chatCompletions.getRawPath())
+                // Waiting for a free pooled connection and connecting count against the connect timeout.
+                .setConnectTimeout(connectTimeout.toMillis())
                 .setIdleTimeout(readTimeout.toMillis())
                 .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json")

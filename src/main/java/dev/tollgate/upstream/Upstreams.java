@@ -4,9 +4,11 @@ import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.simulator.EmbeddedSimulator;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.impl.VertxInternal;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -45,12 +47,17 @@ public class Upstreams {
         List<UpstreamEndpoint> list = new ArrayList<>();
         if (simulator.running()) {
             list.add(endpoint("simulator", simulator.baseUrl(), "simulator", ALL_MODELS, 0, 1,
-                    Duration.ofSeconds(5), Duration.ofSeconds(600)));
+                    Duration.ofSeconds(5), Duration.ofSeconds(600), 1000));
             LOG.warn("No DEEPSEEK_API_KEY set: calls go to the built-in DeepSeek simulator, not the real API");
         } else {
-            config.upstream().endpoints().forEach((name, e) -> list.add(endpoint(name, e.baseUrl(),
-                    e.apiKey().orElse(""), Set.copyOf(e.models()), e.priority(), e.weight(), e.connectTimeout(),
-                    e.readTimeout())));
+            config.upstream().endpoints().forEach((name, e) -> {
+                if (e.maxConnections() < 1) {
+                    throw new IllegalArgumentException("tollgate.upstream.endpoints." + name
+                            + ".max-connections must be at least 1, not " + e.maxConnections());
+                }
+                list.add(endpoint(name, e.baseUrl(), e.apiKey().orElse(""), Set.copyOf(e.models()), e.priority(),
+                        e.weight(), e.connectTimeout(), e.readTimeout(), e.maxConnections()));
+            });
         }
         endpoints = List.copyOf(list);
     }
@@ -83,12 +90,20 @@ public class Upstreams {
         return ordered;
     }
 
+    private int eventLoops() {
+        int loops = 0;
+        for (EventExecutor ignored : ((VertxInternal) vertx).getEventLoopGroup()) {
+            loops++;
+        }
+        return Math.max(1, loops);
+    }
+
     public List<UpstreamEndpoint> all() {
         return endpoints;
     }
 
     private UpstreamEndpoint endpoint(String name, String baseUrl, String apiKey, Set<String> models, int priority,
-            int weight, Duration connectTimeout, Duration readTimeout) {
+            int weight, Duration connectTimeout, Duration readTimeout, int maxConnections) {
         HttpClientOptions options = new HttpClientOptions()
                 .setConnectTimeout((int) connectTimeout.toMillis())
                 // The per-request timeout (readTimeout) stops once the response headers arrive; this one also ends
@@ -101,8 +116,10 @@ public class Upstreams {
                 .setDecompressionSupported(true)
                 .setSsl(baseUrl.startsWith("https"))
                 .setTrustAll(false);
-        // Per event loop: each loop keeps its own pool (LoopLocalClients).
-        PoolOptions pool = new PoolOptions().setHttp1MaxSize(1000).setMaxWaitQueueSize(10_000);
+        int loops = eventLoops();
+        boolean perLoop = maxConnections >= loops;
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(perLoop ? maxConnections / loops : maxConnections)
+                .setMaxWaitQueueSize(10_000);
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowSize(20)
                 .minimumNumberOfCalls(10)
@@ -111,8 +128,8 @@ public class Upstreams {
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build();
-        return new UpstreamEndpoint(name, baseUrl, apiKey, models, priority, weight, readTimeout,
-                new LoopLocalClients(() -> vertx.createHttpClient(options, pool)),
+        return new UpstreamEndpoint(name, baseUrl, apiKey, models, priority, weight, connectTimeout, readTimeout,
+                new LoopLocalClients(() -> vertx.createHttpClient(options, pool), perLoop),
                 CircuitBreaker.of("upstream-" + name, breakerConfig));
     }
 }

@@ -33,7 +33,7 @@ class LoopLocalClientsTest {
             HttpClient client = vertx.createHttpClient();
             created.add(client);
             return client;
-        });
+        }, true);
     }
 
     @AfterEach
@@ -76,6 +76,28 @@ class LoopLocalClientsTest {
         assertSame(seen.get(0).get(), seen.get(2).get(), "one loop, one client");
         assertNotSame(seen.get(0).get(), seen.get(1).get(), "two loops, two clients");
         assertEquals(3, created.size(), "the shared client and one per loop, nothing more");
+    }
+
+    @Test
+    void anEndpointWithFewerConnectionsThanLoopsIsServedByTheSharedClientOnEveryLoop() throws Exception {
+        LoopLocalClients sharedOnly = new LoopLocalClients(vertx::createHttpClient, false);
+        List<Context> contexts = new CopyOnWriteArrayList<>();
+        vertx.deployVerticle(() -> new AbstractVerticle() {
+            @Override
+            public void start() {
+                contexts.add(context);
+            }
+        }, new DeploymentOptions().setInstances(2)).toCompletionStage().toCompletableFuture().join();
+        List<CompletableFuture<HttpClient>> seen = new CopyOnWriteArrayList<>();
+        for (Context c : contexts) {
+            CompletableFuture<HttpClient> f = new CompletableFuture<>();
+            c.runOnContext(v -> f.complete(sharedOnly.current()));
+            seen.add(f);
+        }
+        HttpClient offLoop = sharedOnly.current();
+        for (CompletableFuture<HttpClient> f : seen) {
+            assertSame(offLoop, f.get(10, TimeUnit.SECONDS));
+        }
     }
 
     @Test

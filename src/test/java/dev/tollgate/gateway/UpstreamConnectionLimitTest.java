@@ -1,0 +1,119 @@
+package dev.tollgate.gateway;
+
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.issueKey;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tollgate.simulator.DeepSeekSimulator;
+import dev.tollgate.simulator.SimulatorSettings;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An endpoint's max-connections holds for the whole instance (here 1, fewer than the event loops): calls
+ * beyond it wait for the connection, and one that cannot get it within the connect timeout is told so.
+ */
+@QuarkusTest
+@TestProfile(UpstreamConnectionLimitTest.OneConnection.class)
+class UpstreamConnectionLimitTest {
+
+    public static class OneConnection implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(SmallUpstream.class));
+        }
+    }
+
+    /** A simulator on its own port that Tollgate may open a single connection to. */
+    public static class SmallUpstream implements QuarkusTestResourceLifecycleManager {
+        static DeepSeekSimulator simulator;
+        private Vertx vertx;
+
+        @Override
+        public Map<String, String> start() {
+            vertx = Vertx.vertx();
+            simulator = DeepSeekSimulator.create(vertx, SimulatorSettings.builder().latency("zero").apiKey("sk-small").build());
+            simulator.start().toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+            return Map.of(
+                    "tollgate.simulator.enabled", "false",
+                    "tollgate.upstream.endpoints.deepseek.base-url", simulator.baseUrl(),
+                    "tollgate.upstream.endpoints.deepseek.api-key", "sk-small",
+                    "tollgate.upstream.endpoints.deepseek.max-connections", "1",
+                    "tollgate.upstream.endpoints.deepseek.connect-timeout", "500ms",
+                    "tollgate.upstream.endpoints.deepseek.read-timeout", "5s");
+        }
+
+        @Override
+        public void stop() {
+            if (vertx != null) {
+                vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+            }
+        }
+    }
+
+    private static String key;
+
+    @BeforeEach
+    void setUp() {
+        SmallUpstream.simulator.reset();
+        if (key == null) {
+            key = issueKey(createTenant(uniqueSlug("onecon")));
+        }
+    }
+
+    @Test
+    void concurrentCallsTakeTheOneConnectionInTurnAndAllSucceed() {
+        List<CompletableFuture<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            calls.add(CompletableFuture.supplyAsync(() -> ask("Hi").statusCode()));
+        }
+        calls.forEach(c -> assertEquals(200, c.orTimeout(30, TimeUnit.SECONDS).join()));
+        assertEquals(8, SmallUpstream.simulator.stats().snapshot().chatRequests());
+        assertEquals(1, SmallUpstream.simulator.stats().snapshot().maxInFlight().get("deepseek-v4-flash"),
+                "never more than one call upstream at once");
+    }
+
+    @Test
+    void aCallThatCannotGetTheConnectionInTimeIsToldTheUpstreamIsBusy() {
+        // The simulator never answers this one, so it holds the only connection until the 5 s read timeout.
+        CompletableFuture<Response> holder = CompletableFuture.supplyAsync(() -> ask("Hi [[sim:fault=timeout]]"));
+        awaitHolderUpstream();
+
+        // Three attempts, each waiting 500 ms for the connection, end well before the holder's timeout.
+        ask("Hi").then().statusCode(503).body("error.code", equalTo("upstream_busy"))
+                .body("error.type", equalTo("api_error"));
+
+        holder.orTimeout(30, TimeUnit.SECONDS).join().then().statusCode(504);
+        ask("Hi").then().statusCode(200); // the connection is free again
+    }
+
+    private static void awaitHolderUpstream() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (SmallUpstream.simulator.stats().inFlightTotal() < 1) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the holding call never reached the upstream");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static Response ask(String text) {
+        return given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}")
+                .post("/v1/chat/completions");
+    }
+}
