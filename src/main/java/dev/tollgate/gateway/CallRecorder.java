@@ -7,10 +7,13 @@ import dev.tollgate.pricing.CostCalculator;
 import dev.tollgate.pricing.PriceUnavailableException;
 import dev.tollgate.pricing.TokenCounts;
 import dev.tollgate.upstream.UpstreamEndpoint;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,6 +31,12 @@ public class CallRecorder {
     UsageLedger ledger;
     @Inject
     MeterRegistry metrics;
+
+    /** A counter per model and status, found without building and sorting the registry's tags on every call. */
+    private final Map<AttemptOutcome, Counter> attempts = new ConcurrentHashMap<>();
+
+    private record AttemptOutcome(String model, int status) {
+    }
 
     void attempt(ChatCall call, UpstreamEndpoint endpoint, int status, String errorType, String finishReason,
             Usage usage) {
@@ -51,8 +60,9 @@ public class CallRecorder {
                 .userId(call.userId)
                 .tags(call.tags)
                 .build());
-        metrics.counter("tollgate_gateway_attempts", "model", String.valueOf(call.servedModel),
-                "status", String.valueOf(status)).increment();
+        attempts.computeIfAbsent(new AttemptOutcome(call.servedModel, status), o -> metrics.counter(
+                "tollgate_gateway_attempts", "model", String.valueOf(o.model()), "status", String.valueOf(o.status())))
+                .increment();
     }
 
     // Reasoning tokens are part of completion_tokens and billed as output.

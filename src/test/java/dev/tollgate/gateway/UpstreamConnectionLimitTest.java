@@ -7,14 +7,21 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.simulator.DeepSeekSimulator;
 import dev.tollgate.simulator.SimulatorSettings;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +74,11 @@ class UpstreamConnectionLimitTest {
 
     private static String key;
 
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    UsageLedger ledger;
+
     @BeforeEach
     void setUp() {
         SmallUpstream.simulator.reset();
@@ -88,17 +100,36 @@ class UpstreamConnectionLimitTest {
     }
 
     @Test
-    void aCallThatCannotGetTheConnectionInTimeIsToldTheUpstreamIsBusy() {
+    void aCallThatCannotGetTheConnectionInTimeIsToldTheUpstreamIsBusy() throws SQLException {
         // The simulator never answers this one, so it holds the only connection until the 5 s read timeout.
         CompletableFuture<Response> holder = CompletableFuture.supplyAsync(() -> ask("Hi [[sim:fault=timeout]]"));
         awaitHolderUpstream();
 
         // Three attempts, each waiting 500 ms for the connection, end well before the holder's timeout.
-        ask("Hi").then().statusCode(503).body("error.code", equalTo("upstream_busy"))
-                .body("error.type", equalTo("api_error"));
+        Response busy = ask("Hi");
+        busy.then().statusCode(503).body("error.code", equalTo("upstream_busy")).body("error.type", equalTo("api_error"));
+        ledger.flush();
+        assertEquals(List.of("upstream_busy", "upstream_busy", "upstream_busy"), errorTypes(busy.header("X-Request-Id")),
+                "each attempt is in the ledger, none of them billed");
 
         holder.orTimeout(30, TimeUnit.SECONDS).join().then().statusCode(504);
         ask("Hi").then().statusCode(200); // the connection is free again
+    }
+
+    private List<String> errorTypes(String requestId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement("select error_type, total_cost from usage_ledger"
+                        + " where request_id = ? order by attempt")) {
+            st.setString(1, requestId);
+            List<String> types = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    assertEquals(null, rs.getBigDecimal("total_cost"));
+                    types.add(rs.getString("error_type"));
+                }
+            }
+            return types;
+        }
     }
 
     private static void awaitHolderUpstream() {
