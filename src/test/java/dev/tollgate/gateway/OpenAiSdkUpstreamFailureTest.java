@@ -18,16 +18,13 @@ import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.SseException;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import dev.tollgate.simulator.DeepSeekSimulator;
-import dev.tollgate.simulator.SimulatorSettings;
+import dev.tollgate.testing.SeparateSimulator;
 import dev.tollgate.upstream.Upstreams;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +34,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,20 +58,14 @@ class OpenAiSdkUpstreamFailureTest {
     }
 
     /** A simulator on its own port as Flash's only upstream, and a port nobody listens on for Pro. */
-    public static class SeparateUpstream implements QuarkusTestResourceLifecycleManager {
-        static DeepSeekSimulator simulator;
-        private Vertx vertx;
+    public static class SeparateUpstream extends SeparateSimulator {
+        @Override
+        protected String apiKey() {
+            return UPSTREAM_KEY;
+        }
 
         @Override
-        public Map<String, String> start() {
-            vertx = Vertx.vertx();
-            simulator = DeepSeekSimulator.create(vertx, SimulatorSettings.builder().latency("zero")
-                    .apiKey(UPSTREAM_KEY).build());
-            try {
-                simulator.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+        protected Map<String, String> config(String simulatorBaseUrl) {
             int unusedPort;
             try (ServerSocket socket = new ServerSocket(0)) {
                 unusedPort = socket.getLocalPort();
@@ -83,8 +73,7 @@ class OpenAiSdkUpstreamFailureTest {
                 throw new UncheckedIOException(e);
             }
             return Map.ofEntries(
-                    Map.entry("tollgate.simulator.enabled", "false"),
-                    Map.entry("tollgate.upstream.endpoints.deepseek.base-url", simulator.baseUrl()),
+                    Map.entry("tollgate.upstream.endpoints.deepseek.base-url", simulatorBaseUrl),
                     Map.entry("tollgate.upstream.endpoints.deepseek.api-key", UPSTREAM_KEY),
                     Map.entry("tollgate.upstream.endpoints.deepseek.models", "deepseek-v4-flash"),
                     Map.entry("tollgate.upstream.endpoints.deepseek.read-timeout", "1s"),
@@ -92,13 +81,6 @@ class OpenAiSdkUpstreamFailureTest {
                     Map.entry("tollgate.upstream.endpoints.nobody.api-key", UNREACHABLE_KEY),
                     Map.entry("tollgate.upstream.endpoints.nobody.models", "deepseek-v4-pro"),
                     Map.entry("tollgate.upstream.endpoints.nobody.connect-timeout", "1s"));
-        }
-
-        @Override
-        public void stop() {
-            if (vertx != null) {
-                vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-            }
         }
     }
 
@@ -114,7 +96,7 @@ class OpenAiSdkUpstreamFailureTest {
 
     @BeforeEach
     void setUp() {
-        SeparateUpstream.simulator.reset();
+        SeparateSimulator.simulator().reset();
         if (key == null) {
             key = issueKey(createTenant(uniqueSlug("upfail")));
         }
@@ -135,7 +117,7 @@ class OpenAiSdkUpstreamFailureTest {
                 .create(ask("deepseek-v4-flash", "Hi [[sim:fault=timeout]]").build()));
         assertError(e, 504, "upstream_timeout");
         // one upstream call per SDK try: Tollgate does not retry a timeout, it gives up on it
-        long tries = SeparateUpstream.simulator.stats().snapshot().chatRequests();
+        long tries = SeparateSimulator.simulator().stats().snapshot().chatRequests();
         assertTrue(tries >= 1 && tries <= 3, "upstream calls: " + tries);
 
         InternalServerException streamed = assertThrows(InternalServerException.class,
@@ -149,7 +131,7 @@ class OpenAiSdkUpstreamFailureTest {
                 () -> stream(ask("deepseek-v4-flash", "Tell me a story [[sim:fault=stall-mid-stream]]").build()));
         assertEquals(Optional.of("upstream_disconnect"), e.code());
         assertNoKey(e);
-        assertEquals(1, SeparateUpstream.simulator.stats().snapshot().chatRequests(), "no retry after the first byte");
+        assertEquals(1, SeparateSimulator.simulator().stats().snapshot().chatRequests(), "no retry after the first byte");
     }
 
     @Test

@@ -8,15 +8,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.ledger.UsageLedger;
-import dev.tollgate.simulator.DeepSeekSimulator;
-import dev.tollgate.simulator.SimulatorSettings;
+import dev.tollgate.testing.SeparateSimulator;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
-import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,29 +43,20 @@ class UpstreamConnectionLimitTest {
     }
 
     /** A simulator on its own port that Tollgate may open a single connection to. */
-    public static class SmallUpstream implements QuarkusTestResourceLifecycleManager {
-        static DeepSeekSimulator simulator;
-        private Vertx vertx;
+    public static class SmallUpstream extends SeparateSimulator {
+        @Override
+        protected String apiKey() {
+            return "sk-small";
+        }
 
         @Override
-        public Map<String, String> start() {
-            vertx = Vertx.vertx();
-            simulator = DeepSeekSimulator.create(vertx, SimulatorSettings.builder().latency("zero").apiKey("sk-small").build());
-            simulator.start().toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+        protected Map<String, String> config(String simulatorBaseUrl) {
             return Map.of(
-                    "tollgate.simulator.enabled", "false",
-                    "tollgate.upstream.endpoints.deepseek.base-url", simulator.baseUrl(),
+                    "tollgate.upstream.endpoints.deepseek.base-url", simulatorBaseUrl,
                     "tollgate.upstream.endpoints.deepseek.api-key", "sk-small",
                     "tollgate.upstream.endpoints.deepseek.max-connections", "1",
                     "tollgate.upstream.endpoints.deepseek.connect-timeout", "500ms",
                     "tollgate.upstream.endpoints.deepseek.read-timeout", "5s");
-        }
-
-        @Override
-        public void stop() {
-            if (vertx != null) {
-                vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-            }
         }
     }
 
@@ -81,7 +69,7 @@ class UpstreamConnectionLimitTest {
 
     @BeforeEach
     void setUp() {
-        SmallUpstream.simulator.reset();
+        SeparateSimulator.simulator().reset();
         if (key == null) {
             key = issueKey(createTenant(uniqueSlug("onecon")));
         }
@@ -94,8 +82,8 @@ class UpstreamConnectionLimitTest {
             calls.add(CompletableFuture.supplyAsync(() -> ask("Hi").statusCode()));
         }
         calls.forEach(c -> assertEquals(200, c.orTimeout(30, TimeUnit.SECONDS).join()));
-        assertEquals(8, SmallUpstream.simulator.stats().snapshot().chatRequests());
-        assertEquals(1, SmallUpstream.simulator.stats().snapshot().maxInFlight().get("deepseek-v4-flash"),
+        assertEquals(8, SeparateSimulator.simulator().stats().snapshot().chatRequests());
+        assertEquals(1, SeparateSimulator.simulator().stats().snapshot().maxInFlight().get("deepseek-v4-flash"),
                 "never more than one call upstream at once");
     }
 
@@ -134,7 +122,7 @@ class UpstreamConnectionLimitTest {
 
     private static void awaitHolderUpstream() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (SmallUpstream.simulator.stats().inFlightTotal() < 1) {
+        while (SeparateSimulator.simulator().stats().inFlightTotal() < 1) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the holding call never reached the upstream");
             }

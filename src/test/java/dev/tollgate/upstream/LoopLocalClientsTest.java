@@ -43,14 +43,7 @@ class LoopLocalClientsTest {
 
     @Test
     void eachEventLoopKeepsItsOwnClientEvenUnderConcurrentCalls() throws Exception {
-        // Two verticle instances are placed on the two event loops in turn.
-        List<Context> contexts = new CopyOnWriteArrayList<>();
-        vertx.deployVerticle(() -> new AbstractVerticle() {
-            @Override
-            public void start() {
-                contexts.add(context);
-            }
-        }, new DeploymentOptions().setInstances(2)).toCompletionStage().toCompletableFuture().join();
+        List<Context> contexts = bothEventLoops();
         Context first = contexts.get(0);
         Context second = contexts.get(1);
         List<Context> loops = List.of(first, second, first, second);
@@ -81,15 +74,8 @@ class LoopLocalClientsTest {
     @Test
     void anEndpointWithFewerConnectionsThanLoopsIsServedByTheSharedClientOnEveryLoop() throws Exception {
         LoopLocalClients sharedOnly = new LoopLocalClients(vertx::createHttpClient, false);
-        List<Context> contexts = new CopyOnWriteArrayList<>();
-        vertx.deployVerticle(() -> new AbstractVerticle() {
-            @Override
-            public void start() {
-                contexts.add(context);
-            }
-        }, new DeploymentOptions().setInstances(2)).toCompletionStage().toCompletableFuture().join();
         List<CompletableFuture<HttpClient>> seen = new CopyOnWriteArrayList<>();
-        for (Context c : contexts) {
+        for (Context c : bothEventLoops()) {
             CompletableFuture<HttpClient> f = new CompletableFuture<>();
             c.runOnContext(v -> f.complete(sharedOnly.current()));
             seen.add(f);
@@ -98,6 +84,18 @@ class LoopLocalClientsTest {
         for (CompletableFuture<HttpClient> f : seen) {
             assertSame(offLoop, f.get(10, TimeUnit.SECONDS));
         }
+    }
+
+    /** A context on each of the two event loops: verticle instances are placed on the loops in turn. */
+    private List<Context> bothEventLoops() {
+        List<Context> contexts = new CopyOnWriteArrayList<>();
+        vertx.deployVerticle(() -> new AbstractVerticle() {
+            @Override
+            public void start() {
+                contexts.add(context);
+            }
+        }, new DeploymentOptions().setInstances(2)).toCompletionStage().toCompletableFuture().join();
+        return contexts;
     }
 
     @Test
