@@ -304,6 +304,7 @@ public class ChatPipeline {
             try {
                 byte[] bytes = body.getBytes();
                 summary = ResponseSummary.read(json, bytes);
+                // Only an alias rewrite needs the answer as a tree: the client gets back the name it sent.
                 if (call.aliasUsed != null && json.readTree(bytes) instanceof ObjectNode o) {
                     o.put("model", call.requestedModel);
                     body = Buffer.buffer(json.writeValueAsBytes(o));

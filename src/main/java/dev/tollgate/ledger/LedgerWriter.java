@@ -40,6 +40,8 @@ import org.jboss.logging.Logger;
 final class LedgerWriter implements Closeable {
 
     private static final Logger LOG = Logger.getLogger(LedgerWriter.class);
+    /** Each recording thread's line buffer, reused from row to row (the gateway records on its event loops). */
+    private static final ThreadLocal<SpoolCodec.LineBuffer> LINES = ThreadLocal.withInitial(SpoolCodec.LineBuffer::new);
 
     private enum Source { UNSPOOLED, MEMORY, SPOOL }
 
@@ -105,9 +107,6 @@ final class LedgerWriter implements Closeable {
     private final List<Meter> meters = new ArrayList<>();
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicInteger memoryDepth = new AtomicInteger();
-    /** Each recording thread's line buffer, reused from row to row (the gateway records on its event loops). */
-    private static final ThreadLocal<SpoolCodec.LineBuffer> LINES = ThreadLocal.withInitial(SpoolCodec.LineBuffer::new);
-
     private final Counter recordedRows;
     private final Counter writtenRows;
     private final Counter duplicateRows;

@@ -20,11 +20,10 @@ import java.util.zip.CRC32C;
 /**
  * One spool line per entry: {@code <crc32c, 8 hex digits> <json>\n}. JSON escapes line breaks, so a line is
  * a record; the checksum covers the JSON bytes and catches a torn or damaged line. Field names are the
- * {@code usage_ledger} column names; amounts are decimal strings (exact); instants are microseconds since the
- * epoch (the precision of an entry and of PostgreSQL, and far cheaper to write than the ISO text older
- * spools hold, which is still read);
- * absent values are left out.
- * Unknown fields are ignored, so a newer version can add some and still read older spools.
+ * {@code usage_ledger} column names; amounts are decimal strings (exact); instants are microseconds since
+ * the epoch (the precision of an entry and of PostgreSQL, and far cheaper to write than the ISO text older
+ * spools hold, which is still read); absent values are left out. Unknown fields are ignored, so a newer
+ * version can add some and still read older spools.
  */
 final class SpoolCodec {
 

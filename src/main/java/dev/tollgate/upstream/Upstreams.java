@@ -116,6 +116,8 @@ public class Upstreams {
                 .setDecompressionSupported(true)
                 .setSsl(baseUrl.startsWith("https"))
                 .setTrustAll(false);
+        // Each event loop keeps its own pool (LoopLocalClients) with an even share of the limit, unless the
+        // limit is too small to give every loop a connection: then one pool serves them all.
         int loops = eventLoops();
         boolean perLoop = maxConnections >= loops;
         PoolOptions pool = new PoolOptions().setHttp1MaxSize(perLoop ? maxConnections / loops : maxConnections)
