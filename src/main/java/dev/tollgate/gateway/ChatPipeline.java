@@ -245,6 +245,10 @@ public class ChatPipeline {
         });
     }
 
+    /**
+     * The request was sent and no answer came: a timeout (not retried: the upstream may still be working on
+     * it), or the connection closed before the answer's headers (retried while nothing reached the client).
+     */
     private void onTransportFailure(ChatCall call, List<UpstreamEndpoint> plan, UpstreamEndpoint endpoint,
             Throwable err, long started) {
         if (call.finished) {
@@ -253,7 +257,7 @@ public class ChatPipeline {
         endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, err);
         boolean timeout = err instanceof java.util.concurrent.TimeoutException
                 || String.valueOf(err.getMessage()).toLowerCase().contains("timeout");
-        recorder.attempt(call, endpoint, 0, timeout ? "upstream_timeout" : "upstream_connect_error", null, Usage.NONE);
+        recorder.attempt(call, endpoint, 0, timeout ? "upstream_timeout" : "upstream_disconnect", null, Usage.NONE);
         LOG.debugf("Upstream %s failed on attempt %d of %s: %s", endpoint.name(), call.attempt, call.requestId, err);
         if (!timeout && canRetry(call)) {
             retryLater(call, plan);
@@ -262,8 +266,8 @@ public class ChatPipeline {
         fail(call, timeout
                 ? new OpenAiException(504, "api_error", "upstream_timeout", null,
                         "The upstream did not answer in time. Retry, or lower max_tokens for long answers.")
-                : new OpenAiException(502, "api_error", "upstream_unreachable", null,
-                        "The upstream could not be reached. Retry in a little while."));
+                : new OpenAiException(502, "api_error", "upstream_disconnect", null,
+                        "The upstream closed the connection before answering; retry in a little while."));
     }
 
     private boolean canRetry(ChatCall call) {

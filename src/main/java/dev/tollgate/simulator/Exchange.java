@@ -50,6 +50,11 @@ final class Exchange {
             holdThenClose();
             return;
         }
+        if (faults.contains(Fault.DROP)) {
+            finish(SimulatorStats.Outcome.DROPPED);
+            response.close();
+            return;
+        }
         if (stream) {
             response.setChunked(true)
                     .putHeader("Content-Type", "text/event-stream; charset=utf-8")

@@ -20,6 +20,8 @@ public enum Fault {
     OVERLOADED("503"),
     /** Accepts the request and sends nothing, not even headers (closed after ten minutes, as upstream does). */
     TIMEOUT("timeout"),
+    /** Reads the request, then closes the connection without a byte of answer: the server went away. */
+    DROP("drop"),
     /** Sends about half of the answer, then drops the connection. */
     DISCONNECT_MID_STREAM("disconnect-mid-stream"),
     /** Sends about half of the answer, then nothing more (closed after ten minutes): an idle-read timeout. */

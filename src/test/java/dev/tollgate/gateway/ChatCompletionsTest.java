@@ -286,7 +286,7 @@ class ChatCompletionsTest {
         }
         assertFalse(secrets.isEmpty());
         Map<String, Integer> expected = Map.of("400", 400, "401", 502, "402", 503, "422", 422, "429", 429,
-                "500", 502, "503", 503, "disconnect-mid-stream", 502);
+                "500", 502, "503", 503, "drop", 502, "disconnect-mid-stream", 502);
         expected.forEach((fault, status) -> {
             sim.reset();
             Response r = chat(userMessage("Hi [[sim:fault=" + fault + "]]", false));

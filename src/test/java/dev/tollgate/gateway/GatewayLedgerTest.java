@@ -107,6 +107,20 @@ class GatewayLedgerTest {
     }
 
     @Test
+    void anUpstreamThatClosesTheConnectionBeforeAnsweringIsRetriedAndBothAttemptsRecorded() throws Exception {
+        given().contentType("application/json").body("{\"next\":[\"drop\"]}")
+                .post(simulator.baseUrl() + "/_simulator/faults").then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        Response res = chat("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", null);
+        res.then().statusCode(200);
+        List<Map<String, Object>> rows = rows(res.header("X-Request-Id"));
+        assertEquals(List.of(1, 2), rows.stream().map(r -> r.get("attempt")).toList());
+        assertEquals("upstream_disconnect", rows.get(0).get("error_type"));
+        assertNull(rows.get(0).get("http_status"), "no answer came");
+        assertNull(rows.get(0).get("total_cost"));
+        assertEquals(200, rows.get(1).get("http_status"));
+    }
+
+    @Test
     void aClientThatLeavesMidStreamIsStillRecordedWithEstimatedUsage() throws Exception {
         String body = "{\"model\":\"deepseek-v4-flash\",\"stream\":true,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"Write a long story. [[sim:latency=50/20]]\"}]}";

@@ -85,6 +85,17 @@ class FaultInjectionTest {
     }
 
     @Test
+    void dropClosesTheConnectionWithoutAByteOfAnswer() throws Exception {
+        try (java.net.Socket client = sim.rawChat(chat("deepseek-v4-flash", "Hi"), Fault.HEADER + ": drop")) {
+            assertEquals(0, client.getInputStream().readAllBytes().length);
+        }
+        eventually(() -> {
+            assertEquals(1, sim.simulator.stats().snapshot().dropped());
+            assertEquals(0, sim.simulator.stats().inFlightTotal());
+        });
+    }
+
+    @Test
     void disconnectMidStreamCutsTheStreamBeforeDone() throws Exception {
         ObjectNode body = chat("deepseek-v4-flash", "Tell me a story").put("stream", true);
         String received;
