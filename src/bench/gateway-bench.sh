@@ -103,6 +103,39 @@ for p in (50, 99):
     print(f"p{p} median: direct {med['direct']:.2f} ms, nginx {med['nginx']:.2f} ms, tollgate {med['tollgate']:.2f} ms;"
           f" added (median of per-round differences): nginx +{added['nginx']:.2f} ms, tollgate +{added['tollgate']:.2f} ms")
 PY
+
+# hey's workers fire in step (waves of 10 every 20 ms), so each call also waits for its wave-mates. The same
+# rate from clients that are not in step: wrk, 10 connections, each pausing a random 0-40 ms between calls.
+echo "== latency at about 500 requests/s, arrivals not in step (wrk: 10 connections, random 0-40 ms pauses), $ROUNDS alternating rounds of ${SECONDS_PER_ROUND}s"
+cat >"$OUT/paced.lua" <<LUA
+wrk.method = "POST"
+wrk.body = [[$BODY]]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $KEY"
+function delay() return math.random(0, 40) end
+LUA
+for r in $(seq 1 "$ROUNDS"); do
+  line="round $r:"
+  for t in "${TARGETS[@]}"; do
+    f="$OUT/rounds/paced-$t-$r.txt"
+    wrk -t1 -c10 -d"${SECONDS_PER_ROUND}s" --latency -s "$OUT/paced.lua" "${TARGET[$t]}" >"$f"
+    line="$line $t $(grep -E 'Requests/sec' "$f" | awk '{printf "%.0f req/s", $2}') p50 $(grep -E '^ +50%' "$f" | awk '{print $2}') p99 $(grep -E '^ +99%' "$f" | awk '{print $2}') |"
+  done
+  echo "$line"
+done | tee "$OUT/paced-rounds.txt"
+python3 - "$OUT/rounds" "$ROUNDS" <<'PY' | tee "$OUT/paced-summary.txt"
+import re, statistics, sys
+d, rounds = sys.argv[1], int(sys.argv[2])
+UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+def pct(t, r, p):
+    m = re.search(r"^\s+%s%%\s+([0-9.]+)(us|ms|s)$" % p, open(f"{d}/paced-{t}-{r}.txt").read(), re.M)
+    return float(m.group(1)) * UNIT[m.group(2)]
+for p in (50, 99):
+    med = {t: statistics.median(pct(t, r, p) for r in range(1, rounds + 1)) for t in ("direct", "nginx", "tollgate")}
+    added = {t: statistics.median(pct(t, r, p) - pct("direct", r, p) for r in range(1, rounds + 1)) for t in ("nginx", "tollgate")}
+    print(f"p{p} median: direct {med['direct']:.2f} ms, nginx {med['nginx']:.2f} ms, tollgate {med['tollgate']:.2f} ms;"
+          f" added (median of per-round differences): nginx +{added['nginx']:.2f} ms, tollgate +{added['tollgate']:.2f} ms")
+PY
 [ -n "${LATENCY_ONLY:-}" ] && exit 0
 
 echo "== throughput (wrk: 2 threads, 64 connections, 20s)"
