@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -191,7 +192,7 @@ public class ChatPipeline {
         if (call.finished) {
             return;
         }
-        boolean poolBusy = err instanceof java.util.concurrent.TimeoutException; // a TCP connect timeout is not one
+        boolean poolBusy = err instanceof TimeoutException; // a TCP connect timeout is not one
         if (!poolBusy) {
             endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, err);
         }
@@ -255,7 +256,7 @@ public class ChatPipeline {
             return;
         }
         endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, err);
-        boolean timeout = err instanceof java.util.concurrent.TimeoutException
+        boolean timeout = err instanceof TimeoutException
                 || String.valueOf(err.getMessage()).toLowerCase().contains("timeout");
         recorder.attempt(call, endpoint, 0, timeout ? "upstream_timeout" : "upstream_disconnect", null, Usage.NONE);
         LOG.debugf("Upstream %s failed on attempt %d of %s: %s", endpoint.name(), call.attempt, call.requestId, err);

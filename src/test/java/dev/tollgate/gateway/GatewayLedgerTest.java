@@ -96,9 +96,7 @@ class GatewayLedgerTest {
 
     @Test
     void everyRetriedAttemptIsItsOwnRow() throws Exception {
-        given().contentType("application/json").body("{\"next\":[\"503\",\"503\"]}")
-                .post(simulator.baseUrl() + "/_simulator/faults").then().statusCode(org.hamcrest.Matchers.lessThan(300));
-        Response res = chat("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", null);
+        Response res = helloAfterFaults("503", "503");
         res.then().statusCode(200);
         List<Map<String, Object>> rows = rows(res.header("X-Request-Id"));
         assertEquals(List.of(1, 2, 3), rows.stream().map(r -> r.get("attempt")).toList());
@@ -108,9 +106,7 @@ class GatewayLedgerTest {
 
     @Test
     void anUpstreamThatClosesTheConnectionBeforeAnsweringIsRetriedAndBothAttemptsRecorded() throws Exception {
-        given().contentType("application/json").body("{\"next\":[\"drop\"]}")
-                .post(simulator.baseUrl() + "/_simulator/faults").then().statusCode(org.hamcrest.Matchers.lessThan(300));
-        Response res = chat("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", null);
+        Response res = helloAfterFaults("drop");
         res.then().statusCode(200);
         List<Map<String, Object>> rows = rows(res.header("X-Request-Id"));
         assertEquals(List.of(1, 2), rows.stream().map(r -> r.get("attempt")).toList());
@@ -118,6 +114,13 @@ class GatewayLedgerTest {
         assertNull(rows.get(0).get("http_status"), "no answer came");
         assertNull(rows.get(0).get("total_cost"));
         assertEquals(200, rows.get(1).get("http_status"));
+    }
+
+    /** Queues faults for the simulator's next requests, then sends a plain Flash call. */
+    private Response helloAfterFaults(String... faults) {
+        given().contentType("application/json").body(Map.of("next", List.of(faults)))
+                .post(simulator.baseUrl() + "/_simulator/faults").then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        return chat("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", null);
     }
 
     @Test
