@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Gateway overhead benchmark: the same chat request sent straight to the simulator, through nginx
-# (the floor any proxy pays) and through Tollgate, with the simulator at zero latency in its own process.
+# (the floor any proxy pays), through a bare Vert.x pass-through (the floor a JVM proxy on Tollgate's own
+# Vert.x and Netty pays; src/bench/BareVertxProxy.java) and through Tollgate, with the simulator at zero
+# latency in its own process.
 # Needs: a packaged app (./mvnw -B package -DskipTests) and the Debian packages wrk, hey, nginx.
 # Usage: src/bench/gateway-bench.sh [rounds] [seconds-per-round]   Results: target/bench/*.txt
 #   GATEWAY_JVM="..."  other JVM flags for Tollgate (to compare settings)
@@ -16,7 +18,7 @@ JAR=target/quarkus-app/quarkus-run.jar
 # What a 2-core box with a 512 MiB budget should run Tollgate with (docs/configuration.md, "Memory and JVM flags").
 GATEWAY_JVM=${GATEWAY_JVM:-"-XX:+UseSerialGC -Xmx128m"}
 OUT=target/bench
-SIM_PORT=19090; NGINX_PORT=19091; GW_PORT=18080
+SIM_PORT=19090; NGINX_PORT=19091; VERTX_PORT=19092; GW_PORT=18080
 mkdir -p "$OUT"; rm -rf "$OUT"/data "$OUT"/nginx "$OUT"/rounds; mkdir -p "$OUT"/nginx "$OUT"/rounds
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -46,6 +48,11 @@ NGINX
 nginx -c "$PWD/$OUT/nginx/nginx.conf" -g 'daemon off;' & pids+=($!)
 wait_for "http://127.0.0.1:$NGINX_PORT/_simulator/stats"
 
+echo "== bare Vert.x pass-through on :$VERTX_PORT ($GATEWAY_JVM)"
+java $GATEWAY_JVM -cp "target/quarkus-app/lib/main/*" src/bench/BareVertxProxy.java "$VERTX_PORT" "$SIM_PORT" \
+  >"$OUT/vertx.log" 2>&1 & pids+=($!)
+wait_for "http://127.0.0.1:$VERTX_PORT/_simulator/stats"
+
 echo "== Tollgate on :$GW_PORT ($GATEWAY_JVM, embedded PostgreSQL, ledger on, upstream = the simulator above)"
 TOLLGATE_DATA_DIR="$OUT/data" DEEPSEEK_API_KEY=bench DEEPSEEK_BASE_URL="http://127.0.0.1:$SIM_PORT" \
   TOLLGATE_ADMIN_PASSWORD=bench-password QUARKUS_HTTP_PORT=$GW_PORT QUARKUS_LOG_CONSOLE_LEVEL=WARN \
@@ -66,16 +73,19 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $KEY"
 LUA
 
+# The bare Vert.x proxy buffers whole answers, so it is only in the latency rounds, not the streaming ones.
 TARGETS=(direct nginx tollgate)
+LATENCY_TARGETS=(direct nginx vertx tollgate)
 declare -A TARGET=([direct]="http://127.0.0.1:$SIM_PORT/v1/chat/completions"
                    [nginx]="http://127.0.0.1:$NGINX_PORT/v1/chat/completions"
+                   [vertx]="http://127.0.0.1:$VERTX_PORT/v1/chat/completions"
                    [tollgate]="http://127.0.0.1:$GW_PORT/v1/chat/completions")
 
 # Tollgate's JIT compiler is still busy for about 40 s of full load (a third of a core at 20 s), and it
-# shares the two cores with everything measured, so Tollgate is warmed for 60 s, the others for 20 s.
-echo "== warm-up at 16 connections, so the JIT has compiled the hot path (60 s Tollgate, 20 s the others)"
-declare -A WARM=([direct]=20s [nginx]=20s [tollgate]=60s)
-for t in "${TARGETS[@]}"; do
+# shares the two cores with everything measured, so the JVM proxies are warmed for 60 s, the others for 20 s.
+echo "== warm-up at 16 connections, so the JIT has compiled the hot path (60 s the JVM proxies, 20 s the others)"
+declare -A WARM=([direct]=20s [nginx]=20s [vertx]=60s [tollgate]=60s)
+for t in "${LATENCY_TARGETS[@]}"; do
   hey -z "${WARM[$t]}" -c 16 -m POST -T application/json -H "Authorization: Bearer $KEY" -D "$OUT/body.json" "${TARGET[$t]}" >/dev/null
 done
 
@@ -83,7 +93,7 @@ echo "== latency at a fixed 500 requests/s (hey: 10 workers x 50 rps), $ROUNDS a
 ms() { grep -E "  $1% in" "$2" | awk '{printf "%.2f", $3 * 1000}'; }
 for r in $(seq 1 "$ROUNDS"); do
   line="round $r:"
-  for t in "${TARGETS[@]}"; do
+  for t in "${LATENCY_TARGETS[@]}"; do
     f="$OUT/rounds/latency-$t-$r.txt"
     hey -z "${SECONDS_PER_ROUND}s" -c 10 -q 50 -m POST -T application/json -H "Authorization: Bearer $KEY" \
       -D "$OUT/body.json" "${TARGET[$t]}" >"$f"
@@ -98,10 +108,10 @@ def pct(t, r, p):
     m = re.search(r"  %s%% in ([0-9.]+) secs" % p, open(f"{d}/latency-{t}-{r}.txt").read())
     return float(m.group(1)) * 1000
 for p in (50, 99):
-    med = {t: statistics.median(pct(t, r, p) for r in range(1, rounds + 1)) for t in ("direct", "nginx", "tollgate")}
-    added = {t: statistics.median(pct(t, r, p) - pct("direct", r, p) for r in range(1, rounds + 1)) for t in ("nginx", "tollgate")}
-    print(f"p{p} median: direct {med['direct']:.2f} ms, nginx {med['nginx']:.2f} ms, tollgate {med['tollgate']:.2f} ms;"
-          f" added (median of per-round differences): nginx +{added['nginx']:.2f} ms, tollgate +{added['tollgate']:.2f} ms")
+    med = {t: statistics.median(pct(t, r, p) for r in range(1, rounds + 1)) for t in ("direct", "nginx", "vertx", "tollgate")}
+    added = {t: statistics.median(pct(t, r, p) - pct("direct", r, p) for r in range(1, rounds + 1)) for t in ("nginx", "vertx", "tollgate")}
+    print(f"p{p} median: " + ", ".join(f"{t} {v:.2f} ms" for t, v in med.items())
+          + "; added (median of per-round differences): " + ", ".join(f"{t} +{v:.2f} ms" for t, v in added.items()))
 PY
 
 # hey's workers fire in step (waves of 10 every 20 ms), so each call also waits for its wave-mates. The same
@@ -116,7 +126,7 @@ function delay() return math.random(0, 40) end
 LUA
 for r in $(seq 1 "$ROUNDS"); do
   line="round $r:"
-  for t in "${TARGETS[@]}"; do
+  for t in "${LATENCY_TARGETS[@]}"; do
     f="$OUT/rounds/paced-$t-$r.txt"
     wrk -t1 -c10 -d"${SECONDS_PER_ROUND}s" --latency -s "$OUT/paced.lua" "${TARGET[$t]}" >"$f"
     line="$line $t $(grep -E 'Requests/sec' "$f" | awk '{printf "%.0f req/s", $2}') p50 $(grep -E '^ +50%' "$f" | awk '{print $2}') p99 $(grep -E '^ +99%' "$f" | awk '{print $2}') |"
@@ -131,10 +141,10 @@ def pct(t, r, p):
     m = re.search(r"^\s+%s%%\s+([0-9.]+)(us|ms|s)$" % p, open(f"{d}/paced-{t}-{r}.txt").read(), re.M)
     return float(m.group(1)) * UNIT[m.group(2)]
 for p in (50, 99):
-    med = {t: statistics.median(pct(t, r, p) for r in range(1, rounds + 1)) for t in ("direct", "nginx", "tollgate")}
-    added = {t: statistics.median(pct(t, r, p) - pct("direct", r, p) for r in range(1, rounds + 1)) for t in ("nginx", "tollgate")}
-    print(f"p{p} median: direct {med['direct']:.2f} ms, nginx {med['nginx']:.2f} ms, tollgate {med['tollgate']:.2f} ms;"
-          f" added (median of per-round differences): nginx +{added['nginx']:.2f} ms, tollgate +{added['tollgate']:.2f} ms")
+    med = {t: statistics.median(pct(t, r, p) for r in range(1, rounds + 1)) for t in ("direct", "nginx", "vertx", "tollgate")}
+    added = {t: statistics.median(pct(t, r, p) - pct("direct", r, p) for r in range(1, rounds + 1)) for t in ("nginx", "vertx", "tollgate")}
+    print(f"p{p} median: " + ", ".join(f"{t} {v:.2f} ms" for t, v in med.items())
+          + "; added (median of per-round differences): " + ", ".join(f"{t} +{v:.2f} ms" for t, v in added.items()))
 PY
 [ -n "${LATENCY_ONLY:-}" ] && exit 0
 
