@@ -42,11 +42,8 @@ public class BareVertxProxy extends AbstractVerticle {
                         .setURI(in.uri()).putHeader("Content-Type", "application/json")
                         .putHeader("Authorization", String.valueOf(in.getHeader("Authorization"))))
                 .compose(req -> req.send(body))
-                .compose(resp -> resp.body().map(answer -> {
-                    in.response().setStatusCode(resp.statusCode()).putHeader("Content-Type", "application/json")
-                            .end(answer);
-                    return answer;
-                }))
+                .compose(resp -> resp.body().onSuccess(answer -> in.response().setStatusCode(resp.statusCode())
+                        .putHeader("Content-Type", "application/json").end(answer)))
                 .onFailure(e -> in.response().setStatusCode(502).end())))
                 .listen(port, "127.0.0.1");
     }
