@@ -5,6 +5,7 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -124,20 +125,46 @@ final class LedgerStore {
             userId[i] = e.userId();
             tags[i] = jsonArray(e.tags());
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
-            ps.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
-            Object[][] columns = {requestId, attempt, tenantId, keyId, modelRequested, aliasUsed, modelServed, upstream,
-                    streamed, thinkingMode, receivedAt, firstByteAt, finishedAt, httpStatus, errorType, finishReason,
-                    promptTokens, cacheHitTokens, cacheMissTokens, completionTokens, reasoningTokens, estimated, hitCost,
-                    missCost, outputCost, totalCost, hitEntry, missEntry, outputEntry, userId, tags};
-            for (int i = 0; i < columns.length; i++) {
-                ps.setArray(i + 1, c.createArrayOf(sqlType(columns[i]), columns[i]));
-            }
-            int inserted = ps.executeUpdate();
-            if (!c.getAutoCommit()) {
+        Object[][] columns = {requestId, attempt, tenantId, keyId, modelRequested, aliasUsed, modelServed, upstream,
+                streamed, thinkingMode, receivedAt, firstByteAt, finishedAt, httpStatus, errorType, finishReason,
+                promptTokens, cacheHitTokens, cacheMissTokens, completionTokens, reasoningTokens, estimated, hitCost,
+                missCost, outputCost, totalCost, hitEntry, missEntry, outputEntry, userId, tags};
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (Statement durable = c.createStatement(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+                // Once this commit returns the spool lets go of the rows, so the commit must be on disk by then,
+                // whatever the server's default: an asynchronous commit is lost if PostgreSQL crashes.
+                durable.execute("set local synchronous_commit = on");
+                ps.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
+                for (int i = 0; i < columns.length; i++) {
+                    ps.setArray(i + 1, c.createArrayOf(sqlType(columns[i]), columns[i]));
+                }
+                int inserted = ps.executeUpdate();
                 c.commit();
+                return inserted;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                restoreQuietly(c, autoCommit);
             }
-            return inserted;
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is most likely gone; the pool discards it
+        }
+    }
+
+    private static void restoreQuietly(Connection c, boolean autoCommit) {
+        try {
+            c.setAutoCommit(autoCommit);
+        } catch (SQLException ignored) {
+            // as above
         }
     }
 

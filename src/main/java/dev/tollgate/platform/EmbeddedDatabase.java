@@ -32,7 +32,11 @@ public final class EmbeddedDatabase {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(pgDir)
                     .setCleanDataDirectory(false)
-                    .setRegisterShutdownHook(false);
+                    .setRegisterShutdownHook(false)
+                    // zonky starts PostgreSQL as a throwaway test server (fsync off, asynchronous commit); this
+                    // one keeps the ledger and the audit log, so it writes them as any production server does.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on");
             if (port != null) {
                 builder.setPort(Integer.parseInt(port));
             }

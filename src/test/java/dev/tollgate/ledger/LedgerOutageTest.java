@@ -117,6 +117,27 @@ class LedgerOutageTest {
         assertEquals(1, LedgerFixtures.segments(spool), "committed segments are deleted");
     }
 
+    @Test
+    void rowsTheLedgerHasCountedAsCommittedSurviveAPostgresCrash() throws Exception {
+        // The test server, like zonky's default, commits asynchronously: a crash can lose the last commits
+        // unless the ledger's own transactions wait for their WAL.
+        writer = LedgerWriter.start(new LedgerStore(db.pool()), LedgerFixtures.settings(spool), registry);
+        String prefix = "crash-" + UUID.randomUUID() + "-";
+        int perRound = 200;
+        int rounds = 3;
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < perRound; i++) {
+                writer.record(entry(prefix + r + "-" + i));
+            }
+            assertTrue(writer.flush(Duration.ofMinutes(1)));
+            db.crash(); // right after the commit: the spool has already let go of these rows
+            db.restart();
+            assertEquals((long) (r + 1) * perRound,
+                    db.count("select count(*) from usage_ledger where request_id like ?", prefix + "%"),
+                    "rows committed before crash " + (r + 1));
+        }
+    }
+
     /** Waits (not a timing assertion: the bound only stops a broken build from hanging) for a failed write. */
     private void awaitWriteFailure() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 
@@ -72,6 +74,22 @@ final class TestPostgres implements AutoCloseable {
     /** Stops the server the way an operator's restart does ({@code pg_ctl stop -m fast}). */
     void stop() throws IOException {
         pg.close();
+        pg = null;
+    }
+
+    /**
+     * Kills the server outright, as a crash of the database host's processes does: SIGKILL to the postmaster
+     * and every backend, so nothing still in PostgreSQL's shared memory reaches its files.
+     */
+    void crash() throws Exception {
+        long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+        List<ProcessHandle> all = Stream.concat(Stream.of(postmaster), postmaster.descendants()).toList();
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : all) {
+            p.onExit().get(30, TimeUnit.SECONDS);
+        }
+        pg.close(); // pg_ctl stop finds no server (logged); this releases zonky's lock on the data directory
         pg = null;
     }
 

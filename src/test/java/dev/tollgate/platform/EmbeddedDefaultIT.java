@@ -2,6 +2,7 @@ package dev.tollgate.platform;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.http.ContentType;
@@ -10,6 +11,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -28,12 +33,18 @@ class EmbeddedDefaultIT {
     @TempDir
     Path workDir;
 
+    private int dbPort;
+
     @Test
     void startsOnItsOwnDatabaseAndKeepsDataAcrossRestarts() throws Exception {
         int port = freePort();
+        dbPort = freePort();
         Process first = start(port);
         try {
             awaitReady(port, first);
+            // zonky's defaults are a test server's (fsync off, asynchronous commit); this one holds the ledger.
+            assertEquals("on", databaseSetting("fsync"));
+            assertEquals("on", databaseSetting("synchronous_commit"));
             given().port(port).auth().preemptive().basic("admin", PASSWORD).contentType(ContentType.JSON)
                     .body(Map.of("slug", "survivor", "displayName", "Survivor Inc"))
                     .post("/api/admin/tenants").then().statusCode(201);
@@ -53,6 +64,14 @@ class EmbeddedDefaultIT {
         }
     }
 
+    private String databaseSetting(String name) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + dbPort + "/postgres",
+                "postgres", "postgres"); ResultSet rs = c.createStatement().executeQuery("show " + name)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     private Process start(int port) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", System.getProperty("app.jar", "target/quarkus-app/quarkus-run.jar"))
@@ -62,6 +81,7 @@ class EmbeddedDefaultIT {
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("QUARKUS_DATASOURCE"));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("TOLLGATE_EMBEDDED_DB_PORT", String.valueOf(dbPort));
         env.put("TOLLGATE_ADMIN_PASSWORD", PASSWORD);
         return pb.start();
     }
