@@ -176,6 +176,10 @@ public class ChatPipeline {
         endpoint.client().request(endpoint.chatCompletionsRequest(call.stream))
                 .onFailure(err -> noConnection(call, plan, endpoint, err, started))
                 .onSuccess(req -> {
+                    if (call.finished) { // the client left while this waited for a connection: send nothing
+                        req.reset();
+                        return;
+                    }
                     call.upstreamRequest = req;
                     req.send(Buffer.buffer(call.upstreamBody))
                             .onSuccess(resp -> onResponse(call, plan, endpoint, resp, started))

@@ -10,11 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.testing.SeparateSimulator;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,6 +27,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +68,8 @@ class UpstreamConnectionLimitTest {
 
     private static String key;
 
+    @TestHTTPResource("/v1/chat/completions")
+    URL chatUrl;
     @Inject
     AgroalDataSource dataSource;
     @Inject
@@ -102,6 +110,64 @@ class UpstreamConnectionLimitTest {
 
         holder.orTimeout(30, TimeUnit.SECONDS).join().then().statusCode(504);
         ask("Hi").then().statusCode(200); // the connection is free again
+    }
+
+    @Test
+    void aCallWhoseClientLeftWhileItWaitedForTheConnectionIsNeverSent() throws Exception {
+        // Holds the only connection for 400 ms, less than the 500 ms a waiting call waits for it.
+        CompletableFuture<Response> holder = CompletableFuture.supplyAsync(() -> ask("Hi [[sim:latency=400/1000]]"));
+        awaitHolderUpstream();
+        String leaver = "leaver-" + UUID.randomUUID();
+        try (Socket socket = rawPost(leaver)) {
+            Thread.sleep(150); // it reaches the gateway and queues for the connection the holder has
+        } // and its client goes
+        awaitLedgerRow(leaver);
+        // Only a call still waiting when its client left is recorded so: one served or timed out is not.
+        assertEquals(List.of("client_disconnect"), recordedErrors(leaver));
+
+        holder.orTimeout(30, TimeUnit.SECONDS).join().then().statusCode(200);
+        ask("Hi").then().statusCode(200); // the connection the leaver was handed is usable again
+        assertEquals(2, SeparateSimulator.simulator().stats().snapshot().chatRequests(),
+                "the upstream saw the holder and the last call, never the call nobody waits for");
+    }
+
+    /** Waits (not a timing assertion: the bound only stops a broken build from hanging) for the call's row. */
+    private void awaitLedgerRow(String requestId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (recordedErrors(requestId).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no ledger row for " + requestId);
+            }
+            ledger.flush();
+        }
+    }
+
+    private Socket rawPost(String requestId) throws Exception {
+        Socket socket = new Socket(chatUrl.getHost(), chatUrl.getPort());
+        byte[] body = ("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
+                + "\r\nX-Request-Id: " + requestId + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        return socket;
+    }
+
+    private List<String> recordedErrors(String requestId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement("select error_type from usage_ledger where request_id = ?"
+                        + " order by attempt")) {
+            st.setString(1, requestId);
+            List<String> types = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    types.add(rs.getString(1));
+                }
+            }
+            return types;
+        }
     }
 
     private List<String> errorTypes(String requestId) throws SQLException {
