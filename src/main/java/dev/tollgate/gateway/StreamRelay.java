@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Splits the upstream SSE byte stream into events and hands each one on as soon as it is complete,
@@ -15,10 +15,13 @@ import java.util.function.Consumer;
  */
 final class StreamRelay {
 
+    private static final Pattern LINES = Pattern.compile("\r?\n");
+
     private final ObjectMapper json;
     private final ChatCall call;
     private final Consumer<Buffer> out;
-    private final StringBuilder pending = new StringBuilder();
+    /** Bytes of the event not yet complete: decoded only whole, so a character split across reads stays whole. */
+    private Buffer pending = Buffer.buffer();
 
     Usage usage;
     String finishReason;
@@ -32,41 +35,62 @@ final class StreamRelay {
     }
 
     void feed(Buffer data) {
-        pending.append(data.toString(StandardCharsets.UTF_8));
+        pending.appendBuffer(data);
+        int from = 0;
         int end;
-        while ((end = eventEnd()) >= 0) {
-            String event = pending.substring(0, end);
-            pending.delete(0, end + separatorLength(end));
-            handle(event);
+        while ((end = eventEnd(from)) >= 0) {
+            int next = end + (pending.getByte(end) == '\r' ? 4 : 2);
+            handle(pending.getString(from, end, "UTF-8"));
+            from = next;
+        }
+        if (from > 0) {
+            pending = pending.getBuffer(from, pending.length());
         }
     }
 
-    private int eventEnd() {
-        int lf = pending.indexOf("\n\n");
-        int crlf = pending.indexOf("\r\n\r\n");
-        if (lf < 0) {
-            return crlf;
+    /** Where the blank line ending the next event starts ({@code \n\n} or {@code \r\n\r\n}), or -1. */
+    private int eventEnd(int from) {
+        for (int i = from; i + 1 < pending.length(); i++) {
+            byte b = pending.getByte(i);
+            if (b == '\n' && pending.getByte(i + 1) == '\n') {
+                return i;
+            }
+            if (b == '\r' && i + 3 < pending.length() && pending.getByte(i + 1) == '\n'
+                    && pending.getByte(i + 2) == '\r' && pending.getByte(i + 3) == '\n') {
+                return i;
+            }
         }
-        return crlf < 0 ? lf : Math.min(lf, crlf);
+        return -1;
     }
 
-    private int separatorLength(int end) {
-        return pending.charAt(end) == '\r' ? 4 : 2;
-    }
-
+    /**
+     * One SSE event. Its data lines make the payload (other fields such as {@code event:} or {@code id:},
+     * which some OpenAI-compatible servers send, are kept as they are); an event without data, a comment
+     * such as {@code : keep-alive} or a stray blank line, is passed on untouched.
+     */
     private void handle(String event) {
-        if (!event.startsWith("data:")) {
-            out.accept(Buffer.buffer(event + "\n\n")); // comments such as ": keep-alive", blank keep-alive lines
+        StringBuilder fields = new StringBuilder();
+        StringBuilder data = null;
+        for (String line : LINES.split(event, -1)) {
+            if (line.startsWith("data:")) {
+                String value = line.substring(line.startsWith("data: ") ? 6 : 5);
+                data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+            } else if (!line.isEmpty()) {
+                fields.append(line).append('\n');
+            }
+        }
+        if (data == null) {
+            out.accept(Buffer.buffer(event + "\n\n"));
             return;
         }
-        String data = event.substring(5).trim();
-        if (data.equals("[DONE]")) {
+        String payload = data.toString().trim();
+        if (payload.equals("[DONE]")) {
             done = true;
             out.accept(Buffer.buffer(event + "\n\n"));
             return;
         }
         try {
-            ObjectNode chunk = (ObjectNode) json.readTree(data);
+            ObjectNode chunk = (ObjectNode) json.readTree(payload);
             observe(chunk);
             boolean changed = false;
             if (call.aliasUsed != null && chunk.has("model")) {
@@ -87,11 +111,12 @@ final class StreamRelay {
                 ObjectNode usageChunk = chunk.deepCopy();
                 usageChunk.putArray("choices");
                 chunk.putNull("usage");
-                out.accept(Buffer.buffer("data: " + json.writeValueAsString(chunk) + "\n\ndata: "
-                        + json.writeValueAsString(usageChunk) + "\n\n"));
+                out.accept(Buffer.buffer(fields + "data: " + json.writeValueAsString(chunk) + "\n\n" + fields
+                        + "data: " + json.writeValueAsString(usageChunk) + "\n\n"));
                 return;
             }
-            out.accept(Buffer.buffer(changed ? "data: " + json.writeValueAsString(chunk) + "\n\n" : event + "\n\n"));
+            out.accept(Buffer.buffer(changed ? fields + "data: " + json.writeValueAsString(chunk) + "\n\n"
+                    : event + "\n\n"));
         } catch (IOException | ClassCastException e) {
             out.accept(Buffer.buffer(event + "\n\n")); // not ours to judge: relay as received
         }

@@ -1,0 +1,62 @@
+package dev.tollgate.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** How the relay reads an upstream's SSE bytes, however the network cuts them and however the server frames them. */
+class StreamRelayTest {
+
+    private final StringBuilder relayed = new StringBuilder();
+    private final ChatCall call = new ChatCall("req-1", Instant.now(), null);
+    private final StreamRelay relay = new StreamRelay(new ObjectMapper(), call,
+            b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
+
+    private static final String CHUNK = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"deepseek-v4-flash\","
+            + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"你好，世界 👋\"},\"finish_reason\":null}]}\n\n";
+    private static final String FINISH = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"deepseek-v4-flash\","
+            + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+            + "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":6,\"total_tokens\":16,"
+            + "\"prompt_cache_hit_tokens\":0,\"prompt_cache_miss_tokens\":10}}\n\n";
+
+    @Test
+    void aCharacterCutInTwoByTheNetworkReachesTheClientWhole() {
+        call.clientWantsUsage = true;
+        byte[] bytes = CHUNK.getBytes(StandardCharsets.UTF_8);
+        int cut = indexOf(bytes, (byte) 0xE4) + 1; // after the first of the three bytes of 你 (E4 BD A0)
+        relay.feed(Buffer.buffer(Arrays.copyOfRange(bytes, 0, cut)));
+        relay.feed(Buffer.buffer(Arrays.copyOfRange(bytes, cut, bytes.length)));
+        assertEquals(CHUNK, relayed.toString());
+        assertEquals("你好，世界 👋".length(), relay.streamedChars);
+    }
+
+    @Test
+    void eventsWithOtherFieldsAndStrayBlankLinesAreStillRead() {
+        call.clientWantsUsage = false; // so the relay must find usage to strip it
+        relay.feed(Buffer.buffer("event: message\nid: 1\n" + CHUNK + "\n"));  // an odd blank line after the event
+        relay.feed(Buffer.buffer("id: 2\r\n" + FINISH.replace("\n\n", "\r\n\r\n")));
+        relay.feed(Buffer.buffer("\ndata: [DONE]\n\n"));
+
+        assertTrue(relay.done, "[DONE] after a stray blank line ends the stream normally");
+        assertEquals("stop", relay.finishReason);
+        assertEquals(6, relay.usage.completionTokens(), "usage read from an event that starts with an id field");
+        assertTrue(!relayed.toString().contains("\"usage\":{"), "usage the client did not ask for is stripped");
+        assertTrue(relayed.toString().contains("id: 2\n"), "other fields are kept: " + relayed);
+        assertTrue(relayed.toString().contains("event: message\nid: 1\n" + CHUNK));
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        throw new AssertionError("byte not found");
+    }
+}
