@@ -40,6 +40,7 @@ public class CallRecorder {
 
     void attempt(ChatCall call, UpstreamEndpoint endpoint, int status, String errorType, String finishReason,
             Usage usage) {
+        call.attemptOpen = false;
         CallCost cost = usage == Usage.NONE ? null : price(call, usage);
         ledger.record(LedgerEntry.builder(call.requestId, Math.max(1, call.attempt), call.key.tenantId(),
                         call.key.keyId(), call.requestedModel, call.receivedAt)

@@ -37,6 +37,8 @@ final class ChatCall {
     Instant firstByteAt;
     UpstreamEndpoint endpoint;
     HttpClientRequest upstreamRequest;
+    /** The current attempt has not been recorded yet (it is connecting, sent, or answering). */
+    boolean attemptOpen;
     StreamRelay relay;
     /** Bytes have gone to the client: from here on there is no retry. */
     boolean responseStarted;

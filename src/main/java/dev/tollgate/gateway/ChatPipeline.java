@@ -57,23 +57,20 @@ public class ChatPipeline {
 
     void handle(RoutingContext ctx) {
         ChatCall call = new ChatCall(ctx.get(RequestIds.KEY), Instant.now(), ctx);
-        ObjectNode body;
-        try {
-            body = parse(ctx.body().buffer());
-        } catch (OpenAiException e) {
-            GatewayResponses.error(ctx, e);
-            return;
-        }
+        ctx.response().closeHandler(v -> clientGone(call));
+        // The key first, as OpenAI does: a caller with a bad key learns that, not what is wrong with its body.
         authenticator.authenticate(vertx, ctx.request().getHeader("Authorization"), ctx.request().getHeader("x-api-key"))
                 .onSuccess(key -> {
+                    if (call.finished) {
+                        return; // the client left while its key was looked up
+                    }
                     call.key = key;
                     try {
-                        prepare(call, body);
+                        prepare(call, parse(ctx.body().buffer()));
                     } catch (OpenAiException e) {
                         GatewayResponses.error(ctx, e, call);
                         return;
                     }
-                    ctx.response().closeHandler(v -> clientGone(call));
                     attempt(call, upstreams.plan(call.servedModel));
                 })
                 .onFailure(e -> GatewayResponses.error(ctx, e));
@@ -114,9 +111,12 @@ public class ChatPipeline {
         if (stream != null && !stream.isBoolean() && !stream.isNull()) {
             throw invalid("stream", "stream must be a boolean");
         }
+        JsonNode streamOptions = body.get("stream_options");
+        if (streamOptions != null && !streamOptions.isObject() && !streamOptions.isNull()) {
+            throw invalid("stream_options", "stream_options must be an object, e.g. {\"include_usage\": true}");
+        }
         call.requestedModel = model.asText();
-        call.servedModel = call.requestedModel;
-        resolveModel(call);
+        resolveModel(call); // sets the served model, which X-Tollgate-Model names only once there is one
         call.stream = stream != null && stream.asBoolean();
         call.thinking = !"disabled".equals(body.path("thinking").path("type").asText());
         call.userId = body.path("user_id").isTextual() ? body.path("user_id").asText() : null;
@@ -171,6 +171,8 @@ public class ChatPipeline {
         UpstreamEndpoint endpoint = plan.get(call.attempt % plan.size());
         call.endpoint = endpoint;
         call.attempt++;
+        call.attemptOpen = true;
+        call.upstreamRequest = null;
         call.attemptStartedAt = Instant.now();
         long started = System.nanoTime();
         endpoint.client().request(endpoint.chatCompletionsRequest(call.stream))
@@ -393,7 +395,10 @@ public class ChatPipeline {
         }
     }
 
-    /** The client went away: stop the upstream call and record what was used so far, marked estimated. */
+    /**
+     * The client went away: stop the upstream call and record what was used so far, marked estimated. Between
+     * attempts (a retry's backoff) or before the first, no upstream call is open and there is nothing to record.
+     */
     private void clientGone(ChatCall call) {
         if (call.finished) {
             return;
@@ -401,6 +406,9 @@ public class ChatPipeline {
         call.finished = true;
         if (call.upstreamRequest != null) {
             call.upstreamRequest.reset();
+        }
+        if (!call.attemptOpen) {
+            return;
         }
         StreamRelay relay = call.relay;
         Usage usage = relay != null && relay.usage != null ? relay.usage

@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -339,6 +340,8 @@ class ChatCompletionsTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "stream", "stream");
         assertBadRequest("{\"model\":\"deepseek-v4-flash\",\"stream\":1,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "stream", "stream");
+        assertBadRequest("{\"model\":\"deepseek-v4-flash\",\"stream\":true,\"stream_options\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "stream_options", "stream_options");
         // fields only the upstream checks: its own 400, in its words, which name the field
         Response thinking = chat("{\"model\":\"deepseek-v4-flash\",\"thinking\":true,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
@@ -356,8 +359,17 @@ class ChatCompletionsTest {
         given().contentType(ContentType.JSON).body(userMessage("Hi", false)).post("/v1/chat/completions").then()
                 .statusCode(401).body("error.type", equalTo("authentication_error"))
                 .body("error.code", equalTo("invalid_api_key"));
+        // the key is checked first: a bad key with a bad body is told about the key
+        given().header("Authorization", "Bearer tg-nope").contentType(ContentType.JSON).body("not json")
+                .post("/v1/chat/completions").then().statusCode(401).body("error.code", equalTo("invalid_api_key"));
         chat("{\"model\":\"deepseek-v9-ultra\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}").then()
-                .statusCode(404).body("error.code", equalTo("model_not_found")).body("error.param", equalTo("model"));
+                .statusCode(404).body("error.code", equalTo("model_not_found")).body("error.param", equalTo("model"))
+                .header(ChatPipeline.MODEL_HEADER, nullValue()); // nothing was served
+        // a name no header could carry is still just an unknown model, answered at once
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> chat(
+                "{\"model\":\"deepseek-v4-flash\\nX-Injected: 1\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .then().statusCode(404).body("error.code", equalTo("model_not_found"))
+                .header("X-Injected", nullValue()));
         String flashOnly = issueKey(createTenant(uniqueSlug("flashonly")),
                 Map.of("name", "flash only", "allowedModels", List.of("deepseek-v4-flash")));
         given().header("Authorization", "Bearer " + flashOnly).contentType(ContentType.JSON)
