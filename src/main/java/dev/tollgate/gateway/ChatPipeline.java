@@ -311,7 +311,7 @@ public class ChatPipeline {
             }
             call.firstByteAt = Instant.now();
             Buffer body = trimLeadingWhitespace(raw); // DeepSeek holds busy connections open with blank lines
-            ResponseSummary summary = new ResponseSummary(Usage.NONE, null);
+            ResponseSummary summary = new ResponseSummary(Usage.NONE, null, body.length());
             try {
                 byte[] bytes = body.getBytes();
                 summary = ResponseSummary.read(json, bytes);
@@ -324,7 +324,8 @@ public class ChatPipeline {
                 LOG.warnf("Upstream %s sent a body that is not JSON for %s", endpoint.name(), call.requestId);
             }
             // Recorded (in the spool) before the answer leaves: a client that has its answer has its ledger row.
-            recorder.attempt(call, endpoint, 200, null, summary.finishReason(), summary.usage());
+            recorder.attempt(call, endpoint, 200, null, summary.finishReason(),
+                    summary.usageOrEstimate(call.promptTokenEstimate));
             call.finished = true;
             GatewayResponses.headers(call, call.ctx.response()).setStatusCode(200)
                     .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").end(body);

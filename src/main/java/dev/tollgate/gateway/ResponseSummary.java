@@ -9,13 +9,14 @@ import java.io.IOException;
 /**
  * What the ledger needs from a non-streamed answer, usage and the first choice's finish_reason, read with
  * a streaming parser: the answer's content is skipped over, never built into a tree (it can be megabytes).
+ * The characters of the answer's text are counted too, for an estimate when an upstream reports no usage.
  */
-record ResponseSummary(Usage usage, String finishReason) {
+record ResponseSummary(Usage usage, String finishReason, long answerChars) {
 
     /** @throws IOException when the body is not a JSON object */
     static ResponseSummary read(ObjectMapper json, byte[] body) throws IOException {
         Usage usage = Usage.NONE;
-        String finishReason = null;
+        Choices choices = new Choices();
         try (JsonParser p = json.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("not a JSON object");
@@ -26,35 +27,63 @@ record ResponseSummary(Usage usage, String finishReason) {
                 if ("usage".equals(field) && value == JsonToken.START_OBJECT) {
                     usage = Usage.from(p.<JsonNode>readValueAsTree());
                 } else if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
-                    finishReason = firstFinishReason(p);
+                    choices.read(p);
                 } else {
                     p.skipChildren();
                 }
             }
         }
-        return new ResponseSummary(usage, finishReason);
+        return new ResponseSummary(usage, choices.finishReason, choices.chars);
     }
 
-    /** Reads the choices array to its end; the parser is left on its END_ARRAY. */
-    private static String firstFinishReason(JsonParser p) throws IOException {
-        String finishReason = null;
-        boolean first = true;
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken()) {
-            if (first && t == JsonToken.START_OBJECT) {
+    /** The usage to bill: the upstream's, or when it sent none an estimate from the text, flagged as such. */
+    Usage usageOrEstimate(long promptTokenEstimate) {
+        return usage != Usage.NONE ? usage : Usage.estimate(promptTokenEstimate, answerChars);
+    }
+
+    /** Reads the choices array: the first finish_reason, and the length of every string inside a message. */
+    private static final class Choices {
+        String finishReason;
+        long chars;
+
+        /** Reads to the array's end; the parser is left on its END_ARRAY. */
+        void read(JsonParser p) throws IOException {
+            boolean first = true;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken(), first = false) {
+                if (t != JsonToken.START_OBJECT) {
+                    p.skipChildren();
+                    continue;
+                }
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String field = p.currentName();
                     JsonToken value = p.nextToken();
-                    if ("finish_reason".equals(field) && value == JsonToken.VALUE_STRING) {
+                    if (first && "finish_reason".equals(field) && value == JsonToken.VALUE_STRING) {
                         finishReason = p.getText();
+                    } else if ("message".equals(field) && value == JsonToken.START_OBJECT) {
+                        countText(p);
                     } else {
                         p.skipChildren();
                     }
                 }
-            } else {
-                p.skipChildren();
             }
-            first = false;
         }
-        return finishReason;
+
+        /** Adds the length of every string value in the structure the parser is at the start of. */
+        private void countText(JsonParser p) throws IOException {
+            int depth = 1;
+            while (depth > 0) {
+                JsonToken t = p.nextToken();
+                if (t == null) {
+                    return;
+                }
+                switch (t) {
+                    case START_OBJECT, START_ARRAY -> depth++;
+                    case END_OBJECT, END_ARRAY -> depth--;
+                    case VALUE_STRING -> chars += p.getTextLength();
+                    default -> {
+                    }
+                }
+            }
+        }
     }
 }

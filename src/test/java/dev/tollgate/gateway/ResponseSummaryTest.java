@@ -60,6 +60,19 @@ class ResponseSummaryTest {
     }
 
     @Test
+    void anAnswerWithoutUsageIsBilledOnAnEstimateFromItsTextFlaggedAsSuch() throws Exception {
+        ResponseSummary s = read("""
+                {"id":"x","model":"llama","choices":[{"index":0,"message":{"role":"assistant","content":"0123456789",
+                 "tool_calls":[{"id":"t","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"stop"}]}
+                """);
+        assertEquals(Usage.NONE, s.usage());
+        // "assistant" + "0123456789" + "t" + "f" + "{}": 23 characters, about 6 tokens at four characters a token
+        assertEquals(new Usage(50, 0, 50, 6, 0, true), s.usageOrEstimate(50));
+        Usage reported = new Usage(10, 0, 10, 2, 0, false);
+        assertEquals(reported, new ResponseSummary(reported, "stop", 999).usageOrEstimate(50));
+    }
+
+    @Test
     void aBodyThatIsNotAJsonObjectIsRefused() {
         assertThrows(IOException.class, () -> read("[1,2]"));
         assertThrows(IOException.class, () -> read("<html>bad gateway</html>"));
