@@ -139,21 +139,49 @@ class GatewayLedgerTest {
             read += stream.read(some, 0, some.length);
         }
         stream.close(); // the client leaves
-        Map<String, Object> row = null;
-        for (int i = 0; i < 100 && row == null; i++) {
-            ledger.flush();
-            List<Map<String, Object>> rows = rows(requestId);
-            row = rows.isEmpty() ? null : rows.get(0);
-            if (row == null) {
+        List<Map<String, Object>> rows = List.of();
+        for (int i = 0; i < 100 && rows.isEmpty(); i++) {
+            rows = rows(requestId);
+            if (rows.isEmpty()) {
                 Thread.sleep(100);
             }
         }
-        assertTrue(row != null, "the aborted call was recorded");
+        assertEquals(1, rows.size(), "the aborted call was recorded, once");
+        Map<String, Object> row = rows.get(0);
         assertEquals(499, row.get("http_status"));
         assertEquals("client_disconnect", row.get("error_type"));
         assertEquals(true, row.get("usage_estimated"));
         assertTrue((Long) row.get("completion_tokens") > 0, "what was streamed is billed");
         assertFalse(((BigDecimal) row.get("total_cost")).signum() == 0);
+    }
+
+    @Test
+    void aCompletedStreamIsBilledOnTheUpstreamsOwnUsageInEitherShapeWhateverTheClientAskedFor() throws Exception {
+        for (String form : List.of("live", "documented")) {
+            String ask = "{\"model\":\"deepseek-v4-flash\",\"stream\":true,%s\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"Count the tokens once. [[sim:usage=" + form + "]]\"}]}";
+            Response withUsage = chat(ask.formatted("\"stream_options\":{\"include_usage\":true},"), null);
+            JsonPath seen = usageChunk(withUsage.asString());
+            Map<String, Object> row = onlyRow(withUsage.header("X-Request-Id"));
+            assertEquals(false, row.get("usage_estimated"), form);
+            assertEquals(seen.getLong("prompt_tokens"), row.get("prompt_tokens"), form);
+            assertEquals(seen.getLong("completion_tokens"), row.get("completion_tokens"), form);
+
+            // the same prompt (the simulator's answer depends only on it), without asking for usage
+            Response without = chat(ask.formatted(""), null);
+            assertFalse(without.asString().contains("\"usage\":{"), "usage the client did not ask for: " + form);
+            Map<String, Object> quiet = onlyRow(without.header("X-Request-Id"));
+            assertEquals(false, quiet.get("usage_estimated"), form);
+            assertEquals(seen.getLong("completion_tokens"), quiet.get("completion_tokens"), form);
+            assertEquals(seen.getLong("prompt_tokens"), quiet.get("prompt_tokens"), form);
+        }
+    }
+
+    /** The usage object of the stream's one chunk that carries it. */
+    private static JsonPath usageChunk(String sse) {
+        List<String> withUsage = sse.lines().filter(l -> l.startsWith("data: {") && l.contains("\"usage\":{")).toList();
+        assertEquals(1, withUsage.size(), sse);
+        return new JsonPath(withUsage.get(0).substring(6)).setRootPath("usage");
     }
 
     @Test
