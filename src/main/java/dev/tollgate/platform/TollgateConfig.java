@@ -39,7 +39,7 @@ public interface TollgateConfig {
 
     interface Upstream {
         /**
-         * Upstream endpoints by name. Ignored while the embedded simulator runs (no DEEPSEEK_API_KEY), so a
+         * Upstream endpoints by name. Ignored while the embedded simulator runs (none configured), so a
          * fresh checkout never calls the real API by accident.
          */
         Map<String, Endpoint> endpoints();
@@ -148,7 +148,10 @@ public interface TollgateConfig {
 
     /** The built-in DeepSeek simulator (docs/simulator.md). */
     interface Simulator {
-        /** Unset: the simulator runs exactly when no DEEPSEEK_API_KEY is configured. */
+        /**
+         * Unset: the simulator runs exactly when no upstream is configured, that is when every endpoint is the
+         * official DeepSeek API and none has an API key (DEEPSEEK_API_KEY or the endpoint's api-key).
+         */
         Optional<Boolean> enabled();
 
         @WithDefault("127.0.0.1")

@@ -7,15 +7,15 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
- * The simulator inside the app: the upstream of the embedded-default run when no DeepSeek API key is
- * configured, and of the test suite. Started eagerly on Quarkus' own Vert.x so its port is known before
+ * The simulator inside the app: the upstream of the embedded-default run when no upstream is configured
+ * (no DeepSeek API key, no other endpoint), and of the test suite. Started eagerly on Quarkus' own Vert.x so its port is known before
  * anything asks for {@link #baseUrl()}.
  */
 @Startup
@@ -23,6 +23,7 @@ import org.jboss.logging.Logger;
 public class EmbeddedSimulator {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedSimulator.class);
+    private static final String OFFICIAL_API_HOST = "api.deepseek.com";
 
     @Inject
     Vertx vertx;
@@ -35,8 +36,7 @@ public class EmbeddedSimulator {
     @PostConstruct
     void start() {
         TollgateConfig.Simulator c = config.simulator();
-        Optional<String> deepseekKey = ConfigProvider.getConfig().getOptionalValue("DEEPSEEK_API_KEY", String.class);
-        if (!c.enabled().orElse(deepseekKey.filter(k -> !k.isBlank()).isEmpty())) {
+        if (!c.enabled().orElse(noUpstreamConfigured(config.upstream().endpoints()))) {
             return;
         }
         SimulatorSettings.Builder settings = SimulatorSettings.builder()
@@ -61,6 +61,23 @@ public class EmbeddedSimulator {
         simulator = sim;
         LOG.infof("DeepSeek simulator (simulated upstream, not the real API) listening on %s, latency %s",
                 sim.baseUrl(), c.latency());
+    }
+
+    /**
+     * Nothing could be called: every endpoint is the official DeepSeek API without an API key, however the key
+     * would have been given. An endpoint elsewhere (vLLM, SGLang, a proxy) may need no key, so it counts.
+     */
+    static boolean noUpstreamConfigured(Map<String, TollgateConfig.Endpoint> endpoints) {
+        return endpoints.values().stream().allMatch(e -> e.apiKey().filter(k -> !k.isBlank()).isEmpty()
+                && isOfficialApi(e.baseUrl()));
+    }
+
+    private static boolean isOfficialApi(String baseUrl) {
+        try {
+            return OFFICIAL_API_HOST.equalsIgnoreCase(URI.create(baseUrl.trim()).getHost());
+        } catch (IllegalArgumentException e) {
+            return false; // not a URL: the upstream set-up reports it
+        }
     }
 
     @PreDestroy
@@ -88,7 +105,7 @@ public class EmbeddedSimulator {
     public DeepSeekSimulator simulator() {
         if (simulator == null) {
             throw new IllegalStateException("The DeepSeek simulator is not running "
-                    + "(tollgate.simulator.enabled=false, or DEEPSEEK_API_KEY is set)");
+                    + "(tollgate.simulator.enabled=false, or an upstream is configured)");
         }
         return simulator;
     }

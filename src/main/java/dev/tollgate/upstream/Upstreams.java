@@ -48,7 +48,8 @@ public class Upstreams {
         if (simulator.running()) {
             list.add(endpoint("simulator", simulator.baseUrl(), "simulator", ALL_MODELS, 0, 1,
                     Duration.ofSeconds(5), Duration.ofSeconds(600), 1000));
-            LOG.warn("No DEEPSEEK_API_KEY set: calls go to the built-in DeepSeek simulator, not the real API");
+            LOG.warn("No upstream configured (no DEEPSEEK_API_KEY): calls go to the built-in DeepSeek simulator,"
+                    + " not the real API");
         } else {
             config.upstream().endpoints().forEach((name, e) -> {
                 if (e.maxConnections() < 1) {

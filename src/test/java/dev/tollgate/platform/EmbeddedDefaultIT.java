@@ -1,7 +1,9 @@
 package dev.tollgate.platform;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +50,14 @@ class EmbeddedDefaultIT {
             given().port(port).auth().preemptive().basic("admin", PASSWORD).contentType(ContentType.JSON)
                     .body(Map.of("slug", "survivor", "displayName", "Survivor Inc"))
                     .post("/api/admin/tenants").then().statusCode(201);
+            // no upstream configured: the built-in simulator answers, and the real API is never called
+            String key = given().port(port).auth().preemptive().basic("admin", PASSWORD).contentType(ContentType.JSON)
+                    .body(Map.of("name", "first")).post("/api/admin/tenants/survivor/keys")
+                    .then().statusCode(201).extract().path("key");
+            given().port(port).header("Authorization", "Bearer " + key).contentType(ContentType.JSON)
+                    .body("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                    .post("/v1/chat/completions").then().statusCode(200)
+                    .body("choices[0].message.content", not(emptyString()));
         } finally {
             stop(first);
         }
@@ -79,7 +89,7 @@ class EmbeddedDefaultIT {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(workDir.toFile(), "app.log")));
         Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("QUARKUS_DATASOURCE"));
+        env.keySet().removeIf(k -> k.startsWith("QUARKUS_DATASOURCE") || k.startsWith("DEEPSEEK_"));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("TOLLGATE_EMBEDDED_DB_PORT", String.valueOf(dbPort));
         env.put("TOLLGATE_ADMIN_PASSWORD", PASSWORD);
