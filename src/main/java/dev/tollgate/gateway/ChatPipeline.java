@@ -290,7 +290,7 @@ public class ChatPipeline {
     /** Maps an upstream error to what the client should see; never the upstream's own credentials trouble. */
     private void answerUpstreamError(ChatCall call, int status, Buffer body) {
         switch (status) {
-            case 400, 422 -> GatewayResponses.passThrough(call, status, body);
+            case 400, 422 -> GatewayResponses.passThrough(call, status, UpstreamErrors.asOpenAiError(json, status, body));
             case 429 -> fail(call, new OpenAiException(429, "rate_limit_error", "upstream_rate_limited", null,
                     "The upstream is rate limiting requests for " + call.servedModel + "; retry with backoff."));
             case 401, 403 -> fail(call, new OpenAiException(502, "api_error", "upstream_auth_failed", null,
