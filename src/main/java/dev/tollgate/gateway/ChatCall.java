@@ -39,6 +39,8 @@ final class ChatCall {
     HttpClientRequest upstreamRequest;
     /** The current attempt has not been recorded yet (it is connecting, sent, or answering). */
     boolean attemptOpen;
+    /** The current attempt holds a permit of its endpoint's circuit breaker, not yet given a result. */
+    boolean breakerPermit;
     StreamRelay relay;
     /** Bytes have gone to the client: from here on there is no retry. */
     boolean responseStarted;

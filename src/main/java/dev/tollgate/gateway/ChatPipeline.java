@@ -168,7 +168,13 @@ public class ChatPipeline {
                     "No upstream is available for " + call.servedModel + " right now; retry in a little while."));
             return;
         }
-        UpstreamEndpoint endpoint = plan.get(call.attempt % plan.size());
+        UpstreamEndpoint endpoint = permitted(plan, call.attempt);
+        if (endpoint == null) {
+            fail(call, new OpenAiException(503, "api_error", "upstream_unavailable", null,
+                    "No upstream is available for " + call.servedModel + " right now; retry in a little while."));
+            return;
+        }
+        call.breakerPermit = true;
         call.endpoint = endpoint;
         call.attempt++;
         call.attemptOpen = true;
@@ -200,7 +206,9 @@ public class ChatPipeline {
         }
         boolean poolBusy = err instanceof TimeoutException; // a TCP connect timeout is not one
         if (!poolBusy) {
-            endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, err);
+            breakerError(call, endpoint, started, err);
+        } else {
+            breakerRelease(call, endpoint); // the endpoint did nothing wrong
         }
         recorder.attempt(call, endpoint, 0, poolBusy ? "upstream_busy" : "upstream_connect_error", null, Usage.NONE);
         LOG.debugf("No connection to upstream %s on attempt %d of %s: %s", endpoint.name(), call.attempt,
@@ -224,7 +232,7 @@ public class ChatPipeline {
         }
         int status = resp.statusCode();
         if (status == 200) {
-            endpoint.breaker().onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            breakerSuccess(call, endpoint, started);
             if (call.stream && isEventStream(resp)) {
                 relayStream(call, endpoint, resp);
             } else {
@@ -238,10 +246,11 @@ public class ChatPipeline {
             // A 429 is the upstream's rate limit, not a broken endpoint: it moves the call on but must not
             // open the breaker, or one noisy tenant would take the endpoint away from everyone.
             if (status >= 500) {
-                endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS,
-                        new IllegalStateException("HTTP " + status));
+                breakerError(call, endpoint, started, new IllegalStateException("HTTP " + status));
             } else if (status != 429) {
-                endpoint.breaker().onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                breakerSuccess(call, endpoint, started);
+            } else {
+                breakerRelease(call, endpoint);
             }
             recorder.attempt(call, endpoint, status, "upstream_http_" + status, null, Usage.NONE);
             if (retryable && canRetry(call)) {
@@ -261,7 +270,7 @@ public class ChatPipeline {
         if (call.finished) {
             return;
         }
-        endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, err);
+        breakerError(call, endpoint, started, err);
         boolean timeout = err instanceof TimeoutException
                 || String.valueOf(err.getMessage()).toLowerCase().contains("timeout");
         recorder.attempt(call, endpoint, 0, timeout ? "upstream_timeout" : "upstream_disconnect", null, Usage.NONE);
@@ -275,6 +284,39 @@ public class ChatPipeline {
                         "The upstream did not answer in time. Retry, or lower max_tokens for long answers.")
                 : new OpenAiException(502, "api_error", "upstream_disconnect", null,
                         "The upstream closed the connection before answering; retry in a little while."));
+    }
+
+    /**
+     * The plan's next endpoint, from this attempt's turn on, whose breaker lets a call through: a closed one
+     * always, a half-open one only for its few trial calls, so a recovering endpoint is not flooded.
+     */
+    private static UpstreamEndpoint permitted(List<UpstreamEndpoint> plan, int attempt) {
+        for (int i = 0; i < plan.size(); i++) {
+            UpstreamEndpoint e = plan.get((attempt + i) % plan.size());
+            if (e.breaker().tryAcquirePermission()) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    // Every permit an attempt takes ends in exactly one of these three.
+
+    private static void breakerSuccess(ChatCall call, UpstreamEndpoint endpoint, long started) {
+        call.breakerPermit = false;
+        endpoint.breaker().onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+
+    private static void breakerError(ChatCall call, UpstreamEndpoint endpoint, long started, Throwable err) {
+        call.breakerPermit = false;
+        endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, err);
+    }
+
+    private static void breakerRelease(ChatCall call, UpstreamEndpoint endpoint) {
+        if (call.breakerPermit) {
+            call.breakerPermit = false;
+            endpoint.breaker().releasePermission();
+        }
     }
 
     private boolean canRetry(ChatCall call) {
@@ -408,6 +450,7 @@ public class ChatPipeline {
         if (call.upstreamRequest != null) {
             call.upstreamRequest.reset();
         }
+        breakerRelease(call, call.endpoint); // leaving says nothing about the endpoint
         if (!call.attemptOpen) {
             return;
         }

@@ -2,6 +2,7 @@ package dev.tollgate.gateway;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.oneOf;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
@@ -146,8 +147,9 @@ class OpenAiSdkUpstreamFailureTest {
         String body = "{\"model\":\"deepseek-v4-pro\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
         var breaker = upstreams.all().stream().filter(e -> e.name().equals("nobody")).findFirst().orElseThrow().breaker();
         for (int i = 0; i < 10 && breaker.getState() != CircuitBreaker.State.OPEN; i++) {
+            // 502 from its retries, or 503 for the call whose retries opened the breaker: no attempt follows then
             given().header("Authorization", "Bearer " + key).contentType("application/json")
-                    .body(body).post("/v1/chat/completions").then().statusCode(502);
+                    .body(body).post("/v1/chat/completions").then().statusCode(oneOf(502, 503));
         }
         assertEquals(CircuitBreaker.State.OPEN, breaker.getState());
         // with its only endpoint out, Pro is answered at once instead of waiting on connections that fail

@@ -1,0 +1,166 @@
+package dev.tollgate.gateway;
+
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.issueKey;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tollgate.testing.SeparateSimulator;
+import dev.tollgate.upstream.UpstreamEndpoint;
+import dev.tollgate.upstream.Upstreams;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An endpoint that accepts connections and never answers, ahead of a working one. Its breaker opens after
+ * enough timeouts; once half-open it lets only its few trial calls through while the rest go to the next
+ * endpoint, so a recovering upstream is not flooded.
+ */
+@QuarkusTest
+@TestProfile(CircuitBreakerTest.SilentFirstEndpoint.class)
+class CircuitBreakerTest {
+
+    public static class SilentFirstEndpoint implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(Endpoints.class));
+        }
+    }
+
+    /** Accepts every connection and reads nothing: each request to it times out. */
+    static final class SilentServer {
+        final ServerSocket socket;
+        final AtomicInteger accepted = new AtomicInteger();
+        final List<Socket> open = new ArrayList<>();
+
+        SilentServer() throws IOException {
+            socket = new ServerSocket(0);
+            Thread t = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket s = socket.accept();
+                        synchronized (open) {
+                            open.add(s);
+                        }
+                        accepted.incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "silent-upstream");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    static SilentServer silent;
+
+    public static class Endpoints extends SeparateSimulator {
+        @Override
+        protected String apiKey() {
+            return "sk-breaker";
+        }
+
+        @Override
+        protected Map<String, String> config(String simulatorBaseUrl) {
+            try {
+                silent = new SilentServer();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Map<String, String> c = new HashMap<>();
+            String p = "tollgate.upstream.endpoints.deepseek.";
+            c.put(p + "base-url", "http://127.0.0.1:" + silent.socket.getLocalPort());
+            c.put(p + "api-key", "sk-breaker");
+            c.put(p + "models", "deepseek-v4-flash");
+            c.put(p + "read-timeout", "1s");
+            p = "tollgate.upstream.endpoints.backup.";
+            c.put(p + "base-url", simulatorBaseUrl);
+            c.put(p + "api-key", "sk-breaker");
+            c.put(p + "models", "deepseek-v4-flash");
+            c.put(p + "priority", "1");
+            c.put("tollgate.upstream.breaker-open-for", "1s");
+            return c;
+        }
+    }
+
+    @Inject
+    Upstreams upstreams;
+
+    @AfterAll
+    static void closeSilentServer() throws IOException {
+        silent.socket.close();
+    }
+
+    @Test
+    void aHalfOpenEndpointGetsOnlyItsTrialCalls() throws Exception {
+        String key = issueKey(createTenant(uniqueSlug("breaker")));
+        ExecutorService clients = Executors.newFixedThreadPool(10);
+        try {
+            // ten timeouts (at least ten calls, all failed) open the silent endpoint's breaker
+            assertEquals(List.of(504, 504, 504, 504, 504, 504, 504, 504, 504, 504), statuses(clients, key, 10));
+            CircuitBreaker breaker = breaker("deepseek");
+            assertEquals(CircuitBreaker.State.OPEN, breaker.getState());
+            int acceptedWhenOpened = silent.accepted.get();
+
+            awaitState(breaker, CircuitBreaker.State.HALF_OPEN); // after breaker-open-for
+            // five calls at once: the two trial calls go to the silent endpoint, the other three to the next one
+            assertEquals(List.of(200, 200, 200, 504, 504), statuses(clients, key, 5));
+            assertEquals(2, silent.accepted.get() - acceptedWhenOpened, "connections to the half-open endpoint");
+            assertEquals(CircuitBreaker.State.OPEN, breaker.getState(), "both trials failed: open again");
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    private static List<Integer> statuses(ExecutorService clients, String key, int calls) throws Exception {
+        List<Future<Integer>> futures = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            futures.add(clients.submit(() -> given().header("Authorization", "Bearer " + key)
+                    .contentType("application/json")
+                    .body("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                    .post("/v1/chat/completions").statusCode()));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<Integer> f : futures) {
+            statuses.add(f.get(30, TimeUnit.SECONDS));
+        }
+        statuses.sort(null);
+        return statuses;
+    }
+
+    private CircuitBreaker breaker(String endpoint) {
+        return upstreams.all().stream().filter(e -> e.name().equals(endpoint)).findFirst()
+                .map(UpstreamEndpoint::breaker).orElseThrow();
+    }
+
+    /** Waits (not a timing assertion: the bound only stops a broken build from hanging) for a state. */
+    private static void awaitState(CircuitBreaker breaker, CircuitBreaker.State state) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (breaker.getState() != state) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("breaker never became " + state + "; it is " + breaker.getState());
+            }
+            Thread.sleep(20);
+        }
+    }
+}
