@@ -17,6 +17,8 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
         int weight, Duration connectTimeout, Duration readTimeout, LoopLocalClients clients, CircuitBreaker breaker,
         URI chatCompletions) {
 
+    private static final long POOL_WAIT_MARGIN_MILLIS = 250;
+
     /** The chat completions URL is parsed once here, not on every call. DeepSeek accepts it with or without /v1. */
     UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<String> models, int priority, int weight,
             Duration connectTimeout, Duration readTimeout, LoopLocalClients clients, CircuitBreaker breaker) {
@@ -33,8 +35,10 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
                 .setPort(chatCompletions.getPort() != -1 ? chatCompletions.getPort() : ssl ? 443 : 80)
                 .setSsl(ssl)
                 .setURI(chatCompletions.getRawPath())
-                // Waiting for a free pooled connection and connecting count against the connect timeout.
-                .setConnectTimeout(connectTimeout.toMillis())
+                // Getting a connection: a new one's TCP connect has the connect timeout (the client's options);
+                // waiting for a busy pool's gets a little longer, so that a connect that times out (a host that
+                // drops packets) is reported and counted by the breaker as such, not as a busy pool.
+                .setConnectTimeout(connectTimeout.toMillis() + POOL_WAIT_MARGIN_MILLIS)
                 .setIdleTimeout(readTimeout.toMillis())
                 .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json")

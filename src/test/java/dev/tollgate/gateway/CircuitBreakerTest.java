@@ -4,6 +4,7 @@ import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.testing.SeparateSimulator;
@@ -73,6 +74,8 @@ class CircuitBreakerTest {
     }
 
     static SilentServer silent;
+    static ServerSocket dropping;
+    static final List<Socket> queued = new ArrayList<>();
 
     public static class Endpoints extends SeparateSimulator {
         @Override
@@ -99,6 +102,21 @@ class CircuitBreakerTest {
             c.put(p + "models", "deepseek-v4-flash");
             c.put(p + "priority", "1");
             c.put("tollgate.upstream.breaker-open-for", "1s");
+            // Pro: a host whose connects hang (its accept queue is full and it never accepts), as behind a
+            // firewall that drops packets
+            try {
+                dropping = new ServerSocket(0, 1);
+                for (int i = 0; i < 2; i++) {
+                    queued.add(new Socket("127.0.0.1", dropping.getLocalPort()));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            p = "tollgate.upstream.endpoints.dropping.";
+            c.put(p + "base-url", "http://127.0.0.1:" + dropping.getLocalPort());
+            c.put(p + "api-key", "sk-breaker");
+            c.put(p + "models", "deepseek-v4-pro");
+            c.put(p + "connect-timeout", "300ms");
             return c;
         }
     }
@@ -107,8 +125,23 @@ class CircuitBreakerTest {
     Upstreams upstreams;
 
     @AfterAll
-    static void closeSilentServer() throws IOException {
+    static void closeServers() throws IOException {
         silent.socket.close();
+        for (Socket s : queued) {
+            s.close();
+        }
+        dropping.close();
+    }
+
+    @Test
+    void aConnectThatTimesOutIsAnUnreachableUpstreamCountedByTheBreaker() {
+        String key = issueKey(createTenant(uniqueSlug("dropping")));
+        CircuitBreaker breaker = breaker("dropping");
+        int failedBefore = breaker.getMetrics().getNumberOfFailedCalls();
+        given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body("{\"model\":\"deepseek-v4-pro\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .post("/v1/chat/completions").then().statusCode(502).body("error.code", equalTo("upstream_unreachable"));
+        assertEquals(3, breaker.getMetrics().getNumberOfFailedCalls() - failedBefore, "each attempt's failed connect");
     }
 
     @Test
