@@ -41,7 +41,7 @@ record ResponseSummary(Usage usage, String finishReason, long answerChars) {
         return usage != Usage.NONE ? usage : Usage.estimate(promptTokenEstimate, answerChars);
     }
 
-    /** Reads the choices array: the first finish_reason, and the length of every string inside a message. */
+    /** Reads the choices array: the first choice's finish_reason, and the length of every string in a message. */
     private static final class Choices {
         String finishReason;
         long chars;
