@@ -103,6 +103,10 @@ public class ChatPipeline {
         if (model == null || !model.isTextual() || model.asText().isBlank()) {
             throw invalid("model", "you must provide a model name, e.g. deepseek-v4-flash");
         }
+        call.requestedModel = model.asText();
+        // Looked up before the body's other checks so that their 400s carry an alias's lifecycle headers too.
+        ModelResolution resolution = aliases.resolve(call.key.tenantId(), call.requestedModel, call.receivedAt);
+        call.aliasHeaders = resolution.headers();
         JsonNode messages = body.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw invalid("messages", "messages must be a non-empty array");
@@ -115,8 +119,7 @@ public class ChatPipeline {
         if (streamOptions != null && !streamOptions.isObject() && !streamOptions.isNull()) {
             throw invalid("stream_options", "stream_options must be an object, e.g. {\"include_usage\": true}");
         }
-        call.requestedModel = model.asText();
-        resolveModel(call); // sets the served model, which X-Tollgate-Model names only once there is one
+        serve(call, resolution); // sets the served model, which X-Tollgate-Model names only once there is one
         call.stream = stream != null && stream.asBoolean();
         call.thinking = !"disabled".equals(body.path("thinking").path("type").asText());
         call.userId = body.path("user_id").isTextual() ? body.path("user_id").asText() : null;
@@ -142,11 +145,10 @@ public class ChatPipeline {
 
     /**
      * A catalog model is served as named; an alias is rewritten to its target with the parameters it
-     * implies, and its deprecation headers go on every answer, the 410 of a retired alias included.
+     * implies. Its deprecation headers (already on the call) go on every answer, the 410 of a retired alias
+     * included.
      */
-    private void resolveModel(ChatCall call) {
-        ModelResolution resolution = aliases.resolve(call.key.tenantId(), call.requestedModel, call.receivedAt);
-        call.aliasHeaders = resolution.headers();
+    private void serve(ChatCall call, ModelResolution resolution) {
         resolution.orThrow();
         if (!resolution.allowedBy(call.key)) {
             throw new OpenAiException(403, "permission_error", "model_not_allowed", "model",

@@ -263,13 +263,15 @@ class AliasGatewayTest {
     // ------------------------------------------------------------------ early errors
 
     @Test
-    void anAliasedCallWithEmptyMessagesIsAnOpenAi400() {
+    void anAliasedCallWithEmptyMessagesIsAnOpenAi400WithTheLifecycleHeaders() {
         Response r = chat(key, "{\"model\":\"deepseek-chat\",\"messages\":[]}");
         r.then().statusCode(400)
                 .contentType(startsWith("application/json"))
                 .body("error.type", equalTo("invalid_request_error"))
                 .body("error.param", equalTo("messages"))
                 .header("X-Tollgate-Model", nullValue());
+        // docs/api.md and the migration guide: the headers go on every answer to an aliased call
+        assertLifecycleHeaders(r.getHeader("Deprecation"), r.getHeader("Sunset"), r.getHeader("Link"));
         assertEquals(0, sim.stat("chatRequests"));
     }
 
