@@ -1,6 +1,7 @@
 package dev.tollgate.apikey;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.gateway.OpenAiException;
 import dev.tollgate.platform.TollgateConfig;
@@ -19,18 +20,27 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.context.ManagedExecutor;
+import org.jboss.logging.Logger;
 
 /**
  * The gateway's key check. Keys are looked up once and then served from memory; expiry is compared
  * with the clock on every call, and a change made through this instance (revoke, rotate, tenant
- * suspension) evicts the cached entry as soon as it commits. Other instances catch up within the cache TTL.
+ * suspension) evicts the cached entry as soon as it commits. Other instances catch up within the cache TTL:
+ * a call that finds its entry older than that waits for it to be read again. If the database cannot be
+ * reached, a key read before keeps its last known state for the outage grace, like the ledger's spool keeps
+ * calls flowing; a key never seen gets a 503.
  */
 @ApplicationScoped
 public class ApiKeyAuthenticator {
+
+    private static final Logger LOG = Logger.getLogger(ApiKeyAuthenticator.class);
 
     private static final String LOOKUP = """
             select k.id, k.tenant_id, t.slug, t.status, k.secret_sha256, k.expires_at, k.revoked_at, k.allowed_models
@@ -41,7 +51,13 @@ public class ApiKeyAuthenticator {
             Instant expiresAt, Instant revokedAt, List<String> allowedModels) {
     }
 
-    private final Cache<String, Optional<KeyRecord>> cache;
+    /** One read of a key from the database (empty: no such key), and when it was read. */
+    record Lookup(Optional<KeyRecord> key, Instant readAt) {
+    }
+
+    private final AsyncLoadingCache<String, Lookup> cache;
+    private final Duration ttl;
+    private final Duration outageGrace;
 
     @Inject
     AgroalDataSource dataSource;
@@ -49,31 +65,56 @@ public class ApiKeyAuthenticator {
     KeyUsageTracker usage;
 
     @Inject
-    ApiKeyAuthenticator(TollgateConfig config) {
-        cache = Caffeine.newBuilder().maximumSize(200_000).expireAfterWrite(config.keys().cacheTtl()).build();
+    ApiKeyAuthenticator(TollgateConfig config, ManagedExecutor executor) {
+        ttl = config.keys().cacheTtl();
+        outageGrace = config.keys().outageGrace();
+        // Loads run on worker threads; concurrent calls with the same key wait for one read, not one each.
+        cache = Caffeine.newBuilder().maximumSize(200_000).executor(executor).expireAfterWrite(ttl.plus(outageGrace))
+                .buildAsync(new CacheLoader<String, Lookup>() {
+                    @Override
+                    public Lookup load(String publicId) {
+                        return read(publicId, null);
+                    }
+
+                    @Override
+                    public Lookup reload(String publicId, Lookup previous) {
+                        return read(publicId, previous);
+                    }
+                });
     }
 
     /** Reads the key from {@code Authorization: Bearer} or {@code x-api-key}; any failure is the same 401. */
     public AuthenticatedKey authenticate(String authorization, String xApiKey) {
         KeyFormat.Parsed parsed = parse(authorization, xApiKey);
-        return check(parsed, cache.get(parsed.publicId(), this::load));
+        return check(parsed, lookup(parsed.publicId()).join());
     }
 
     /**
-     * The same check for the event loop: answered from memory when the key is cached, otherwise the
-     * database lookup runs on a worker thread.
+     * The same check for the event loop: answered from memory while the cached entry is younger than the TTL,
+     * otherwise once the database has been read on a worker thread, back on the caller's event loop.
      */
     public Future<AuthenticatedKey> authenticate(Vertx vertx, String authorization, String xApiKey) {
         try {
             KeyFormat.Parsed parsed = parse(authorization, xApiKey);
-            Optional<KeyRecord> cached = cache.getIfPresent(parsed.publicId());
-            if (cached != null) {
-                return Future.succeededFuture(check(parsed, cached));
+            CompletableFuture<Lookup> found = lookup(parsed.publicId());
+            if (found.isDone() && !found.isCompletedExceptionally()) {
+                return Future.succeededFuture(check(parsed, found.join()));
             }
-            return vertx.executeBlocking(() -> check(parsed, cache.get(parsed.publicId(), this::load)), false);
+            return Future.fromCompletionStage(found, vertx.getOrCreateContext()).map(l -> check(parsed, l));
         } catch (OpenAiException e) {
             return Future.failedFuture(e);
         }
+    }
+
+    private CompletableFuture<Lookup> lookup(String publicId) {
+        CompletableFuture<Lookup> cached = cache.getIfPresent(publicId);
+        if (cached == null) {
+            return cache.get(publicId);
+        }
+        if (!cached.isDone() || cached.join().readAt().plus(ttl).isAfter(Instant.now())) {
+            return cached; // being read, or read recently enough
+        }
+        return cache.synchronous().refresh(publicId); // calls that find it old meanwhile share this read
     }
 
     private static KeyFormat.Parsed parse(String authorization, String xApiKey) {
@@ -84,8 +125,12 @@ public class ApiKeyAuthenticator {
         return KeyFormat.parse(presented).orElseThrow(OpenAiException::invalidApiKey);
     }
 
-    private AuthenticatedKey check(KeyFormat.Parsed parsed, Optional<KeyRecord> found) {
-        KeyRecord key = found.orElseThrow(OpenAiException::invalidApiKey);
+    private AuthenticatedKey check(KeyFormat.Parsed parsed, Lookup found) {
+        if (found == null) {
+            throw new OpenAiException(503, "api_error", "key_check_unavailable", null,
+                    "Tollgate cannot check API keys right now (its database is unreachable). Retry shortly.");
+        }
+        KeyRecord key = found.key().orElseThrow(OpenAiException::invalidApiKey);
         Instant now = Instant.now();
         boolean usable = key.tenantStatus() == TenantStatus.ACTIVE
                 && (key.revokedAt() == null || key.revokedAt().isAfter(now))
@@ -99,28 +144,37 @@ public class ApiKeyAuthenticator {
     }
 
     void onKeyChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) KeyChanged event) {
-        cache.invalidate(event.publicId());
+        cache.synchronous().invalidate(event.publicId());
     }
 
     void onTenantStatusChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) TenantStatusChanged event) {
-        cache.asMap().values().removeIf(k -> k.isPresent() && k.get().tenantId() == event.tenantId());
+        cache.synchronous().asMap().values()
+                .removeIf(l -> l.key().isPresent() && l.key().get().tenantId() == event.tenantId());
     }
 
-    private Optional<KeyRecord> load(String publicId) {
+    /**
+     * Reads the key. If the database cannot be reached, the previous read stands until the outage grace is
+     * over; null (no entry, a 503 for the caller) when there is none. Failures are not cached: the next call
+     * tries again, and the client's SDK retries a 503 by itself.
+     */
+    private Lookup read(String publicId, Lookup previous) {
+        Instant now = Instant.now();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LOOKUP)) {
             ps.setString(1, publicId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return Optional.empty();
+                    return new Lookup(Optional.empty(), now);
                 }
                 Array models = rs.getArray(8);
-                return Optional.of(new KeyRecord(rs.getLong(1), rs.getLong(2), rs.getString(3),
+                return new Lookup(Optional.of(new KeyRecord(rs.getLong(1), rs.getLong(2), rs.getString(3),
                         TenantStatus.valueOf(rs.getString(4)), rs.getBytes(5), instant(rs.getTimestamp(6)),
                         instant(rs.getTimestamp(7)),
-                        models == null ? null : List.copyOf(Arrays.asList((String[]) models.getArray()))));
+                        models == null ? null : List.copyOf(Arrays.asList((String[]) models.getArray())))), now);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("API key lookup failed", e);
+            boolean keep = previous != null && previous.readAt().plus(ttl).plus(outageGrace).isAfter(now);
+            LOG.warnf("API key lookup failed (%s): %s", keep ? "last known state kept" : "answering 503", e.getMessage());
+            return keep ? previous : null;
         }
     }
 

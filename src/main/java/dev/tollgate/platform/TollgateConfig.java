@@ -121,6 +121,13 @@ public interface TollgateConfig {
         @WithDefault("30s")
         Duration cacheTtl();
 
+        /**
+         * How much longer than the cache TTL a key looked up before keeps its last known state while the
+         * database cannot be reached. 0 refuses every key with a 503 once its entry is older than the TTL.
+         */
+        @WithDefault("10m")
+        Duration outageGrace();
+
         /** A key whose expiry is nearer than this is listed as expiring. */
         @WithDefault("7d")
         Duration expiringWindow();

@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.simulator.EmbeddedSimulator;
 import dev.tollgate.testing.PostgresResource;
 import dev.tollgate.upstream.Upstreams;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,6 +40,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +69,8 @@ class ChatCompletionsTest {
     EmbeddedSimulator embedded;
     @Inject
     Upstreams upstreams;
+    @Inject
+    AgroalDataSource dataSource;
 
     @TestHTTPResource("/v1/chat/completions")
     URL chatUrl;
@@ -352,6 +358,37 @@ class ChatCompletionsTest {
         chat("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"wizard\",\"content\":\"Hi\"}]}")
                 .then().statusCode(400).body("error.type", matchesPattern("[a-z_]+"));
         assertEquals(0, sim.stats().path("errors").path("500").asInt());
+    }
+
+    @Test
+    void keysSeenBeforeRideOutADatabaseOutageAndUnknownKeysGetA503() throws Exception {
+        chat(userMessage("Hi", false)).then().statusCode(200); // `key` is in the cache now
+        String fresh = issueKey(createTenant(uniqueSlug("keydb"))); // this one is not
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("alter table api_key rename to api_key_offline"); // every key lookup now fails in the database
+            try {
+                Thread.sleep(2_500); // past the test profile's key cache TTL (2s): `key` must be re-read, and cannot be
+                chat(userMessage("Hi", false)).then().statusCode(200);
+                Thread.sleep(300);
+                chat(userMessage("Hi", false)).then().statusCode(200); // a failed re-read keeps the last known state
+                for (String path : List.of("/v1/chat/completions", "/v1/models")) {
+                    RequestSpecification spec = given().header("Authorization", "Bearer " + fresh)
+                            .contentType(ContentType.JSON).body(userMessage("Hi", false));
+                    Response r = path.endsWith("models") ? spec.get(path) : spec.post(path);
+                    r.then().statusCode(503).contentType(ContentType.JSON)
+                            .body("error.type", equalTo("api_error"))
+                            .body("error.code", equalTo("key_check_unavailable"))
+                            .body("error.message", containsString("Retry"))
+                            .body(not(containsString("api_key_offline")));
+                }
+            } finally {
+                st.execute("alter table api_key_offline rename to api_key");
+            }
+        }
+        // the failure was not remembered: the new key works as soon as the database answers
+        given().header("Authorization", "Bearer " + fresh).contentType(ContentType.JSON).body(userMessage("Hi", false))
+                .post("/v1/chat/completions").then().statusCode(200);
+        assertEquals(4, sim.stat("chatRequests"), "calls whose key could not be checked never reach the upstream");
     }
 
     @Test
