@@ -159,6 +159,15 @@ done
 kill $RSS_PID 2>/dev/null || true
 echo "tollgate max RSS under load: $(sort -n "$OUT/rss-kb.txt" | tail -1) kB"
 
+# The throughput round leaves the ledger a backlog of rows to write; let PostgreSQL finish it first, or its
+# work lands in the time-to-first-byte rounds that follow.
+metric() { curl -s "http://127.0.0.1:$GW_PORT/q/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2 }'; }
+for _ in $(seq 1 300); do
+  [ "$(metric tollgate_ledger_rows_written_total)" = "$(metric tollgate_ledger_rows_recorded_total)" ] && break
+  sleep 1
+done
+echo "== ledger caught up: $(metric tollgate_ledger_rows_written_total) rows written"
+
 # curl's time_starttransfer: when the first response byte arrives. Tollgate sends its headers once the
 # upstream's have come (it must see the upstream's status first).
 echo "== streaming time to first byte (curl time_starttransfer, 300 sequential requests, the last 200 counted)"

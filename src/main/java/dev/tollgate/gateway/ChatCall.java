@@ -41,6 +41,8 @@ final class ChatCall {
     boolean attemptOpen;
     /** The current attempt holds a permit of its endpoint's circuit breaker, not yet given a result. */
     boolean breakerPermit;
+    /** How long the endpoint took to send its 200 status: what its breaker is told once the body is complete. */
+    long answeredAfterNanos;
     StreamRelay relay;
     /** Bytes have gone to the client: from here on there is no retry. */
     boolean responseStarted;

@@ -208,7 +208,7 @@ public class ChatPipeline {
         }
         boolean poolBusy = err instanceof TimeoutException; // a TCP connect timeout is not one
         if (!poolBusy) {
-            breakerError(call, endpoint, started, err);
+            breakerError(call, endpoint, System.nanoTime() - started, err);
         } else {
             breakerRelease(call, endpoint); // the endpoint did nothing wrong
         }
@@ -234,7 +234,8 @@ public class ChatPipeline {
         }
         int status = resp.statusCode();
         if (status == 200) {
-            breakerSuccess(call, endpoint, started);
+            // The breaker hears about a 200 once its body is complete: one that breaks off is a failure.
+            call.answeredAfterNanos = System.nanoTime() - started;
             if (call.stream && isEventStream(resp)) {
                 relayStream(call, endpoint, resp);
             } else {
@@ -248,9 +249,9 @@ public class ChatPipeline {
             // A 429 is the upstream's rate limit, not a broken endpoint: it moves the call on but must not
             // open the breaker, or one noisy tenant would take the endpoint away from everyone.
             if (status >= 500) {
-                breakerError(call, endpoint, started, new IllegalStateException("HTTP " + status));
+                breakerError(call, endpoint, System.nanoTime() - started, new IllegalStateException("HTTP " + status));
             } else if (status != 429) {
-                breakerSuccess(call, endpoint, started);
+                breakerSuccess(call, endpoint, System.nanoTime() - started);
             } else {
                 breakerRelease(call, endpoint);
             }
@@ -272,7 +273,7 @@ public class ChatPipeline {
         if (call.finished) {
             return;
         }
-        breakerError(call, endpoint, started, err);
+        breakerError(call, endpoint, System.nanoTime() - started, err);
         boolean timeout = err instanceof TimeoutException
                 || String.valueOf(err.getMessage()).toLowerCase().contains("timeout");
         recorder.attempt(call, endpoint, 0, timeout ? "upstream_timeout" : "upstream_disconnect", null, Usage.NONE);
@@ -304,14 +305,18 @@ public class ChatPipeline {
 
     // Every permit an attempt takes ends in exactly one of these three.
 
-    private static void breakerSuccess(ChatCall call, UpstreamEndpoint endpoint, long started) {
-        call.breakerPermit = false;
-        endpoint.breaker().onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    private static void breakerSuccess(ChatCall call, UpstreamEndpoint endpoint, long tookNanos) {
+        if (call.breakerPermit) {
+            call.breakerPermit = false;
+            endpoint.breaker().onSuccess(tookNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
-    private static void breakerError(ChatCall call, UpstreamEndpoint endpoint, long started, Throwable err) {
-        call.breakerPermit = false;
-        endpoint.breaker().onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, err);
+    private static void breakerError(ChatCall call, UpstreamEndpoint endpoint, long tookNanos, Throwable err) {
+        if (call.breakerPermit) {
+            call.breakerPermit = false;
+            endpoint.breaker().onError(tookNanos, TimeUnit.NANOSECONDS, err);
+        }
     }
 
     private static void breakerRelease(ChatCall call, UpstreamEndpoint endpoint) {
@@ -370,6 +375,7 @@ public class ChatPipeline {
             // Recorded (in the spool) before the answer leaves: a client that has its answer has its ledger row.
             recorder.attempt(call, endpoint, 200, null, summary.finishReason(),
                     summary.usageOrEstimate(call.promptTokenEstimate));
+            breakerSuccess(call, endpoint, call.answeredAfterNanos);
             call.finished = true;
             GatewayResponses.headers(call, call.ctx.response()).setStatusCode(200)
                     .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").end(body);
@@ -410,6 +416,7 @@ public class ChatPipeline {
             Usage usage = relay.usage != null ? relay.usage
                     : Usage.estimate(call.promptTokenEstimate, relay.streamedChars);
             recorder.attempt(call, endpoint, 200, null, relay.finishReason, usage);
+            breakerSuccess(call, endpoint, call.answeredAfterNanos);
             out.end();
         });
     }
@@ -420,7 +427,7 @@ public class ChatPipeline {
             return;
         }
         call.finished = true;
-        endpoint.breaker().onError(0, TimeUnit.NANOSECONDS, err);
+        breakerError(call, endpoint, call.answeredAfterNanos, err);
         long streamed = relay == null ? 0 : relay.streamedChars;
         Usage usage = relay != null && relay.usage != null ? relay.usage
                 : Usage.estimate(call.promptTokenEstimate, streamed);

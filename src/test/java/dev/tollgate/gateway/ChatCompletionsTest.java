@@ -23,6 +23,7 @@ import dev.tollgate.simulator.EmbeddedSimulator;
 import dev.tollgate.testing.PostgresResource;
 import dev.tollgate.upstream.Upstreams;
 import io.agroal.api.AgroalDataSource;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -251,6 +252,21 @@ class ChatCompletionsTest {
 
         assertEquals(1, sim.stat("chatRequests"), "no second attempt after the first byte");
         assertEquals(1, sim.stat("dropped"));
+    }
+
+    @Test
+    void theBreakerHearsOfEachAnswerOnceWhenItEnds() throws Exception {
+        CircuitBreaker.Metrics breaker = upstreams.all().stream()
+                .filter(e -> e.models().contains("deepseek-v4-flash")).findFirst().orElseThrow().breaker().getMetrics();
+        assertEquals(200, sse(userMessage("Hi", true)).statusCode());
+        chat(userMessage("Hi", false)).then().statusCode(200);
+        assertEquals(2, breaker.getNumberOfSuccessfulCalls());
+        // answers that break off after their 200: one failure each, not a success and then a failure
+        sse(userMessage("Tell me a story [[sim:fault=disconnect-mid-stream]]", true));
+        chat(userMessage("Tell me a story [[sim:fault=disconnect-mid-stream]]", false)).then().statusCode(502);
+        assertEquals(2, breaker.getNumberOfSuccessfulCalls());
+        assertEquals(2, breaker.getNumberOfFailedCalls());
+        assertEquals(4, breaker.getNumberOfBufferedCalls());
     }
 
     @Test
