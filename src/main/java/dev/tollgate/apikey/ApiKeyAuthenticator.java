@@ -3,11 +3,14 @@ package dev.tollgate.apikey;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import dev.tollgate.gateway.OpenAiException;
 import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.tenant.TenantStatus;
 import dev.tollgate.tenant.TenantStatusChanged;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +29,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
@@ -51,13 +55,24 @@ public class ApiKeyAuthenticator {
             Instant expiresAt, Instant revokedAt, List<String> allowedModels) {
     }
 
-    /** One read of a key from the database (empty: no such key), and when it was read. */
-    record Lookup(Optional<KeyRecord> key, Instant readAt) {
+    /**
+     * A key as last read from the database (empty: no such key), when it was read, and when the database was
+     * last asked: during an outage the state read before is kept, and asked about again one TTL later.
+     */
+    record Lookup(Optional<KeyRecord> key, Instant readAt, Instant checkedAt) {
+        Lookup checked(Instant at) {
+            return new Lookup(key, readAt, at);
+        }
     }
+
+    /** How long a call waits for a key read before a database that hangs, rather than refuses, counts as down. */
+    private static final Duration LOOKUP_WAIT = Duration.ofSeconds(3);
+    private static final Lookup NO_ANSWER = new Lookup(Optional.empty(), Instant.EPOCH, Instant.EPOCH);
 
     private final AsyncLoadingCache<String, Lookup> cache;
     private final Duration ttl;
     private final Duration outageGrace;
+    private final Counter lookupFailures;
 
     @Inject
     AgroalDataSource dataSource;
@@ -65,11 +80,15 @@ public class ApiKeyAuthenticator {
     KeyUsageTracker usage;
 
     @Inject
-    ApiKeyAuthenticator(TollgateConfig config, ManagedExecutor executor) {
+    ApiKeyAuthenticator(TollgateConfig config, ManagedExecutor executor, MeterRegistry registry) {
         ttl = config.keys().cacheTtl();
         outageGrace = config.keys().outageGrace();
+        lookupFailures = Counter.builder("tollgate.keys.lookup.failures")
+                .description("API key reads that failed in the database or did not answer in time").register(registry);
         // Loads run on worker threads; concurrent calls with the same key wait for one read, not one each.
-        cache = Caffeine.newBuilder().maximumSize(200_000).executor(executor).expireAfterWrite(ttl.plus(outageGrace))
+        // Unknown ids go after a TTL, so random ones cannot crowd real keys out for the whole grace.
+        cache = Caffeine.newBuilder().maximumSize(200_000).executor(executor)
+                .expireAfter(Expiry.writing((String id, Lookup l) -> l.key().isPresent() ? ttl.plus(outageGrace) : ttl))
                 .buildAsync(new CacheLoader<String, Lookup>() {
                     @Override
                     public Lookup load(String publicId) {
@@ -98,23 +117,43 @@ public class ApiKeyAuthenticator {
             KeyFormat.Parsed parsed = parse(authorization, xApiKey);
             CompletableFuture<Lookup> found = lookup(parsed.publicId());
             if (found.isDone() && !found.isCompletedExceptionally()) {
-                return Future.succeededFuture(check(parsed, found.join()));
+                return Future.succeededFuture(check(parsed, found.getNow(null)));
             }
             return Future.fromCompletionStage(found, vertx.getOrCreateContext()).map(l -> check(parsed, l));
-        } catch (OpenAiException e) {
+        } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
     }
 
     private CompletableFuture<Lookup> lookup(String publicId) {
         CompletableFuture<Lookup> cached = cache.getIfPresent(publicId);
-        if (cached == null) {
-            return cache.get(publicId);
+        Lookup known = cached != null && cached.isDone() && !cached.isCompletedExceptionally()
+                ? cached.getNow(null) : null;
+        if (known != null && known.checkedAt().plus(ttl).isAfter(Instant.now())) {
+            return cached;
         }
-        if (!cached.isDone() || cached.join().readAt().plus(ttl).isAfter(Instant.now())) {
-            return cached; // being read, or read recently enough
+        // Calls that find the entry old, or missing, meanwhile share one read.
+        CompletableFuture<Lookup> reading = known != null ? cache.synchronous().refresh(publicId)
+                : cached != null && !cached.isDone() ? cached : cache.get(publicId);
+        return reading.copy().completeOnTimeout(NO_ANSWER, LOOKUP_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(read -> read == NO_ANSWER ? lastKnown(publicId, known) : read);
+    }
+
+    /** The database did not answer in time: the key's state read before while within the grace, else null (a 503). */
+    private Lookup lastKnown(String publicId, Lookup known) {
+        lookupFailures.increment();
+        boolean keep = known != null && withinGrace(known, Instant.now());
+        LOG.warnf("API key lookup took over %s (%s)", LOOKUP_WAIT, keep ? "last known state kept" : "answering 503");
+        if (!keep) {
+            return null;
         }
-        return cache.synchronous().refresh(publicId); // calls that find it old meanwhile share this read
+        Lookup kept = known.checked(Instant.now());
+        cache.put(publicId, CompletableFuture.completedFuture(kept)); // the next calls go on without waiting
+        return kept;
+    }
+
+    private boolean withinGrace(Lookup lookup, Instant now) {
+        return lookup.readAt().plus(ttl).plus(outageGrace).isAfter(now);
     }
 
     private static KeyFormat.Parsed parse(String authorization, String xApiKey) {
@@ -163,18 +202,20 @@ public class ApiKeyAuthenticator {
             ps.setString(1, publicId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return new Lookup(Optional.empty(), now);
+                    return new Lookup(Optional.empty(), now, now);
                 }
                 Array models = rs.getArray(8);
                 return new Lookup(Optional.of(new KeyRecord(rs.getLong(1), rs.getLong(2), rs.getString(3),
                         TenantStatus.valueOf(rs.getString(4)), rs.getBytes(5), instant(rs.getTimestamp(6)),
                         instant(rs.getTimestamp(7)),
-                        models == null ? null : List.copyOf(Arrays.asList((String[]) models.getArray())))), now);
+                        models == null ? null : List.copyOf(Arrays.asList((String[]) models.getArray())))), now, now);
             }
         } catch (SQLException e) {
-            boolean keep = previous != null && previous.readAt().plus(ttl).plus(outageGrace).isAfter(now);
-            LOG.warnf("API key lookup failed (%s): %s", keep ? "last known state kept" : "answering 503", e.getMessage());
-            return keep ? previous : null;
+            lookupFailures.increment();
+            boolean keep = previous != null && withinGrace(previous, now);
+            LOG.warnf("API key lookup failed (%s): %s", keep ? "last known state kept" : "answering 503",
+                    e.getMessage());
+            return keep ? previous.checked(now) : null;
         }
     }
 

@@ -41,6 +41,8 @@ final class ChatCall {
     boolean attemptOpen;
     /** The current attempt holds a permit of its endpoint's circuit breaker, not yet given a result. */
     boolean breakerPermit;
+    /** That permit is one of a half-open breaker's few trial calls. */
+    boolean breakerTrial;
     /** How long the endpoint took to send its 200 status: what its breaker is told once the body is complete. */
     long answeredAfterNanos;
     StreamRelay relay;

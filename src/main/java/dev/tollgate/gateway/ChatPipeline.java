@@ -11,6 +11,7 @@ import dev.tollgate.platform.RequestIds;
 import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.upstream.UpstreamEndpoint;
 import dev.tollgate.upstream.Upstreams;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -177,6 +178,7 @@ public class ChatPipeline {
             return;
         }
         call.breakerPermit = true;
+        call.breakerTrial = endpoint.breaker().getState() == CircuitBreaker.State.HALF_OPEN;
         call.endpoint = endpoint;
         call.attempt++;
         call.attemptOpen = true;
@@ -234,8 +236,13 @@ public class ChatPipeline {
         }
         int status = resp.statusCode();
         if (status == 200) {
-            // The breaker hears about a 200 once its body is complete: one that breaks off is a failure.
+            // The breaker hears about a 200 once its body is complete: one that breaks off is a failure. A
+            // half-open breaker's trial call only asks whether the endpoint answers again, and must not hold
+            // the endpoint half-open for the length of a stream, so it is settled at the status line.
             call.answeredAfterNanos = System.nanoTime() - started;
+            if (call.breakerTrial) {
+                breakerSuccess(call, endpoint, call.answeredAfterNanos);
+            }
             if (call.stream && isEventStream(resp)) {
                 relayStream(call, endpoint, resp);
             } else {
@@ -303,27 +310,31 @@ public class ChatPipeline {
         return null;
     }
 
-    // Every permit an attempt takes ends in exactly one of these three.
+    // Every permit an attempt takes ends in exactly one of these three. A call let through before the
+    // breaker went half-open is not one of its trials: its result or release must not count as one.
 
     private static void breakerSuccess(ChatCall call, UpstreamEndpoint endpoint, long tookNanos) {
-        if (call.breakerPermit) {
-            call.breakerPermit = false;
+        if (settle(call, endpoint)) {
             endpoint.breaker().onSuccess(tookNanos, TimeUnit.NANOSECONDS);
         }
     }
 
     private static void breakerError(ChatCall call, UpstreamEndpoint endpoint, long tookNanos, Throwable err) {
-        if (call.breakerPermit) {
-            call.breakerPermit = false;
+        if (settle(call, endpoint)) {
             endpoint.breaker().onError(tookNanos, TimeUnit.NANOSECONDS, err);
         }
     }
 
     private static void breakerRelease(ChatCall call, UpstreamEndpoint endpoint) {
-        if (call.breakerPermit) {
-            call.breakerPermit = false;
+        if (settle(call, endpoint) && call.breakerTrial) { // only a half-open breaker counts released permits
             endpoint.breaker().releasePermission();
         }
+    }
+
+    private static boolean settle(ChatCall call, UpstreamEndpoint endpoint) {
+        boolean held = call.breakerPermit;
+        call.breakerPermit = false;
+        return held && (call.breakerTrial || endpoint.breaker().getState() != CircuitBreaker.State.HALF_OPEN);
     }
 
     private boolean canRetry(ChatCall call) {

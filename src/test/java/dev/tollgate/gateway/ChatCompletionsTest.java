@@ -24,6 +24,8 @@ import dev.tollgate.testing.PostgresResource;
 import dev.tollgate.upstream.Upstreams;
 import io.agroal.api.AgroalDataSource;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -72,6 +74,8 @@ class ChatCompletionsTest {
     Upstreams upstreams;
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    MeterRegistry registry;
 
     @TestHTTPResource("/v1/chat/completions")
     URL chatUrl;
@@ -270,6 +274,30 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void aHalfOpenBreakerClosesOnItsTrialsFirstBytesNotWhenTheirStreamsEnd() throws Exception {
+        CircuitBreaker breaker = upstreams.all().stream()
+                .filter(e -> e.models().contains("deepseek-v4-flash")).findFirst().orElseThrow().breaker();
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        // its two trial calls are slow streams (5 tokens a second)
+        String body = userMessage("Write a long essay [[sim:latency=100/5]]", true);
+        try (Socket first = rawPost(body); Socket second = rawPost(body)) {
+            for (Socket trial : List.of(first, second)) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(trial.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                while ((line = in.readLine()) != null && !line.startsWith("data: {")) {
+                    // headers, chunk sizes
+                }
+                assertTrue(line != null, "the trial's stream had started");
+            }
+            // both trials answered: the endpoint is back for everyone while they are still streaming
+            assertEquals(CircuitBreaker.State.CLOSED, breaker.getState());
+            assertEquals(2, sim.stats().path("inFlightTotal").asInt(), "both trials are still streaming");
+            chat(userMessage("Hi", false)).then().statusCode(200);
+        }
+    }
+
+    @Test
     void aClientLeavingMidStreamCancelsTheUpstreamCall() throws Exception {
         // slow enough that the answer is still streaming when the client goes
         String body = userMessage("Write a long essay [[sim:latency=100/2]]", true);
@@ -379,14 +407,18 @@ class ChatCompletionsTest {
     @Test
     void keysSeenBeforeRideOutADatabaseOutageAndUnknownKeysGetA503() throws Exception {
         chat(userMessage("Hi", false)).then().statusCode(200); // `key` is in the cache now
-        String fresh = issueKey(createTenant(uniqueSlug("keydb"))); // this one is not
+        String freshTenant = createTenant(uniqueSlug("keydb"));
+        String fresh = issueKey(freshTenant); // this one is not
+        Counter failures = registry.counter("tollgate.keys.lookup.failures");
+        double failuresBefore = failures.count();
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             st.execute("alter table api_key rename to api_key_offline"); // every key lookup now fails in the database
             try {
-                Thread.sleep(2_500); // past the test profile's key cache TTL (2s): `key` must be re-read, and cannot be
-                chat(userMessage("Hi", false)).then().statusCode(200);
-                Thread.sleep(300);
-                chat(userMessage("Hi", false)).then().statusCode(200); // a failed re-read keeps the last known state
+                Thread.sleep(2_500); // past the test profile's key TTL (2s): `key` must be read again, and cannot be
+                for (int i = 0; i < 3; i++) {
+                    chat(userMessage("Hi", false)).then().statusCode(200); // on the state read before the outage
+                }
+                assertEquals(1, failures.count() - failuresBefore, "asked again once a TTL, not on every call");
                 for (String path : List.of("/v1/chat/completions", "/v1/models")) {
                     RequestSpecification spec = given().header("Authorization", "Bearer " + fresh)
                             .contentType(ContentType.JSON).body(userMessage("Hi", false));
@@ -400,11 +432,18 @@ class ChatCompletionsTest {
             } finally {
                 st.execute("alter table api_key_offline rename to api_key");
             }
+            // the failure was not remembered: the new key works as soon as the database answers
+            given().header("Authorization", "Bearer " + fresh).contentType(ContentType.JSON)
+                    .body(userMessage("Hi", false)).post("/v1/chat/completions").then().statusCode(200);
+            assertEquals(5, sim.stat("chatRequests"), "calls whose key could not be checked never reach the upstream");
+
+            // and with the database back, a change made elsewhere (no eviction here) applies after one TTL
+            st.execute("update api_key set revoked_at = now() - interval '1 second' where tenant_id = "
+                    + "(select id from tenant where slug = '" + freshTenant + "')");
+            Thread.sleep(2_500);
+            given().header("Authorization", "Bearer " + fresh).contentType(ContentType.JSON)
+                    .body(userMessage("Hi", false)).post("/v1/chat/completions").then().statusCode(401);
         }
-        // the failure was not remembered: the new key works as soon as the database answers
-        given().header("Authorization", "Bearer " + fresh).contentType(ContentType.JSON).body(userMessage("Hi", false))
-                .post("/v1/chat/completions").then().statusCode(200);
-        assertEquals(4, sim.stat("chatRequests"), "calls whose key could not be checked never reach the upstream");
     }
 
     @Test
