@@ -162,11 +162,14 @@ echo "tollgate max RSS under load: $(sort -n "$OUT/rss-kb.txt" | tail -1) kB"
 # The throughput round leaves the ledger a backlog of rows to write; let PostgreSQL finish it first, or its
 # work lands in the time-to-first-byte rounds that follow.
 metric() { curl -s "http://127.0.0.1:$GW_PORT/q/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2 }'; }
+caught_up=""
 for _ in $(seq 1 300); do
-  [ "$(metric tollgate_ledger_rows_written_total)" = "$(metric tollgate_ledger_rows_recorded_total)" ] && break
+  written=$(metric tollgate_ledger_rows_written_total); recorded=$(metric tollgate_ledger_rows_recorded_total)
+  if [ -n "$written" ] && [ "$written" = "$recorded" ]; then caught_up=1; break; fi
   sleep 1
 done
-echo "== ledger caught up: $(metric tollgate_ledger_rows_written_total) rows written"
+if [ -n "$caught_up" ]; then echo "== ledger caught up: $written rows written"
+else echo "== WARNING: ledger still behind after 300 s ($written of $recorded rows written)"; fi
 
 # curl's time_starttransfer: when the first response byte arrives. Tollgate sends its headers once the
 # upstream's have come (it must see the upstream's status first).
