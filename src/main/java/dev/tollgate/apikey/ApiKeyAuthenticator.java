@@ -136,20 +136,18 @@ public class ApiKeyAuthenticator {
         CompletableFuture<Lookup> reading = known != null ? cache.synchronous().refresh(publicId)
                 : cached != null && !cached.isDone() ? cached : cache.get(publicId);
         return reading.copy().completeOnTimeout(NO_ANSWER, LOOKUP_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(read -> read == NO_ANSWER ? lastKnown(publicId, known) : read);
+                .thenApply(read -> read == NO_ANSWER ? lastKnown(known) : read);
     }
 
-    /** The database did not answer in time: the key's state read before while within the grace, else null (a 503). */
-    private Lookup lastKnown(String publicId, Lookup known) {
+    /**
+     * The database did not answer in time: this call goes on with the key's state read before while within the
+     * grace, else it is a 503. The cache is left alone, so the read still under way lands when it comes.
+     */
+    private Lookup lastKnown(Lookup known) {
         lookupFailures.increment();
         boolean keep = known != null && withinGrace(known, Instant.now());
-        LOG.warnf("API key lookup took over %s (%s)", LOOKUP_WAIT, keep ? "last known state kept" : "answering 503");
-        if (!keep) {
-            return null;
-        }
-        Lookup kept = known.checked(Instant.now());
-        cache.put(publicId, CompletableFuture.completedFuture(kept)); // the next calls go on without waiting
-        return kept;
+        LOG.debugf("API key lookup took over %s (%s)", LOOKUP_WAIT, keep ? "last known state used" : "answering 503");
+        return keep ? known : null;
     }
 
     private boolean withinGrace(Lookup lookup, Instant now) {
@@ -199,6 +197,7 @@ public class ApiKeyAuthenticator {
     private Lookup read(String publicId, Lookup previous) {
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LOOKUP)) {
+            ps.setQueryTimeout((int) LOOKUP_WAIT.toSeconds()); // a slow database fails here, and the state is kept
             ps.setString(1, publicId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

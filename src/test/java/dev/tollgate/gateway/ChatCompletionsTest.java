@@ -283,7 +283,8 @@ class ChatCompletionsTest {
         String body = userMessage("Write a long essay [[sim:latency=100/5]]", true);
         try (Socket first = rawPost(body); Socket second = rawPost(body)) {
             for (Socket trial : List.of(first, second)) {
-                BufferedReader in = new BufferedReader(new InputStreamReader(trial.getInputStream(), StandardCharsets.UTF_8));
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(trial.getInputStream(), StandardCharsets.UTF_8));
                 String line;
                 while ((line = in.readLine()) != null && !line.startsWith("data: {")) {
                     // headers, chunk sizes
@@ -295,6 +296,8 @@ class ChatCompletionsTest {
             assertEquals(2, sim.stats().path("inFlightTotal").asInt(), "both trials are still streaming");
             chat(userMessage("Hi", false)).then().statusCode(200);
         }
+        // both cancelled, so neither lands in the next test's counters
+        sim.awaitStats("the trials cancelled", s -> s.path("inFlightTotal").asInt() == 0);
     }
 
     @Test
@@ -444,6 +447,30 @@ class ChatCompletionsTest {
             given().header("Authorization", "Bearer " + fresh).contentType(ContentType.JSON)
                     .body(userMessage("Hi", false)).post("/v1/chat/completions").then().statusCode(401);
         }
+    }
+
+    @Test
+    void aKeyCheckThatHangsInTheDatabaseGivesUpAfterAFewSecondsInsteadOfHangingTheCall() throws Exception {
+        chat(userMessage("Hi", false)).then().statusCode(200); // `key` is in the cache now
+        String fresh = issueKey(createTenant(uniqueSlug("keyslow")));
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("lock table api_key in access exclusive mode"); // key reads now wait: no answer, no error
+            try {
+                Thread.sleep(2_500); // past the test profile's key TTL (2s)
+                // bounds only so that a hang fails the test instead of stalling the build
+                assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                    chat(userMessage("Hi", false)).then().statusCode(200);
+                    given().header("Authorization", "Bearer " + fresh).contentType(ContentType.JSON)
+                            .body(userMessage("Hi", false)).post("/v1/chat/completions").then().statusCode(503)
+                            .body("error.code", equalTo("key_check_unavailable"));
+                });
+            } finally {
+                c.rollback();
+            }
+        }
+        given().header("Authorization", "Bearer " + fresh).contentType(ContentType.JSON).body(userMessage("Hi", false))
+                .post("/v1/chat/completions").then().statusCode(200);
     }
 
     @Test
