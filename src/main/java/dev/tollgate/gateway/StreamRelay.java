@@ -1,27 +1,32 @@
 package dev.tollgate.gateway;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
- * Splits the upstream SSE byte stream into events and hands each one on as soon as it is complete,
- * after reading usage and finish_reason from it. It changes an event only when it must: the model name
- * of a rewritten alias, and usage the client did not ask for.
+ * Splits the upstream SSE byte stream into events and hands them on as soon as they are complete, after
+ * reading usage and finish_reason from each. An event is changed only when it must be: the model name of a
+ * rewritten alias, and usage the client did not ask for; every other event goes out as the bytes received.
+ * The events completed by one network read leave in one write, not one system call each.
  */
 final class StreamRelay {
 
-    private static final Pattern LINES = Pattern.compile("\r?\n");
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final ObjectMapper json;
     private final ChatCall call;
     private final Consumer<Buffer> out;
     /** Bytes of the event not yet complete: decoded only whole, so a character split across reads stays whole. */
-    private Buffer pending = Buffer.buffer();
+    private byte[] pending = NO_BYTES;
 
     Usage usage;
     String finishReason;
@@ -35,28 +40,31 @@ final class StreamRelay {
     }
 
     void feed(Buffer data) {
-        pending.appendBuffer(data);
+        byte[] bytes = pending.length == 0 ? data.getBytes() : concat(pending, data.getBytes());
+        Buffer batch = null;
         int from = 0;
         int end;
-        while ((end = eventEnd(from)) >= 0) {
-            int next = end + (pending.getByte(end) == '\r' ? 4 : 2);
-            handle(pending.getString(from, end, "UTF-8"));
+        while ((end = eventEnd(bytes, from)) >= 0) {
+            int next = end + (bytes[end] == '\r' ? 4 : 2);
+            if (batch == null) {
+                batch = Buffer.buffer(bytes.length);
+            }
+            relay(bytes, from, end, next, batch);
             from = next;
         }
-        if (from > 0) {
-            pending = pending.getBuffer(from, pending.length());
+        pending = from == 0 ? bytes : Arrays.copyOfRange(bytes, from, bytes.length);
+        if (batch != null && batch.length() > 0) {
+            out.accept(batch);
         }
     }
 
     /** Where the blank line ending the next event starts ({@code \n\n} or {@code \r\n\r\n}), or -1. */
-    private int eventEnd(int from) {
-        for (int i = from; i + 1 < pending.length(); i++) {
-            byte b = pending.getByte(i);
-            if (b == '\n' && pending.getByte(i + 1) == '\n') {
+    private static int eventEnd(byte[] b, int from) {
+        for (int i = from; i + 1 < b.length; i++) {
+            if (b[i] == '\n' && b[i + 1] == '\n') {
                 return i;
             }
-            if (b == '\r' && i + 3 < pending.length() && pending.getByte(i + 1) == '\n'
-                    && pending.getByte(i + 2) == '\r' && pending.getByte(i + 3) == '\n') {
+            if (b[i] == '\r' && i + 3 < b.length && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
                 return i;
             }
         }
@@ -64,79 +72,290 @@ final class StreamRelay {
     }
 
     /**
-     * One SSE event. Its data lines make the payload (other fields such as {@code event:} or {@code id:},
-     * which some OpenAI-compatible servers send, are kept as they are); an event without data, a comment
-     * such as {@code : keep-alive} or a stray blank line, is passed on untouched.
+     * One SSE event, bytes {@code [from, end)}, its terminator up to {@code next}. Its data lines make the
+     * payload (other fields such as {@code event:} or {@code id:}, which some OpenAI-compatible servers send,
+     * are kept as they are); an event without data, a comment such as {@code : keep-alive} or a stray blank
+     * line, is passed on untouched.
      */
-    private void handle(String event) {
-        StringBuilder fields = new StringBuilder();
-        StringBuilder data = null;
-        for (String line : LINES.split(event, -1)) {
-            if (line.startsWith("data:")) {
-                String value = line.substring(line.startsWith("data: ") ? 6 : 5);
-                data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-            } else if (!line.isEmpty()) {
-                fields.append(line).append('\n');
+    private void relay(byte[] b, int from, int end, int next, Buffer batch) {
+        ByteArrayOutputStream fields = null;
+        ByteArrayOutputStream data = null;
+        int dataFrom = -1;
+        int dataTo = -1;
+        for (int line = from; line <= end; ) {
+            int lineEnd = indexOf(b, (byte) '\n', line, end);
+            int next0 = lineEnd + 1;
+            if (lineEnd > line && b[lineEnd - 1] == '\r') {
+                lineEnd--;
             }
+            if (startsWith(b, line, lineEnd, "data:")) {
+                int value = line + (startsWith(b, line, lineEnd, "data: ") ? 6 : 5);
+                if (dataFrom < 0) {
+                    dataFrom = value;
+                    dataTo = lineEnd;
+                } else { // several data lines: the payload is their values joined by newlines
+                    if (data == null) {
+                        data = new ByteArrayOutputStream();
+                        data.write(b, dataFrom, dataTo - dataFrom);
+                    }
+                    data.write('\n');
+                    data.write(b, value, lineEnd - value);
+                }
+            } else if (lineEnd > line) {
+                fields = fields != null ? fields : new ByteArrayOutputStream();
+                fields.write(b, line, lineEnd - line);
+                fields.write('\n');
+            }
+            line = next0;
         }
-        if (data == null) {
-            out.accept(Buffer.buffer(event + "\n\n"));
+        if (dataFrom < 0) {
+            batch.appendBytes(b, from, next - from);
             return;
         }
-        String payload = data.toString().trim();
-        if (payload.equals("[DONE]")) {
+        byte[] payload = data != null ? data.toByteArray() : b;
+        int offset = data != null ? 0 : dataFrom;
+        int length = data != null ? payload.length : dataTo - dataFrom;
+        if (isDone(payload, offset, length)) {
             done = true;
-            out.accept(Buffer.buffer(event + "\n\n"));
+            batch.appendBytes(b, from, next - from);
+            return;
+        }
+        ChunkFacts facts;
+        try {
+            facts = ChunkFacts.read(json, payload, offset, length);
+        } catch (IOException e) {
+            batch.appendBytes(b, from, next - from); // not ours to judge: relay as received
+            return;
+        }
+        if (facts == null) {
+            batch.appendBytes(b, from, next - from);
+            return;
+        }
+        observe(facts);
+        boolean rename = call.aliasUsed != null && facts.hasModel;
+        boolean strip = !call.clientWantsUsage && facts.hasUsage;
+        boolean split = call.clientWantsUsage && facts.usage != null && facts.choices > 0;
+        if (!rename && !strip && !split) {
+            batch.appendBytes(b, from, next - from);
+            return;
+        }
+        if (strip && !rename && !split && facts.nullUsageFrom >= 0 && data == null) {
+            // With usage asked for, every chunk carries "usage":null; the client that did not ask gets it cut out
+            // of the bytes, the chunk is not rebuilt.
+            int cutFrom = offset + facts.nullUsageFrom;
+            int cutTo = offset + facts.nullUsageTo;
+            int before = skipSpace(b, cutFrom - 1, -1);
+            int after = skipSpace(b, cutTo, 1);
+            if (b[before] == ',') {
+                cutFrom = before;
+            } else if (b[after] == ',') {
+                cutTo = after + 1;
+            }
+            batch.appendBytes(b, from, cutFrom - from);
+            batch.appendBytes(b, cutTo, next - cutTo);
             return;
         }
         try {
-            ObjectNode chunk = (ObjectNode) json.readTree(payload);
-            observe(chunk);
-            boolean changed = false;
-            if (call.aliasUsed != null && chunk.has("model")) {
-                chunk.put("model", call.requestedModel);
-                changed = true;
-            }
-            if (!call.clientWantsUsage && chunk.has("usage")) {
-                if (chunk.path("choices").isArray() && chunk.path("choices").isEmpty()) {
-                    return; // the separate usage chunk the client never asked for
-                }
-                chunk.remove("usage");
-                changed = true;
-            }
-            if (call.clientWantsUsage && chunk.path("usage").isObject() && !chunk.path("choices").isEmpty()) {
-                // DeepSeek's live form puts usage on the finish chunk. OpenAI clients expect it the way OpenAI and
-                // DeepSeek document it, in a final chunk with empty choices (the OpenAI SDK's stream accumulator
-                // fails otherwise), so the client gets that: the finish chunk with "usage":null, then the usage.
-                ObjectNode usageChunk = chunk.deepCopy();
-                usageChunk.putArray("choices");
-                chunk.putNull("usage");
-                out.accept(Buffer.buffer(fields + "data: " + json.writeValueAsString(chunk) + "\n\n" + fields
-                        + "data: " + json.writeValueAsString(usageChunk) + "\n\n"));
-                return;
-            }
-            out.accept(Buffer.buffer(changed ? fields + "data: " + json.writeValueAsString(chunk) + "\n\n"
-                    : event + "\n\n"));
+            rewrite((ObjectNode) json.readTree(payload, offset, length),
+                    fields == null ? "" : fields.toString(StandardCharsets.UTF_8), batch);
         } catch (IOException | ClassCastException e) {
-            out.accept(Buffer.buffer(event + "\n\n")); // not ours to judge: relay as received
+            batch.appendBytes(b, from, next - from);
         }
     }
 
-    private void observe(JsonNode chunk) {
-        JsonNode u = chunk.path("usage");
-        if (u.isObject()) {
-            usage = Usage.from(u);
+    /** The rare chunk that must change: parsed as a tree, changed and written anew. */
+    private void rewrite(ObjectNode chunk, String fields, Buffer batch) throws IOException {
+        if (call.aliasUsed != null && chunk.has("model")) {
+            chunk.put("model", call.requestedModel);
         }
-        for (JsonNode choice : chunk.path("choices")) {
-            JsonNode fr = choice.path("finish_reason");
-            if (fr.isTextual()) {
-                finishReason = fr.asText();
+        if (!call.clientWantsUsage && chunk.has("usage")) {
+            if (chunk.path("choices").isArray() && chunk.path("choices").isEmpty()) {
+                return; // the separate usage chunk the client never asked for
             }
-            JsonNode delta = choice.path("delta");
-            streamedChars += delta.path("content").asText("").length()
-                    + delta.path("reasoning_content").asText("").length();
-            for (JsonNode tc : delta.path("tool_calls")) {
-                streamedChars += tc.path("function").path("arguments").asText("").length();
+            chunk.remove("usage");
+        }
+        if (call.clientWantsUsage && chunk.path("usage").isObject() && !chunk.path("choices").isEmpty()) {
+            // DeepSeek's live form puts usage on the finish chunk. OpenAI clients expect it the way OpenAI and
+            // DeepSeek document it, in a final chunk with empty choices (the OpenAI SDK's stream accumulator
+            // fails otherwise), so the client gets that: the finish chunk with "usage":null, then the usage.
+            ObjectNode usageChunk = chunk.deepCopy();
+            usageChunk.putArray("choices");
+            chunk.putNull("usage");
+            batch.appendString(fields + "data: " + json.writeValueAsString(chunk) + "\n\n" + fields
+                    + "data: " + json.writeValueAsString(usageChunk) + "\n\n");
+            return;
+        }
+        batch.appendString(fields + "data: " + json.writeValueAsString(chunk) + "\n\n");
+    }
+
+    private void observe(ChunkFacts facts) {
+        if (facts.usage != null) {
+            usage = facts.usage;
+        }
+        if (facts.finishReason != null) {
+            finishReason = facts.finishReason;
+        }
+        streamedChars += facts.chars;
+    }
+
+    /** From {@code i}, stepping by {@code step}, the index of the first byte that is not JSON whitespace. */
+    private static int skipSpace(byte[] b, int i, int step) {
+        while (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+            i += step;
+        }
+        return i;
+    }
+
+    private static boolean isDone(byte[] b, int offset, int length) {
+        int s = offset;
+        int e = offset + length;
+        while (s < e && b[s] <= ' ') {
+            s++;
+        }
+        while (e > s && b[e - 1] <= ' ') {
+            e--;
+        }
+        return e - s == 6 && startsWith(b, s, e, "[DONE]");
+    }
+
+    private static boolean startsWith(byte[] b, int from, int to, String prefix) {
+        if (to - from < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (b[from + i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The index of {@code value} in {@code [from, to)}, or {@code to}. */
+    private static int indexOf(byte[] b, byte value, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == value) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    /**
+     * What the relay needs to know of one chunk, read with a streaming parser: most chunks are relayed
+     * unchanged, so building each as a tree would be work thrown away.
+     */
+    private static final class ChunkFacts {
+        boolean hasModel;
+        boolean hasUsage;
+        Usage usage;
+        /** Where a top-level {@code "usage":null} starts and ends in the payload, or -1. */
+        int nullUsageFrom = -1;
+        int nullUsageTo = -1;
+        int choices;
+        String finishReason;
+        long chars;
+
+        /** @return null when the payload is not a JSON object */
+        static ChunkFacts read(ObjectMapper json, byte[] b, int offset, int length) throws IOException {
+            ChunkFacts facts = new ChunkFacts();
+            try (JsonParser p = json.createParser(b, offset, length)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return null;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    long fieldAt = p.currentTokenLocation().getByteOffset();
+                    JsonToken value = p.nextToken();
+                    switch (field) {
+                        case "model" -> facts.hasModel = true;
+                        case "usage" -> {
+                            facts.hasUsage = true;
+                            if (value == JsonToken.START_OBJECT) {
+                                facts.usage = Usage.from(p.<JsonNode>readValueAsTree());
+                            } else if (value == JsonToken.VALUE_NULL) {
+                                facts.nullUsageFrom = (int) fieldAt;
+                                facts.nullUsageTo = (int) p.currentLocation().getByteOffset();
+                            }
+                        }
+                        case "choices" -> {
+                            if (value == JsonToken.START_ARRAY) {
+                                facts.readChoices(p);
+                            }
+                        }
+                        default -> {
+                        }
+                    }
+                    p.skipChildren();
+                }
+            }
+            return facts;
+        }
+
+        /** Each choice's finish_reason, and the streamed text of its delta; leaves the parser on END_ARRAY. */
+        private void readChoices(JsonParser p) throws IOException {
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken()) {
+                choices++;
+                if (t != JsonToken.START_OBJECT) {
+                    p.skipChildren();
+                    continue;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if ("finish_reason".equals(field) && value == JsonToken.VALUE_STRING) {
+                        finishReason = p.getText();
+                    } else if ("delta".equals(field) && value == JsonToken.START_OBJECT) {
+                        readDelta(p);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            }
+        }
+
+        /** Counts content, reasoning_content and tool call arguments; leaves the parser on the delta's END_OBJECT. */
+        private void readDelta(JsonParser p) throws IOException {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (("content".equals(field) || "reasoning_content".equals(field)) && value == JsonToken.VALUE_STRING) {
+                    chars += p.getTextLength();
+                } else if ("tool_calls".equals(field) && value == JsonToken.START_ARRAY) {
+                    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken()) {
+                        if (t == JsonToken.START_OBJECT) {
+                            readToolCall(p);
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+
+        private void readToolCall(JsonParser p) throws IOException {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("function".equals(field) && value == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = p.currentName();
+                        if (p.nextToken() == JsonToken.VALUE_STRING && "arguments".equals(name)) {
+                            chars += p.getTextLength();
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
             }
         }
     }

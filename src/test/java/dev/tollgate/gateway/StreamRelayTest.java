@@ -51,6 +51,37 @@ class StreamRelayTest {
         assertTrue(relayed.toString().contains("event: message\nid: 1\n" + CHUNK));
     }
 
+    @Test
+    void eventsThatArriveTogetherLeaveInOneWrite() {
+        call.clientWantsUsage = true;
+        java.util.List<String> writes = new java.util.ArrayList<>();
+        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, b -> writes.add(b.toString(StandardCharsets.UTF_8)));
+        relay.feed(Buffer.buffer(CHUNK + ": keep-alive\n\n" + CHUNK + "data: {\"id\":\"c1\""));
+        assertEquals(java.util.List.of(CHUNK + ": keep-alive\n\n" + CHUNK), writes, "one write, the incomplete event kept back");
+        relay.feed(Buffer.buffer(",\"choices\":[]}\n\ndata: [DONE]\n\n"));
+        assertEquals(2, writes.size());
+        assertEquals("data: {\"id\":\"c1\",\"choices\":[]}\n\ndata: [DONE]\n\n", writes.get(1));
+    }
+
+    @Test
+    void theNullUsageOnEveryChunkIsCutOutForAClientThatDidNotAskForUsageAndTheRestIsKeptByteForByte() {
+        call.clientWantsUsage = false;
+        String[][] chunks = { // as sent, as relayed
+            {"{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"say \\\"usage\\\":null\"}}],\"usage\":null}",
+             "{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"say \\\"usage\\\":null\"}}]}"},
+            {"{\"usage\": null, \"id\":\"c2\",\"choices\":[]}", "{ \"id\":\"c2\",\"choices\":[]}"},
+            {"{\"id\":\"c3\" , \"usage\" : null , \"model\":\"deepseek-v4-flash\"}",
+             "{\"id\":\"c3\"  , \"model\":\"deepseek-v4-flash\"}"},
+            {"{\"usage\":null}", "{}"},
+        };
+        for (String[] chunk : chunks) {
+            relayed.setLength(0);
+            relay.feed(Buffer.buffer("data: " + chunk[0] + "\n\n"));
+            assertEquals("data: " + chunk[1] + "\n\n", relayed.toString());
+        }
+        assertEquals("say \"usage\":null".length(), relay.streamedChars, "text that looks like the field is kept");
+    }
+
     private static int indexOf(byte[] bytes, byte b) {
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == b) {
