@@ -159,7 +159,21 @@ done
 kill $RSS_PID 2>/dev/null || true
 echo "tollgate max RSS under load: $(sort -n "$OUT/rss-kb.txt" | tail -1) kB"
 
-# The throughput round leaves the ledger a backlog of rows to write; let PostgreSQL finish it first, or its
+# Streams have code paths of their own (the SSE relay); this round also warms them for the time-to-first-byte
+# rounds below, which before 2026-12-01 measured them barely compiled after 100 streams.
+echo "== streaming throughput (wrk: 2 threads, 64 connections, 20s; 32-token answers, about 20 events each)"
+cat >"$OUT/stream.lua" <<LUA
+wrk.method = "POST"
+wrk.body = [[$STREAM_BODY]]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $KEY"
+LUA
+for t in "${TARGETS[@]}"; do
+  wrk -t2 -c64 -d20s --latency -s "$OUT/stream.lua" "${TARGET[$t]}" >"$OUT/stream-throughput-$t.txt"
+  echo "$t: $(grep -E 'Requests/sec' "$OUT/stream-throughput-$t.txt" | xargs) | $(grep -E '^ +(50|99)%' "$OUT/stream-throughput-$t.txt" | xargs)"
+done
+
+# The throughput rounds leave the ledger a backlog of rows to write; let PostgreSQL finish it first, or its
 # work lands in the time-to-first-byte rounds that follow.
 metric() { curl -s "http://127.0.0.1:$GW_PORT/q/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2 }'; }
 caught_up=""
