@@ -66,12 +66,14 @@ KEY=$(curl -sf -u admin:bench-password -H 'Content-Type: application/json' -d '{
 BODY='{"model":"deepseek-v4-flash","thinking":{"type":"disabled"},"max_tokens":32,"messages":[{"role":"user","content":"Summarise the benchmark in one line."}]}'
 STREAM_BODY='{"model":"deepseek-v4-flash","stream":true,"thinking":{"type":"disabled"},"max_tokens":32,"messages":[{"role":"user","content":"Summarise the benchmark in one line."}]}'
 printf '%s' "$BODY" >"$OUT/body.json"
-cat >"$OUT/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body = [[$BODY]]
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
+# wrk_script FILE BODY [LUA]: a wrk script that posts BODY with the tenant key, plus any further Lua.
+wrk_script() {
+  printf 'wrk.method = "POST"\nwrk.body = [[%s]]\nwrk.headers["Content-Type"] = "application/json"\n' "$2" >"$1"
+  printf 'wrk.headers["Authorization"] = "Bearer %s"\n%s\n' "$KEY" "${3:-}" >>"$1"
+}
+wrk_script "$OUT/post.lua" "$BODY"
+wrk_script "$OUT/paced.lua" "$BODY" 'function delay() return math.random(0, 40) end'
+wrk_script "$OUT/stream.lua" "$STREAM_BODY"
 
 # The bare Vert.x proxy buffers whole answers, so it is only in the latency rounds, not the streaming ones.
 TARGETS=(direct nginx tollgate)
@@ -117,13 +119,6 @@ PY
 # hey's workers fire in step (waves of 10 every 20 ms), so each call also waits for its wave-mates. The same
 # rate from clients that are not in step: wrk, 10 connections, each pausing a random 0-40 ms between calls.
 echo "== latency at about 500 requests/s, arrivals not in step (wrk: 10 connections, random 0-40 ms pauses), $ROUNDS alternating rounds of ${SECONDS_PER_ROUND}s"
-cat >"$OUT/paced.lua" <<LUA
-wrk.method = "POST"
-wrk.body = [[$BODY]]
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-function delay() return math.random(0, 40) end
-LUA
 for r in $(seq 1 "$ROUNDS"); do
   line="round $r:"
   for t in "${LATENCY_TARGETS[@]}"; do
@@ -162,12 +157,6 @@ echo "tollgate max RSS under load: $(sort -n "$OUT/rss-kb.txt" | tail -1) kB"
 # Streams have code paths of their own (the SSE relay); this round also warms them for the time-to-first-byte
 # rounds below, which before 2026-12-01 measured them barely compiled after 100 streams.
 echo "== streaming throughput (wrk: 2 threads, 64 connections, 20s; 32-token answers, about 20 events each)"
-cat >"$OUT/stream.lua" <<LUA
-wrk.method = "POST"
-wrk.body = [[$STREAM_BODY]]
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
 for t in "${TARGETS[@]}"; do
   wrk -t2 -c64 -d20s --latency -s "$OUT/stream.lua" "${TARGET[$t]}" >"$OUT/stream-throughput-$t.txt"
   echo "$t: $(grep -E 'Requests/sec' "$OUT/stream-throughput-$t.txt" | xargs) | $(grep -E '^ +(50|99)%' "$OUT/stream-throughput-$t.txt" | xargs)"

@@ -27,7 +27,7 @@ record ResponseSummary(Usage usage, String finishReason, long answerChars) {
                 if ("usage".equals(field) && value == JsonToken.START_OBJECT) {
                     usage = Usage.from(p.<JsonNode>readValueAsTree());
                 } else if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
-                    choices.read(p);
+                    choices.read(p, "message");
                 } else {
                     p.skipChildren();
                 }
@@ -39,51 +39,5 @@ record ResponseSummary(Usage usage, String finishReason, long answerChars) {
     /** The usage to bill: the upstream's, or when it sent none an estimate from the text, flagged as such. */
     Usage usageOrEstimate(long promptTokenEstimate) {
         return usage != Usage.NONE ? usage : Usage.estimate(promptTokenEstimate, answerChars);
-    }
-
-    /** Reads the choices array: the first choice's finish_reason, and the length of every string in a message. */
-    private static final class Choices {
-        String finishReason;
-        long chars;
-
-        /** Reads to the array's end; the parser is left on its END_ARRAY. */
-        void read(JsonParser p) throws IOException {
-            boolean first = true;
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken(), first = false) {
-                if (t != JsonToken.START_OBJECT) {
-                    p.skipChildren();
-                    continue;
-                }
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    JsonToken value = p.nextToken();
-                    if (first && "finish_reason".equals(field) && value == JsonToken.VALUE_STRING) {
-                        finishReason = p.getText();
-                    } else if ("message".equals(field) && value == JsonToken.START_OBJECT) {
-                        countText(p);
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-            }
-        }
-
-        /** Adds the length of every string value in the structure the parser is at the start of. */
-        private void countText(JsonParser p) throws IOException {
-            int depth = 1;
-            while (depth > 0) {
-                JsonToken t = p.nextToken();
-                if (t == null) {
-                    return;
-                }
-                switch (t) {
-                    case START_OBJECT, START_ARRAY -> depth++;
-                    case END_OBJECT, END_ARRAY -> depth--;
-                    case VALUE_STRING -> chars += p.getTextLength();
-                    default -> {
-                    }
-                }
-            }
-        }
     }
 }

@@ -134,7 +134,7 @@ final class StreamRelay {
         observe(facts);
         boolean rename = call.aliasUsed != null && facts.hasModel;
         boolean strip = !call.clientWantsUsage && facts.hasUsage;
-        boolean split = call.clientWantsUsage && facts.usage != null && facts.choices > 0;
+        boolean split = call.clientWantsUsage && facts.usage != null && facts.choices.count > 0;
         if (!rename && !strip && !split) {
             batch.appendBytes(b, from, next - from);
             return;
@@ -192,10 +192,10 @@ final class StreamRelay {
         if (facts.usage != null) {
             usage = facts.usage;
         }
-        if (facts.finishReason != null) {
-            finishReason = facts.finishReason;
+        if (facts.choices.finishReason != null) {
+            finishReason = facts.choices.finishReason;
         }
-        streamedChars += facts.chars;
+        streamedChars += facts.choices.chars;
     }
 
     /** From {@code i}, stepping by {@code step}, the index of the first byte that is not JSON whitespace. */
@@ -257,9 +257,7 @@ final class StreamRelay {
         /** Where a top-level {@code "usage":null} starts and ends in the payload, or -1. */
         int nullUsageFrom = -1;
         int nullUsageTo = -1;
-        int choices;
-        String finishReason;
-        long chars;
+        final Choices choices = new Choices();
 
         /** @return null when the payload is not a JSON object */
         static ChunkFacts read(ObjectMapper json, byte[] b, int offset, int length) throws IOException {
@@ -285,7 +283,7 @@ final class StreamRelay {
                         }
                         case "choices" -> {
                             if (value == JsonToken.START_ARRAY) {
-                                facts.readChoices(p);
+                                facts.choices.read(p, "delta");
                             }
                         }
                         default -> {
@@ -295,68 +293,6 @@ final class StreamRelay {
                 }
             }
             return facts;
-        }
-
-        /** Each choice's finish_reason, and the streamed text of its delta; leaves the parser on END_ARRAY. */
-        private void readChoices(JsonParser p) throws IOException {
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken()) {
-                choices++;
-                if (t != JsonToken.START_OBJECT) {
-                    p.skipChildren();
-                    continue;
-                }
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    JsonToken value = p.nextToken();
-                    if ("finish_reason".equals(field) && value == JsonToken.VALUE_STRING) {
-                        finishReason = p.getText();
-                    } else if ("delta".equals(field) && value == JsonToken.START_OBJECT) {
-                        readDelta(p);
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-            }
-        }
-
-        /** Counts content, reasoning_content and tool call arguments; leaves the parser on the delta's END_OBJECT. */
-        private void readDelta(JsonParser p) throws IOException {
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if (("content".equals(field) || "reasoning_content".equals(field)) && value == JsonToken.VALUE_STRING) {
-                    chars += p.getTextLength();
-                } else if ("tool_calls".equals(field) && value == JsonToken.START_ARRAY) {
-                    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken()) {
-                        if (t == JsonToken.START_OBJECT) {
-                            readToolCall(p);
-                        } else {
-                            p.skipChildren();
-                        }
-                    }
-                } else {
-                    p.skipChildren();
-                }
-            }
-        }
-
-        private void readToolCall(JsonParser p) throws IOException {
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if ("function".equals(field) && value == JsonToken.START_OBJECT) {
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String name = p.currentName();
-                        if (p.nextToken() == JsonToken.VALUE_STRING && "arguments".equals(name)) {
-                            chars += p.getTextLength();
-                        } else {
-                            p.skipChildren();
-                        }
-                    }
-                } else {
-                    p.skipChildren();
-                }
-            }
         }
     }
 }
