@@ -143,6 +143,19 @@ for p in (50, 99):
 PY
 [ -n "${LATENCY_ONLY:-}" ] && exit 0
 
+# A throughput round leaves the ledger a backlog of rows to write; PostgreSQL finishes it before the next
+# round starts, or its work lands there (before 2026-12-01 evening it landed in the streaming round).
+metric() { curl -s "http://127.0.0.1:$GW_PORT/q/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2 }'; }
+await_ledger() {
+  local written recorded
+  for _ in $(seq 1 300); do
+    written=$(metric tollgate_ledger_rows_written_total); recorded=$(metric tollgate_ledger_rows_recorded_total)
+    if [ -n "$written" ] && [ "$written" = "$recorded" ]; then echo "== ledger caught up: $written rows written"; return; fi
+    sleep 1
+  done
+  echo "== WARNING: ledger still behind after 300 s ($written of $recorded rows written)"
+}
+
 echo "== throughput (wrk: 2 threads, 64 connections, 20s)"
 for t in "${TARGETS[@]}"; do
   if [ "$t" = tollgate ]; then
@@ -153,26 +166,23 @@ for t in "${TARGETS[@]}"; do
 done
 kill $RSS_PID 2>/dev/null || true
 echo "tollgate max RSS under load: $(sort -n "$OUT/rss-kb.txt" | tail -1) kB"
+await_ledger
 
-# Streams have code paths of their own (the SSE relay); this round also warms them for the time-to-first-byte
-# rounds below, which before 2026-12-01 measured them barely compiled after 100 streams.
+# Streams have code paths of their own (the SSE relay), which the JIT compiles only once streams come: they are
+# warmed before they are measured. Before 2026-12-01 the first-byte rounds below timed them barely compiled.
+echo "== streaming warm-up at 16 connections (40 s Tollgate, 10 s the others)"
+declare -A STREAM_WARM=([direct]=10s [nginx]=10s [tollgate]=40s)
+for t in "${TARGETS[@]}"; do
+  wrk -t2 -c16 -d"${STREAM_WARM[$t]}" -s "$OUT/stream.lua" "${TARGET[$t]}" >/dev/null
+done
+await_ledger
 echo "== streaming throughput (wrk: 2 threads, 64 connections, 20s; 32-token answers, about 20 events each)"
 for t in "${TARGETS[@]}"; do
   wrk -t2 -c64 -d20s --latency -s "$OUT/stream.lua" "${TARGET[$t]}" >"$OUT/stream-throughput-$t.txt"
   echo "$t: $(grep -E 'Requests/sec' "$OUT/stream-throughput-$t.txt" | xargs) | $(grep -E '^ +(50|99)%' "$OUT/stream-throughput-$t.txt" | xargs)"
 done
 
-# The throughput rounds leave the ledger a backlog of rows to write; let PostgreSQL finish it first, or its
-# work lands in the time-to-first-byte rounds that follow.
-metric() { curl -s "http://127.0.0.1:$GW_PORT/q/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2 }'; }
-caught_up=""
-for _ in $(seq 1 300); do
-  written=$(metric tollgate_ledger_rows_written_total); recorded=$(metric tollgate_ledger_rows_recorded_total)
-  if [ -n "$written" ] && [ "$written" = "$recorded" ]; then caught_up=1; break; fi
-  sleep 1
-done
-if [ -n "$caught_up" ]; then echo "== ledger caught up: $written rows written"
-else echo "== WARNING: ledger still behind after 300 s ($written of $recorded rows written)"; fi
+await_ledger
 
 # curl's time_starttransfer: when the first response byte arrives. Tollgate sends its headers once the
 # upstream's have come (it must see the upstream's status first).
