@@ -144,7 +144,7 @@ PY
 [ -n "${LATENCY_ONLY:-}" ] && exit 0
 
 # A throughput round leaves the ledger a backlog of rows to write; PostgreSQL finishes it before the next
-# round starts, or its work lands there (before 2026-12-01 evening it landed in the streaming round).
+# round starts, or its work lands there.
 metric() { curl -s "http://127.0.0.1:$GW_PORT/q/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2 }'; }
 await_ledger() {
   local written recorded

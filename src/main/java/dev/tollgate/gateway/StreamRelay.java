@@ -49,7 +49,9 @@ final class StreamRelay {
             if (batch == null) {
                 batch = Buffer.buffer(bytes.length);
             }
-            relay(bytes, from, end, next, batch);
+            if (!relayChanged(bytes, from, end, next, batch)) {
+                batch.appendBytes(bytes, from, next - from); // unchanged, or not ours to judge: as received
+            }
             from = next;
         }
         pending = from == 0 ? bytes : Arrays.copyOfRange(bytes, from, bytes.length);
@@ -76,8 +78,10 @@ final class StreamRelay {
      * payload (other fields such as {@code event:} or {@code id:}, which some OpenAI-compatible servers send,
      * are kept as they are); an event without data, a comment such as {@code : keep-alive} or a stray blank
      * line, is passed on untouched.
+     *
+     * @return whether a changed event went into the batch; if not, the caller relays the bytes received
      */
-    private void relay(byte[] b, int from, int end, int next, Buffer batch) {
+    private boolean relayChanged(byte[] b, int from, int end, int next, Buffer batch) {
         ByteArrayOutputStream fields = null;
         ByteArrayOutputStream data = null;
         int dataFrom = -1;
@@ -109,35 +113,30 @@ final class StreamRelay {
             line = next0;
         }
         if (dataFrom < 0) {
-            batch.appendBytes(b, from, next - from);
-            return;
+            return false;
         }
         byte[] payload = data != null ? data.toByteArray() : b;
         int offset = data != null ? 0 : dataFrom;
         int length = data != null ? payload.length : dataTo - dataFrom;
         if (isDone(payload, offset, length)) {
             done = true;
-            batch.appendBytes(b, from, next - from);
-            return;
+            return false;
         }
         ChunkFacts facts;
         try {
             facts = ChunkFacts.read(json, payload, offset, length);
         } catch (IOException e) {
-            batch.appendBytes(b, from, next - from); // not ours to judge: relay as received
-            return;
+            return false;
         }
         if (facts == null) {
-            batch.appendBytes(b, from, next - from);
-            return;
+            return false;
         }
         observe(facts);
         boolean rename = call.aliasUsed != null && facts.hasModel;
         boolean strip = !call.clientWantsUsage && facts.hasUsage;
         boolean split = call.clientWantsUsage && facts.usage != null && facts.choices.count > 0;
         if (!rename && !strip && !split) {
-            batch.appendBytes(b, from, next - from);
-            return;
+            return false;
         }
         if (strip && !rename && !split && facts.nullUsageFrom >= 0 && data == null) {
             // With usage asked for, every chunk carries "usage":null; the client that did not ask gets it cut out
@@ -153,13 +152,14 @@ final class StreamRelay {
             }
             batch.appendBytes(b, from, cutFrom - from);
             batch.appendBytes(b, cutTo, next - cutTo);
-            return;
+            return true;
         }
         try {
             rewrite((ObjectNode) json.readTree(payload, offset, length),
                     fields == null ? "" : fields.toString(StandardCharsets.UTF_8), batch);
+            return true;
         } catch (IOException | ClassCastException e) {
-            batch.appendBytes(b, from, next - from);
+            return false;
         }
     }
 
