@@ -371,14 +371,12 @@ public class ChatPipeline {
             }
             call.firstByteAt = Instant.now();
             Buffer body = trimLeadingWhitespace(raw); // DeepSeek holds busy connections open with blank lines
-            ResponseSummary summary = new ResponseSummary(Usage.NONE, null, body.length());
+            ResponseSummary summary = new ResponseSummary(Usage.NONE, null, body.length(), null);
             try {
                 byte[] bytes = body.getBytes();
                 summary = ResponseSummary.read(json, bytes);
-                // Only an alias rewrite needs the answer as a tree: the client gets back the name it sent.
-                if (call.aliasUsed != null && json.readTree(bytes) instanceof ObjectNode o) {
-                    o.put("model", call.requestedModel);
-                    body = Buffer.buffer(json.writeValueAsBytes(o));
+                if (call.aliasUsed != null && summary.model() != null) { // the client gets back the name it sent
+                    body = Splice.apply(bytes, List.of(summary.model().replacedBy(Splice.jsonString(call.requestedModel))));
                 }
             } catch (IOException e) {
                 LOG.warnf("Upstream %s sent a body that is not JSON for %s", endpoint.name(), call.requestId);

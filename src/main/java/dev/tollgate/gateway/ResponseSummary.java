@@ -9,14 +9,16 @@ import java.io.IOException;
 /**
  * What the ledger needs from a non-streamed answer, usage and the first choice's finish_reason, read with
  * a streaming parser: the answer's content is skipped over, never built into a tree (it can be megabytes).
- * The characters of the answer's text are counted too, for an estimate when an upstream reports no usage.
+ * The characters of the answer's text are counted too, for an estimate when an upstream reports no usage,
+ * and where the model name lies, for an alias to be renamed in place.
  */
-record ResponseSummary(Usage usage, String finishReason, long answerChars) {
+record ResponseSummary(Usage usage, String finishReason, long answerChars, Splice.Span model) {
 
     /** @throws IOException when the body is not a JSON object */
     static ResponseSummary read(ObjectMapper json, byte[] body) throws IOException {
         Usage usage = Usage.NONE;
         Choices choices = new Choices();
+        Splice.Span model = null;
         try (JsonParser p = json.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("not a JSON object");
@@ -28,12 +30,14 @@ record ResponseSummary(Usage usage, String finishReason, long answerChars) {
                     usage = Usage.from(p.<JsonNode>readValueAsTree());
                 } else if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
                     choices.read(p, "message");
+                } else if ("model".equals(field)) {
+                    model = Splice.Span.ofValue(p, 0);
                 } else {
                     p.skipChildren();
                 }
             }
         }
-        return new ResponseSummary(usage, choices.finishReason, choices.chars);
+        return new ResponseSummary(usage, choices.finishReason, choices.chars, model);
     }
 
     /** The usage to bill: the upstream's, or when it sent none an estimate from the text, flagged as such. */

@@ -4,18 +4,21 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * Splits the upstream SSE byte stream into events and hands them on as soon as they are complete, after
  * reading usage and finish_reason from each. An event is changed only when it must be: the model name of a
- * rewritten alias, and usage the client did not ask for; every other event goes out as the bytes received.
+ * rewritten alias, and usage the client did not ask for; every other event goes out as the bytes received,
+ * and a changed one is edited in place ({@link Splice}), its other bytes kept as received.
  * The events completed by one network read leave in one write, not one system call each.
  */
 final class StreamRelay {
@@ -25,6 +28,8 @@ final class StreamRelay {
     private final ObjectMapper json;
     private final ChatCall call;
     private final Consumer<Buffer> out;
+    /** The name the client sent, as a JSON string, when an alias was served under another; else null. */
+    private final byte[] renameTo;
     /** Bytes of the event not yet complete: decoded only whole, so a character split across reads stays whole. */
     private byte[] pending = NO_BYTES;
 
@@ -37,6 +42,7 @@ final class StreamRelay {
         this.json = json;
         this.call = call;
         this.out = out;
+        this.renameTo = call.aliasUsed != null ? Splice.jsonString(call.requestedModel) : null;
     }
 
     void feed(Buffer data) {
@@ -132,60 +138,62 @@ final class StreamRelay {
             return false;
         }
         observe(facts);
-        boolean rename = call.aliasUsed != null && facts.hasModel;
-        boolean strip = !call.clientWantsUsage && facts.hasUsage;
+        boolean rename = renameTo != null && facts.model != null;
+        boolean strip = !call.clientWantsUsage && facts.usageField != null;
+        // DeepSeek's live form puts usage on the finish chunk. OpenAI clients expect it the way OpenAI and DeepSeek
+        // document it, in a final chunk with empty choices (the OpenAI SDK's stream accumulator fails otherwise),
+        // so the client gets that: the finish chunk with "usage":null, then the usage.
         boolean split = call.clientWantsUsage && facts.usage != null && facts.choices.count > 0;
         if (!rename && !strip && !split) {
             return false;
         }
-        if (strip && !rename && !split && facts.nullUsageFrom >= 0 && data == null) {
-            // With usage asked for, every chunk carries "usage":null; the client that did not ask gets it cut out
-            // of the bytes, the chunk is not rebuilt.
-            int cutFrom = offset + facts.nullUsageFrom;
-            int cutTo = offset + facts.nullUsageTo;
-            int before = skipSpace(b, cutFrom - 1, -1);
-            int after = skipSpace(b, cutTo, 1);
-            if (b[before] == ',') {
-                cutFrom = before;
-            } else if (b[after] == ',') {
-                cutTo = after + 1;
-            }
-            batch.appendBytes(b, from, cutFrom - from);
-            batch.appendBytes(b, cutTo, next - cutTo);
-            return true;
+        if (strip && facts.usage != null && facts.choicesEmpty) {
+            return true; // the separate usage chunk the client never asked for
         }
-        try {
-            rewrite((ObjectNode) json.readTree(payload, offset, length),
-                    fields == null ? "" : fields.toString(StandardCharsets.UTF_8), batch);
-            return true;
-        } catch (IOException | ClassCastException e) {
-            return false;
+        List<Splice> splices = new ArrayList<>(3);
+        if (rename) {
+            splices.add(facts.model.replacedBy(renameTo));
         }
+        if (strip) {
+            splices.add(Splice.cutField(payload, facts.usageField));
+        }
+        List<Splice> usageChunk = null;
+        if (split) {
+            usageChunk = new ArrayList<>(splices);
+            splices.add(facts.usageValue.replacedBy(Splice.NULL));
+            usageChunk.add(facts.choicesValue.replacedBy(Splice.EMPTY_ARRAY));
+        }
+        byte[] joined = data == null ? null : payload;
+        append(b, from, next, fields, joined, inOrder(splices), batch);
+        if (usageChunk != null) {
+            append(b, from, next, fields, joined, inOrder(usageChunk), batch);
+        }
+        return true;
     }
 
-    /** The rare chunk that must change: parsed as a tree, changed and written anew. */
-    private void rewrite(ObjectNode chunk, String fields, Buffer batch) throws IOException {
-        if (call.aliasUsed != null && chunk.has("model")) {
-            chunk.put("model", call.requestedModel);
-        }
-        if (!call.clientWantsUsage && chunk.has("usage")) {
-            if (chunk.path("choices").isArray() && chunk.path("choices").isEmpty()) {
-                return; // the separate usage chunk the client never asked for
-            }
-            chunk.remove("usage");
-        }
-        if (call.clientWantsUsage && chunk.path("usage").isObject() && !chunk.path("choices").isEmpty()) {
-            // DeepSeek's live form puts usage on the finish chunk. OpenAI clients expect it the way OpenAI and
-            // DeepSeek document it, in a final chunk with empty choices (the OpenAI SDK's stream accumulator
-            // fails otherwise), so the client gets that: the finish chunk with "usage":null, then the usage.
-            ObjectNode usageChunk = chunk.deepCopy();
-            usageChunk.putArray("choices");
-            chunk.putNull("usage");
-            batch.appendString(fields + "data: " + json.writeValueAsString(chunk) + "\n\n" + fields
-                    + "data: " + json.writeValueAsString(usageChunk) + "\n\n");
+    /**
+     * Appends the event {@code b[from, next)} with the splices applied to its payload. A payload joined from
+     * several data lines ({@code joined}) is written back as data lines after the event's other fields.
+     */
+    private static void append(byte[] b, int from, int next, ByteArrayOutputStream fields, byte[] joined,
+            List<Splice> splices, Buffer batch) {
+        if (joined == null) {
+            Splice.appendTo(batch, b, from, next, splices);
             return;
         }
-        batch.appendString(fields + "data: " + json.writeValueAsString(chunk) + "\n\n");
+        if (fields != null) {
+            batch.appendBytes(fields.toByteArray());
+        }
+        Buffer payload = Splice.apply(joined, splices);
+        for (String line : payload.toString(StandardCharsets.UTF_8).split("\n", -1)) {
+            batch.appendString("data: ").appendString(line).appendString("\n");
+        }
+        batch.appendString("\n");
+    }
+
+    private static List<Splice> inOrder(List<Splice> splices) {
+        splices.sort(Comparator.comparingInt(Splice::from));
+        return splices;
     }
 
     private void observe(ChunkFacts facts) {
@@ -196,14 +204,6 @@ final class StreamRelay {
             finishReason = facts.choices.finishReason;
         }
         streamedChars += facts.choices.chars;
-    }
-
-    /** From {@code i}, stepping by {@code step}, the index of the first byte that is not JSON whitespace. */
-    private static int skipSpace(byte[] b, int i, int step) {
-        while (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
-            i += step;
-        }
-        return i;
     }
 
     private static boolean isDone(byte[] b, int offset, int length) {
@@ -248,15 +248,16 @@ final class StreamRelay {
 
     /**
      * What the relay needs to know of one chunk, read with a streaming parser: most chunks are relayed
-     * unchanged, so building each as a tree would be work thrown away.
+     * unchanged, so building each as a tree would be work thrown away. Spans are positions in the payload's array.
      */
     private static final class ChunkFacts {
-        boolean hasModel;
-        boolean hasUsage;
+        Splice.Span model;
+        /** The top-level usage field, name to end of value, and its value; null when the chunk has none. */
+        Splice.Span usageField;
+        Splice.Span usageValue;
         Usage usage;
-        /** Where a top-level {@code "usage":null} starts and ends in the payload, or -1. */
-        int nullUsageFrom = -1;
-        int nullUsageTo = -1;
+        Splice.Span choicesValue;
+        boolean choicesEmpty;
         final Choices choices = new Choices();
 
         /** @return null when the payload is not a JSON object */
@@ -268,28 +269,32 @@ final class StreamRelay {
                 }
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String field = p.currentName();
-                    long fieldAt = p.currentTokenLocation().getByteOffset();
+                    int fieldAt = offset + (int) p.currentTokenLocation().getByteOffset();
                     JsonToken value = p.nextToken();
                     switch (field) {
-                        case "model" -> facts.hasModel = true;
+                        case "model" -> facts.model = Splice.Span.ofValue(p, offset);
                         case "usage" -> {
-                            facts.hasUsage = true;
+                            int valueAt = offset + (int) p.currentTokenLocation().getByteOffset();
                             if (value == JsonToken.START_OBJECT) {
                                 facts.usage = Usage.from(p.<JsonNode>readValueAsTree());
-                            } else if (value == JsonToken.VALUE_NULL) {
-                                facts.nullUsageFrom = (int) fieldAt;
-                                facts.nullUsageTo = (int) p.currentLocation().getByteOffset();
+                            } else {
+                                p.skipChildren();
                             }
+                            facts.usageValue = Splice.Span.endingHere(p, offset, valueAt);
+                            facts.usageField = Splice.Span.endingHere(p, offset, fieldAt);
                         }
                         case "choices" -> {
+                            int valueAt = offset + (int) p.currentTokenLocation().getByteOffset();
                             if (value == JsonToken.START_ARRAY) {
                                 facts.choices.read(p, "delta");
+                                facts.choicesEmpty = facts.choices.count == 0;
+                            } else {
+                                p.skipChildren();
                             }
+                            facts.choicesValue = Splice.Span.endingHere(p, offset, valueAt);
                         }
-                        default -> {
-                        }
+                        default -> p.skipChildren();
                     }
-                    p.skipChildren();
                 }
             }
             return facts;

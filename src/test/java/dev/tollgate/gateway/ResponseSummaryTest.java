@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The ledger's reading of a non-streamed answer: usage and finish_reason, wherever they sit in the body. */
@@ -69,7 +70,22 @@ class ResponseSummaryTest {
         // "assistant" + "0123456789" + "t" + "f" + "{}": 23 characters, about 6 tokens at four characters a token
         assertEquals(new Usage(50, 0, 50, 6, 0, true), s.usageOrEstimate(50));
         Usage reported = new Usage(10, 0, 10, 2, 0, false);
-        assertEquals(reported, new ResponseSummary(reported, "stop", 999).usageOrEstimate(50));
+        assertEquals(reported, new ResponseSummary(reported, "stop", 999, null).usageOrEstimate(50));
+    }
+
+    @Test
+    void anAliasIsRenamedInPlaceAndEveryOtherByteOfTheAnswerIsKept() throws Exception {
+        // Numbers, escapes and spacing as a Python server writes them; a JSON tree would write -3.2E-6 and 你.
+        String answer = """
+                {"id": "x", "model" : "deepseek-v4-flash", "choices": [{"index": 0, "message": {"role": "assistant",
+                 "content": "\\u4f60\\u597d"}, "logprobs": {"content": [{"token": "\\u4f60", "logprob": -3.2e-06}]},
+                 "finish_reason": "stop"}], "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}}""";
+        ResponseSummary s = read(answer);
+        String renamed = Splice.apply(answer.getBytes(StandardCharsets.UTF_8),
+                List.of(s.model().replacedBy(Splice.jsonString("deepseek-chat")))).toString(StandardCharsets.UTF_8);
+        assertEquals(answer.replace("\"deepseek-v4-flash\"", "\"deepseek-chat\""), renamed);
+        assertEquals("\"a\\\"b\"", new String(Splice.jsonString("a\"b"), StandardCharsets.UTF_8), "a name is escaped");
+        assertNull(read("{\"choices\":[]}").model(), "an answer without a model has nothing to rename");
     }
 
     @Test

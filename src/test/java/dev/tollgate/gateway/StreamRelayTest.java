@@ -47,7 +47,7 @@ class StreamRelayTest {
         assertEquals("stop", relay.finishReason);
         assertEquals(6, relay.usage.completionTokens(), "usage read from an event that starts with an id field");
         assertTrue(!relayed.toString().contains("\"usage\":{"), "usage the client did not ask for is stripped");
-        assertTrue(relayed.toString().contains("id: 2\n"), "other fields are kept: " + relayed);
+        assertTrue(relayed.toString().contains("id: 2\r\n"), "other fields are kept as sent: " + relayed);
         assertTrue(relayed.toString().contains("event: message\nid: 1\n" + CHUNK));
     }
 
@@ -80,6 +80,55 @@ class StreamRelayTest {
             assertEquals("data: " + chunk[1] + "\n\n", relayed.toString());
         }
         assertEquals("say \"usage\":null".length(), relay.streamedChars, "text that looks like the field is kept");
+    }
+
+    @Test
+    void anAliasIsRenamedInEveryChunkAndEveryOtherByteIsKept() {
+        call.aliasUsed = "deepseek-chat";
+        call.requestedModel = "deepseek-chat";
+        call.clientWantsUsage = true;
+        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
+        // Numbers, escapes and spacing as a Python server writes them; a JSON tree would write -3.2E-6 and 你.
+        String chunk = "data: {\"id\": \"c1\", \"model\": \"deepseek-v4-flash\", \"choices\": [{\"index\": 0, \"delta\": "
+                + "{\"content\": \"\\u4f60\"}, \"logprobs\": {\"content\": [{\"token\": \"\\u4f60\", \"logprob\": -3.2e-06}]}, "
+                + "\"finish_reason\": null}], \"usage\": null}\n\n";
+        relay.feed(Buffer.buffer(chunk));
+        assertEquals(chunk.replace("deepseek-v4-flash", "deepseek-chat"), relayed.toString());
+
+        // DeepSeek's usage on the finish chunk becomes a finish chunk and a usage chunk, each renamed, nothing else changed
+        relayed.setLength(0);
+        relay.feed(Buffer.buffer("data: {\"model\":\"deepseek-v4-flash\",\"choices\":[{\"delta\":{},\"logprobs\":"
+                + "{\"content\":[{\"logprob\":-1e-05}]},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,"
+                + "\"completion_tokens\":2,\"total_tokens\":7}}\n\n"));
+        assertEquals("data: {\"model\":\"deepseek-chat\",\"choices\":[{\"delta\":{},\"logprobs\":"
+                + "{\"content\":[{\"logprob\":-1e-05}]},\"finish_reason\":\"stop\"}],\"usage\":null}\n\n"
+                + "data: {\"model\":\"deepseek-chat\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,"
+                + "\"completion_tokens\":2,\"total_tokens\":7}}\n\n", relayed.toString());
+        assertEquals(2, relay.usage.completionTokens());
+        assertEquals("stop", relay.finishReason);
+    }
+
+    @Test
+    void aChunkSpreadOverSeveralDataLinesIsRenamedAndKeepsItsLines() {
+        call.aliasUsed = "deepseek-chat";
+        call.requestedModel = "deepseek-chat";
+        call.clientWantsUsage = false;
+        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
+        relay.feed(Buffer.buffer("id: 7\ndata: {\"model\":\"deepseek-v4-flash\",\ndata: \"choices\":[{\"delta\":"
+                + "{\"content\":\"hi\"}}],\ndata: \"usage\":null}\n\n"));
+        assertEquals("id: 7\ndata: {\"model\":\"deepseek-chat\",\ndata: \"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n",
+                relayed.toString());
+        assertEquals(2, relay.streamedChars);
+    }
+
+    @Test
+    void aChunkWithEmptyChoicesAndNoUsageIsNotTakenForTheUsageChunk() {
+        call.clientWantsUsage = false;
+        relay.feed(Buffer.buffer("data: {\"id\":\"c0\",\"choices\":[],\"usage\":null,\"prompt_filter_results\":[]}\n\n"));
+        assertEquals("data: {\"id\":\"c0\",\"choices\":[],\"prompt_filter_results\":[]}\n\n", relayed.toString());
+        relayed.setLength(0);
+        relay.feed(Buffer.buffer("data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}\n\n"));
+        assertEquals("", relayed.toString(), "the usage chunk the client did not ask for is dropped");
     }
 
     private static int indexOf(byte[] bytes, byte b) {
