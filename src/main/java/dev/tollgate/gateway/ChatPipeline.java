@@ -250,7 +250,7 @@ public class ChatPipeline {
             }
             return;
         }
-        resp.body().onComplete(ar -> {
+        UpstreamBody.read(resp, maxAnswerBytes()).onComplete(ar -> {
             Buffer errorBody = ar.succeeded() ? ar.result() : Buffer.buffer();
             boolean retryable = status == 429 || status == 503;
             // A 429 is the upstream's rate limit, not a broken endpoint: it moves the call on but must not
@@ -365,7 +365,7 @@ public class ChatPipeline {
     }
 
     private void relayBody(ChatCall call, UpstreamEndpoint endpoint, HttpClientResponse resp) {
-        resp.body().onSuccess(raw -> {
+        UpstreamBody.read(resp, maxAnswerBytes()).onSuccess(raw -> {
             if (call.finished) {
                 return;
             }
@@ -393,7 +393,8 @@ public class ChatPipeline {
 
     private void relayStream(ChatCall call, UpstreamEndpoint endpoint, HttpClientResponse resp) {
         HttpServerResponse out = call.ctx.response();
-        StreamRelay relay = new StreamRelay(json, call, chunk -> {
+        long maxEvent = config.upstream().maxEventSize().asLongValue();
+        StreamRelay relay = new StreamRelay(json, call, maxEvent, chunk -> {
             if (!out.closed()) {
                 out.write(chunk);
             }
@@ -407,6 +408,11 @@ public class ChatPipeline {
         out.writeHead();
         resp.handler(data -> {
             relay.feed(data);
+            if (relay.eventTooLarge) {
+                midResponseFailure(call, endpoint, relay, new UpstreamBody.TooLargeException(maxEvent));
+                resp.request().reset(); // after: the reset fails the response, which would count as a disconnect
+                return;
+            }
             if (out.writeQueueFull()) { // slow client: stop reading upstream until it catches up
                 resp.pause();
                 out.drainHandler(v -> resp.resume());
@@ -430,24 +436,37 @@ public class ChatPipeline {
         });
     }
 
-    /** The upstream broke after bytes reached the client: no retry; close the stream and bill what was streamed. */
+    /**
+     * The upstream broke after its status line, or sent more than the gateway holds: no retry (it has done the
+     * work); close the stream and bill what was streamed.
+     */
     private void midResponseFailure(ChatCall call, UpstreamEndpoint endpoint, StreamRelay relay, Throwable err) {
         if (call.finished) {
             return;
         }
         call.finished = true;
-        breakerError(call, endpoint, call.answeredAfterNanos, err);
+        String tooLarge = err instanceof UpstreamBody.TooLargeException e ? e.limit + " bytes" : null;
+        if (tooLarge != null) {
+            breakerRelease(call, endpoint); // a big answer to a big question says nothing about the endpoint
+        } else {
+            breakerError(call, endpoint, call.answeredAfterNanos, err);
+        }
+        String type = tooLarge != null ? "upstream_response_too_large" : "upstream_disconnect";
         long streamed = relay == null ? 0 : relay.streamedChars;
         Usage usage = relay != null && relay.usage != null ? relay.usage
                 : Usage.estimate(call.promptTokenEstimate, streamed);
-        recorder.attempt(call, endpoint, 200, "upstream_disconnect", relay == null ? null : relay.finishReason, usage);
+        recorder.attempt(call, endpoint, 200, type, relay == null ? null : relay.finishReason, usage);
         HttpServerResponse out = call.ctx.response();
         if (!call.responseStarted) {
-            GatewayResponses.error(call.ctx, new OpenAiException(502, "api_error", "upstream_disconnect", null,
-                    "The upstream connection broke before the answer was complete; retry."));
+            GatewayResponses.error(call.ctx, new OpenAiException(502, "api_error", type, null, tooLarge != null
+                    ? "The upstream's answer is larger than this gateway accepts (" + tooLarge
+                            + "); ask for fewer tokens or logprobs, or stream the answer."
+                    : "The upstream connection broke before the answer was complete; retry."));
         } else if (!out.closed()) {
-            OpenAiError error = OpenAiError.of("The upstream connection broke mid-stream; the answer is incomplete.",
-                    "api_error", null, "upstream_disconnect");
+            OpenAiError error = OpenAiError.of(tooLarge != null
+                    ? "An event of the upstream's stream is larger than this gateway accepts (" + tooLarge
+                            + "); the answer is incomplete."
+                    : "The upstream connection broke mid-stream; the answer is incomplete.", "api_error", null, type);
             try {
                 out.end(Buffer.buffer("data: " + json.writeValueAsString(error) + "\n\n"));
             } catch (JsonProcessingException e) {
@@ -485,6 +504,10 @@ public class ChatPipeline {
         }
         call.finished = true;
         GatewayResponses.error(call.ctx, e, call);
+    }
+
+    private long maxAnswerBytes() {
+        return config.upstream().maxAnswerSize().asLongValue();
     }
 
     private static OpenAiException invalid(String param, String message) {

@@ -28,6 +28,7 @@ final class StreamRelay {
     private final ObjectMapper json;
     private final ChatCall call;
     private final Consumer<Buffer> out;
+    private final long maxEventBytes;
     /** The name the client sent, as a JSON string, when an alias was served under another; else null. */
     private final byte[] renameTo;
     /** Bytes of the event not yet complete: decoded only whole, so a character split across reads stays whole. */
@@ -37,10 +38,13 @@ final class StreamRelay {
     String finishReason;
     long streamedChars;
     boolean done;
+    /** An event is larger than the limit, or grew past it without ending: the stream cannot go on. */
+    boolean eventTooLarge;
 
-    StreamRelay(ObjectMapper json, ChatCall call, Consumer<Buffer> out) {
+    StreamRelay(ObjectMapper json, ChatCall call, long maxEventBytes, Consumer<Buffer> out) {
         this.json = json;
         this.call = call;
+        this.maxEventBytes = maxEventBytes;
         this.out = out;
         this.renameTo = call.aliasUsed != null ? Splice.jsonString(call.requestedModel) : null;
     }
@@ -51,6 +55,10 @@ final class StreamRelay {
         int from = 0;
         int end;
         while ((end = eventEnd(bytes, from)) >= 0) {
+            if (end - from > maxEventBytes) {
+                eventTooLarge = true;
+                break;
+            }
             int next = end + (bytes[end] == '\r' ? 4 : 2);
             if (batch == null) {
                 batch = Buffer.buffer(bytes.length);
@@ -61,6 +69,7 @@ final class StreamRelay {
             from = next;
         }
         pending = from == 0 ? bytes : Arrays.copyOfRange(bytes, from, bytes.length);
+        eventTooLarge |= pending.length > maxEventBytes; // one never ended is held whole, so it is refused unended
         if (batch != null && batch.length() > 0) {
             out.accept(batch);
         }

@@ -51,6 +51,17 @@ public interface TollgateConfig {
         /** Share of failed calls (over the last 20, at least 10) that opens an endpoint's breaker. */
         @WithDefault("50")
         int breakerFailureRatePercent();
+
+        /**
+         * Largest non-streamed answer (or error body) read from an upstream. A broken or hostile server must not
+         * fill the heap; a larger answer is cut off and the client gets a 502.
+         */
+        @WithDefault("32M")
+        MemorySize maxAnswerSize();
+
+        /** Largest single event of a stream (an event is held until its end arrives); a larger one ends the stream. */
+        @WithDefault("4M")
+        MemorySize maxEventSize();
     }
 
     interface Endpoint {

@@ -15,7 +15,7 @@ class StreamRelayTest {
 
     private final StringBuilder relayed = new StringBuilder();
     private final ChatCall call = new ChatCall("req-1", Instant.now(), null);
-    private final StreamRelay relay = new StreamRelay(new ObjectMapper(), call,
+    private final StreamRelay relay = new StreamRelay(new ObjectMapper(), call, 1 << 20,
             b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
 
     private static final String CHUNK = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"deepseek-v4-flash\","
@@ -55,7 +55,7 @@ class StreamRelayTest {
     void eventsThatArriveTogetherLeaveInOneWrite() {
         call.clientWantsUsage = true;
         java.util.List<String> writes = new java.util.ArrayList<>();
-        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, b -> writes.add(b.toString(StandardCharsets.UTF_8)));
+        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, 1 << 20, b -> writes.add(b.toString(StandardCharsets.UTF_8)));
         relay.feed(Buffer.buffer(CHUNK + ": keep-alive\n\n" + CHUNK + "data: {\"id\":\"c1\""));
         assertEquals(java.util.List.of(CHUNK + ": keep-alive\n\n" + CHUNK), writes, "one write, the incomplete event kept back");
         relay.feed(Buffer.buffer(",\"choices\":[]}\n\ndata: [DONE]\n\n"));
@@ -87,7 +87,7 @@ class StreamRelayTest {
         call.aliasUsed = "deepseek-chat";
         call.requestedModel = "deepseek-chat";
         call.clientWantsUsage = true;
-        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
+        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, 1 << 20, b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
         // Numbers, escapes and spacing as a Python server writes them; a JSON tree would write -3.2E-6 and 你.
         String chunk = "data: {\"id\": \"c1\", \"model\": \"deepseek-v4-flash\", \"choices\": [{\"index\": 0, \"delta\": "
                 + "{\"content\": \"\\u4f60\"}, \"logprobs\": {\"content\": [{\"token\": \"\\u4f60\", \"logprob\": -3.2e-06}]}, "
@@ -113,7 +113,7 @@ class StreamRelayTest {
         call.aliasUsed = "deepseek-chat";
         call.requestedModel = "deepseek-chat";
         call.clientWantsUsage = false;
-        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
+        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, 1 << 20, b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
         relay.feed(Buffer.buffer("id: 7\ndata: {\"model\":\"deepseek-v4-flash\",\ndata: \"choices\":[{\"delta\":"
                 + "{\"content\":\"hi\"}}],\ndata: \"usage\":null}\n\n"));
         assertEquals("id: 7\ndata: {\"model\":\"deepseek-chat\",\ndata: \"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n",
@@ -129,6 +129,18 @@ class StreamRelayTest {
         relayed.setLength(0);
         relay.feed(Buffer.buffer("data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}\n\n"));
         assertEquals("", relayed.toString(), "the usage chunk the client did not ask for is dropped");
+    }
+
+    @Test
+    void anEventThatGrowsPastTheLimitWithoutEndingIsRefusedAndWhatCameBeforeItIsRelayed() {
+        call.clientWantsUsage = true;
+        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, 64, b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
+        String small = "data: {\"id\":\"c1\",\"choices\":[]}\n\n";
+        relay.feed(Buffer.buffer(small + "data: {\"id\":\"c2\",\"choices\":[{\"delta\":{\"content\":\""));
+        assertEquals(small, relayed.toString());
+        assertTrue(!relay.eventTooLarge, "40 bytes held, under the limit");
+        relay.feed(Buffer.buffer("x".repeat(30)));
+        assertTrue(relay.eventTooLarge, "an event that never ends is not held past the limit");
     }
 
     private static int indexOf(byte[] bytes, byte b) {
