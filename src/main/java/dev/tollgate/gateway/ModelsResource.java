@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
@@ -38,7 +39,24 @@ public class ModelsResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public ModelList list(@HeaderParam("Authorization") String authorization, @HeaderParam("x-api-key") String apiKey) {
-        AuthenticatedKey key = authenticator.authenticate(authorization, apiKey);
+        return new ModelList("list", models(authenticator.authenticate(authorization, apiKey)));
+    }
+
+    /** GET /v1/models/{model}: OpenAI's "retrieve model", for a model the list would show this key. */
+    @GET
+    @Path("{model}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Model retrieve(@PathParam("model") String id, @HeaderParam("Authorization") String authorization,
+            @HeaderParam("x-api-key") String apiKey) {
+        return models(authenticator.authenticate(authorization, apiKey)).stream()
+                .filter(m -> m.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new OpenAiException(404, "invalid_request_error", "model_not_found", "model",
+                        "The model \"" + (id.length() > 100 ? id.substring(0, 100) + "..." : id)
+                                + "\" does not exist or this key may not use it. GET /v1/models lists the models it can use."));
+    }
+
+    private List<Model> models(AuthenticatedKey key) {
         List<Model> models = new ArrayList<>();
         catalog.models().stream()
                 .filter(m -> key.allows(m.id()))
@@ -47,6 +65,6 @@ public class ModelsResource {
                 .filter(r -> r.allowedBy(key))
                 .forEach(r -> catalog.find(r.model())
                         .ifPresent(target -> models.add(new Model(r.alias(), "model", target.ownedBy()))));
-        return new ModelList("list", models);
+        return models;
     }
 }

@@ -6,6 +6,7 @@ import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
@@ -76,6 +77,28 @@ class ModelsEndpointTest {
         asAdmin().delete("/api/admin/tenants/" + slug + "/alias-overrides/deepseek-chat").then().statusCode(200);
         given().header("Authorization", "Bearer " + key).get("/v1/models").then()
                 .statusCode(200).body("data.id", hasItem("deepseek-chat"));
+    }
+
+    @Test
+    void retrievesOneModelTheKeyMayUseAndAnswersAnOpenAi404ForAnyOther() {
+        String key = issueKey(createTenant(uniqueSlug("retrieve")),
+                Map.of("name", "flash only", "allowedModels", List.of("deepseek-v4-flash")));
+        given().header("Authorization", "Bearer " + key).get("/v1/models/deepseek-v4-flash").then()
+                .statusCode(200)
+                .body("id", equalTo("deepseek-v4-flash"))
+                .body("object", equalTo("model"))
+                .body("owned_by", equalTo("deepseek"));
+        given().header("Authorization", "Bearer " + key).get("/v1/models/deepseek-chat").then()
+                .statusCode(200).body("id", equalTo("deepseek-chat"));
+        for (String other : List.of("deepseek-v4-pro", "gpt-4o")) { // not this key's, and nobody's
+            given().header("Authorization", "Bearer " + key).get("/v1/models/" + other).then()
+                    .statusCode(404)
+                    .body("error.type", equalTo("invalid_request_error"))
+                    .body("error.code", equalTo("model_not_found"))
+                    .body("error.param", equalTo("model"))
+                    .body("error.message", containsString(other));
+        }
+        given().get("/v1/models/deepseek-v4-flash").then().statusCode(401).body("error.code", equalTo("invalid_api_key"));
     }
 
     @Test

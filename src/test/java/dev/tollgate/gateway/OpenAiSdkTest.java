@@ -343,13 +343,15 @@ class OpenAiSdkTest {
     }
 
     @Test
-    void modelsListTheCatalog() {
+    void modelsListAndRetrieveTheCatalog() {
         // catalog models first, then the legacy aliases that still serve (their target decides who may see them)
         List<String> ids = client().models().list().data().stream().map(Model::id).toList();
         assertEquals(List.of(FLASH, PRO, "deepseek-chat", "deepseek-reasoner"), ids);
         client().models().list().data().forEach(m -> assertEquals("deepseek", m.ownedBy()));
         assertEquals(List.of(FLASH, "deepseek-chat", "deepseek-reasoner"),
                 client(flashOnlyKey).models().list().data().stream().map(Model::id).toList());
+        assertEquals("deepseek-chat", client().models().retrieve("deepseek-chat").id());
+        assertThrows(NotFoundException.class, () -> client(flashOnlyKey).models().retrieve(PRO));
     }
 
     // ------------------------------------------------------------------ errors as the SDK's exceptions
