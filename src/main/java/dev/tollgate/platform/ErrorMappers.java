@@ -11,6 +11,7 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.LinkedHashMap;
@@ -92,7 +93,7 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
-    public Response webApplication(WebApplicationException e, UriInfo uri) {
+    public Response webApplication(WebApplicationException e, UriInfo uri, Request request) {
         if (e.getCause() instanceof JsonProcessingException json) {
             return unreadableJson(json, uri);
         }
@@ -100,7 +101,11 @@ public class ErrorMappers {
         String reason = Response.Status.fromStatusCode(status) == null ? "Error"
                 : Response.Status.fromStatusCode(status).getReasonPhrase();
         if (isGateway(uri)) {
-            return gatewayError(status, null, reason);
+            // Most likely an SDK call Tollgate does not serve (embeddings, the responses API): say what it does serve.
+            return gatewayError(status, null, status == 404 || status == 405
+                    ? "Invalid URL (" + request.getMethod() + " " + uri.getPath() + "). Tollgate serves POST "
+                            + "/v1/chat/completions, GET /v1/models and GET /v1/models/{model}."
+                    : reason);
         }
         if (isApi(uri)) {
             return Problem.response(status, reason, e.getMessage(), uri.getPath());

@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.tollgate.testing.PostgresResource;
@@ -99,6 +100,19 @@ class ModelsEndpointTest {
                     .body("error.message", containsString(other));
         }
         given().get("/v1/models/deepseek-v4-flash").then().statusCode(401).body("error.code", equalTo("invalid_api_key"));
+    }
+
+    @Test
+    void anEndpointTollgateDoesNotServeIsAnOpenAi404ThatSaysWhatItServes() {
+        String key = issueKey(createTenant(uniqueSlug("urls")));
+        given().header("Authorization", "Bearer " + key).contentType("application/json").body("{}")
+                .post("/v1/embeddings").then()
+                .statusCode(404)
+                .body("error.type", equalTo("not_found_error"))
+                .body("error.message", equalTo("Invalid URL (POST /v1/embeddings). Tollgate serves POST"
+                        + " /v1/chat/completions, GET /v1/models and GET /v1/models/{model}."));
+        given().header("Authorization", "Bearer " + key).get("/v1/chat/completions").then()
+                .statusCode(404).body("error.message", startsWith("Invalid URL (GET /v1/chat/completions)."));
     }
 
     @Test
