@@ -1,7 +1,6 @@
 package dev.tollgate.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.apikey.AuthenticatedKey;
 import dev.tollgate.gateway.OpenAiException;
 import java.util.Map;
@@ -51,25 +50,5 @@ public record ModelResolution(Outcome outcome, String requestedModel, String mod
     /** Whether the key may make this call: an alias is allowed exactly when its target model is. */
     public boolean allowedBy(AuthenticatedKey key) {
         return model != null && key.allows(model);
-    }
-
-    /**
-     * Rewrites a chat completion request for upstream: {@code model} becomes the served model, and each
-     * implied parameter is added where the client did not set that field (absent or JSON null). A field
-     * the client set wins as it is, e.g. {@code deepseek-chat} with {@code "thinking":{"type":"enabled"}}
-     * thinks. Returns the same (changed) body.
-     */
-    public ObjectNode applyTo(ObjectNode body) {
-        if (model == null) {
-            throw new IllegalStateException("Not served: " + outcome + " " + requestedModel);
-        }
-        body.put("model", model);
-        impliedParams.forEach((field, value) -> {
-            JsonNode sent = body.get(field);
-            if (sent == null || sent.isNull()) {
-                body.set(field, value.deepCopy());
-            }
-        });
-        return body;
     }
 }

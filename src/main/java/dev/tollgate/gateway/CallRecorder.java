@@ -83,7 +83,7 @@ public class CallRecorder {
         if (!call.thinking) {
             return "disabled";
         }
-        String effort = call.body.path("reasoning_effort").asText("high");
+        String effort = call.reasoningEffort == null ? "high" : call.reasoningEffort;
         return effort.equals("max") || effort.equals("xhigh") ? "max" : "high";
     }
 }

@@ -1,6 +1,5 @@
 package dev.tollgate.gateway;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.apikey.AuthenticatedKey;
 import dev.tollgate.upstream.UpstreamEndpoint;
 import io.vertx.core.http.HttpClientRequest;
@@ -17,8 +16,7 @@ final class ChatCall {
     final RoutingContext ctx;
 
     AuthenticatedKey key;
-    ObjectNode body;
-    /** What goes upstream: the client's bytes unchanged unless Tollgate had to change the body. */
+    /** What goes upstream: the client's bytes, changed in place only where Tollgate must (see RequestBody). */
     byte[] upstreamBody;
     String requestedModel;
     String servedModel;
@@ -28,6 +26,8 @@ final class ChatCall {
     /** The client asked for usage in the stream; if not, Tollgate asked for it and strips it again. */
     boolean clientWantsUsage;
     boolean thinking;
+    /** The request's reasoning_effort (or the one its alias implies), or null. */
+    String reasoningEffort;
     String userId;
     List<String> tags = List.of();
     long promptTokenEstimate;

@@ -1,9 +1,8 @@
 package dev.tollgate.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.apikey.ApiKeyAuthenticator;
 import dev.tollgate.catalog.AliasResolver;
 import dev.tollgate.catalog.ModelResolution;
@@ -77,15 +76,15 @@ public class ChatPipeline {
                 .onFailure(e -> GatewayResponses.error(ctx, e));
     }
 
-    private ObjectNode parse(Buffer raw) {
+    private RequestBody parse(Buffer raw) {
         if (raw == null || raw.length() == 0) {
             throw new OpenAiException(400, "invalid_request_error", "invalid_request_error", null,
                     "The request body is empty; send a JSON chat completion request.");
         }
         try {
-            JsonNode node = json.readTree(raw.getBytes());
-            if (node instanceof ObjectNode object) {
-                return object;
+            RequestBody body = RequestBody.read(json, raw.getBytes());
+            if (body != null) {
+                return body;
             }
         } catch (JsonProcessingException e) {
             throw new OpenAiException(400, "invalid_request_error", "invalid_request_error", null,
@@ -98,50 +97,41 @@ public class ChatPipeline {
     }
 
     /** Validates what the gateway itself needs and fixes the model and the upstream body. */
-    private void prepare(ChatCall call, ObjectNode body) {
-        call.body = body;
-        JsonNode model = body.get("model");
-        if (model == null || !model.isTextual() || model.asText().isBlank()) {
+    private void prepare(ChatCall call, RequestBody body) {
+        String model = body.text("model");
+        if (model == null || model.isBlank()) {
             throw invalid("model", "you must provide a model name, e.g. deepseek-v4-flash");
         }
-        call.requestedModel = model.asText();
+        call.requestedModel = model;
         // Looked up before the body's other checks so that their 400s carry an alias's lifecycle headers too.
         ModelResolution resolution = aliases.resolve(call.key.tenantId(), call.requestedModel, call.receivedAt);
         call.aliasHeaders = resolution.headers();
-        JsonNode messages = body.get("messages");
-        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+        if (!body.hasMessages()) {
             throw invalid("messages", "messages must be a non-empty array");
         }
-        JsonNode stream = body.get("stream");
-        if (stream != null && !stream.isBoolean() && !stream.isNull()) {
+        RequestBody.Value stream = body.get("stream");
+        if (stream != null && !stream.token().isBoolean() && !stream.isNull()) {
             throw invalid("stream", "stream must be a boolean");
         }
-        JsonNode streamOptions = body.get("stream_options");
-        if (streamOptions != null && !streamOptions.isObject() && !streamOptions.isNull()) {
+        RequestBody.Value streamOptions = body.get("stream_options");
+        if (streamOptions != null && streamOptions.token() != JsonToken.START_OBJECT && !streamOptions.isNull()) {
             throw invalid("stream_options", "stream_options must be an object, e.g. {\"include_usage\": true}");
         }
-        serve(call, resolution); // sets the served model, which X-Tollgate-Model names only once there is one
-        call.stream = stream != null && stream.asBoolean();
-        call.thinking = !"disabled".equals(body.path("thinking").path("type").asText());
-        call.userId = body.path("user_id").isTextual() ? body.path("user_id").asText() : null;
+        serve(call, resolution, body); // sets the served model, which X-Tollgate-Model names only once there is one
+        call.stream = stream != null && stream.token() == JsonToken.VALUE_TRUE;
+        call.thinking = !"disabled".equals(body.thinkingType());
+        call.reasoningEffort = body.text("reasoning_effort");
+        call.userId = body.text("user_id");
         call.tags = tags(call.ctx.request().getHeader(TAGS_HEADER));
         // Only used when the upstream never reports usage: four bytes a token, the whole body counted.
         call.promptTokenEstimate = (call.ctx.body().length() + 3) / 4;
-        boolean changed = call.aliasUsed != null;
         if (call.stream) {
-            call.clientWantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+            call.clientWantsUsage = body.wantsUsage();
             if (!call.clientWantsUsage) {
-                ObjectNode options = body.path("stream_options").isObject() ? (ObjectNode) body.get("stream_options")
-                        : body.putObject("stream_options");
-                options.put("include_usage", true); // usage is money: always ask for it
-                changed = true;
+                body.askForUsage(); // usage is money: always ask for it
             }
         }
-        try {
-            call.upstreamBody = changed ? json.writeValueAsBytes(body) : call.ctx.body().buffer().getBytes();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        call.upstreamBody = body.upstreamBytes();
     }
 
     /**
@@ -149,7 +139,7 @@ public class ChatPipeline {
      * implies. Its deprecation headers (already on the call) go on every answer, the 410 of a retired alias
      * included.
      */
-    private void serve(ChatCall call, ModelResolution resolution) {
+    private void serve(ChatCall call, ModelResolution resolution, RequestBody body) {
         resolution.orThrow();
         if (!resolution.allowedBy(call.key)) {
             throw new OpenAiException(403, "permission_error", "model_not_allowed", "model",
@@ -158,7 +148,7 @@ public class ChatPipeline {
         call.servedModel = resolution.model();
         if (resolution.aliased()) {
             call.aliasUsed = resolution.alias();
-            resolution.applyTo(call.body);
+            body.serveAlias(resolution.model(), resolution.impliedParams(), json);
         }
     }
 

@@ -1,0 +1,232 @@
+package dev.tollgate.gateway;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A chat completion request as the gateway reads it: with a streaming parser, so that the messages (most
+ * of a long conversation's bytes) are checked and skipped, never built into a tree, and with where each
+ * top-level field lies. The few changes the gateway makes (an alias's model and the fields it implies,
+ * asking for usage) go in as {@link Splice splices}; every other byte goes upstream as the client sent it.
+ */
+final class RequestBody {
+
+    /** A top-level field's value: its first token, where it lies, and its text when it is a string. */
+    record Value(JsonToken token, Splice.Span span, String text) {
+
+        boolean isNull() {
+            return token == JsonToken.VALUE_NULL;
+        }
+    }
+
+    private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+
+    private final byte[] bytes;
+    /** Where the body's opening brace is. */
+    private final int start;
+    /** The last value of each top-level field, as a JSON tree would keep it. */
+    private final Map<String, Value> fields = new HashMap<>();
+    private final Map<String, JsonNode> implied = new HashMap<>();
+    private final List<Splice> changes = new ArrayList<>(3);
+    private boolean hasMessages;
+    private String thinkingType;
+    /** Inside stream_options, when it is an object: where it opens, whether it is empty, its include_usage. */
+    private int streamOptionsStart;
+    private boolean streamOptionsEmpty;
+    private Value includeUsage;
+
+    private RequestBody(byte[] bytes, int start) {
+        this.bytes = bytes;
+        this.start = start;
+    }
+
+    /**
+     * @return null when the body is not a JSON object
+     * @throws JsonProcessingException when it is not valid JSON
+     */
+    static RequestBody read(ObjectMapper json, byte[] bytes) throws IOException {
+        try (JsonParser p = json.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            RequestBody body = new RequestBody(bytes, (int) p.currentTokenLocation().getByteOffset());
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken token = p.nextToken();
+                int from = (int) p.currentTokenLocation().getByteOffset();
+                String text = token == JsonToken.VALUE_STRING ? p.getText() : null;
+                if ("messages".equals(name) && token == JsonToken.START_ARRAY) {
+                    body.hasMessages = skipArray(p) > 0;
+                } else if ("thinking".equals(name) && token == JsonToken.START_OBJECT) {
+                    body.thinkingType = readType(p);
+                } else if ("stream_options".equals(name) && token == JsonToken.START_OBJECT) {
+                    body.readStreamOptions(p, from);
+                } else {
+                    Splice.Span.ofValue(p, 0); // skipped to its end
+                    body.forget(name);
+                }
+                body.fields.put(name, new Value(token, Splice.Span.endingHere(p, 0, from), text));
+            }
+            return body;
+        }
+    }
+
+    Value get(String field) {
+        return fields.get(field);
+    }
+
+    /** A string field as the upstream will see it: the client's, else one an alias implies; or null. */
+    String text(String field) {
+        Value sent = fields.get(field);
+        if (sent != null && !sent.isNull()) {
+            return sent.text();
+        }
+        JsonNode value = implied.get(field);
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+
+    /** Whether messages is a non-empty array. */
+    boolean hasMessages() {
+        return hasMessages;
+    }
+
+    /** {@code thinking.type} as the upstream will see it, or null. */
+    String thinkingType() {
+        Value sent = fields.get("thinking");
+        if (sent != null && !sent.isNull()) {
+            return thinkingType;
+        }
+        JsonNode value = implied.get("thinking");
+        return value == null ? null : value.path("type").asText(null);
+    }
+
+    boolean wantsUsage() {
+        Value options = fields.get("stream_options");
+        return options != null && options.token() == JsonToken.START_OBJECT && includeUsage != null
+                && includeUsage.token() == JsonToken.VALUE_TRUE;
+    }
+
+    /**
+     * Rewrites the request for an alias: {@code model} becomes the served model, and each field the alias
+     * implies is added where the client did not set it (absent or null). A field the client set wins as it is.
+     */
+    void serveAlias(String model, Map<String, JsonNode> impliedParams, ObjectMapper json) {
+        set("model", Splice.jsonString(model));
+        impliedParams.forEach((field, value) -> {
+            Value sent = fields.get(field);
+            if (sent == null || sent.isNull()) {
+                implied.put(field, value);
+                set(field, encode(json, value));
+            }
+        });
+    }
+
+    /** Sets {@code stream_options.include_usage} to true, keeping the client's other stream options. */
+    void askForUsage() {
+        Value options = fields.get("stream_options");
+        if (options == null || options.token() != JsonToken.START_OBJECT) {
+            set("stream_options", "{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII));
+        } else if (includeUsage != null) {
+            changes.add(includeUsage.span().replacedBy(TRUE));
+        } else {
+            changes.add(insertion(streamOptionsStart + 1, "\"include_usage\":true" + (streamOptionsEmpty ? "" : ",")));
+        }
+    }
+
+    /** What goes upstream: the client's bytes, with the changes made. */
+    byte[] upstreamBytes() {
+        if (changes.isEmpty()) {
+            return bytes;
+        }
+        changes.sort(Comparator.comparingInt(Splice::from)); // stable: insertions at one place keep their order
+        return Splice.apply(bytes, changes).getBytes();
+    }
+
+    /** Replaces a top-level field's value, or adds the field first in the body. */
+    private void set(String field, byte[] value) {
+        Value sent = fields.get(field);
+        if (sent != null) {
+            changes.add(sent.span().replacedBy(value));
+            return;
+        }
+        byte[] name = Splice.jsonString(field);
+        byte[] member = new byte[name.length + value.length + 2];
+        System.arraycopy(name, 0, member, 0, name.length);
+        member[name.length] = ':';
+        System.arraycopy(value, 0, member, name.length + 1, value.length);
+        member[member.length - 1] = ','; // the body has other fields: model at least
+        changes.add(new Splice(start + 1, start + 1, member));
+    }
+
+    /** A later value of a field replaces what an earlier one said, as in a JSON tree. */
+    private void forget(String name) {
+        switch (name) {
+            case "messages" -> hasMessages = false;
+            case "thinking" -> thinkingType = null;
+            default -> {
+            }
+        }
+    }
+
+    private void readStreamOptions(JsonParser p, int from) throws IOException {
+        includeUsage = null;
+        streamOptionsStart = from;
+        streamOptionsEmpty = true;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            streamOptionsEmpty = false;
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            Splice.Span span = Splice.Span.ofValue(p, 0);
+            if ("include_usage".equals(name)) {
+                includeUsage = new Value(value, span, null);
+            }
+        }
+    }
+
+    /** Skips the rest of the array the parser has just entered; returns how many elements it had. */
+    private static int skipArray(JsonParser p) throws IOException {
+        int n = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            p.skipChildren();
+            n++;
+        }
+        return n;
+    }
+
+    /** The {@code type} string of the object the parser has just entered, which it reads to its end. */
+    private static String readType(JsonParser p) throws IOException {
+        String type = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            if (p.nextToken() == JsonToken.VALUE_STRING && "type".equals(name)) {
+                type = p.getText();
+            } else {
+                p.skipChildren();
+            }
+        }
+        return type;
+    }
+
+    private static Splice insertion(int at, String text) {
+        return new Splice(at, at, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] encode(ObjectMapper json, JsonNode value) {
+        try {
+            return json.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

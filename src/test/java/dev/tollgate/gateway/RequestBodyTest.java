@@ -1,0 +1,108 @@
+package dev.tollgate.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** How the gateway reads a chat request and changes it for upstream: in place, every other byte as sent. */
+class RequestBodyTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Numbers, escapes and spacing a JSON tree would not write back as they are. */
+    private static final String MESSAGES = "\"messages\": [ {\"role\": \"user\", \"content\": \"caf\\u00e9 at 1e-5\"} ]";
+
+    private static RequestBody read(String body) throws IOException {
+        return RequestBody.read(JSON, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String upstream(RequestBody body) {
+        return new String(body.upstreamBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, JsonNode> implied(String field, String json) throws IOException {
+        return Map.of(field, JSON.readTree(json));
+    }
+
+    @Test
+    void aRequestTheGatewayNeedNotChangeGoesUpstreamAsTheSameBytes() throws Exception {
+        byte[] sent = ("{\"model\": \"deepseek-v4-flash\", " + MESSAGES + ", \"temperature\": 0.70}")
+                .getBytes(StandardCharsets.UTF_8);
+        RequestBody body = RequestBody.read(JSON, sent);
+        assertSame(sent, body.upstreamBytes());
+        assertEquals("deepseek-v4-flash", body.text("model"));
+        assertTrue(body.hasMessages());
+        assertNull(body.text("temperature"), "not a string");
+        assertNull(body.thinkingType());
+        assertFalse(body.wantsUsage());
+    }
+
+    @Test
+    void anAliasRenamesTheModelAndAddsWhatItImpliesOnlyWhereTheClientSetNothing() throws Exception {
+        RequestBody chat = read("{\"model\" : \"deepseek-chat\", " + MESSAGES + "}");
+        chat.serveAlias("deepseek-v4-flash", implied("thinking", "{\"type\":\"disabled\"}"), JSON);
+        assertEquals("{\"thinking\":{\"type\":\"disabled\"},\"model\" : \"deepseek-v4-flash\", " + MESSAGES + "}",
+                upstream(chat));
+        assertEquals("disabled", chat.thinkingType(), "the implied value is what the upstream sees");
+
+        RequestBody explicit = read("{\"model\":\"deepseek-chat\",\"thinking\":{\"type\":\"enabled\"}," + MESSAGES + "}");
+        explicit.serveAlias("deepseek-v4-flash", implied("thinking", "{\"type\":\"disabled\"}"), JSON);
+        assertEquals("{\"model\":\"deepseek-v4-flash\",\"thinking\":{\"type\":\"enabled\"}," + MESSAGES + "}",
+                upstream(explicit), "a field the client set wins");
+        assertEquals("enabled", explicit.thinkingType());
+
+        RequestBody nulled = read("{\"model\":\"deepseek-reasoner\",\"reasoning_effort\": null," + MESSAGES + "}");
+        nulled.serveAlias("deepseek-v4-flash", implied("reasoning_effort", "\"max\""), JSON);
+        assertEquals("{\"model\":\"deepseek-v4-flash\",\"reasoning_effort\": \"max\"," + MESSAGES + "}", upstream(nulled));
+        assertEquals("max", nulled.text("reasoning_effort"));
+    }
+
+    @Test
+    void aStreamIsMadeToAskForUsageKeepingTheClientsOtherStreamOptions() throws Exception {
+        String[][] cases = { // as sent, as it goes upstream
+            {"{\"model\":\"m\",\"stream\":true}", "{\"stream_options\":{\"include_usage\":true},\"model\":\"m\",\"stream\":true}"},
+            {"{\"model\":\"m\",\"stream_options\":null}", "{\"model\":\"m\",\"stream_options\":{\"include_usage\":true}}"},
+            {"{\"model\":\"m\",\"stream_options\": { }}", "{\"model\":\"m\",\"stream_options\": {\"include_usage\":true }}"},
+            {"{\"model\":\"m\",\"stream_options\":{\"x\":1}}", "{\"model\":\"m\",\"stream_options\":{\"include_usage\":true,\"x\":1}}"},
+            {"{\"model\":\"m\",\"stream_options\":{\"include_usage\": false}}",
+                "{\"model\":\"m\",\"stream_options\":{\"include_usage\": true}}"},
+        };
+        for (String[] c : cases) {
+            RequestBody body = read(c[0]);
+            assertFalse(body.wantsUsage(), c[0]);
+            body.askForUsage();
+            assertEquals(c[1], upstream(body));
+            JSON.readTree(upstream(body)); // and it is still JSON
+        }
+        assertTrue(read("{\"model\":\"m\",\"stream_options\":{\"include_usage\":true}}").wantsUsage());
+    }
+
+    @Test
+    void aFieldSentTwiceCountsAsItsLastValueAsInAJsonTree() throws Exception {
+        assertFalse(read("{\"model\":\"m\",\"messages\":[{}],\"messages\":\"hi\"}").hasMessages());
+        assertTrue(read("{\"model\":\"m\",\"messages\":[],\"messages\":[{}]}").hasMessages());
+        assertEquals("b", read("{\"model\":\"a\",\"model\":\"b\"}").text("model"));
+        assertNull(read("{\"thinking\":{\"type\":\"disabled\"},\"thinking\":[]}").thinkingType());
+        assertFalse(read("{\"stream_options\":{\"include_usage\":true},\"stream_options\":{}}").wantsUsage());
+    }
+
+    @Test
+    void whatIsNotAJsonObjectIsToldApart() throws Exception {
+        assertNull(read("[1,2]"));
+        assertNull(read("\"text\""));
+        assertThrows(JsonProcessingException.class, () -> read("{\"model\":\"m\",\"messages\":[{\"role\":\"user\""));
+        assertThrows(JsonProcessingException.class, () -> read("{\"model\":}"));
+        assertFalse(read("{\"model\":\"m\",\"messages\":{}}").hasMessages());
+    }
+}
