@@ -203,5 +203,33 @@ for mode in keep-alive new-connection; do
   done
 done
 
+# Agents send long conversations, which the gateway reads and forwards on every call. Its own CPU per
+# streamed call with a 90 KB one, from the process's CPU time (at this size the simulator sets the pace).
+echo "== gateway CPU per streamed call with a 90 KB conversation (hey: 100 req/s, 30 s warm-up, 30 s measured)"
+python3 - "$OUT/long-stream.json" <<'PY'
+import json, random, sys
+random.seed(7)  # the same conversation every run
+words = ("the of and to in is that for it as with was on be by this are from at or an which have not they can "
+         "time could these two may first then do any like now over such after also did many before must through "
+         "back years where much way well down should because each just those people how little state good very "
+         "make world still own see work long get here between both life being under never day same another").split()
+messages = [{"role": "system", "content": "You are a careful coding agent. Follow the tool protocol exactly."}]
+for i in range(40):
+    messages.append({"role": "user" if i % 2 == 0 else "assistant",
+                     "content": " ".join(random.choice(words) for _ in range(450)) + f" (step {i})"})
+json.dump({"model": "deepseek-v4-flash", "stream": True, "thinking": {"type": "disabled"}, "max_tokens": 32,
+           "messages": messages}, open(sys.argv[1], "w"))
+PY
+long_stream() {
+  hey -z 30s -c 10 -q 10 -m POST -T application/json -H "Authorization: Bearer $KEY" -D "$OUT/long-stream.json" \
+    "${TARGET[tollgate]}"
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$GW_PID/stat"; }
+long_stream >/dev/null
+before=$(cpu_ticks); long_stream >"$OUT/long-stream.txt"; after=$(cpu_ticks)
+calls=$(awk '/\[200\]/ {print $2}' "$OUT/long-stream.txt")
+echo "tollgate: $(( (after - before) * 1000000 / $(getconf CLK_TCK) / calls )) us CPU per call over $calls calls of $(wc -c <"$OUT/long-stream.json") bytes | p50 $(ms 50 "$OUT/long-stream.txt") ms"
+await_ledger
+
 echo "== ledger rows written"
 curl -s "http://127.0.0.1:$GW_PORT/q/metrics" | grep -E '^tollgate_(ledger|gateway)' | head -20 || true

@@ -397,6 +397,9 @@ public class ChatPipeline {
                 .putHeader(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         out.writeHead();
         resp.handler(data -> {
+            if (call.finished) { // the call has been ended (client gone, stream cut off): what still comes is dropped
+                return;
+            }
             relay.feed(data);
             if (relay.eventTooLarge) {
                 midResponseFailure(call, endpoint, relay, new UpstreamBody.TooLargeException(maxEvent));
