@@ -84,10 +84,7 @@ class StreamRelayTest {
 
     @Test
     void anAliasIsRenamedInEveryChunkAndEveryOtherByteIsKept() {
-        call.aliasUsed = "deepseek-chat";
-        call.requestedModel = "deepseek-chat";
-        call.clientWantsUsage = true;
-        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, 1 << 20, b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
+        StreamRelay relay = aliasRelay(true);
         // Numbers, escapes and spacing as a Python server writes them; a JSON tree would write -3.2E-6 and 你.
         String chunk = "data: {\"id\": \"c1\", \"model\": \"deepseek-v4-flash\", \"choices\": [{\"index\": 0, \"delta\": "
                 + "{\"content\": \"\\u4f60\"}, \"logprobs\": {\"content\": [{\"token\": \"\\u4f60\", \"logprob\": -3.2e-06}]}, "
@@ -110,10 +107,7 @@ class StreamRelayTest {
 
     @Test
     void aChunkSpreadOverSeveralDataLinesIsRenamedAndKeepsItsLines() {
-        call.aliasUsed = "deepseek-chat";
-        call.requestedModel = "deepseek-chat";
-        call.clientWantsUsage = false;
-        StreamRelay relay = new StreamRelay(new ObjectMapper(), call, 1 << 20, b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
+        StreamRelay relay = aliasRelay(false);
         relay.feed(Buffer.buffer("id: 7\ndata: {\"model\":\"deepseek-v4-flash\",\ndata: \"choices\":[{\"delta\":"
                 + "{\"content\":\"hi\"}}],\ndata: \"usage\":null}\n\n"));
         assertEquals("id: 7\ndata: {\"model\":\"deepseek-chat\",\ndata: \"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n",
@@ -143,7 +137,15 @@ class StreamRelayTest {
         assertTrue(relay.eventTooLarge, "an event that never ends is not held past the limit");
     }
 
-    private static int indexOf(byte[] bytes, byte b) {
+    /** A relay for a call to deepseek-chat served by Flash. */
+    private StreamRelay aliasRelay(boolean clientWantsUsage) {
+        call.aliasUsed = "deepseek-chat";
+        call.requestedModel = "deepseek-chat";
+        call.clientWantsUsage = clientWantsUsage;
+        return new StreamRelay(new ObjectMapper(), call, 1 << 20, b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
+    }
+
+        private static int indexOf(byte[] bytes, byte b) {
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == b) {
                 return i;
