@@ -58,6 +58,7 @@ public class CallRecorder {
                         usage.completionTokens(), usage.reasoningTokens())
                 .usageEstimated(usage.estimated())
                 .cost(cost)
+                .clientRequestId(call.clientRequestId)
                 .userId(call.userId)
                 .tags(call.tags)
                 .build());

@@ -12,6 +12,8 @@ import java.util.Map;
 final class ChatCall {
 
     final String requestId;
+    /** The caller's own id for the request, or null (see RequestIds). */
+    final String clientRequestId;
     final Instant receivedAt;
     final RoutingContext ctx;
 
@@ -50,8 +52,9 @@ final class ChatCall {
     boolean responseStarted;
     boolean finished;
 
-    ChatCall(String requestId, Instant receivedAt, RoutingContext ctx) {
+    ChatCall(String requestId, String clientRequestId, Instant receivedAt, RoutingContext ctx) {
         this.requestId = requestId;
+        this.clientRequestId = clientRequestId;
         this.receivedAt = receivedAt;
         this.ctx = ctx;
     }

@@ -56,7 +56,7 @@ public class ChatPipeline {
     CallRecorder recorder;
 
     void handle(RoutingContext ctx) {
-        ChatCall call = new ChatCall(ctx.get(RequestIds.KEY), Instant.now(), ctx);
+        ChatCall call = new ChatCall(ctx.get(RequestIds.KEY), ctx.get(RequestIds.CLIENT_KEY), Instant.now(), ctx);
         ctx.response().closeHandler(v -> clientGone(call));
         // The key first, as OpenAI does: a caller with a bad key learns that, not what is wrong with its body.
         authenticator.authenticate(vertx, ctx.request().getHeader("Authorization"), ctx.request().getHeader("x-api-key"))

@@ -24,25 +24,25 @@ final class LedgerStore {
                 error_type, finish_reason, prompt_tokens, prompt_cache_hit_tokens, prompt_cache_miss_tokens,
                 completion_tokens, reasoning_tokens, usage_estimated, input_cache_hit_cost, input_cache_miss_cost,
                 output_cost, total_cost, input_cache_hit_price_entry_id, input_cache_miss_price_entry_id,
-                output_price_entry_id, user_id, tags)
+                output_price_entry_id, client_request_id, user_id, tags)
             select request_id, attempt, tenant_id, key_id, model_requested, alias_used,
                 model_served, upstream, streamed, thinking_mode, received_at, first_byte_at, finished_at, http_status,
                 error_type, finish_reason, prompt_tokens, prompt_cache_hit_tokens, prompt_cache_miss_tokens,
                 completion_tokens, reasoning_tokens, usage_estimated, input_cache_hit_cost, input_cache_miss_cost,
                 output_cost, total_cost, input_cache_hit_price_entry_id, input_cache_miss_price_entry_id,
-                output_price_entry_id, user_id, array(select jsonb_array_elements_text(tags))
+                output_price_entry_id, client_request_id, user_id, array(select jsonb_array_elements_text(tags))
             from unnest(?::text[], ?::int4[], ?::int8[], ?::int8[], ?::text[], ?::text[],
                 ?::text[], ?::text[], ?::bool[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::int4[],
                 ?::text[], ?::text[], ?::int8[], ?::int8[], ?::int8[],
                 ?::int8[], ?::int8[], ?::bool[], ?::numeric[], ?::numeric[],
                 ?::numeric[], ?::numeric[], ?::int8[], ?::int8[],
-                ?::int8[], ?::text[], ?::jsonb[])
+                ?::int8[], ?::text[], ?::text[], ?::jsonb[])
                 as r(request_id, attempt, tenant_id, key_id, model_requested, alias_used,
                 model_served, upstream, streamed, thinking_mode, received_at, first_byte_at, finished_at, http_status,
                 error_type, finish_reason, prompt_tokens, prompt_cache_hit_tokens, prompt_cache_miss_tokens,
                 completion_tokens, reasoning_tokens, usage_estimated, input_cache_hit_cost, input_cache_miss_cost,
                 output_cost, total_cost, input_cache_hit_price_entry_id, input_cache_miss_price_entry_id,
-                output_price_entry_id, user_id, tags)
+                output_price_entry_id, client_request_id, user_id, tags)
             on conflict (request_id, attempt, received_at) do nothing""";
 
     /** A hung server must not hold the writer forever; a statement of 500 rows takes milliseconds. */
@@ -86,6 +86,7 @@ final class LedgerStore {
         Long[] hitEntry = new Long[n];
         Long[] missEntry = new Long[n];
         Long[] outputEntry = new Long[n];
+        String[] clientRequestId = new String[n];
         String[] userId = new String[n];
         String[] tags = new String[n];
         for (int i = 0; i < n; i++) {
@@ -122,13 +123,14 @@ final class LedgerStore {
                 missEntry[i] = c.inputCacheMiss().priceEntryId();
                 outputEntry[i] = c.output().priceEntryId();
             }
+            clientRequestId[i] = e.clientRequestId();
             userId[i] = e.userId();
             tags[i] = jsonArray(e.tags());
         }
         Object[][] columns = {requestId, attempt, tenantId, keyId, modelRequested, aliasUsed, modelServed, upstream,
                 streamed, thinkingMode, receivedAt, firstByteAt, finishedAt, httpStatus, errorType, finishReason,
                 promptTokens, cacheHitTokens, cacheMissTokens, completionTokens, reasoningTokens, estimated, hitCost,
-                missCost, outputCost, totalCost, hitEntry, missEntry, outputEntry, userId, tags};
+                missCost, outputCost, totalCost, hitEntry, missEntry, outputEntry, clientRequestId, userId, tags};
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);

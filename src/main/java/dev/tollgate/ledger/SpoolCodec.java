@@ -119,6 +119,7 @@ final class SpoolCodec {
                 g.writeStringField("total", c.total().toPlainString());
                 g.writeEndObject();
             }
+            string(g, "client_request_id", e.clientRequestId());
             string(g, "user_id", e.userId());
             g.writeArrayFieldStart("tags");
             for (String tag : e.tags()) {
@@ -180,6 +181,7 @@ final class SpoolCodec {
                     n.path("reasoning_tokens").asLong(),
                     n.path("usage_estimated").asBoolean(),
                     cost(n.get("cost")),
+                    text(n, "client_request_id"),
                     text(n, "user_id"),
                     tags);
         } catch (IOException | RuntimeException e) {

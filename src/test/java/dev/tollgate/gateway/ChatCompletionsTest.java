@@ -140,20 +140,23 @@ class ChatCompletionsTest {
     void returnsTheUpstreamBodyUnchangedWithTollgateHeaders() throws Exception {
         String body = """
                 {"model":"deepseek-v4-flash","messages":[{"role":"user","content":"Say hello to the gateway."}]}""";
-        Response viaGateway = chat(body, "X-Request-Id", "client-req-0001");
+        Response viaGateway = chat(body, "X-Client-Request-Id", "client-req-0001");
         viaGateway.then().statusCode(200)
                 .contentType(startsWith("application/json"))
-                .header("X-Request-Id", "client-req-0001")
+                .header("X-Request-Id", matchesPattern("[0-9a-f-]{36}"))
+                .header("X-Client-Request-Id", "client-req-0001")
                 .header("X-Tollgate-Model", "deepseek-v4-flash");
         String direct = direct(body).body();
 
         assertEquals(withoutIds(direct), withoutIds(viaGateway.asString()),
                 "byte for byte the upstream's answer, apart from its random id and timestamp");
 
-        // without a usable request id of its own, the client gets a fresh one
-        chat(body, "X-Request-Id", "not a sane id!").then().statusCode(200)
-                .header("X-Request-Id", matchesPattern("[0-9a-f-]{36}"));
-        chat(body).then().statusCode(200).header("X-Request-Id", matchesPattern("[0-9a-f-]{36}"));
+        // a client id that is not sane is not echoed; the request id is Tollgate's either way
+        chat(body, "X-Client-Request-Id", "not a sane id!").then().statusCode(200)
+                .header("X-Request-Id", matchesPattern("[0-9a-f-]{36}"))
+                .header("X-Client-Request-Id", nullValue());
+        chat(body).then().statusCode(200).header("X-Request-Id", matchesPattern("[0-9a-f-]{36}"))
+                .header("X-Client-Request-Id", nullValue());
     }
 
     @Test

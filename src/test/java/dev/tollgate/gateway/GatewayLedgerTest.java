@@ -30,8 +30,13 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -195,6 +200,31 @@ class GatewayLedgerTest {
         assertTrue((Long) row.get("completion_tokens") > 0, "what was streamed is billed");
     }
 
+    @Test
+    void callsSharingTheClientsOwnIdAreEachRecordedUnderAnIdOfTheirOwn() throws Exception {
+        // An agent that sends one trace id on all its calls, several at once: none may stand in for another.
+        String clientId = "agent-run-" + uniqueSlug("trace");
+        int calls = 16;
+        List<CompletableFuture<Response>> sent = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            sent.add(CompletableFuture.supplyAsync(() -> given().header("Authorization", "Bearer " + key)
+                    .header("X-Client-Request-Id", clientId).contentType("application/json")
+                    .body("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                    .post("/v1/chat/completions")));
+        }
+        Set<String> requestIds = new HashSet<>();
+        for (CompletableFuture<Response> call : sent) {
+            Response res = call.get(30, TimeUnit.SECONDS);
+            res.then().statusCode(200).header("X-Client-Request-Id", clientId);
+            requestIds.add(res.header("X-Request-Id"));
+        }
+        assertEquals(calls, requestIds.size(), "every call has a request id of its own");
+
+        List<Map<String, Object>> rows = rows("client_request_id", clientId);
+        assertEquals(calls, rows.size(), "one row per call");
+        assertEquals(requestIds, rows.stream().map(r -> (String) r.get("request_id")).collect(Collectors.toSet()));
+    }
+
     private Response chat(String body, String tags) {
         var request = given().header("Authorization", "Bearer " + key).contentType("application/json").body(body);
         if (tags != null) {
@@ -210,11 +240,16 @@ class GatewayLedgerTest {
     }
 
     private List<Map<String, Object>> rows(String requestId) throws Exception {
+        return rows("request_id", requestId);
+    }
+
+    private List<Map<String, Object>> rows(String column, String value) throws Exception {
         ledger.flush();
         List<Map<String, Object>> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("select * from usage_ledger where request_id = ? order by attempt")) {
-            ps.setString(1, requestId);
+                PreparedStatement ps = c.prepareStatement("select * from usage_ledger where " + column + " = ?"
+                        + " order by attempt")) {
+            ps.setString(1, value);
             try (ResultSet rs = ps.executeQuery()) {
                 ResultSetMetaData md = rs.getMetaData();
                 while (rs.next()) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class StreamRelayTest {
 
     private final StringBuilder relayed = new StringBuilder();
-    private final ChatCall call = new ChatCall("req-1", Instant.now(), null);
+    private final ChatCall call = new ChatCall("req-1", null, Instant.now(), null);
     private final StreamRelay relay = new StreamRelay(new ObjectMapper(), call, 1 << 20,
             b -> relayed.append(b.toString(StandardCharsets.UTF_8)));
 

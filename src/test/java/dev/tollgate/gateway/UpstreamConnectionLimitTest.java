@@ -132,34 +132,35 @@ class UpstreamConnectionLimitTest {
     }
 
     /** Waits (not a timing assertion: the bound only stops a broken build from hanging) for the call's row. */
-    private void awaitLedgerRow(String requestId) throws Exception {
+    private void awaitLedgerRow(String clientRequestId) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (recordedErrors(requestId).isEmpty()) {
+        while (recordedErrors(clientRequestId).isEmpty()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no ledger row for " + requestId);
+                throw new AssertionError("no ledger row for " + clientRequestId);
             }
             ledger.flush();
         }
     }
 
-    private Socket rawPost(String requestId) throws Exception {
+    private Socket rawPost(String clientRequestId) throws Exception {
         Socket socket = new Socket(chatUrl.getHost(), chatUrl.getPort());
         byte[] body = ("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
                 .getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
         out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
-                + "\r\nX-Request-Id: " + requestId + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + "\r\nX-Client-Request-Id: " + clientRequestId + "\r\nContent-Type: application/json\r\nContent-Length: "
                 + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();
         return socket;
     }
 
-    private List<String> recordedErrors(String requestId) throws SQLException {
+    /** The error of each attempt of the call the client sent under its own id. */
+    private List<String> recordedErrors(String clientRequestId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement st = c.prepareStatement("select error_type from usage_ledger where request_id = ?"
-                        + " order by attempt")) {
-            st.setString(1, requestId);
+                PreparedStatement st = c.prepareStatement("select error_type from usage_ledger"
+                        + " where client_request_id = ? order by attempt")) {
+            st.setString(1, clientRequestId);
             List<String> types = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

@@ -37,6 +37,7 @@ final class LedgerFixtures {
                 .finishReason("stop")
                 .tokens(1200, 1024, 176, 300, 0)
                 .cost(cost(receivedAt, "0.000028672", "0.00004928", "0.000084"))
+                .clientRequestId("trace-7")
                 .userId("end-user-1")
                 .tags(List.of("team=search", "feature=autocomplete"))
                 .build();

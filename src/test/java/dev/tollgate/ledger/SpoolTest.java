@@ -44,7 +44,7 @@ class SpoolTest {
                 .finishedAt(LedgerFixtures.RECEIVED.plusSeconds(3)).httpStatus(200).errorType("client_abort")
                 .finishReason(null).tokens(5000, 4096, 904, 777, 512).usageEstimated(true)
                 .cost(LedgerFixtures.cost(LedgerFixtures.RECEIVED, "0.0034567876", "0.000000000001", "123.4567890123456789"))
-                .userId("user_1").tags(List.of("a=b", "with,comma", "quote\"d", "")).build();
+                .clientRequestId("trace:7").userId("user_1").tags(List.of("a=b", "with,comma", "quote\"d", "")).build();
         LedgerEntry bare = LedgerEntry.builder("r", 1, 1, 1, "m", LedgerFixtures.RECEIVED).build();
         for (LedgerEntry e : List.of(full, bare)) {
             byte[] line = SpoolCodec.encode(e);

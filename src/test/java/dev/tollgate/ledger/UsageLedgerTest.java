@@ -119,6 +119,7 @@ class UsageLedgerTest {
                 .finishedAt(received.plusSeconds(3)).httpStatus(200).errorType("client_abort").finishReason("length")
                 .tokens(5000, 4096, 904, 777, 512).usageEstimated(true)
                 .cost(LedgerFixtures.cost(received, "0.0034567876", "0.000000000001", "123.4567890123456789"))
+                .clientRequestId("agent-run-9:step-3")
                 .userId("user_1").tags(List.of("team=search", "quote\"d", "comma,inside")).build();
         LedgerEntry unpriced = LedgerEntry.builder(id + "-unpriced", 1, 42, 43, "deepseek-v4-pro", received).build();
         ledger.record(e);
@@ -152,6 +153,7 @@ class UsageLedgerTest {
         assertEquals(new BigDecimal("123.4602457999466789"), row.get("total_cost"));
         assertEquals(List.of(101L, 102L, 103L), List.of(row.get("input_cache_hit_price_entry_id"),
                 row.get("input_cache_miss_price_entry_id"), row.get("output_price_entry_id")));
+        assertEquals("agent-run-9:step-3", row.get("client_request_id"));
         assertEquals("user_1", row.get("user_id"));
         assertEquals(List.of("team=search", "quote\"d", "comma,inside"), row.get("tags"));
 

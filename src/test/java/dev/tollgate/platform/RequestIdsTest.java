@@ -1,6 +1,7 @@
 package dev.tollgate.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -24,6 +25,15 @@ class RequestIdsTest {
         assertEquals(2, id.variant()); // RFC 9562
         long millis = id.getMostSignificantBits() >>> 16;
         assertTrue(millis >= before && millis <= after, "timestamp " + millis + " not in [" + before + ", " + after + "]");
+    }
+
+    @Test
+    void theCallersOwnIdIsOpenAisHeaderFirstThenAProxysAndOnlyWhenSane() {
+        assertEquals("client-1", RequestIds.clientId("client-1", "proxy-1"));
+        assertEquals("proxy-1", RequestIds.clientId(null, "proxy-1"));
+        assertEquals("proxy-1", RequestIds.clientId("has spaces", "proxy-1"));
+        assertNull(RequestIds.clientId("x".repeat(129), null));
+        assertNull(RequestIds.clientId(null, "new\nline"));
     }
 
     @Test
