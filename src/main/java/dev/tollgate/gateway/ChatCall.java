@@ -2,6 +2,7 @@ package dev.tollgate.gateway;
 
 import dev.tollgate.apikey.AuthenticatedKey;
 import dev.tollgate.upstream.UpstreamEndpoint;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -19,7 +20,7 @@ final class ChatCall {
 
     AuthenticatedKey key;
     /** What goes upstream: the client's bytes, changed in place only where Tollgate must (see RequestBody). */
-    byte[] upstreamBody;
+    Buffer upstreamBody;
     String requestedModel;
     String servedModel;
     String aliasUsed;

@@ -131,7 +131,7 @@ public class ChatPipeline {
                 body.askForUsage(); // usage is money: always ask for it
             }
         }
-        call.upstreamBody = body.upstreamBytes();
+        call.upstreamBody = body.upstream();
     }
 
     /**
@@ -183,7 +183,7 @@ public class ChatPipeline {
                         return;
                     }
                     call.upstreamRequest = req;
-                    req.send(Buffer.buffer(call.upstreamBody))
+                    req.send(call.upstreamBody)
                             .onSuccess(resp -> onResponse(call, plan, endpoint, resp, started))
                             .onFailure(err -> onTransportFailure(call, plan, endpoint, err, started));
                 });

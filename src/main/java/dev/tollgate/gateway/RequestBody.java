@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -144,13 +146,16 @@ final class RequestBody {
         }
     }
 
-    /** What goes upstream: the client's bytes, with the changes made. */
-    byte[] upstreamBytes() {
+    /**
+     * What goes upstream: the client's bytes, with the changes made. Unchanged, they are wrapped, not
+     * copied. Every attempt sends this one buffer: Vert.x writes a duplicate of it, never it.
+     */
+    Buffer upstream() {
         if (changes.isEmpty()) {
-            return bytes;
+            return Buffer.buffer(Unpooled.wrappedBuffer(bytes));
         }
         changes.sort(Comparator.comparingInt(Splice::from)); // stable: insertions at one place keep their order
-        return Splice.apply(bytes, changes).getBytes();
+        return Splice.apply(bytes, changes);
     }
 
     /** Replaces a top-level field's value, or adds the field first in the body. */

@@ -231,11 +231,13 @@ class ChatCompletionsTest {
     // ------------------------------------------------------------------ retries and cancellation
 
     @Test
-    void retriesUpstream503sBeforeTheFirstByte() {
+    void retriesUpstream503sBeforeTheFirstByte() throws Exception {
         sim.queueFaults("503", "503");
         chat(userMessage("Hi", false)).then().statusCode(200).body("object", equalTo("chat.completion"));
         assertEquals(3, sim.stat("chatRequests"));
         assertEquals(2, sim.stats().path("errors").path("503").asInt());
+        assertEquals(JSON.readTree(userMessage("Hi", false)), sim.lastRequest().path("body"),
+                "the third attempt sends the whole body again");
 
         sim.reset();
         sim.queueFaults("503", "503");
