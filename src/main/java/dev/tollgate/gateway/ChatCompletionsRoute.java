@@ -34,7 +34,20 @@ public class ChatCompletionsRoute {
         router.post("/v1/chat/completions").order(GATEWAY_ORDER + 1)
                 .handler(BodyHandler.create(false).setBodyLimit(config.gateway().maxBodyBytes()))
                 .handler(pipeline::handle)
-                .failureHandler(ctx -> GatewayResponses.error(ctx, ctx.statusCode() == 413 ? tooLarge() : ctx.failure()));
+                .failureHandler(ctx -> GatewayResponses.error(ctx, bodyFailure(ctx)));
+    }
+
+    /** The body handler's own refusals (too large, unreadable) are the client's to fix: OpenAI JSON, not a 500. */
+    private Throwable bodyFailure(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status == 413) {
+            return tooLarge();
+        }
+        if (status >= 400 && status < 500) {
+            return new OpenAiException(status, "invalid_request_error", "invalid_request_error", null,
+                    "The request body could not be read; send it as JSON with Content-Type: application/json.");
+        }
+        return ctx.failure();
     }
 
     /**
@@ -44,6 +57,13 @@ public class ChatCompletionsRoute {
      */
     private void refuseDeclaredTooLarge(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
+        // The body is read as JSON whatever its declared type. curl -d declares a form, and Vert.x would then
+        // also decode it as one, with Quarkus' form limits (a 2 KB field): a long prompt, or a "%" in one,
+        // would fail the call.
+        String type = request.getHeader(HttpHeaderNames.CONTENT_TYPE);
+        if (type != null && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/"))) {
+            request.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        }
         String header = request.getHeader(HttpHeaderNames.CONTENT_LENGTH);
         long declared;
         try {

@@ -241,6 +241,9 @@ public class ChatPipeline {
             return;
         }
         UpstreamBody.read(resp, maxAnswerBytes()).onComplete(ar -> {
+            if (call.finished) {
+                return; // the client left while the error body came in; that attempt is recorded already
+            }
             Buffer errorBody = ar.succeeded() ? ar.result() : Buffer.buffer();
             boolean retryable = status == 429 || status == 503;
             // A 429 is the upstream's rate limit, not a broken endpoint: it moves the call on but must not
@@ -361,7 +364,7 @@ public class ChatPipeline {
             }
             call.firstByteAt = Instant.now();
             Buffer body = trimLeadingWhitespace(raw); // DeepSeek holds busy connections open with blank lines
-            ResponseSummary summary = new ResponseSummary(Usage.NONE, null, body.length(), null);
+            ResponseSummary summary;
             try {
                 byte[] bytes = body.getBytes();
                 summary = ResponseSummary.read(json, bytes);
@@ -369,7 +372,8 @@ public class ChatPipeline {
                     body = Splice.apply(bytes, List.of(summary.model().replacedBy(Splice.jsonString(call.requestedModel))));
                 }
             } catch (IOException e) {
-                LOG.warnf("Upstream %s sent a body that is not JSON for %s", endpoint.name(), call.requestId);
+                notAnAnswer(call, endpoint, resp);
+                return;
             }
             // Recorded (in the spool) before the answer leaves: a client that has its answer has its ledger row.
             recorder.attempt(call, endpoint, 200, null, summary.finishReason(),
@@ -379,6 +383,21 @@ public class ChatPipeline {
             GatewayResponses.headers(call, call.ctx.response()).setStatusCode(200)
                     .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").end(body);
         }).onFailure(err -> midResponseFailure(call, endpoint, null, err));
+    }
+
+    /**
+     * A 200 whose body is not the API's JSON (a proxy's or portal's page, an empty body): the client gets a
+     * 502 it can act on, not a 200 its SDK cannot parse. Nothing is billed: the page is no answer.
+     */
+    private void notAnAnswer(ChatCall call, UpstreamEndpoint endpoint, HttpClientResponse resp) {
+        String type = resp.getHeader(HttpHeaderNames.CONTENT_TYPE);
+        LOG.warnf("Upstream %s answered %s with a 200 that is not JSON (Content-Type %s)", endpoint.name(),
+                call.requestId, type);
+        breakerError(call, endpoint, call.answeredAfterNanos, new IOException("200 answer that is not JSON"));
+        recorder.attempt(call, endpoint, 200, "upstream_invalid_answer", null, Usage.NONE);
+        fail(call, new OpenAiException(502, "api_error", "upstream_invalid_answer", null,
+                "The upstream answered with something other than a chat completion (Content-Type "
+                        + (type == null ? "none" : type) + "); a proxy may be in the way. Tell your Tollgate operator."));
     }
 
     private void relayStream(ChatCall call, UpstreamEndpoint endpoint, HttpClientResponse resp) {
@@ -477,13 +496,19 @@ public class ChatPipeline {
             return;
         }
         call.finished = true;
-        if (call.upstreamRequest != null) {
-            call.upstreamRequest.reset();
-        }
         breakerRelease(call, call.endpoint); // leaving says nothing about the endpoint
         if (!call.attemptOpen) {
+            // Between attempts the last request has ended, and its pooled connection may be serving another
+            // call by now: resetting it would close that call's connection.
             return;
         }
+        if (call.upstreamRequest == null) {
+            // Still waiting for a connection: nothing was sent, so nothing is billed (the request is reset
+            // when the connection comes).
+            recorder.attempt(call, call.endpoint, 499, "client_disconnect", null, Usage.NONE);
+            return;
+        }
+        call.upstreamRequest.reset();
         StreamRelay relay = call.relay;
         Usage usage = relay != null && relay.usage != null ? relay.usage
                 : Usage.estimate(call.promptTokenEstimate, relay == null ? 0 : relay.streamedChars);

@@ -29,6 +29,10 @@ final class GatewayResponses {
     }
 
     static void error(RoutingContext ctx, Throwable failure, ChatCall call) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return; // e.g. a client that hung up mid-upload: nobody to answer, nothing wrong here
+        }
         OpenAiException e;
         if (failure instanceof OpenAiException known) {
             e = known;
@@ -36,10 +40,6 @@ final class GatewayResponses {
             LOG.error("Unexpected gateway error", failure);
             e = new OpenAiException(500, "api_error", "internal_error", null,
                     "Internal error in the gateway; the X-Request-Id response header helps us find it.");
-        }
-        HttpServerResponse response = ctx.response();
-        if (response.ended() || response.closed()) {
-            return;
         }
         if (call != null) {
             headers(call, response);

@@ -55,6 +55,12 @@ final class Exchange {
             response.close();
             return;
         }
+        if (faults.contains(Fault.HTML_PAGE)) {
+            finish(SimulatorStats.Outcome.DROPPED);
+            response.putHeader("Content-Type", "text/html; charset=utf-8")
+                    .end("<html><body><h1>Access denied</h1><p>Sign in to the network first.</p></body></html>\n");
+            return;
+        }
         if (stream) {
             response.setChunked(true)
                     .putHeader("Content-Type", "text/event-stream; charset=utf-8")

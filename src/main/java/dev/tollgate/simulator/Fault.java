@@ -22,6 +22,8 @@ public enum Fault {
     TIMEOUT("timeout"),
     /** Reads the request, then closes the connection without a byte of answer: the server went away. */
     DROP("drop"),
+    /** Answers 200 with an HTML page instead of the API's answer: a proxy or captive portal in the way. */
+    HTML_PAGE("html-page"),
     /** Sends about half of the answer, then drops the connection. */
     DISCONNECT_MID_STREAM("disconnect-mid-stream"),
     /** Sends about half of the answer, then nothing more (closed after ten minutes): an idle-read timeout. */

@@ -167,6 +167,21 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void aJsonBodyDeclaredAsAFormAsCurlDashDSendsItIsStillRead() throws Exception {
+        // curl -d without a Content-Type header declares a form; the prompt is long and has a "%" in it
+        String body = userMessage("Summarise: prices fell 20% off peak. " + "More context. ".repeat(300), false);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(chatUrl.toString())).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("chat.completion", JSON.readTree(response.body()).path("object").asText());
+        assertEquals(JSON.readTree(body), sim.lastRequest().path("body"));
+    }
+
+    @Test
     void streamingRelaysKeepAliveCommentsAndEndsWithDone() throws Exception {
         HttpResponse<String> response = sse(userMessage("Hi [[sim:fault=keep-alive]]", true));
         assertEquals(200, response.statusCode());
@@ -377,6 +392,13 @@ class ChatCompletionsTest {
         chat(userMessage("Hi [[sim:fault=500]]", false)).then().statusCode(502)
                 .body("error.type", equalTo("api_error"))
                 .body("error.message", containsString("500"));
+        // a 200 that is not the API's answer (a proxy's page) is no answer: streamed or not, a 502 that says so
+        for (boolean stream : new boolean[] {false, true}) {
+            chat(userMessage("Hi [[sim:fault=html-page]]", stream)).then().statusCode(502)
+                    .contentType(startsWith("application/json"))
+                    .body("error.code", equalTo("upstream_invalid_answer"))
+                    .body("error.message", containsString("text/html"));
+        }
         // the upstream's own words about an invalid request help the client fix it
         chat(userMessage("Hi [[sim:fault=422]]", false)).then().statusCode(422)
                 .body("error.message", containsString("Invalid Parameters"));

@@ -201,6 +201,18 @@ class GatewayLedgerTest {
     }
 
     @Test
+    void anAnswerThatIsNotTheApisJsonIsRecordedAndNotBilled() throws Exception {
+        Response res = chat("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Hi [[sim:fault=html-page]]\"}]}", null);
+        res.then().statusCode(502);
+        Map<String, Object> row = onlyRow(res.header("X-Request-Id"));
+        assertEquals(200, row.get("http_status"));
+        assertEquals("upstream_invalid_answer", row.get("error_type"));
+        assertEquals(0L, row.get("prompt_tokens"));
+        assertNull(row.get("total_cost"), "a proxy's page is no answer: nothing to bill");
+    }
+
+    @Test
     void callsSharingTheClientsOwnIdAreEachRecordedUnderAnIdOfTheirOwn() throws Exception {
         // An agent that sends one trace id on all its calls, several at once: none may stand in for another.
         String clientId = "agent-run-" + uniqueSlug("trace");

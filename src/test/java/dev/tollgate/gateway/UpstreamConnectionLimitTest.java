@@ -124,6 +124,7 @@ class UpstreamConnectionLimitTest {
         awaitLedgerRow(leaver);
         // Only a call still waiting when its client left is recorded so: one served or timed out is not.
         assertEquals(List.of("client_disconnect"), recordedErrors(leaver));
+        assertEquals(List.of("unbilled"), recordedCosts(leaver), "nothing was sent upstream, so nothing is billed");
 
         holder.orTimeout(30, TimeUnit.SECONDS).join().then().statusCode(200);
         ask("Hi").then().statusCode(200); // the connection the leaver was handed is usable again
@@ -153,6 +154,22 @@ class UpstreamConnectionLimitTest {
         out.write(body);
         out.flush();
         return socket;
+    }
+
+    /** The cost of each attempt of the call the client sent under its own id ("unbilled" when it has none). */
+    private List<String> recordedCosts(String clientRequestId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement("select coalesce(total_cost::text, 'unbilled')"
+                        + " from usage_ledger where client_request_id = ? order by attempt")) {
+            st.setString(1, clientRequestId);
+            List<String> costs = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    costs.add(rs.getString(1));
+                }
+            }
+            return costs;
+        }
     }
 
     /** The error of each attempt of the call the client sent under its own id. */

@@ -141,6 +141,15 @@ class FaultInjectionTest {
     }
 
     @Test
+    void htmlPageAnswers200WithAPageInsteadOfTheAnswer() {
+        HttpResponse<String> response = sim.post("/chat/completions", chat("deepseek-v4-flash", "Hi"),
+                Fault.HEADER, "html-page");
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(response.body().startsWith("<html>"), response.body());
+    }
+
+    @Test
     void blankLinesPrecedeTheJsonBody() {
         HttpResponse<String> response = sim.post("/chat/completions", chat("deepseek-v4-flash", "Hi"),
                 Fault.HEADER, "blank-lines");
