@@ -24,6 +24,10 @@ import org.jboss.logging.Logger;
 public class CallRecorder {
 
     private static final Logger LOG = Logger.getLogger(CallRecorder.class);
+    /** DeepSeek's own limit for user_id; a longer one is refused upstream anyway. */
+    static final int MAX_USER_ID = 512;
+    /** finish_reason comes from the upstream: kept short whatever it sends. */
+    private static final int MAX_FINISH_REASON = 64;
 
     @Inject
     CostCalculator costs;
@@ -53,13 +57,13 @@ public class CallRecorder {
                 .finishedAt(Instant.now())
                 .httpStatus(status == 0 ? null : status)
                 .errorType(errorType)
-                .finishReason(finishReason)
+                .finishReason(storable(finishReason, MAX_FINISH_REASON))
                 .tokens(usage.promptTokens(), usage.cacheHitTokens(), usage.cacheMissTokens(),
                         usage.completionTokens(), usage.reasoningTokens())
                 .usageEstimated(usage.estimated())
                 .cost(cost)
                 .clientRequestId(call.clientRequestId)
-                .userId(call.userId)
+                .userId(storable(call.userId, MAX_USER_ID))
                 .tags(call.tags)
                 .build());
         attempts.computeIfAbsent(new AttemptOutcome(call.servedModel, status), o -> metrics.counter(
@@ -78,6 +82,19 @@ public class CallRecorder {
             metrics.counter("tollgate_gateway_unpriced_attempts", "model", String.valueOf(call.servedModel)).increment();
             return null;
         }
+    }
+
+    /**
+     * Text from the client or the upstream, as a ledger row can hold it: PostgreSQL text cannot hold a NUL,
+     * and a row the database refuses is set aside unbilled, so a client could otherwise make its own calls
+     * free. Bounded too, since rows wait in memory while the database is away.
+     */
+    static String storable(String text, int maxChars) {
+        if (text == null) {
+            return null;
+        }
+        String bounded = text.length() > maxChars ? text.substring(0, maxChars) : text;
+        return bounded.indexOf('\0') < 0 ? bounded : bounded.replace('\0', '\uFFFD');
     }
 
     private static String thinkingMode(ChatCall call) {

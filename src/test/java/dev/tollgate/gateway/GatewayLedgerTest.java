@@ -201,6 +201,19 @@ class GatewayLedgerTest {
     }
 
     @Test
+    void aUserIdTheDatabaseCouldNotHoldIsRecordedAsItCanBeNotLost() throws Exception {
+        // PostgreSQL text cannot hold a NUL: kept as it was, the row would be refused and the call go unbilled.
+        String userId = "end\\u0000user" + "x".repeat(1000);
+        Response res = chat("{\"model\":\"deepseek-v4-flash\",\"user_id\":\"" + userId + "\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", null);
+        res.then().statusCode(422); // DeepSeek's own rule for user_id
+        Map<String, Object> row = onlyRow(res.header("X-Request-Id"));
+        String recorded = (String) row.get("user_id");
+        assertEquals(512, recorded.length(), "bounded to DeepSeek's limit");
+        assertTrue(recorded.startsWith("end\uFFFDuser"), recorded);
+    }
+
+    @Test
     void anAnswerThatIsNotTheApisJsonIsRecordedAndNotBilled() throws Exception {
         Response res = chat("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"Hi [[sim:fault=html-page]]\"}]}", null);
