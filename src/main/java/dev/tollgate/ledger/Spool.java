@@ -492,11 +492,24 @@ final class Spool implements Closeable {
     }
 
     private void openActive() throws IOException {
-        FileChannel c = FileChannel.open(segmentPath(active), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Path path = segmentPath(active);
+        FileChannel c = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         ByteBuffer header = ByteBuffer.wrap(HEADER);
         long position = 0;
-        while (header.hasRemaining()) {
-            position += c.write(header, position);
+        try {
+            while (header.hasRemaining()) {
+                position += c.write(header, position);
+            }
+        } catch (IOException e) {
+            // A full disk lets the file be made but not written. Left behind, it would make every later try
+            // at this segment number fail (CREATE_NEW) even once there is room again.
+            closeQuietly(c);
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // the next try at this number fails and says so; nothing more to do here
+            }
+            throw e;
         }
         activeChannel = c;
         activeSize = DATA_START;
