@@ -47,6 +47,11 @@ final class LedgerStore {
 
     /** A hung server must not hold the writer forever; a statement of 500 rows takes milliseconds. */
     private static final int STATEMENT_TIMEOUT_SECONDS = 30;
+    /**
+     * The statement timeout works by asking the server to cancel, which a vanished host never answers, and
+     * a commit has no timeout at all: past this the connection is given up and the batch retried on another.
+     */
+    private static final int NETWORK_TIMEOUT_MILLIS = 60_000;
 
     private final DataSource dataSource;
 
@@ -133,6 +138,8 @@ final class LedgerStore {
                 missCost, outputCost, totalCost, hitEntry, missEntry, outputEntry, clientRequestId, userId, tags};
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
+            int networkTimeout = c.getNetworkTimeout();
+            c.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS);
             c.setAutoCommit(false);
             try (Statement durable = c.createStatement(); PreparedStatement ps = c.prepareStatement(INSERT)) {
                 // Once this commit returns the spool lets go of the rows, so the commit must be on disk by then,
@@ -149,7 +156,7 @@ final class LedgerStore {
                 rollbackQuietly(c);
                 throw e;
             } finally {
-                restoreQuietly(c, autoCommit);
+                restoreQuietly(c, autoCommit, networkTimeout);
             }
         }
     }
@@ -162,9 +169,10 @@ final class LedgerStore {
         }
     }
 
-    private static void restoreQuietly(Connection c, boolean autoCommit) {
+    private static void restoreQuietly(Connection c, boolean autoCommit, int networkTimeout) {
         try {
             c.setAutoCommit(autoCommit);
+            c.setNetworkTimeout(Runnable::run, networkTimeout);
         } catch (SQLException ignored) {
             // as above
         }
