@@ -30,7 +30,7 @@ public class AuditAdminResource {
     public List<AuditView> list(@QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("100") int size) {
         int pageSize = Math.min(Math.max(1, size), 500);
-        List<AuditEntry> entries = audit.latest(Math.max(0, page) * pageSize, pageSize);
+        List<AuditEntry> entries = audit.latest((long) Math.max(0, page) * pageSize, pageSize);
         return entries.stream().map(e -> new AuditView(e.id, e.at, e.actor, e.actorIp, e.action, e.entityType,
                 e.entityId, e.before, e.after)).toList();
     }

@@ -36,8 +36,13 @@ public class AuditLog {
     }
 
     /** Newest first: {@code max} entries starting at position {@code first}. */
-    public List<AuditEntry> latest(int first, int max) {
-        return AuditEntry.<AuditEntry>findAll(Sort.descending("at", "id")).range(first, first + max - 1).list();
+    /** Up to {@code max} entries from the {@code first} (from 0), newest first; none past the end. */
+    public List<AuditEntry> latest(long first, int max) {
+        if (first + max > Integer.MAX_VALUE) {
+            return List.of(); // far past any audit log there is, and past what a query's row offset takes
+        }
+        return AuditEntry.<AuditEntry>findAll(Sort.descending("at", "id")).range((int) first, (int) first + max - 1)
+                .list();
     }
 
     private String toJson(Object o) {

@@ -34,7 +34,7 @@ public class ConsoleAuditResource {
     @GET
     public TemplateInstance list(@QueryParam("page") @DefaultValue("0") int page) {
         int p = Math.max(0, page);
-        List<AuditEntry> entries = audit.latest(p * PAGE_SIZE, PAGE_SIZE + 1);
+        List<AuditEntry> entries = audit.latest((long) p * PAGE_SIZE, PAGE_SIZE + 1);
         boolean hasNext = entries.size() > PAGE_SIZE;
         return Templates.list(hasNext ? entries.subList(0, PAGE_SIZE) : entries, p, hasNext);
     }

@@ -115,6 +115,14 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
+        if (isUnstorableValue(e)) {
+            String message = "A value cannot be stored: text must not contain NUL characters, and dates must lie"
+                    + " within the years 1 to 9999.";
+            if (isApi(uri)) {
+                return Problem.response(400, "Bad Request", message, uri.getPath());
+            }
+            return Response.status(400).type(MediaType.TEXT_PLAIN).entity(message).build();
+        }
         LOG.error("Unexpected error on " + uri.getPath(), e);
         if (isGateway(uri)) {
             return gatewayError(500, null, "Internal error in the gateway; the request id in the response headers helps us find it.");
@@ -124,6 +132,19 @@ public class ErrorMappers {
                     uri.getPath());
         }
         return Response.status(500).type(MediaType.TEXT_PLAIN).entity("Something went wrong. Please try again.").build();
+    }
+
+    /**
+     * PostgreSQL refused a value as data (SQLSTATE class 22: a NUL character in text, a date past its range),
+     * wherever Hibernate or the transaction wrapped it: the caller's input, so a 400, not a 500.
+     */
+    private static boolean isUnstorableValue(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Response gatewayError(int status, String param, String message) {

@@ -61,7 +61,8 @@ public class TenantService {
         }
         String hql = where.isEmpty() ? "1 = 1" : String.join(" and ", where);
         var q = Tenant.<Tenant>find(hql, Sort.ascending("slug"), params);
-        return new TenantPage(q.page(Page.of(page, size)).list(), q.count(), page, size);
+        int reachable = Math.min(page, Integer.MAX_VALUE / size - 1); // page × size must fit an int: past it, empty
+        return new TenantPage(q.page(Page.of(reachable, size)).list(), q.count(), page, size);
     }
 
     @Transactional

@@ -66,6 +66,23 @@ class BadInputTest {
     }
 
     @Test
+    void valuesTheDatabaseCannotStoreAndPagesPastTheEndAreNotServerErrors() {
+        String slug = createTenant(uniqueSlug("store"));
+        // PostgreSQL text cannot hold a NUL character, nor its timestamps a year past 294276
+        asAdmin().body(Map.of("displayName", "Ac\u0000me")).put("/api/admin/tenants/" + slug).then()
+                .statusCode(400).contentType("application/problem+json").body("detail", containsString("NUL"));
+        asAdmin().body(Map.of("name", "k", "expiresAt", "+300000-01-01T00:00:00Z"))
+                .post("/api/admin/tenants/" + slug + "/keys").then().statusCode(400)
+                .contentType("application/problem+json");
+        // a page past the end is empty, however far past
+        asAdmin().get("/api/admin/tenants?page=50000000").then().statusCode(200).body("items.size()", equalTo(0));
+        asAdmin().get("/api/admin/audit?page=30000000").then().statusCode(200).body("size()", equalTo(0));
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.get("/console/tenants?page=50000000").then().statusCode(200);
+        console.get("/console/audit?page=50000000").then().statusCode(200);
+    }
+
+    @Test
     void theConsoleShowsErrorsInlineAndKeepsWhatWasTyped() {
         String taken = createTenant(uniqueSlug("taken"));
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
