@@ -55,7 +55,7 @@ public class ApiKeyService {
 
     @Transactional
     public IssuedKey issue(Tenant tenant, KeyInput input) {
-        requireKeyManager();
+        requireKeyManager(tenant);
         KeyInput in = inputs.check(input);
         Instant now = Instant.now();
         if (in.expiresAt() != null && !in.expiresAt().isAfter(now)) {
@@ -71,7 +71,7 @@ public class ApiKeyService {
 
     @Transactional
     public Optional<ApiKeyView> revoke(Tenant tenant, String publicId) {
-        requireKeyManager();
+        requireKeyManager(tenant);
         return findKey(tenant, publicId).map(k -> {
             if (k.revokedAt == null) {
                 ApiKeyView before = view(k);
@@ -89,7 +89,7 @@ public class ApiKeyService {
      */
     @Transactional
     public Optional<IssuedKey> rotate(Tenant tenant, String publicId, RotateInput input) {
-        requireKeyManager();
+        requireKeyManager(tenant);
         Instant now = Instant.now();
         Instant graceUntil = input == null || input.graceUntil() == null ? now : input.graceUntil();
         if (graceUntil.isBefore(now.minusSeconds(60))) {
@@ -148,8 +148,9 @@ public class ApiKeyService {
         return ApiKey.find("tenantId = ?1 and publicId = ?2", tenant.id, publicId).firstResultOptional();
     }
 
-    private void requireKeyManager() {
+    private void requireKeyManager(Tenant tenant) {
         caller.requireAny(Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN);
+        caller.requireMayChange(tenant.id);
     }
 
     private ApiKeyView view(ApiKey k) {

@@ -135,7 +135,7 @@ public class AliasService {
     /** Sets this tenant's mode for the alias. Empty when there is no such alias. */
     @Transactional
     public Optional<TenantAliasView> setOverride(Tenant tenant, String alias, AliasOverrideInput input) {
-        requireOverrideEditor();
+        requireOverrideEditor(tenant);
         return ModelAlias.<ModelAlias>findByIdOptional(alias).map(a -> {
             AliasOverrideInput in = inputs.check(input);
             AliasMode mode = parseMode("mode", in.mode());
@@ -161,7 +161,7 @@ public class AliasService {
     /** Removes this tenant's override: the alias' own mode applies again. Empty when there is no such alias. */
     @Transactional
     public Optional<TenantAliasView> clearOverride(Tenant tenant, String alias) {
-        requireOverrideEditor();
+        requireOverrideEditor(tenant);
         return ModelAlias.<ModelAlias>findByIdOptional(alias).map(a -> {
             Instant now = Instant.now();
             override(tenant, alias).ifPresent(o -> {
@@ -271,7 +271,8 @@ public class AliasService {
         caller.requireAny(Roles.PLATFORM_ADMIN);
     }
 
-    private void requireOverrideEditor() {
+    private void requireOverrideEditor(Tenant tenant) {
         caller.requireAny(Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN);
+        caller.requireMayChange(tenant.id);
     }
 }

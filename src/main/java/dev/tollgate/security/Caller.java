@@ -59,6 +59,21 @@ public class Caller {
         return isPlatformAdmin() || is(Roles.FINANCE);
     }
 
+    /**
+     * Refuses (403) a change to a tenant the caller may only look at. Platform admins change any tenant, a
+     * tenant-admin only the one they are bound to; seeing every tenant (finance) grants no change, also to a
+     * user who holds finance beside tenant-admin.
+     */
+    public void requireMayChange(long tenantId) {
+        if (isPlatformAdmin()) {
+            return;
+        }
+        if (is(Roles.TENANT_ADMIN) && boundTenantId().filter(own -> own == tenantId).isPresent()) {
+            return;
+        }
+        throw new ForbiddenException();
+    }
+
     public boolean mayManageKeys() {
         return isPlatformAdmin() || is(Roles.TENANT_ADMIN);
     }

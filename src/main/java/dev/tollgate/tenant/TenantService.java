@@ -90,6 +90,7 @@ public class TenantService {
         caller.requireAny(Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN);
         Inputs.required(input);
         return visible(slug).map(t -> {
+            caller.requireMayChange(t.id);
             TenantInput in = inputs.check(withSlug(input, slug)).normalized();
             TenantView before = TenantView.of(t);
             apply(t, in);

@@ -1,6 +1,7 @@
 package dev.tollgate.security;
 
 import static dev.tollgate.testing.KeycloakTokens.ACME_ADMIN;
+import static dev.tollgate.testing.KeycloakTokens.ACME_FINANCE;
 import static dev.tollgate.testing.KeycloakTokens.FINANCE;
 import static dev.tollgate.testing.KeycloakTokens.GLOBEX_ADMIN;
 import static dev.tollgate.testing.KeycloakTokens.PLATFORM_ADMIN;
@@ -71,6 +72,19 @@ class OidcAdminApiTest {
         as(FINANCE).body(Map.of("name", "not allowed")).post(TENANTS + "/" + ACME + "/keys").then().statusCode(403);
         as(FINANCE).body(tenant(ACME, "Renamed by finance")).put(TENANTS + "/" + ACME).then().statusCode(403);
         as(FINANCE).post(TENANTS + "/" + ACME + "/suspend").then().statusCode(403);
+    }
+
+    @Test
+    void aTenantAdminWhoIsAlsoFinanceReadsEveryTenantButChangesOnlyTheirOwn() {
+        as(ACME_FINANCE).get(TENANTS + "/" + GLOBEX).then().statusCode(200);
+        as(ACME_FINANCE).body(Map.of("name", "not theirs")).post(TENANTS + "/" + GLOBEX + "/keys").then()
+                .statusCode(403);
+        as(ACME_FINANCE).body(tenant(GLOBEX, "Renamed by acme")).put(TENANTS + "/" + GLOBEX).then().statusCode(403);
+        as(ACME_FINANCE).body(Map.of("mode", "reject-after-sunset"))
+                .put(TENANTS + "/" + GLOBEX + "/alias-overrides/deepseek-chat").then().statusCode(403);
+
+        as(ACME_FINANCE).body(Map.of("name", "acme's own")).post(TENANTS + "/" + ACME + "/keys").then()
+                .statusCode(201);
     }
 
     @Test

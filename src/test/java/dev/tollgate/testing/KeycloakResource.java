@@ -130,6 +130,13 @@ public class KeycloakResource implements QuarkusTestResourceLifecycleManager {
                     ((ArrayNode) client.path("redirectUris")).add("http://localhost:*");
                 }
             }
+            // A test-only user holding two roles: finance (sees every tenant) beside tenant-admin of acme.
+            ((ArrayNode) realm.path("users")).add(json.readTree("""
+                    {"username": "acme.finance", "enabled": true, "emailVerified": true,
+                     "firstName": "Fin", "lastName": "Acme", "email": "acme.finance@tollgate.test",
+                     "credentials": [{"type": "password", "value": "acme-finance-pass", "temporary": false}],
+                     "realmRoles": ["finance", "tenant-admin"], "requiredActions": [],
+                     "attributes": {"tenant": ["acme"]}}"""));
             Files.createDirectories(importDir);
             json.writerWithDefaultPrettyPrinter().writeValue(importDir.resolve(REALM + "-realm.json").toFile(), realm);
         } catch (IOException e) {

@@ -24,6 +24,8 @@ public final class KeycloakTokens {
     public static final SampleUser FINANCE = new SampleUser("finance.user", "finance-pass");
     public static final SampleUser ACME_ADMIN = new SampleUser("acme.admin", "acme-admin-pass");
     public static final SampleUser GLOBEX_ADMIN = new SampleUser("globex.admin", "globex-admin-pass");
+    /** Not in the shipped realm: added for the tests (KeycloakResource), finance and tenant-admin of acme at once. */
+    public static final SampleUser ACME_FINANCE = new SampleUser("acme.finance", "acme-finance-pass");
 
     private record Token(String value, Instant expiresAt) {
     }
