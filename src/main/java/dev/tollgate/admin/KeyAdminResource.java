@@ -26,6 +26,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.FINANCE, Roles.TENANT_ADMIN})
 public class KeyAdminResource {
 
+    /** The full key is in these answers, once: no cache on the way may keep a copy. */
+    private static final String NO_STORE = "no-store";
+
     @Inject
     TenantService tenants;
     @Inject
@@ -41,7 +44,7 @@ public class KeyAdminResource {
     public Response issue(@PathParam("slug") String slug, KeyInput input) {
         IssuedKey issued = keys.issue(tenant(slug), input);
         return Response.created(URI.create("/api/admin/tenants/" + slug + "/keys/" + issued.apiKey().publicId()))
-                .entity(issued).build();
+                .entity(issued).header("Cache-Control", NO_STORE).build();
     }
 
     @GET
@@ -60,9 +63,10 @@ public class KeyAdminResource {
     @POST
     @Path("{publicId}/rotate")
     @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN})
-    public IssuedKey rotate(@PathParam("slug") String slug, @PathParam("publicId") String publicId,
+    public Response rotate(@PathParam("slug") String slug, @PathParam("publicId") String publicId,
             RotateInput input) {
-        return keys.rotate(tenant(slug), publicId, input).orElseThrow(NotFoundException::new);
+        IssuedKey issued = keys.rotate(tenant(slug), publicId, input).orElseThrow(NotFoundException::new);
+        return Response.ok(issued).header("Cache-Control", NO_STORE).build();
     }
 
     private Tenant tenant(String slug) {

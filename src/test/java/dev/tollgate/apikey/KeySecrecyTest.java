@@ -54,6 +54,15 @@ class KeySecrecyTest {
     }
 
     @Test
+    void answersThatCarryTheFullKeyMayNotBeCached() {
+        String slug = createTenant(uniqueSlug("nostore"));
+        String key = asAdmin().body(java.util.Map.of("name", "k")).post("/api/admin/tenants/" + slug + "/keys")
+                .then().statusCode(201).header("Cache-Control", "no-store").extract().path("key");
+        asAdmin().body("{}").post("/api/admin/tenants/" + slug + "/keys/" + key.split("-")[1] + "/rotate")
+                .then().statusCode(200).header("Cache-Control", "no-store");
+    }
+
+    @Test
     void theStoredHashIsTheSha256OfTheSecret() throws Exception {
         String key = issueKey(createTenant(uniqueSlug("hash")));
         try (Connection c = dataSource.getConnection();
