@@ -10,8 +10,9 @@ import java.util.Base64;
 import org.jboss.logging.Logger;
 
 /**
- * In local login mode, makes sure there is a first platform admin called {@code admin}. Its password is
- * TOLLGATE_ADMIN_PASSWORD, or a random one printed once, at the start that creates it.
+ * In local login mode, the first start makes a platform admin called {@code admin}. Its password is
+ * TOLLGATE_ADMIN_PASSWORD, or a random one printed once. Only a start that finds no users at all makes it:
+ * an admin that was deleted on purpose does not come back at the next restart.
  */
 @ApplicationScoped
 public class BootstrapAdmin {
@@ -29,7 +30,16 @@ public class BootstrapAdmin {
         }
         boolean generated = config.auth().adminPassword().isEmpty();
         String password = config.auth().adminPassword().orElseGet(BootstrapAdmin::randomPassword);
-        if (users.createIfAbsent("admin", password, Roles.PLATFORM_ADMIN)) {
+        boolean created;
+        try {
+            created = users.createFirstUser("admin", password, Roles.PLATFORM_ADMIN);
+        } catch (RuntimeException e) {
+            // Two instances starting on an empty database: the other one's insert won the unique username.
+            LOG.warnf("Could not create the bootstrap admin; another instance may have at the same time: %s",
+                    e.getMessage());
+            return;
+        }
+        if (created) {
             if (generated) {
                 LOG.warnf("Created the bootstrap admin. Log in as 'admin' with password: %s "
                         + "(shown only this once; set TOLLGATE_ADMIN_PASSWORD to choose it)", password);

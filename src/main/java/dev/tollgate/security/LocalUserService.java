@@ -60,10 +60,13 @@ public class LocalUserService {
         }).orElse(false);
     }
 
-    /** Creates the user unless it exists; used for the bootstrap admin. */
+    /**
+     * Creates the user only while there are no users at all: the bootstrap admin of a first start. Once
+     * there are users, a deleted bootstrap admin stays deleted.
+     */
     @Transactional
-    public boolean createIfAbsent(String username, String password, String role) {
-        if (LocalUser.findByUsername(username).isPresent()) {
+    public boolean createFirstUser(String username, String password, String role) {
+        if (LocalUser.count() > 0) {
             return false;
         }
         LocalUser u = new LocalUser();

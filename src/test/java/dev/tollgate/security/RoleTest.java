@@ -1,5 +1,11 @@
 package dev.tollgate.security;
 
+import jakarta.inject.Inject;
+
+import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
+
+import static dev.tollgate.testing.TestData.ADMIN;
+
 import static dev.tollgate.testing.TestData.as;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.createUser;
@@ -13,6 +19,7 @@ import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +60,24 @@ class RoleTest {
         console.post("/console/tenants", Map.of("slug", uniqueSlug("x"), "displayName", "X")).then().statusCode(403);
         console.get("/console/users").then().statusCode(403);
         console.get("/console/audit").then().statusCode(403);
+    }
+
+    @Inject
+    BootstrapAdmin bootstrapAdmin;
+
+    @Test
+    void aDeletedBootstrapAdminDoesNotComeBackAtTheNextStart() {
+        String successor = "successor-" + uniqueSlug("admin");
+        createUser(successor, PASSWORD, "platform-admin", null);
+        try {
+            as(successor, PASSWORD).delete("/api/admin/users/" + ADMIN).then().statusCode(204);
+            bootstrapAdmin.onStart(null); // what the next start runs
+            as(ADMIN, ADMIN_PASSWORD).get("/api/admin/tenants").then().statusCode(401);
+            as(successor, PASSWORD).get("/api/admin/users/" + ADMIN).then().statusCode(404);
+        } finally { // the other tests log in as admin
+            as(successor, PASSWORD).body(Map.of("username", ADMIN, "password", ADMIN_PASSWORD, "role", "platform-admin"))
+                    .post("/api/admin/users").then().statusCode(201);
+        }
     }
 
     @Test
