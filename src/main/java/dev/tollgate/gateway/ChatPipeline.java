@@ -425,6 +425,12 @@ public class ChatPipeline {
                 resp.request().reset(); // after: the reset fails the response, which would count as a disconnect
                 return;
             }
+            if (relay.done) {
+                // [DONE] ends the answer. The upstream's response normally ends with it, but a server that keeps
+                // it open must not hold the client's until the read timeout, nor turn a whole answer into a failure.
+                streamComplete(call, endpoint, relay, out);
+                return;
+            }
             if (out.writeQueueFull()) { // slow client: stop reading upstream until it catches up
                 resp.pause();
                 out.drainHandler(v -> resp.resume());
@@ -439,13 +445,16 @@ public class ChatPipeline {
                 midResponseFailure(call, endpoint, relay, new IOException("upstream stream ended without [DONE]"));
                 return;
             }
-            call.finished = true;
-            Usage usage = relay.usage != null ? relay.usage
-                    : Usage.estimate(call.promptTokenEstimate, relay.streamedChars);
-            recorder.attempt(call, endpoint, 200, null, relay.finishReason, usage);
-            breakerSuccess(call, endpoint, call.answeredAfterNanos);
-            out.end();
+            streamComplete(call, endpoint, relay, out);
         });
+    }
+
+    private void streamComplete(ChatCall call, UpstreamEndpoint endpoint, StreamRelay relay, HttpServerResponse out) {
+        call.finished = true;
+        Usage usage = relay.usage != null ? relay.usage : Usage.estimate(call.promptTokenEstimate, relay.streamedChars);
+        recorder.attempt(call, endpoint, 200, null, relay.finishReason, usage);
+        breakerSuccess(call, endpoint, call.answeredAfterNanos);
+        out.end();
     }
 
     /**

@@ -175,6 +175,11 @@ final class Exchange {
                     for (int i = tokenEvents; i < events.size(); i++) {
                         out.appendString(events.get(i));
                     }
+                    if (faults.contains(Fault.HOLD_AFTER_DONE)) {
+                        response.write(out);
+                        holdThenClose();
+                        return;
+                    }
                     response.end(out);
                     finish(SimulatorStats.Outcome.COMPLETED);
                     return;

@@ -26,6 +26,8 @@ public enum Fault {
     HTML_PAGE("html-page"),
     /** Sends about half of the answer, then drops the connection. */
     DISCONNECT_MID_STREAM("disconnect-mid-stream"),
+    /** A stream sent whole, [DONE] included, whose response then stays open (closed after ten minutes). */
+    HOLD_AFTER_DONE("hold-after-done"),
     /** Sends about half of the answer, then nothing more (closed after ten minutes): an idle-read timeout. */
     STALL_MID_STREAM("stall-mid-stream"),
     /** The content is a JSON object cut short. */

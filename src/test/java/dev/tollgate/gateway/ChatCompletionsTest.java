@@ -200,6 +200,15 @@ class ChatCompletionsTest {
      * whichever of the two usage forms the upstream uses: event for event what the upstream itself would send,
      * except that usage the client asked for always comes in OpenAI's documented form, a final chunk of its own.
      */
+    @Test
+    void aStreamEndsAtDoneEvenWhenTheUpstreamKeepsItsResponseOpen() {
+        // Some OpenAI-compatible servers send [DONE] and leave the response open until they time out.
+        HttpResponse<String> response = sse(userMessage("Hi [[sim:fault=hold-after-done]]", true));
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().endsWith("data: [DONE]\n\n"), response.body());
+        assertFalse(response.body().contains("\"error\""), "a whole answer, not a broken one: " + response.body());
+    }
+
     @ParameterizedTest(name = "usage form {0}, include_usage {1}")
     @CsvSource({"live,true", "live,false", "documented,true", "documented,false"})
     void givesTheClientExactlyTheStreamShapeItAskedFor(String usageForm, boolean includeUsage) throws Exception {
