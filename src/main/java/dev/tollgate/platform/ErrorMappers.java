@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -117,7 +118,7 @@ public class ErrorMappers {
     public Response unexpected(Exception e, UriInfo uri) {
         if (isUnstorableValue(e)) {
             String message = "A value cannot be stored: text must not contain NUL characters, and dates must lie"
-                    + " within the years 1 to 9999.";
+                    + " within the database's range (4713 BC to 294276 AD).";
             if (isApi(uri)) {
                 return Problem.response(400, "Bad Request", message, uri.getPath());
             }
@@ -140,7 +141,7 @@ public class ErrorMappers {
      */
     private static boolean isUnstorableValue(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
                 return true;
             }
         }
