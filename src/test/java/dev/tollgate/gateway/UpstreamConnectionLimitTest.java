@@ -156,35 +156,28 @@ class UpstreamConnectionLimitTest {
         return socket;
     }
 
-    /** The cost of each attempt of the call the client sent under its own id ("unbilled" when it has none). */
-    private List<String> recordedCosts(String clientRequestId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement st = c.prepareStatement("select coalesce(total_cost::text, 'unbilled')"
-                        + " from usage_ledger where client_request_id = ? order by attempt")) {
-            st.setString(1, clientRequestId);
-            List<String> costs = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    costs.add(rs.getString(1));
-                }
-            }
-            return costs;
-        }
-    }
-
     /** The error of each attempt of the call the client sent under its own id. */
     private List<String> recordedErrors(String clientRequestId) throws SQLException {
+        return recorded("error_type", clientRequestId);
+    }
+
+    /** The cost of each attempt of that call ("unbilled" when it has none). */
+    private List<String> recordedCosts(String clientRequestId) throws SQLException {
+        return recorded("coalesce(total_cost::text, 'unbilled')", clientRequestId);
+    }
+
+    private List<String> recorded(String column, String clientRequestId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement st = c.prepareStatement("select error_type from usage_ledger"
+                PreparedStatement st = c.prepareStatement("select " + column + " from usage_ledger"
                         + " where client_request_id = ? order by attempt")) {
             st.setString(1, clientRequestId);
-            List<String> types = new ArrayList<>();
+            List<String> values = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    types.add(rs.getString(1));
+                    values.add(rs.getString(1));
                 }
             }
-            return types;
+            return values;
         }
     }
 
