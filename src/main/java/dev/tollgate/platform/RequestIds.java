@@ -51,12 +51,14 @@ public class RequestIds {
 
     /** The caller's own id: {@code X-Client-Request-Id} first; null when neither header holds a sane one. */
     static String clientId(String clientHeader, String requestIdHeader) {
-        for (String candidate : new String[] {clientHeader, requestIdHeader}) {
-            if (candidate != null && SANE.matcher(candidate).matches()) {
-                return candidate;
-            }
+        if (sane(clientHeader)) {
+            return clientHeader;
         }
-        return null;
+        return sane(requestIdHeader) ? requestIdHeader : null;
+    }
+
+    private static boolean sane(String id) {
+        return id != null && SANE.matcher(id).matches();
     }
 
     /** A version 7 UUID: 48 bits of Unix milliseconds, then 74 random bits. */
