@@ -39,6 +39,8 @@ public class ChatPipeline {
     private static final Logger LOG = Logger.getLogger(ChatPipeline.class);
     static final String TAGS_HEADER = "X-Tollgate-Tags";
     static final String MODEL_HEADER = "X-Tollgate-Model";
+    /** How long an upstream stream may stay open after its [DONE]. */
+    private static final long DONE_GRACE_MILLIS = 1000;
 
     @Inject
     ApiKeyAuthenticator authenticator;
@@ -429,6 +431,10 @@ public class ChatPipeline {
                 // [DONE] ends the answer. The upstream's response normally ends with it, but a server that keeps
                 // it open must not hold the client's until the read timeout, nor turn a whole answer into a failure.
                 streamComplete(call, endpoint, relay, out);
+                // Its end normally follows at once; one still open after a grace is reset, so that the held
+                // response does not keep an upstream connection (and its slot at the upstream) for minutes.
+                long grace = vertx.setTimer(DONE_GRACE_MILLIS, t -> resp.request().reset());
+                resp.endHandler(v -> vertx.cancelTimer(grace));
                 return;
             }
             if (out.writeQueueFull()) { // slow client: stop reading upstream until it catches up

@@ -207,6 +207,9 @@ class ChatCompletionsTest {
         assertEquals(200, response.statusCode());
         assertTrue(response.body().endsWith("data: [DONE]\n\n"), response.body());
         assertFalse(response.body().contains("\"error\""), "a whole answer, not a broken one: " + response.body());
+        // nor does the held response keep its upstream connection and slot
+        JsonNode stats = sim.awaitStats("the held response let go", s -> s.path("inFlightTotal").asInt() == 0);
+        assertEquals(1, stats.path("cancelled").asLong());
     }
 
     @ParameterizedTest(name = "usage form {0}, include_usage {1}")
@@ -352,7 +355,9 @@ class ChatCompletionsTest {
     void aClientLeavingBeforeANonStreamingAnswerCancelsTheUpstreamCall() throws Exception {
         String body = userMessage("Write a long essay [[sim:latency=5000/5]]", false);
         try (Socket socket = rawPost(body)) {
-            sim.awaitStats("the upstream call in flight", s -> s.path("inFlightTotal").asInt() >= 1);
+            // this test's own call, not one an earlier test left behind
+            sim.awaitStats("the upstream call in flight",
+                    s -> s.path("chatRequests").asLong() == 1 && s.path("inFlightTotal").asInt() >= 1);
         }
         JsonNode stats = sim.awaitStats("the upstream call cancelled", s -> s.path("cancelled").asLong() >= 1);
         assertEquals(0, stats.path("completed").asLong());
