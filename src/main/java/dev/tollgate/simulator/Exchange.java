@@ -137,8 +137,8 @@ final class Exchange {
         if (!response.headWritten()) {
             response.putHeader("Content-Type", "application/json");
         }
+        finish(SimulatorStats.Outcome.COMPLETED); // first: a client that has its answer finds its slot free
         response.end(body);
-        finish(SimulatorStats.Outcome.COMPLETED);
     }
 
     /**
@@ -180,8 +180,8 @@ final class Exchange {
                         holdThenClose();
                         return;
                     }
-                    response.end(out);
                     finish(SimulatorStats.Outcome.COMPLETED);
+                    response.end(out);
                     return;
                 }
                 if (out.length() > 0) {
