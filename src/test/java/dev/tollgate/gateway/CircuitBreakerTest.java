@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -148,18 +149,21 @@ class CircuitBreakerTest {
     void aHalfOpenEndpointGetsOnlyItsTrialCalls() throws Exception {
         String key = issueKey(createTenant(uniqueSlug("breaker")));
         ExecutorService clients = Executors.newFixedThreadPool(10);
+        CircuitBreaker breaker = breaker("deepseek");
+        // the transitions, not the state read afterwards: an open breaker turns half-open by itself after 1 s
+        List<CircuitBreaker.StateTransition> transitions = new CopyOnWriteArrayList<>();
+        breaker.getEventPublisher().onStateTransition(e -> transitions.add(e.getStateTransition()));
         try {
             // ten timeouts (at least ten calls, all failed) open the silent endpoint's breaker
             assertEquals(List.of(504, 504, 504, 504, 504, 504, 504, 504, 504, 504), statuses(clients, key, 10));
-            CircuitBreaker breaker = breaker("deepseek");
-            assertEquals(CircuitBreaker.State.OPEN, breaker.getState());
+            assertEquals(List.of(CircuitBreaker.StateTransition.CLOSED_TO_OPEN), transitions);
             int acceptedWhenOpened = silent.accepted.get();
 
             awaitState(breaker, CircuitBreaker.State.HALF_OPEN); // after breaker-open-for
             // five calls at once: the two trial calls go to the silent endpoint, the other three to the next one
             assertEquals(List.of(200, 200, 200, 504, 504), statuses(clients, key, 5));
             assertEquals(2, silent.accepted.get() - acceptedWhenOpened, "connections to the half-open endpoint");
-            assertEquals(CircuitBreaker.State.OPEN, breaker.getState(), "both trials failed: open again");
+            assertEquals(CircuitBreaker.StateTransition.HALF_OPEN_TO_OPEN, transitions.get(2), "both trials failed: open again");
         } finally {
             clients.shutdownNow();
         }

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.testing.SeparateSimulator;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -74,6 +76,8 @@ class UpstreamConnectionLimitTest {
     AgroalDataSource dataSource;
     @Inject
     UsageLedger ledger;
+    @Inject
+    MeterRegistry registry;
 
     @BeforeEach
     void setUp() {
@@ -96,7 +100,7 @@ class UpstreamConnectionLimitTest {
     }
 
     @Test
-    void aCallThatCannotGetTheConnectionInTimeIsToldTheUpstreamIsBusy() throws SQLException {
+    void aCallThatCannotGetTheConnectionInTimeIsToldTheUpstreamIsBusy() throws Exception {
         // The simulator never answers this one, so it holds the only connection until the 5 s read timeout.
         CompletableFuture<Response> holder = CompletableFuture.supplyAsync(() -> ask("Hi [[sim:fault=timeout]]"));
         awaitHolderUpstream();
@@ -119,7 +123,8 @@ class UpstreamConnectionLimitTest {
         awaitHolderUpstream();
         String leaver = "leaver-" + UUID.randomUUID();
         try (Socket socket = rawPost(leaver)) {
-            Thread.sleep(150); // it reaches the gateway and queues for the connection the holder has
+            awaitActiveRequests(2); // the holder's and the leaver's: it queues for the connection the holder has
+            Thread.sleep(50); // in microseconds, or a few ms if its key is read again; well inside the holder's 400 ms
         } // and its client goes
         awaitLedgerRow(leaver);
         // Only a call still waiting when its client left is recorded so: one served or timed out is not.
@@ -197,13 +202,24 @@ class UpstreamConnectionLimitTest {
         }
     }
 
-    private static void awaitHolderUpstream() {
+    private static void awaitHolderUpstream() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (SeparateSimulator.simulator().stats().inFlightTotal() < 1) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the holding call never reached the upstream");
             }
-            Thread.onSpinWait();
+            Thread.sleep(2); // not a spin: on two cores it would take one from the calls it waits for
+        }
+    }
+
+    /** Waits until the gateway is handling this many requests (a fixed sleep would guess how long that takes). */
+    private void awaitActiveRequests(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (registry.find("http.server.active.requests").gauges().stream().mapToDouble(Gauge::value).sum() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the gateway never had " + n + " requests at once");
+            }
+            Thread.sleep(2);
         }
     }
 

@@ -114,6 +114,11 @@ class LedgerOutageTest {
                 + registry.get("tollgate.ledger.rows.duplicate").counter().count());
         assertEquals(0, registry.get("tollgate.ledger.rows.rejected").counter().count());
         assertEquals(0, writer.backlog());
+        // the writer deletes them just after it reports the flush done
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (LedgerFixtures.segments(spool) > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertEquals(1, LedgerFixtures.segments(spool), "committed segments are deleted");
     }
 

@@ -118,9 +118,15 @@ class FaultInjectionTest {
     void stallMidStreamSendsHalfThenNothing() throws Exception {
         ObjectNode body = chat("deepseek-v4-flash", "Tell me a story").put("stream", true);
         try (java.net.Socket client = sim.rawChat(body, Fault.HEADER + ": stall-mid-stream")) {
-            client.setSoTimeout(500);
             StringBuilder received = new StringBuilder();
             byte[] buffer = new byte[8192];
+            client.setSoTimeout(10_000); // the first half, however slow the machine
+            while (!received.toString().contains("\"reasoning_content\":\"")) {
+                int n = client.getInputStream().read(buffer);
+                assertTrue(n > 0, "the stream ended before its first half: " + received);
+                received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            client.setSoTimeout(500); // then silence
             assertThrows(java.net.SocketTimeoutException.class, () -> {
                 for (int n; (n = client.getInputStream().read(buffer)) >= 0; ) {
                     received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
