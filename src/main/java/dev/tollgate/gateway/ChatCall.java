@@ -46,6 +46,8 @@ final class ChatCall {
     boolean breakerPermit;
     /** That permit is one of a half-open breaker's few trial calls. */
     boolean breakerTrial;
+    /** The current attempt's error status while its body is read, else 0: a refused call is never billed. */
+    int refusedWith;
     /** How long the endpoint took to send its 200 status: what its breaker is told once the body is complete. */
     long answeredAfterNanos;
     StreamRelay relay;

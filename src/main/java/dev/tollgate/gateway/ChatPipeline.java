@@ -175,6 +175,7 @@ public class ChatPipeline {
         call.attempt++;
         call.attemptOpen = true;
         call.upstreamRequest = null;
+        call.refusedWith = 0;
         call.attemptStartedAt = Instant.now();
         long started = System.nanoTime();
         endpoint.client().request(endpoint.chatCompletionsRequest(call.stream))
@@ -242,6 +243,7 @@ public class ChatPipeline {
             }
             return;
         }
+        call.refusedWith = status;
         UpstreamBody.read(resp, maxAnswerBytes()).onComplete(ar -> {
             if (call.finished) {
                 return; // the client left while the error body came in; that attempt is recorded already
@@ -524,6 +526,10 @@ public class ChatPipeline {
             return;
         }
         call.upstreamRequest.reset();
+        if (call.refusedWith != 0) { // the upstream had refused the call: recorded as it answered, unbilled
+            recorder.attempt(call, call.endpoint, call.refusedWith, "upstream_http_" + call.refusedWith, null, Usage.NONE);
+            return;
+        }
         StreamRelay relay = call.relay;
         Usage usage = relay != null && relay.usage != null ? relay.usage
                 : Usage.estimate(call.promptTokenEstimate, relay == null ? 0 : relay.streamedChars);
