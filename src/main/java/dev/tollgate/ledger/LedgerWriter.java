@@ -14,7 +14,9 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Set;
@@ -50,6 +52,8 @@ final class LedgerWriter implements Closeable {
         final Source source;
         List<LedgerEntry> rows;
         List<Spool.Corrupt> corrupt = List.of();
+        /** Rows set aside as refused on a try of this batch that a transient failure then cut short. */
+        final Set<LedgerEntry> refused = Collections.newSetFromMap(new IdentityHashMap<>());
         int setAside;
         Spool.Pos end;
         final Spool.Pos from;
@@ -351,6 +355,14 @@ final class LedgerWriter implements Closeable {
         } finally {
             lock.lock();
             try {
+                if (batch != null && batch.source == Source.UNSPOOLED) {
+                    // rows only memory holds: back in the queue, where close() writes them to the log
+                    for (int i = batch.rows.size() - 1; i >= 0; i--) {
+                        if (!batch.refused.contains(batch.rows.get(i))) {
+                            unspooled.addFirst(batch.rows.get(i));
+                        }
+                    }
+                }
                 finished = true;
                 progress.signalAll();
             } finally {
@@ -443,12 +455,23 @@ final class LedgerWriter implements Closeable {
             }
             batch.corrupt = List.of();
         }
+        if (!batch.refused.isEmpty()) { // set aside already: not twice
+            List<LedgerEntry> rest = new ArrayList<>(batch.rows.size());
+            for (LedgerEntry row : batch.rows) {
+                if (!batch.refused.contains(row)) {
+                    rest.add(row);
+                }
+            }
+            batch.setAside += batch.rows.size() - rest.size();
+            batch.rows = rest;
+            batch.refused.clear();
+        }
         if (batch.rows.isEmpty()) {
             return;
         }
         Timer.Sample sample = Timer.start(registry);
         ensurePartitions(batch.rows);
-        insertOrSplit(batch.rows);
+        insertOrSplit(batch, batch.rows);
         sample.stop(batchWrites);
     }
 
@@ -471,7 +494,7 @@ final class LedgerWriter implements Closeable {
         }
     }
 
-    private void insertOrSplit(List<LedgerEntry> rows) throws SQLException, IOException {
+    private void insertOrSplit(Batch batch, List<LedgerEntry> rows) throws SQLException, IOException {
         try {
             int inserted = store.insert(rows);
             writtenRows.increment(inserted);
@@ -482,13 +505,14 @@ final class LedgerWriter implements Closeable {
             }
             if (rows.size() > 1) {
                 int half = rows.size() / 2;
-                insertOrSplit(rows.subList(0, half));
-                insertOrSplit(rows.subList(half, rows.size()));
+                insertOrSplit(batch, rows.subList(0, half));
+                insertOrSplit(batch, rows.subList(half, rows.size()));
                 return;
             }
             LedgerEntry row = rows.get(0);
             spool.quarantine(SpoolCodec.encode(row),
                     "refused by the database: " + e.getSQLState() + " " + e.getMessage());
+            batch.refused.add(row);
             rejectedRows.increment();
             LOG.errorf("The database refused ledger row (%s, attempt %d): %s; set aside in %s", row.requestId(),
                     row.attempt(), e.getMessage(), spool.directory().resolve(Spool.REJECTED));
@@ -501,7 +525,7 @@ final class LedgerWriter implements Closeable {
         lock.lock();
         try {
             if (batch.source == Source.UNSPOOLED) {
-                unspooledDone += batch.rows.size();
+                unspooledDone += batch.rows.size() + batch.setAside;
             } else {
                 upTo = spool.normalize(batch.end);
                 committed = upTo;

@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +70,42 @@ class LedgerFaultTest {
         String rejected = Files.readString(spool.resolve(Spool.REJECTED));
         assertTrue(rejected.contains("refused by the database: 22021"), rejected);
         assertTrue(rejected.contains(prefix + "123"), rejected);
+    }
+
+    @Test
+    void aRefusedRowIsSetAsideOnceWhenTheConnectionDropsBeforeTheRestOfItsBatchLands() throws Exception {
+        // the first connection asked for after the row was set aside fails, as when the database restarts
+        DataSource real = TestPostgres.shared().pool();
+        AtomicBoolean dropped = new AtomicBoolean();
+        DataSource flaky = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && counter("tollgate.ledger.rows.rejected") >= 1
+                            && dropped.compareAndSet(false, true)) {
+                        throw new SQLException("connection lost", "08006");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        writer.close();
+        // one batch of all 300, so the refused row and the connection drop fall in the same one
+        writer = LedgerWriter.start(new LedgerStore(flaky),
+                LedgerFixtures.settings(spool, 16 * 1024 * 1024, 500, Duration.ofHours(1), 10_000), registry);
+        String prefix = "refused-once-" + UUID.randomUUID() + "-";
+        for (int i = 0; i < 300; i++) {
+            writer.record(i == 123 ? LedgerEntry.builder(prefix + i, 1, 7, 11, "deepseek-chat", LedgerFixtures.RECEIVED)
+                    .userId("nul\u0000inside").build() : entry(prefix + i));
+        }
+        assertTrue(writer.flush(Duration.ofMinutes(1)));
+
+        assertTrue(dropped.get(), "the connection dropped after the row was set aside");
+        assertEquals(299, rows(prefix));
+        assertEquals(1, counter("tollgate.ledger.rows.rejected"), "set aside once, not again on the retry");
+        String rejected = Files.readString(spool.resolve(Spool.REJECTED));
+        assertEquals(1, rejected.split(prefix + "123", -1).length - 1, rejected);
+        assertEquals(0, writer.backlog());
     }
 
     @Test
