@@ -9,6 +9,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.List;
 
 /** Mounts the chat pipeline on Vert.x directly: no worker thread per call, streams relayed as they come. */
 @ApplicationScoped
@@ -30,11 +31,15 @@ public class ChatCompletionsRoute {
     TollgateConfig config;
 
     void install(@Observes Router router) {
-        router.post("/v1/chat/completions").order(GATEWAY_ORDER).handler(this::refuseDeclaredTooLarge);
-        router.post("/v1/chat/completions").order(GATEWAY_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(config.gateway().maxBodyBytes()))
-                .handler(pipeline::handle)
-                .failureHandler(ctx -> GatewayResponses.error(ctx, bodyFailure(ctx)));
+        // DeepSeek serves its API with and without /v1, and its docs give the base URL without: code written
+        // for DeepSeek reaches Tollgate by changing only the host.
+        for (String path : List.of("/v1/chat/completions", "/chat/completions")) {
+            router.post(path).order(GATEWAY_ORDER).handler(this::refuseDeclaredTooLarge);
+            router.post(path).order(GATEWAY_ORDER + 1)
+                    .handler(BodyHandler.create(false).setBodyLimit(config.gateway().maxBodyBytes()))
+                    .handler(pipeline::handle)
+                    .failureHandler(ctx -> GatewayResponses.error(ctx, bodyFailure(ctx)));
+        }
     }
 
     /** The body handler's own refusals (too large, unreadable) are the client's to fix: OpenAI JSON, not a 500. */

@@ -23,6 +23,11 @@ import java.util.List;
 @Path("/v1/models")
 public class ModelsResource {
 
+    /** The same at /models, as DeepSeek serves it without /v1 (see ChatCompletionsRoute). */
+    @Path("/models")
+    public static class WithoutVersionPrefix extends ModelsResource {
+    }
+
     public record ModelList(String object, List<Model> data) {
     }
 

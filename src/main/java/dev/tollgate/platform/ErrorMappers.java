@@ -166,7 +166,9 @@ public class ErrorMappers {
     }
 
     private static boolean isGateway(UriInfo uri) {
-        return uri.getPath().startsWith("/v1/");
+        String path = uri.getPath();
+        return path.startsWith("/v1/") || path.equals("/chat/completions") || path.equals("/models")
+                || path.startsWith("/models/");
     }
 
     private static boolean isApi(UriInfo uri) {

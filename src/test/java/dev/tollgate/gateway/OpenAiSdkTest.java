@@ -354,6 +354,29 @@ class OpenAiSdkTest {
         assertThrows(NotFoundException.class, () -> client(flashOnlyKey).models().retrieve(PRO));
     }
 
+    /** Code written for DeepSeek uses its base URL without /v1: pointing it at Tollgate changes only the host. */
+    @Test
+    void deepSeeksBaseUrlFormWithoutV1WorksToo() {
+        OpenAIClient deepSeekStyle = clientWithoutV1(key);
+        assertEquals(FLASH, deepSeekStyle.chat().completions().create(ask(FLASH, "Hi").build()).model());
+        assertFalse(text(stream(deepSeekStyle, ask(FLASH, "Count to three.").build())).isBlank());
+        assertEquals(List.of(FLASH, PRO, "deepseek-chat", "deepseek-reasoner"),
+                deepSeekStyle.models().list().data().stream().map(Model::id).toList());
+        assertEquals(PRO, deepSeekStyle.models().retrieve(PRO).id());
+        // its errors are the gateway's too: OpenAI JSON the SDK turns into its exceptions
+        assertOpenAiError(assertThrows(UnauthorizedException.class,
+                () -> clientWithoutV1("tg-nope-nope").chat().completions().create(ask(FLASH, "Hi").build())),
+                401, "authentication_error");
+        assertThrows(NotFoundException.class, () -> clientWithoutV1(flashOnlyKey).models().retrieve(PRO));
+    }
+
+    private OpenAIClient clientWithoutV1(String apiKey) {
+        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(baseUrl.toString().replaceAll("/v1/?$", ""))
+                .apiKey(apiKey).build();
+        clients.add(client);
+        return client;
+    }
+
     // ------------------------------------------------------------------ errors as the SDK's exceptions
 
     @Test
