@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class RefusedCallTest {
     public static class HalfAnsweringUpstream implements QuarkusTestResourceLifecycleManager {
         static final CountDownLatch halfAnswered = new CountDownLatch(1);
         private ServerSocket server;
-        private final List<Socket> open = new ArrayList<>();
+        private final List<Socket> open = new CopyOnWriteArrayList<>(); // added by its thread, closed by stop()
 
         @Override
         public Map<String, String> start() {
