@@ -22,10 +22,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -125,42 +121,15 @@ class RefusedCallTest {
     void aClientLeavingWhileTheUpstreamsRefusalArrivesIsNotBilled() throws Exception {
         String key = issueKey(createTenant(uniqueSlug("refused")));
         String clientId = "refused-" + UUID.randomUUID();
-        byte[] body = "{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"
-                .getBytes(StandardCharsets.UTF_8);
-        try (Socket client = new Socket(chatUrl.getHost(), chatUrl.getPort())) {
-            OutputStream out = client.getOutputStream();
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
-                    + "\r\nX-Client-Request-Id: " + clientId + "\r\nContent-Type: application/json\r\nContent-Length: "
-                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
+        try (Socket client = ClientCalls.post(chatUrl, key, clientId)) {
             assertTrue(HalfAnsweringUpstream.halfAnswered.await(30, TimeUnit.SECONDS), "the upstream was called");
             Thread.sleep(500); // for the gateway to read the status line that came in just now
         } // the client leaves while the rest of the refusal never comes
 
-        List<String> rows = List.of();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (rows.isEmpty() && System.nanoTime() < deadline) {
-            ledger.flush();
-            rows = recorded(clientId);
-        }
+        ClientCalls.awaitRows(ledger, dataSource, clientId);
+        List<String> rows = ClientCalls.recorded(dataSource,
+                "http_status || ' ' || error_type || ' ' || coalesce(total_cost::text, 'unbilled')", clientId);
         assertEquals(List.of("429 upstream_http_429 unbilled"), rows,
                 "recorded as the upstream answered, and nothing billed for a call it refused");
-    }
-
-    private List<String> recorded(String clientId) throws Exception {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement st = c.prepareStatement("select http_status || ' ' || error_type || ' '"
-                        + " || coalesce(total_cost::text, 'unbilled') from usage_ledger where client_request_id = ?"
-                        + " order by attempt")) {
-            st.setString(1, clientId);
-            List<String> rows = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(rs.getString(1));
-                }
-            }
-            return rows;
-        }
     }
 }

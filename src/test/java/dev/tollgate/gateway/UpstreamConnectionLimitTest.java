@@ -18,10 +18,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -122,11 +120,11 @@ class UpstreamConnectionLimitTest {
         CompletableFuture<Response> holder = CompletableFuture.supplyAsync(() -> ask("Hi [[sim:latency=400/1000]]"));
         awaitHolderUpstream();
         String leaver = "leaver-" + UUID.randomUUID();
-        try (Socket socket = rawPost(leaver)) {
+        try (Socket socket = ClientCalls.post(chatUrl, key, leaver)) {
             awaitActiveRequests(2); // the holder's and the leaver's: it queues for the connection the holder has
             Thread.sleep(50); // in microseconds, or a few ms if its key is read again; well inside the holder's 400 ms
         } // and its client goes
-        awaitLedgerRow(leaver);
+        ClientCalls.awaitRows(ledger, dataSource, leaver);
         // Only a call still waiting when its client left is recorded so: one served or timed out is not.
         assertEquals(List.of("client_disconnect"), recordedErrors(leaver));
         assertEquals(List.of("unbilled"), recordedCosts(leaver), "nothing was sent upstream, so nothing is billed");
@@ -137,53 +135,14 @@ class UpstreamConnectionLimitTest {
                 "the upstream saw the holder and the last call, never the call nobody waits for");
     }
 
-    /** Waits (not a timing assertion: the bound only stops a broken build from hanging) for the call's row. */
-    private void awaitLedgerRow(String clientRequestId) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (recordedErrors(clientRequestId).isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no ledger row for " + clientRequestId);
-            }
-            ledger.flush();
-        }
-    }
-
-    private Socket rawPost(String clientRequestId) throws Exception {
-        Socket socket = new Socket(chatUrl.getHost(), chatUrl.getPort());
-        byte[] body = ("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
-                .getBytes(StandardCharsets.UTF_8);
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
-                + "\r\nX-Client-Request-Id: " + clientRequestId + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
-        out.flush();
-        return socket;
-    }
-
     /** The error of each attempt of the call the client sent under its own id. */
     private List<String> recordedErrors(String clientRequestId) throws SQLException {
-        return recorded("error_type", clientRequestId);
+        return ClientCalls.recorded(dataSource, "error_type", clientRequestId);
     }
 
     /** The cost of each attempt of that call ("unbilled" when it has none). */
     private List<String> recordedCosts(String clientRequestId) throws SQLException {
-        return recorded("coalesce(total_cost::text, 'unbilled')", clientRequestId);
-    }
-
-    private List<String> recorded(String column, String clientRequestId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement st = c.prepareStatement("select " + column + " from usage_ledger"
-                        + " where client_request_id = ? order by attempt")) {
-            st.setString(1, clientRequestId);
-            List<String> values = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    values.add(rs.getString(1));
-                }
-            }
-            return values;
-        }
+        return ClientCalls.recorded(dataSource, "coalesce(total_cost::text, 'unbilled')", clientRequestId);
     }
 
     private List<String> errorTypes(String requestId) throws SQLException {
