@@ -445,15 +445,10 @@ public class ChatPipeline {
             }
         });
         resp.exceptionHandler(err -> midResponseFailure(call, endpoint, relay, err));
-        resp.endHandler(v -> {
-            if (call.finished) {
-                return;
-            }
-            if (!relay.done) {
+        resp.endHandler(v -> { // an end after [DONE] is the handler's above; an end before it is a broken stream
+            if (!call.finished) {
                 midResponseFailure(call, endpoint, relay, new IOException("upstream stream ended without [DONE]"));
-                return;
             }
-            streamComplete(call, endpoint, relay, out);
         });
     }
 
