@@ -7,7 +7,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.impl.VertxInternal;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -117,12 +116,6 @@ public class Upstreams {
                 .setDecompressionSupported(true)
                 .setSsl(baseUrl.startsWith("https"))
                 .setTrustAll(false);
-        // Each event loop keeps its own pool (LoopLocalClients) with an even share of the limit, unless the
-        // limit is too small to give every loop a connection: then one pool serves them all.
-        int loops = eventLoops();
-        boolean perLoop = maxConnections >= loops;
-        PoolOptions pool = new PoolOptions().setHttp1MaxSize(perLoop ? maxConnections / loops : maxConnections)
-                .setMaxWaitQueueSize(10_000);
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowSize(20)
                 .minimumNumberOfCalls(10)
@@ -132,7 +125,7 @@ public class Upstreams {
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build();
         return new UpstreamEndpoint(name, baseUrl, apiKey, models, priority, weight, connectTimeout, readTimeout,
-                new LoopLocalClients(() -> vertx.createHttpClient(options, pool), perLoop),
+                LoopLocalClients.of(vertx, options, maxConnections, eventLoops()),
                 CircuitBreaker.of("upstream-" + name, breakerConfig));
     }
 }
