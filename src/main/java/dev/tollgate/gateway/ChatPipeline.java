@@ -454,7 +454,7 @@ public class ChatPipeline {
 
     private void streamComplete(ChatCall call, UpstreamEndpoint endpoint, StreamRelay relay, HttpServerResponse out) {
         call.finished = true;
-        Usage usage = relay.usage != null ? relay.usage : Usage.estimate(call.promptTokenEstimate, relay.streamedChars);
+        Usage usage = relay.usage != null ? relay.usage : Usage.estimate(call.promptTokenEstimate, relay.streamedBytes);
         recorder.attempt(call, endpoint, 200, null, relay.finishReason, usage);
         breakerSuccess(call, endpoint, call.answeredAfterNanos);
         out.end();
@@ -476,7 +476,7 @@ public class ChatPipeline {
             breakerError(call, endpoint, call.answeredAfterNanos, err);
         }
         String type = tooLarge != null ? "upstream_response_too_large" : "upstream_disconnect";
-        long streamed = relay == null ? 0 : relay.streamedChars;
+        long streamed = relay == null ? 0 : relay.streamedBytes;
         Usage usage = relay != null && relay.usage != null ? relay.usage
                 : Usage.estimate(call.promptTokenEstimate, streamed);
         recorder.attempt(call, endpoint, 200, type, relay == null ? null : relay.finishReason, usage);
@@ -527,7 +527,7 @@ public class ChatPipeline {
         }
         StreamRelay relay = call.relay;
         Usage usage = relay != null && relay.usage != null ? relay.usage
-                : Usage.estimate(call.promptTokenEstimate, relay == null ? 0 : relay.streamedChars);
+                : Usage.estimate(call.promptTokenEstimate, relay == null ? 0 : relay.streamedBytes);
         recorder.attempt(call, call.endpoint, 499, "client_disconnect", relay == null ? null : relay.finishReason,
                 usage);
     }

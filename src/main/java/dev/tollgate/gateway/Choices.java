@@ -6,13 +6,14 @@ import java.io.IOException;
 
 /**
  * Reads the {@code choices} array of an answer or of a stream chunk with a streaming parser: the first
- * choice's finish_reason, how many choices there are, and the length of every string in their text
+ * choice's finish_reason, how many choices there are, and the UTF-8 length of every string in their text
  * ({@code message} in an answer, {@code delta} in a chunk), for an estimate when no usage comes.
  */
 final class Choices {
 
     String finishReason;
-    long chars;
+    /** In UTF-8 bytes, the unit the prompt is estimated in too: characters would count Chinese at a third. */
+    long textBytes;
     int count;
 
     /**
@@ -41,7 +42,7 @@ final class Choices {
         }
     }
 
-    /** Adds the length of every string value in the structure the parser is at the start of. */
+    /** Adds the UTF-8 length of every string value in the structure the parser is at the start of. */
     private void countText(JsonParser p) throws IOException {
         int depth = 1;
         while (depth > 0) {
@@ -52,10 +53,22 @@ final class Choices {
             switch (t) {
                 case START_OBJECT, START_ARRAY -> depth++;
                 case END_OBJECT, END_ARRAY -> depth--;
-                case VALUE_STRING -> chars += p.getTextLength();
+                case VALUE_STRING -> textBytes += utf8Length(p);
                 default -> {
                 }
             }
         }
+    }
+
+    private static long utf8Length(JsonParser p) throws IOException {
+        char[] text = p.getTextCharacters();
+        int from = p.getTextOffset();
+        int to = from + p.getTextLength();
+        long bytes = 0;
+        for (int i = from; i < to; i++) {
+            char c = text[i];
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3; // a surrogate pair is 4
+        }
+        return bytes;
     }
 }

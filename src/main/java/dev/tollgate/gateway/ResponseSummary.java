@@ -12,7 +12,7 @@ import java.io.IOException;
  * The characters of the answer's text are counted too, for an estimate when an upstream reports no usage,
  * and where the model name lies, for an alias to be renamed in place.
  */
-record ResponseSummary(Usage usage, String finishReason, long answerChars, Splice.Span model) {
+record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splice.Span model) {
 
     /** @throws IOException when the body is not a JSON object */
     static ResponseSummary read(ObjectMapper json, byte[] body) throws IOException {
@@ -37,11 +37,11 @@ record ResponseSummary(Usage usage, String finishReason, long answerChars, Splic
                 }
             }
         }
-        return new ResponseSummary(usage, choices.finishReason, choices.chars, model);
+        return new ResponseSummary(usage, choices.finishReason, choices.textBytes, model);
     }
 
     /** The usage to bill: the upstream's, or when it sent none an estimate from the text, flagged as such. */
     Usage usageOrEstimate(long promptTokenEstimate) {
-        return usage != Usage.NONE ? usage : Usage.estimate(promptTokenEstimate, answerChars);
+        return usage != Usage.NONE ? usage : Usage.estimate(promptTokenEstimate, answerBytes);
     }
 }

@@ -36,7 +36,8 @@ final class StreamRelay {
 
     Usage usage;
     String finishReason;
-    long streamedChars;
+    /** UTF-8 bytes of answer text streamed, for an estimate when no usage comes. */
+    long streamedBytes;
     boolean done;
     /** An event is larger than the limit, or grew past it without ending: the stream cannot go on. */
     boolean eventTooLarge;
@@ -212,7 +213,7 @@ final class StreamRelay {
         if (facts.choices.finishReason != null) {
             finishReason = facts.choices.finishReason;
         }
-        streamedChars += facts.choices.chars;
+        streamedBytes += facts.choices.textBytes;
     }
 
     private static boolean isDone(byte[] b, int offset, int length) {

@@ -22,9 +22,12 @@ record Usage(long promptTokens, long cacheHitTokens, long cacheMissTokens, long 
                 usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0), false);
     }
 
-    /** After an abort: the whole prompt counts as a cache miss (the dearer class) and output as streamed. */
-    static Usage estimate(long promptTokens, long streamedChars) {
-        long completion = (streamedChars + 3) / 4;
+    /**
+     * After an abort: the whole prompt counts as a cache miss (the dearer class) and output as streamed, at four
+     * bytes of UTF-8 answer text a token, the unit of the prompt's estimate too.
+     */
+    static Usage estimate(long promptTokens, long answerBytes) {
+        long completion = (answerBytes + 3) / 4;
         return new Usage(promptTokens, 0, promptTokens, completion, 0, true);
     }
 }

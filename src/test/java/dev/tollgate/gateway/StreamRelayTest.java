@@ -33,7 +33,7 @@ class StreamRelayTest {
         relay.feed(Buffer.buffer(Arrays.copyOfRange(bytes, 0, cut)));
         relay.feed(Buffer.buffer(Arrays.copyOfRange(bytes, cut, bytes.length)));
         assertEquals(CHUNK, relayed.toString());
-        assertEquals("你好，世界 👋".length(), relay.streamedChars);
+        assertEquals("你好，世界 👋".getBytes(StandardCharsets.UTF_8).length, relay.streamedBytes, "counted in UTF-8, as the prompt is");
     }
 
     @Test
@@ -79,7 +79,7 @@ class StreamRelayTest {
             relay.feed(Buffer.buffer("data: " + chunk[0] + "\n\n"));
             assertEquals("data: " + chunk[1] + "\n\n", relayed.toString());
         }
-        assertEquals("say \"usage\":null".length(), relay.streamedChars, "text that looks like the field is kept");
+        assertEquals("say \"usage\":null".length(), relay.streamedBytes, "text that looks like the field is kept");
     }
 
     @Test
@@ -112,7 +112,7 @@ class StreamRelayTest {
                 + "{\"content\":\"hi\"}}],\ndata: \"usage\":null}\n\n"));
         assertEquals("id: 7\ndata: {\"model\":\"deepseek-chat\",\ndata: \"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n",
                 relayed.toString());
-        assertEquals(2, relay.streamedChars);
+        assertEquals(2, relay.streamedBytes);
     }
 
     @Test
