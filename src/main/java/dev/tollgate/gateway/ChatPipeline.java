@@ -445,10 +445,19 @@ public class ChatPipeline {
             }
         });
         resp.exceptionHandler(err -> midResponseFailure(call, endpoint, relay, err));
-        resp.endHandler(v -> { // an end after [DONE] is the handler's above; an end before it is a broken stream
-            if (!call.finished) {
-                midResponseFailure(call, endpoint, relay, new IOException("upstream stream ended without [DONE]"));
+        resp.endHandler(v -> { // an end after [DONE] is the handler's above
+            if (call.finished) {
+                return;
             }
+            relay.end();
+            if (!relay.complete()) {
+                midResponseFailure(call, endpoint, relay, new IOException("upstream stream ended without [DONE]"));
+                return;
+            }
+            if (!relay.done && !out.closed()) { // a whole answer closed without [DONE]: the client still gets one
+                out.write("data: [DONE]\n\n");
+            }
+            streamComplete(call, endpoint, relay, out);
         });
     }
 

@@ -76,6 +76,27 @@ final class StreamRelay {
         }
     }
 
+    /**
+     * The upstream's stream has ended. An event it did not end with a blank line (some servers close right
+     * after {@code data: [DONE]}) is relayed as a whole one, ended, rather than dropped.
+     */
+    void end() {
+        for (byte b : pending) {
+            if (b > ' ') {
+                feed(Buffer.buffer("\n\n"));
+                return;
+            }
+        }
+    }
+
+    /**
+     * Whether the answer is whole: {@code [DONE]} came, or the usage Tollgate always asks for did, which
+     * comes last, on or after the finish chunk.
+     */
+    boolean complete() {
+        return done || usage != null && finishReason != null;
+    }
+
     /** Where the blank line ending the next event starts ({@code \n\n} or {@code \r\n\r\n}), or -1. */
     private static int eventEnd(byte[] b, int from) {
         for (int i = from; i + 1 < b.length; i++) {

@@ -173,7 +173,7 @@ final class Exchange {
                 }
                 if (next[0] == tokenEvents) {
                     for (int i = tokenEvents; i < events.size(); i++) {
-                        out.appendString(events.get(i));
+                        out.appendString(closing(events.get(i)));
                     }
                     if (faults.contains(Fault.HOLD_AFTER_DONE)) {
                         response.write(out);
@@ -192,6 +192,17 @@ final class Exchange {
             }
         };
         pump.run();
+    }
+
+    /** A closing event as sent: the faults that change how a stream ends change its [DONE]. */
+    private String closing(String event) {
+        if (!event.equals(Responses.DONE)) {
+            return event;
+        }
+        if (faults.contains(Fault.NO_DONE)) {
+            return "";
+        }
+        return faults.contains(Fault.UNTERMINATED_DONE) ? "data: [DONE]" : event;
     }
 
     /** Sends what was produced so far, then cuts the connection as a failing upstream would. */

@@ -28,6 +28,10 @@ public enum Fault {
     DISCONNECT_MID_STREAM("disconnect-mid-stream"),
     /** A stream sent whole, [DONE] included, whose response then stays open (closed after ten minutes). */
     HOLD_AFTER_DONE("hold-after-done"),
+    /** A stream whose last event, [DONE], lacks the blank line that ends an event, as some servers send it. */
+    UNTERMINATED_DONE("unterminated-done"),
+    /** A whole stream, finish_reason and usage included, closed without [DONE]. */
+    NO_DONE("no-done"),
     /** Sends about half of the answer, then nothing more (closed after ten minutes): an idle-read timeout. */
     STALL_MID_STREAM("stall-mid-stream"),
     /** The content is a JSON object cut short. */

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.simulator.EmbeddedSimulator;
 import dev.tollgate.testing.PostgresResource;
 import dev.tollgate.upstream.Upstreams;
@@ -49,12 +50,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * POST /v1/chat/completions as a client notices it, over plain HTTP: what reaches the upstream, what comes
@@ -77,6 +80,8 @@ class ChatCompletionsTest {
     AgroalDataSource dataSource;
     @Inject
     MeterRegistry registry;
+    @Inject
+    UsageLedger ledger;
 
     @TestHTTPResource("/v1/chat/completions")
     URL chatUrl;
@@ -211,6 +216,26 @@ class ChatCompletionsTest {
         // nor does the held response keep its upstream connection and slot
         JsonNode stats = sim.awaitStats("the held response let go", s -> s.path("inFlightTotal").asInt() == 0);
         assertEquals(1, stats.path("cancelled").asLong());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"unterminated-done", "no-done"})
+    void aWholeStreamEndsWellHoweverTheUpstreamFramesItsEnd(String fault) throws Exception {
+        // Some OpenAI-compatible servers close right after "data: [DONE]", without the blank line that ends an
+        // event, or after the usage chunk without [DONE]. The answer is whole either way.
+        String clientId = "framing-" + UUID.randomUUID();
+        HttpResponse<String> response = send(URI.create(chatUrl.toString()), "Bearer " + key,
+                userMessage("Hi [[sim:fault=" + fault + "]]", true), "X-Client-Request-Id", clientId);
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().endsWith("\n\ndata: [DONE]\n\n"), response.body());
+        assertFalse(response.body().contains("\"error\""), "a whole answer, not a broken one: " + response.body());
+        List<JsonNode> events = events(response.body());
+        assertEquals("stop", events.get(events.size() - 1).path("choices").path(0).path("finish_reason").asText());
+
+        ClientCalls.awaitRows(ledger, dataSource, clientId);
+        assertEquals(List.of("200 ok reported"), ClientCalls.recorded(dataSource, "http_status || ' '"
+                + " || coalesce(error_type, 'ok') || ' ' || case when usage_estimated then 'estimated' else 'reported' end",
+                clientId), "recorded as a success, with the upstream's usage");
     }
 
     @ParameterizedTest(name = "usage form {0}, include_usage {1}")
@@ -591,12 +616,15 @@ class ChatCompletionsTest {
         return send(URI.create(sim.baseUrl() + "/chat/completions"), "Bearer sk-direct-comparison", body);
     }
 
-    private static HttpResponse<String> send(URI uri, String authorization, String body) {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+    private static HttpResponse<String> send(URI uri, String authorization, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
                 .header("Authorization", authorization).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new AssertionError("POST " + uri + " failed", e);
         }

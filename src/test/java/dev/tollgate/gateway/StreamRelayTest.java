@@ -137,6 +137,27 @@ class StreamRelayTest {
         assertTrue(relay.eventTooLarge, "an event that never ends is not held past the limit");
     }
 
+    @Test
+    void anEventTheUpstreamEndsWithoutItsBlankLineIsRelayedEndedWhenTheStreamEnds() {
+        call.clientWantsUsage = true;
+        relay.feed(Buffer.buffer(FINISH + "data: [DONE]\r\n"));
+        assertTrue(!relay.done, "an event is not whole before its blank line, or the stream's end");
+        relay.end();
+        assertTrue(relay.done && relay.complete());
+        assertTrue(relayed.toString().endsWith("data: [DONE]\r\n\n"), relayed.toString());
+    }
+
+    @Test
+    void aStreamIsWholeWithoutDoneOnlyOnceItsUsageCame() {
+        call.clientWantsUsage = true;
+        relay.feed(Buffer.buffer(CHUNK));
+        relay.end();
+        assertTrue(!relay.complete(), "cut off after a token");
+        relay.feed(Buffer.buffer(FINISH));
+        relay.end();
+        assertTrue(relay.complete() && !relay.done, "the finish chunk and its usage: whole, though [DONE] never came");
+    }
+
     /** A relay for a call to deepseek-chat served by Flash. */
     private StreamRelay aliasRelay(boolean clientWantsUsage) {
         call.aliasUsed = "deepseek-chat";
