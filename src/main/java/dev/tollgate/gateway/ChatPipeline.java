@@ -69,7 +69,7 @@ public class ChatPipeline {
                     call.key = key;
                     try {
                         prepare(call, parse(ctx.body().buffer()));
-                    } catch (OpenAiException e) {
+                    } catch (RuntimeException e) { // OpenAI's 400s; a defect's 500 now, not silence until a timeout
                         GatewayResponses.error(ctx, e, call);
                         return;
                     }
@@ -83,16 +83,22 @@ public class ChatPipeline {
             throw new OpenAiException(400, "invalid_request_error", "invalid_request_error", null,
                     "The request body is empty; send a JSON chat completion request.");
         }
+        byte[] bytes = raw.getBytes();
+        if (!RequestBody.mayBeUtf8(bytes)) {
+            throw new OpenAiException(400, "invalid_request_error", "invalid_request_error", null,
+                    "The request body must be JSON in UTF-8; it looks like UTF-16 or UTF-32.");
+        }
         try {
-            RequestBody body = RequestBody.read(json, raw.getBytes());
+            RequestBody body = RequestBody.read(json, bytes);
             if (body != null) {
                 return body;
             }
         } catch (JsonProcessingException e) {
             throw new OpenAiException(400, "invalid_request_error", "invalid_request_error", null,
                     "The request body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        } catch (IOException e) { // reading bytes in memory fails only on their encoding
+            throw new OpenAiException(400, "invalid_request_error", "invalid_request_error", null,
+                    "The request body is not valid UTF-8 JSON: " + e.getMessage());
         }
         throw new OpenAiException(400, "invalid_request_error", "invalid_request_error", null,
                 "The request body must be a JSON object.");

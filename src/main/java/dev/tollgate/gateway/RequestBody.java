@@ -54,6 +54,22 @@ final class RequestBody {
     }
 
     /**
+     * False for UTF-16 and UTF-32, which JSON between systems must not be (RFC 8259) and which Jackson would
+     * otherwise read, the way it tells them: a byte-order mark, or a zero byte among the first four.
+     */
+    static boolean mayBeUtf8(byte[] b) {
+        if (b.length >= 2 && (b[0] == (byte) 0xFE && b[1] == (byte) 0xFF || b[0] == (byte) 0xFF && b[1] == (byte) 0xFE)) {
+            return false;
+        }
+        for (int i = 0; i < Math.min(4, b.length); i++) {
+            if (b[i] == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * @return null when the body is not a JSON object
      * @throws JsonProcessingException when it is not valid JSON
      */

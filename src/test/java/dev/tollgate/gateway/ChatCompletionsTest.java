@@ -43,6 +43,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -472,6 +473,19 @@ class ChatCompletionsTest {
         chat("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"wizard\",\"content\":\"Hi\"}]}")
                 .then().statusCode(400).body("error.type", matchesPattern("[a-z_]+"));
         assertEquals(0, sim.stats().path("errors").path("500").asInt());
+    }
+
+    @Test
+    void aBodyInUtf16OrUtf32IsA400NotAFailure() {
+        String body = userMessage("Hi", true);
+        for (Charset charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16,
+                Charset.forName("UTF-32"))) { // UTF_16 with its byte-order mark, the others without
+            Response r = asTenant().body(body.getBytes(charset)).post("/v1/chat/completions");
+            r.then().statusCode(400).contentType(startsWith("application/json"))
+                    .body("error.type", equalTo("invalid_request_error"))
+                    .body("error.message", containsString("UTF-8"));
+        }
+        assertEquals(0, sim.stat("chatRequests"), "nothing sent upstream");
     }
 
     @Test
