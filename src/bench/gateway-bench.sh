@@ -90,7 +90,20 @@ declare -A WARM=([direct]=20s [nginx]=20s [vertx]=60s [tollgate]=60s)
 for t in "${LATENCY_TARGETS[@]}"; do
   hey -z "${WARM[$t]}" -c 16 -m POST -T application/json -H "Authorization: Bearer $KEY" -D "$OUT/body.json" "${TARGET[$t]}" >/dev/null
 done
+# Paced load takes other branches than full load (event loops that go idle and are woken, small ledger
+# batches): the first paced round after full load made Tollgate's JIT compile about 900 more methods, about
+# a second of compiler CPU inside that round. So the JVM proxies are also warmed at the rate measured.
+echo "== warm-up at the measured rate (500 requests/s, 20 s the JVM proxies)"
+for t in vertx tollgate; do
+  hey -z 20s -c 10 -q 50 -m POST -T application/json -H "Authorization: Bearer $KEY" -D "$OUT/body.json" "${TARGET[$t]}" >/dev/null
+done
 
+# CPU time of Tollgate's JIT compiler threads, in seconds: what compiling still costs while rounds run.
+jit_seconds() {
+  for t in /proc/$GW_PID/task/*; do if grep -qs Compiler "$t/comm"; then sed 's/.*) //' "$t/stat"; fi; done |
+    awk -v hz="$(getconf CLK_TCK)" '{ t += $12 + $13 } END { printf "%.2f", t / hz }'
+}
+JIT_BEFORE=$(jit_seconds)
 echo "== latency at a fixed 500 requests/s (hey: 10 workers x 50 rps), $ROUNDS alternating rounds of ${SECONDS_PER_ROUND}s"
 ms() { grep -E "  $1% in" "$2" | awk '{printf "%.2f", $3 * 1000}'; }
 for r in $(seq 1 "$ROUNDS"); do
@@ -141,6 +154,7 @@ for p in (50, 99):
     print(f"p{p} median: " + ", ".join(f"{t} {v:.2f} ms" for t, v in med.items())
           + "; added (median of per-round differences): " + ", ".join(f"{t} +{v:.2f} ms" for t, v in added.items()))
 PY
+echo "Tollgate's JIT compiler during the latency rounds: $(awk -v a="$JIT_BEFORE" -v b="$(jit_seconds)" 'BEGIN { printf "%.2f", b - a }') s of CPU"
 [ -n "${LATENCY_ONLY:-}" ] && exit 0
 
 # A throughput round leaves the ledger a backlog of rows to write; PostgreSQL finishes it before the next
