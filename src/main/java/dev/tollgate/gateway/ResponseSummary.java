@@ -9,8 +9,8 @@ import java.io.IOException;
 /**
  * What the ledger needs from a non-streamed answer, usage and the first choice's finish_reason, read with
  * a streaming parser: the answer's content is skipped over, never built into a tree (it can be megabytes).
- * The characters of the answer's text are counted too, for an estimate when an upstream reports no usage,
- * and where the model name lies, for an alias to be renamed in place.
+ * It also measures the answer's text in UTF-8 bytes, for an estimate when an upstream reports no usage,
+ * and finds where the model name lies, for an alias to be renamed in place.
  */
 record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splice.Span model) {
 

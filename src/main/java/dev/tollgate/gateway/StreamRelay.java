@@ -82,7 +82,7 @@ final class StreamRelay {
      */
     void end() {
         for (byte b : pending) {
-            if (b > ' ') {
+            if ((b & 0xFF) > ' ') {
                 feed(Buffer.buffer("\n\n"));
                 return;
             }
