@@ -60,8 +60,9 @@ public class PriceAdminResource {
     @Path("{id: \\d+}/supersede")
     @Operation(summary = "Supersede an entry from a future instant",
             description = "Ends the entry at `from` and starts a new entry with the same model, token class and "
-                    + "window at the new rate, until `validUntil` or where the old entry would have ended.")
-    @APIResponse(responseCode = "201", description = "The closed entry and its successor")
+                    + "window at the new rate, until `validUntil` or where the old entry would have ended. A "
+                    + "`validUntil` before that (a promotion) is followed by the old rate again, in `resumed`.")
+    @APIResponse(responseCode = "201", description = "The closed entry, its successor and any resumed entry")
     @APIResponse(responseCode = "409", description = "`from` is in the past, too soon, or outside the entry")
     public Response supersede(@PathParam("id") long id, SupersedeInput input) {
         PriceBookService.Supersession s = prices.supersede(id, input).orElseThrow(NotFoundException::new);

@@ -33,8 +33,12 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class PriceBookService {
 
-    /** A superseded entry, now ending at the new entry's start, and its successor. */
-    public record Supersession(PriceEntryView closed, PriceEntryView created) {
+    /**
+     * A superseded entry, now ending at the new entry's start, and its successor. When the successor is
+     * temporary (it ends before the superseded entry would have), {@code resumed} carries the old rate on from
+     * the successor's end to the old end; else it is null.
+     */
+    public record Supersession(PriceEntryView closed, PriceEntryView created, PriceEntryView resumed) {
     }
 
     @Inject
@@ -100,7 +104,9 @@ public class PriceBookService {
 
     /**
      * Ends entry {@code id} at {@code from} and starts a successor with the same model, token class and
-     * window at the new rate. Empty when there is no such entry.
+     * window at the new rate. A successor given an end before the old entry's (a promotion) is followed by the
+     * old rate again: a price book with a gap would leave calls in it unpriced, and the past can never be
+     * repaired. Empty when there is no such entry.
      */
     @Transactional
     public Optional<Supersession> supersede(long id, SupersedeInput input) {
@@ -108,7 +114,8 @@ public class PriceBookService {
         SupersedeInput in = inputs.check(input);
         return PriceEntry.<PriceEntry>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE).map(old -> {
             Instant from = in.from();
-            Instant until = in.validUntil() != null ? in.validUntil() : old.validUntil;
+            Instant oldEnd = old.validUntil;
+            Instant until = in.validUntil() != null ? in.validUntil() : oldEnd;
             if (in.validUntil() != null && !in.validUntil().isAfter(from)) {
                 throw InvalidInputException.of("validUntil", "must be after from");
             }
@@ -126,7 +133,21 @@ public class PriceBookService {
             next.windowEnd = old.windowEnd;
             next.note = in.note().trim();
             insert(next);
-            Supersession result = new Supersession(PriceEntryView.of(old), PriceEntryView.of(next));
+            PriceEntry resumed = null;
+            if (until != null && (oldEnd == null || until.isBefore(oldEnd))) {
+                resumed = new PriceEntry();
+                resumed.model = old.model;
+                resumed.tokenClass = old.tokenClass;
+                resumed.usdPerMillionTokens = old.usdPerMillionTokens;
+                resumed.validFrom = until;
+                resumed.validUntil = oldEnd;
+                resumed.windowStart = old.windowStart;
+                resumed.windowEnd = old.windowEnd;
+                resumed.note = "The rate of entry " + old.id + " again, after entry " + next.id + " ends.";
+                insert(resumed);
+            }
+            Supersession result = new Supersession(PriceEntryView.of(old), PriceEntryView.of(next),
+                    resumed == null ? null : PriceEntryView.of(resumed));
             audit.record("price.supersede", "price_entry", String.valueOf(old.id), null, before, result);
             changed.fire(new PriceBookChanged(next.id));
             return result;

@@ -10,7 +10,8 @@ import java.time.Instant;
 
 /**
  * A new price for an entry's model, token class and window from a future instant {@code from}. The
- * new entry runs until {@code validUntil}, or by default until the superseded entry would have ended.
+ * new entry runs until {@code validUntil}, or by default until the superseded entry would have ended; an
+ * earlier {@code validUntil} (a promotion) brings the old rate back after it.
  */
 public record SupersedeInput(
         @NotNull Instant from,

@@ -123,6 +123,7 @@ class PriceAdminApiTest {
                 .body("created.validFrom", equalTo(t.toString()))
                 .body("created.validUntil", nullValue())
                 .body("created.state", equalTo("scheduled"))
+                .body("resumed", nullValue())
                 .extract();
         int created = result.path("created.id");
 
@@ -140,6 +141,34 @@ class PriceAdminApiTest {
         asAdmin().queryParam("size", 500).get("/api/admin/audit").then().statusCode(200)
                 .body("findAll { it.entityType == 'price_entry' && it.entityId == '" + seeded + "' }.action",
                         hasItem("price.supersede"));
+    }
+
+    @Test
+    void aTemporaryPriceIsFollowedByTheOldRateAgainNeverByAGap() {
+        int seeded = openEndedSeed("deepseek-v4-pro", "input_cache_hit");
+        Instant from = midnightInDays(40);
+        Instant until = midnightInDays(45);
+        var result = asAdmin().body(Map.of("from", from.toString(), "validUntil", until.toString(),
+                        "usdPerMillionTokens", "0.00725", "note", "hypothetical half-price week"))
+                .post("/api/admin/prices/" + seeded + "/supersede").then().statusCode(201)
+                .body("closed.validUntil", equalTo(from.toString()))
+                .body("created.usdPerMillionTokens", equalTo("0.00725"))
+                .body("created.validUntil", equalTo(until.toString()))
+                .body("resumed.usdPerMillionTokens", equalTo("0.0145"))
+                .body("resumed.validFrom", equalTo(until.toString()))
+                .body("resumed.validUntil", nullValue())
+                .body("resumed.state", equalTo("scheduled"))
+                .extract();
+        int created = result.path("created.id");
+        int resumed = result.path("resumed.id");
+
+        for (var at : List.of(Map.entry(from, created), Map.entry(until.minusSeconds(1), created),
+                Map.entry(until, resumed), Map.entry(until.plus(Duration.ofDays(365)), resumed))) {
+            asAdmin().queryParam("model", "deepseek-v4-pro").queryParam("at", at.getKey().toString())
+                    .queryParam("cacheHitTokens", 1_000_000).get("/api/admin/prices/quote").then().statusCode(200)
+                    .body("lines[0].priceEntryId", equalTo(at.getValue()))
+                    .body("lines[0].cost", equalTo(at.getValue() == created ? "0.00725" : "0.0145"));
+        }
     }
 
     @Test
