@@ -117,13 +117,16 @@ public class AliasResolver {
                         false, null);
             }
             CompiledAlias a = requested == null ? null : aliases.get(requested);
-            if (a == null || !catalog.contains(a.targetModel())) {
+            if (a == null) {
                 return unknown(requested);
             }
             AliasMode mode = modeFor(tenantId, a);
-            if (mode.rejects(now, a.sunsetAt())) {
+            if (mode.rejects(now, a.sunsetAt())) { // needs no target: the 410 names the replacement
                 return new ModelResolution(Outcome.RETIRED, requested, null, a.alias(), mode, a.impliedParams(),
                         a.retiredHeaders(), false, a.retired());
+            }
+            if (!catalog.contains(a.targetModel())) {
+                return unknown(requested);
             }
             return new ModelResolution(Outcome.SERVED, requested, a.targetModel(), a.alias(), mode,
                     a.impliedParams(), a.servedHeaders().get(mode), mode.warns(), null);

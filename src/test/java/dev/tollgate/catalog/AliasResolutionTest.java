@@ -200,6 +200,11 @@ class AliasResolutionTest {
         Snapshot s = snapshot(AliasMode.REWRITE, Map.of());
         assertEquals(Outcome.UNKNOWN, s.resolve(Set.of("deepseek-v4-pro"), TENANT, "deepseek-chat", BEFORE).outcome());
         assertEquals(List.of(), s.serving(Set.of("deepseek-v4-pro"), TENANT, BEFORE));
+        // Retired, it still says so and names the replacement, whatever became of its old target.
+        ModelResolution retired = snapshot(AliasMode.REJECT_AFTER_SUNSET, Map.of())
+                .resolve(Set.of("deepseek-v4-pro"), TENANT, "deepseek-chat", SUNSET);
+        assertEquals(Outcome.RETIRED, retired.outcome());
+        assertEquals(410, retired.error().status());
     }
 
     @Test
