@@ -74,15 +74,17 @@ public class AliasResolver {
             lifecycle.put(AliasHeaders.DEPRECATION, AliasHeaders.deprecation(row.deprecatedAt()));
             lifecycle.put(AliasHeaders.SUNSET, AliasHeaders.sunset(row.sunsetAt()));
             lifecycle.put(AliasHeaders.LINK, AliasHeaders.headerSafe(AliasHeaders.link(guide)));
+            // Said the same way whether the call is then served or refused (a 400, a 403); and a field the client
+            // set itself wins over the alias's, so the warning names what the alias stands for, not what was sent.
+            String standsFor = "stands for " + servedJson + (implied.isEmpty() ? "" : " (fields the request sets win)");
             String sendInstead = (sameModel ? "send that" : "send " + instead) + " instead, see " + guide;
             Map<AliasMode, Map<String, String>> served = new EnumMap<>(AliasMode.class);
             served.put(AliasMode.REWRITE, Collections.unmodifiableMap(lifecycle));
             served.put(AliasMode.REWRITE_AND_WARN, withWarning(lifecycle, "model \"" + row.alias()
-                    + "\" is deprecated (sunset " + row.sunsetAt() + ") and was served as " + servedJson + "; "
-                    + sendInstead));
+                    + "\" is deprecated (sunset " + row.sunsetAt() + ") and " + standsFor + "; " + sendInstead));
             served.put(AliasMode.REJECT_AFTER_SUNSET, withWarning(lifecycle, "model \"" + row.alias()
-                    + "\" is deprecated and will be rejected from " + row.sunsetAt() + "; it was served as "
-                    + servedJson + "; " + sendInstead));
+                    + "\" is deprecated and will be rejected from " + row.sunsetAt() + "; it " + standsFor + "; "
+                    + sendInstead));
             OpenAiException retired = new OpenAiException(410, "invalid_request_error", "model_retired", "model",
                     "The model \"" + row.alias() + "\" was retired at " + row.sunsetAt() + ". Send " + instead
                             + " instead; see " + guide);

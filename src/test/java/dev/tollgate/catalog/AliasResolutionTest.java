@@ -114,8 +114,9 @@ class AliasResolutionTest {
             assertTrue(r.warn());
             assertEquals(List.of("Deprecation", "Sunset", "Link", "X-Tollgate-Warning"),
                     List.copyOf(r.headers().keySet()));
-            assertEquals("model \"deepseek-chat\" is deprecated (sunset 2026-07-24T15:59:00Z) and was served as "
-                    + "{\"model\":\"deepseek-v4-flash\",\"thinking\":{\"type\":\"disabled\"}}; send that instead, "
+            assertEquals("model \"deepseek-chat\" is deprecated (sunset 2026-07-24T15:59:00Z) and stands for "
+                    + "{\"model\":\"deepseek-v4-flash\",\"thinking\":{\"type\":\"disabled\"}} (fields the request sets "
+                    + "win); send that instead, "
                     + "see /docs/migration-deepseek-chat.md", r.headers().get("X-Tollgate-Warning"));
         }
     }

@@ -118,9 +118,9 @@ class AliasGatewayTest {
                 .body("usage.completion_tokens_details.reasoning_tokens", org.hamcrest.Matchers.anyOf(
                         nullValue(), equalTo(0)));
         assertLifecycleHeaders(r.getHeader("Deprecation"), r.getHeader("Sunset"), r.getHeader("Link"));
-        // the seeded mode is rewrite-and-warn: the warning says what was served and what to send instead
+        // the seeded mode is rewrite-and-warn: the warning says what the alias stands for and what to send instead
         r.then().header("X-Tollgate-Warning", containsString(
-                "served as {\"model\":\"deepseek-v4-flash\",\"thinking\":{\"type\":\"disabled\"}}"));
+                "stands for {\"model\":\"deepseek-v4-flash\",\"thinking\":{\"type\":\"disabled\"}}"));
 
         JsonNode upstream = sim.lastRequest().path("body");
         assertEquals("deepseek-v4-flash", upstream.path("model").asText(), "the upstream never sees the alias");
@@ -190,6 +190,9 @@ class AliasGatewayTest {
         r.then().statusCode(200).body("model", equalTo("deepseek-chat"));
         assertTrue(r.path("choices[0].message.reasoning_content") != null, r.asString());
         assertEquals("enabled", sim.lastRequest().path("body").path("thinking").path("type").asText());
+        // and the warning does not claim the call ran without thinking
+        r.then().header("X-Tollgate-Warning", containsString("(fields the request sets win)"))
+                .header("X-Tollgate-Warning", not(containsString("served as")));
 
         // a thinking field the upstream refuses: its 400, passed through, is still an answer to an aliased call
         ObjectNode bad = request("deepseek-chat", "Hi", false);
