@@ -4,6 +4,7 @@ import dev.tollgate.apikey.ApiKeyAuthenticator;
 import dev.tollgate.apikey.AuthenticatedKey;
 import dev.tollgate.catalog.AliasResolver;
 import dev.tollgate.catalog.ModelCatalog;
+import dev.tollgate.catalog.ModelResolution;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,18 +49,27 @@ public class ModelsResource {
         return new ModelList("list", models(authenticator.authenticate(authorization, apiKey)));
     }
 
-    /** GET /v1/models/{model}: OpenAI's "retrieve model", for a model the list would show this key. */
+    /**
+     * GET /v1/models/{model}: OpenAI's "retrieve model", for a model the list would show this key. An alias
+     * comes with the lifecycle headers a call to it gets; one retired for this tenant is the 410 a call gets.
+     */
     @GET
     @Path("{model}")
     @Produces(MediaType.APPLICATION_JSON)
-    public Model retrieve(@PathParam("model") String id, @HeaderParam("Authorization") String authorization,
+    public Response retrieve(@PathParam("model") String id, @HeaderParam("Authorization") String authorization,
             @HeaderParam("x-api-key") String apiKey) {
-        return models(authenticator.authenticate(authorization, apiKey)).stream()
-                .filter(m -> m.id().equals(id))
-                .findFirst()
-                .orElseThrow(() -> new OpenAiException(404, "invalid_request_error", "model_not_found", "model",
-                        "The model \"" + (id.length() > 100 ? id.substring(0, 100) + "..." : id)
-                                + "\" does not exist or this key may not use it. GET /v1/models lists the models it can use."));
+        AuthenticatedKey key = authenticator.authenticate(authorization, apiKey);
+        ModelResolution resolution = aliases.resolve(key.tenantId(), id, Instant.now());
+        Response.ResponseBuilder answer = resolution.outcome() == ModelResolution.Outcome.RETIRED
+                ? Response.status(410).entity(resolution.error().body())
+                : Response.ok(models(key).stream()
+                        .filter(m -> m.id().equals(id))
+                        .findFirst()
+                        .orElseThrow(() -> new OpenAiException(404, "invalid_request_error", "model_not_found", "model",
+                                "The model \"" + (id.length() > 100 ? id.substring(0, 100) + "..." : id)
+                                        + "\" does not exist or this key may not use it. GET /v1/models lists the models it can use.")));
+        resolution.headers().forEach(answer::header);
+        return answer.build();
     }
 
     private List<Model> models(AuthenticatedKey key) {

@@ -74,6 +74,11 @@ class ModelsEndpointTest {
         String otherKey = issueKey(createTenant(uniqueSlug("lenient")));
         given().header("Authorization", "Bearer " + otherKey).get("/v1/models").then()
                 .statusCode(200).body("data.id", hasItem("deepseek-chat"));
+        // retrieving it is told what a call is told: retired, and what to send instead
+        given().header("Authorization", "Bearer " + key).get("/v1/models/deepseek-chat").then()
+                .statusCode(410).body("error.code", equalTo("model_retired"))
+                .body("error.message", containsString("deepseek-v4-flash"))
+                .header("Sunset", containsString("2026"));
 
         asAdmin().delete("/api/admin/tenants/" + slug + "/alias-overrides/deepseek-chat").then().statusCode(200);
         given().header("Authorization", "Bearer " + key).get("/v1/models").then()
@@ -90,7 +95,11 @@ class ModelsEndpointTest {
                 .body("object", equalTo("model"))
                 .body("owned_by", equalTo("deepseek"));
         given().header("Authorization", "Bearer " + key).get("/v1/models/deepseek-chat").then()
-                .statusCode(200).body("id", equalTo("deepseek-chat"));
+                .statusCode(200).body("id", equalTo("deepseek-chat"))
+                .header("Deprecation", startsWith("@")).header("Sunset", containsString("2026"))
+                .header("Link", containsString("migration-deepseek-chat.md"));
+        given().header("Authorization", "Bearer " + key).get("/v1/models/deepseek-v4-flash").then()
+                .statusCode(200).header("Deprecation", nullValue());
         for (String other : List.of("deepseek-v4-pro", "gpt-4o")) { // not this key's, and nobody's
             given().header("Authorization", "Bearer " + key).get("/v1/models/" + other).then()
                     .statusCode(404)
