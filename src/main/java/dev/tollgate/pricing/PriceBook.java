@@ -1,6 +1,8 @@
 package dev.tollgate.pricing;
 
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +14,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
@@ -29,7 +32,8 @@ import org.jboss.logging.Logger;
  * The whole price book in memory, so pricing a call is a map lookup and a binary search, never a query.
  * Re-read after every change committed through this instance and periodically (for changes made
  * elsewhere); a failed reload keeps the previous book. Changes must start at least the configured lead
- * time ahead, so every instance holds them before they apply.
+ * time ahead, so every instance holds them before they apply. A book older than that may lack a change
+ * that already applies, so its age is a metric and each failed reload logs it.
  */
 @ApplicationScoped
 public class PriceBook {
@@ -91,6 +95,8 @@ public class PriceBook {
 
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    MeterRegistry registry;
 
     private volatile Snapshot current;
 
@@ -134,7 +140,17 @@ public class PriceBook {
         }
     }
 
+    /** Seconds since the book in use was read from the database; NaN before the first read. */
+    double ageSeconds() {
+        Snapshot s = current;
+        return s == null ? Double.NaN : Duration.between(s.loadedAt(), Instant.now()).toMillis() / 1000.0;
+    }
+
     void onStart(@Observes StartupEvent event) {
+        Gauge.builder("tollgate.pricing.book.age", this, PriceBook::ageSeconds).baseUnit("seconds")
+                .description("Seconds since the price book in use was read; past tollgate.pricing.min-lead-time"
+                        + " a price change may already apply without this instance knowing it")
+                .register(registry);
         try {
             reload();
         } catch (RuntimeException e) {
@@ -151,7 +167,11 @@ public class PriceBook {
         try {
             reload();
         } catch (RuntimeException e) {
-            LOG.warn("Could not reload the price book; the previous version stays in use", e);
+            if (current == null) {
+                LOG.warn("Could not load the price book", e);
+            } else {
+                LOG.warnf(e, "Could not reload the price book; the version read %.0f s ago stays in use", ageSeconds());
+            }
         }
     }
 

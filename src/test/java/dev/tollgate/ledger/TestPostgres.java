@@ -19,12 +19,13 @@ import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 
 /**
- * A real PostgreSQL 17 with Tollgate's migrations, for tests that run the ledger engine outside the app.
+ * A real PostgreSQL 17 with Tollgate's migrations, for tests that run the ledger engine or the price book
+ * outside the app.
  * Its data directory and port are kept, so it can be stopped and started again like a server restart.
  * Connections come from an Agroal pool set up as Quarkus sets it up for PostgreSQL (same exception
  * sorter), so broken connections are dropped from the pool as they are in the app.
  */
-final class TestPostgres implements AutoCloseable {
+public final class TestPostgres implements AutoCloseable {
 
     static final String USER = "postgres";
     static final String PASSWORD = "postgres";
@@ -49,7 +50,7 @@ final class TestPostgres implements AutoCloseable {
         return shared;
     }
 
-    static TestPostgres start() {
+    public static TestPostgres start() {
         try {
             TestPostgres db = new TestPostgres(Files.createTempDirectory("ledger-test-pg"));
             db.startServer();
@@ -72,7 +73,7 @@ final class TestPostgres implements AutoCloseable {
     }
 
     /** Stops the server the way an operator's restart does ({@code pg_ctl stop -m fast}). */
-    void stop() throws IOException {
+    public void stop() throws IOException {
         pg.close();
         pg = null;
     }
@@ -94,7 +95,7 @@ final class TestPostgres implements AutoCloseable {
     }
 
     /** Starts it again on the same port with the same data. */
-    void restart() throws IOException {
+    public void restart() throws IOException {
         startServer();
     }
 
@@ -102,7 +103,7 @@ final class TestPostgres implements AutoCloseable {
         return "jdbc:postgresql://localhost:" + port + "/postgres";
     }
 
-    synchronized AgroalDataSource pool() {
+    public synchronized AgroalDataSource pool() {
         if (pool == null) {
             try {
                 pool = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()

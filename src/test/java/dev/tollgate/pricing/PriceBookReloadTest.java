@@ -1,0 +1,44 @@
+package dev.tollgate.pricing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.ledger.TestPostgres;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A replica whose database goes away keeps pricing with the book it holds, and says how old that book is:
+ * past the minimum lead time a price change may already apply without the replica knowing it.
+ */
+class PriceBookReloadTest {
+
+    private static final Instant JUNE = Instant.parse("2026-06-15T00:00:00Z");
+
+    @Test
+    void aBookThatCannotBeReloadedKeepsPricingAndItsAgeKeepsGrowing() throws Exception {
+        try (TestPostgres db = TestPostgres.start()) {
+            PriceBook book = new PriceBook();
+            book.dataSource = db.pool();
+            book.registry = new SimpleMeterRegistry();
+            book.onStart(null);
+            Gauge age = book.registry.get("tollgate.pricing.book.age").gauge();
+            assertTrue(age.value() < 1, "just read: " + age.value());
+            PriceBook.Rate proOutput = book.snapshot().rate("deepseek-v4-pro", TokenClass.OUTPUT, JUNE);
+            assertNotNull(proOutput);
+
+            db.stop();
+            Thread.sleep(1_200);
+            book.refresh();
+            assertTrue(age.value() >= 1.2, "a failed reload must not pass for a fresh book: " + age.value());
+            assertEquals(proOutput, book.snapshot().rate("deepseek-v4-pro", TokenClass.OUTPUT, JUNE));
+
+            db.restart();
+            book.refresh();
+            assertTrue(age.value() < 1, "read again: " + age.value());
+        }
+    }
+}
