@@ -1,5 +1,6 @@
 package dev.tollgate.simulator;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,6 +44,15 @@ final class ChatHandler implements Handler<RoutingContext> {
             JsonNode root = parse(ctx.body().buffer());
             simulator.record(request, root);
             ChatRequest chat = ChatRequest.parse(root);
+            // a request's own checks come before faults, as simulator.md promises
+            Prompt prompt = Prompt.of(chat);
+            int requested = prompt.tokens() + (chat.maxTokens() == null ? 0 : chat.maxTokens());
+            if (requested > Models.CONTEXT_TOKENS) {
+                throw new ApiError(400, "This model's maximum context length is " + Models.CONTEXT_TOKENS
+                        + " tokens. However, you requested " + requested + " tokens (" + prompt.tokens()
+                        + " in the messages, " + (requested - prompt.tokens()) + " in the completion). "
+                        + "Please reduce the length of the messages or completion.");
+            }
             Set<Fault> faults = EnumSet.noneOf(Fault.class);
             String latencyName = simulator.settings().latency();
             SimulatorSettings.UsageForm usageForm = simulator.settings().usageForm();
@@ -75,14 +85,6 @@ final class ChatHandler implements Handler<RoutingContext> {
             }
             if (!simulator.balanceAvailable()) {
                 throw ApiError.forFault(Fault.INSUFFICIENT_BALANCE);
-            }
-            Prompt prompt = Prompt.of(chat);
-            int requested = prompt.tokens() + (chat.maxTokens() == null ? 0 : chat.maxTokens());
-            if (requested > Models.CONTEXT_TOKENS) {
-                throw new ApiError(400, "This model's maximum context length is " + Models.CONTEXT_TOKENS
-                        + " tokens. However, you requested " + requested + " tokens (" + prompt.tokens()
-                        + " in the messages, " + (requested - prompt.tokens()) + " in the completion). "
-                        + "Please reduce the length of the messages or completion.");
             }
             Completion completion = Generator.plan(chat, prompt, faults);
             int limit = simulator.settings().concurrencyLimit(chat.model());
@@ -128,18 +130,22 @@ final class ChatHandler implements Handler<RoutingContext> {
     }
 
     private JsonNode parse(Buffer body) {
-        if (body == null || body.length() == 0) {
-            throw new ApiError(400, "Failed to parse the JSON body into the target type: "
-                    + "EOF while parsing a value at line 1 column 0");
-        }
+        JsonNode root;
         try {
-            return mapper.readTree(body.getBytes());
+            root = body == null ? null : mapper.readTree(body.getBytes());
         } catch (JsonProcessingException e) {
+            // Jackson's size limits (nesting, string length) come without a location
+            JsonLocation at = e.getLocation();
             throw new ApiError(400, "Failed to parse the JSON body into the target type: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr());
+                    + (at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr()));
         } catch (java.io.IOException e) {
             throw new ApiError(400, "Failed to parse the JSON body into the target type: " + e.getMessage());
         }
+        if (root == null || root.isMissingNode()) { // empty, or nothing but whitespace
+            throw new ApiError(400, "Failed to parse the JSON body into the target type: "
+                    + "EOF while parsing a value at line 1 column " + (body == null ? 0 : body.length()));
+        }
+        return root;
     }
 
     /** A version-4 UUID from a fast non-cryptographic source: ids need to be unique, not secret. */

@@ -235,8 +235,8 @@ record ChatRequest(
         if (node == null || node.isNull()) {
             return List.of();
         }
-        if (node.isTextual()) {
-            return List.of(node.asText());
+        if (node.isTextual()) { // an empty stop sequence stops nothing, as in the array form
+            return node.asText().isEmpty() ? List.of() : List.of(node.asText());
         }
         if (!node.isArray()) {
             throw ApiError.deserialize("stop: invalid type: " + describe(node) + ", expected a string or a sequence");

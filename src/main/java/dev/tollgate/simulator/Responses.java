@@ -140,11 +140,20 @@ final class Responses {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Text cut into tokens of 4 characters, the unit streamed per event. */
+    /**
+     * Text cut into tokens of 4 characters, the unit streamed per event. A cut never splits a surrogate pair
+     * (an emoji from a tool schema's enum): half a pair is not text and would reach the client as '?'.
+     */
     static List<String> pieces(String text) {
         List<String> pieces = new ArrayList<>((text.length() + 3) / 4);
-        for (int i = 0; i < text.length(); i += Prompt.CHARS_PER_TOKEN) {
-            pieces.add(text.substring(i, Math.min(text.length(), i + Prompt.CHARS_PER_TOKEN)));
+        int i = 0;
+        while (i < text.length()) {
+            int end = Math.min(text.length(), i + Prompt.CHARS_PER_TOKEN);
+            if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+                end++;
+            }
+            pieces.add(text.substring(i, end));
+            i = end;
         }
         return pieces;
     }

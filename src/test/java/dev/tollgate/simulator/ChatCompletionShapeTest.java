@@ -106,6 +106,17 @@ class ChatCompletionShapeTest {
     }
 
     @Test
+    void anEmptyStopStringStopsNothing() {
+        ObjectNode body = chat("deepseek-v4-flash", "Say something");
+        body.putObject("thinking").put("type", "disabled");
+        String full = content(sim.complete(body));
+        body.put("stop", "");
+        assertEquals(full, content(sim.complete(body)));
+        body.putArray("stop").add("");
+        assertEquals(full, content(sim.complete(body)));
+    }
+
+    @Test
     void logprobsCoverTheContentTokens() {
         ObjectNode body = chat("deepseek-v4-flash", "Hi").put("logprobs", true).put("top_logprobs", 3);
         body.putObject("thinking").put("type", "disabled");

@@ -1,6 +1,7 @@
 package dev.tollgate.simulator;
 
 import static dev.tollgate.simulator.SimulatorHarness.chat;
+import static dev.tollgate.simulator.SimulatorHarness.chunks;
 import static dev.tollgate.simulator.SimulatorHarness.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,6 +58,28 @@ class ToolsAndJsonTest {
         // deterministic: the same request, the same arguments
         assertEquals(call.get("function").get("arguments"), sim.complete(withTools("Call get_weather for Paris please"))
                 .get("choices").get(0).get("message").get("tool_calls").get(0).get("function").get("arguments"));
+    }
+
+    @Test
+    void streamedArgumentsKeepEmojiWhole() {
+        ObjectNode body = chat("deepseek-v4-flash", "Call react please");
+        body.putArray("tools").addObject().put("type", "function").putObject("function").put("name", "react")
+                .putObject("parameters").put("type", "object").putObject("properties").putObject("emojis")
+                .put("type", "string").putArray("enum").add("\uD83D\uDE42\uD83D\uDC4D");
+        String whole = sim.complete(body).get("choices").get(0).get("message").get("tool_calls").get(0)
+                .get("function").get("arguments").asText();
+        assertEquals("{\"emojis\":\"\uD83D\uDE42\uD83D\uDC4D\"}", whole);
+
+        body.put("stream", true);
+        StringBuilder streamed = new StringBuilder();
+        for (JsonNode chunk : chunks(sim.post("/chat/completions", body).body())) {
+            JsonNode calls = chunk.get("choices").isEmpty() ? null
+                    : chunk.get("choices").get(0).get("delta").get("tool_calls");
+            if (calls != null) {
+                streamed.append(calls.get(0).get("function").get("arguments").asText());
+            }
+        }
+        assertEquals(whole, streamed.toString());
     }
 
     @Test

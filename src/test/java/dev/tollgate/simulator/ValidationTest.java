@@ -128,15 +128,34 @@ class ValidationTest {
         assertEquals(200, sim.post("/chat/completions", notThinking).statusCode());
     }
 
-    @Test
-    void refusesABodyThatIsNotJson() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("notJson")
+    void refusesABodyThatIsNotJson(String what, String body, String message) {
         HttpResponse<String> response = sim.send(HttpRequest.newBuilder(URI.create(sim.simulator.baseUrl()
                         + "/chat/completions"))
                 .header("Authorization", "Bearer sk-x")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\": ")).build());
-        assertEquals(400, response.statusCode());
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        assertEquals(400, response.statusCode(), response.body());
+        String said = parse(response.body()).get("error").get("message").asText();
+        assertTrue(said.startsWith("Failed to parse the JSON body into the target type: " + message), said);
+    }
+
+    static Stream<Arguments> notJson() {
+        return Stream.of(
+                Arguments.of("cut short", "{\"model\": ", "Unexpected end-of-input"),
+                Arguments.of("empty", "", "EOF while parsing a value at line 1 column 0"),
+                Arguments.of("only whitespace", "  \n ", "EOF while parsing a value at line 1 column 4"),
+                // past Jackson's nesting limit, which it reports without a position
+                Arguments.of("nested 2,000 deep", "[".repeat(2000) + "]".repeat(2000), "Document nesting depth"));
+    }
+
+    @Test
+    void anOverlongPromptIsRefusedBeforeAnyFaultApplies() {
+        ObjectNode body = chat("deepseek-v4-flash", "x".repeat(4 * Models.CONTEXT_TOKENS));
+        HttpResponse<String> response = sim.post("/chat/completions", body, Fault.HEADER, "503");
+        assertEquals(400, response.statusCode(), response.body());
         assertTrue(parse(response.body()).get("error").get("message").asText()
-                .startsWith("Failed to parse the JSON body into the target type"));
+                .startsWith("This model's maximum context length is"));
     }
 
     private static ObjectNode toolConversation() {
