@@ -79,14 +79,13 @@ public class PriceAdminResource {
 
     @DELETE
     @Path("{id: \\d+}")
-    @Operation(summary = "Delete an entry that has not started yet")
-    @APIResponse(responseCode = "204", description = "Deleted")
+    @Operation(summary = "Delete an entry that has not started yet",
+            description = "The entry that ended where the deleted one started (the one it superseded) is extended "
+                    + "over its span, in `extended`, so that no call is left without a price.")
+    @APIResponse(responseCode = "200", description = "The deleted entry, and the entry extended over its span if any")
     @APIResponse(responseCode = "409", description = "The entry is or was in force, or starts too soon")
-    public Response delete(@PathParam("id") long id) {
-        if (!prices.delete(id)) {
-            throw new NotFoundException();
-        }
-        return Response.noContent().build();
+    public PriceBookService.Deletion delete(@PathParam("id") long id) {
+        return prices.delete(id).orElseThrow(NotFoundException::new);
     }
 
     @GET

@@ -19,6 +19,7 @@ import java.time.LocalTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -171,12 +172,22 @@ public class PriceBookService {
         });
     }
 
-    /** Deletes a scheduled entry (a mistake caught before it applies). False when there is no such entry. */
+    /**
+     * A deleted entry, and the entry that ended where it started, now extended over its span; {@code extended}
+     * is null when no entry ended there.
+     */
+    public record Deletion(PriceEntryView deleted, PriceEntryView extended) {
+    }
+
+    /**
+     * Deletes a scheduled entry (a mistake caught before it applies). The entry that ended where it started
+     * (the one it superseded) takes its span back, so that undoing a change never leaves calls unpriced; the
+     * right rate can then be set by superseding that entry again. Empty when there is no such entry.
+     */
     @Transactional
-    public boolean delete(long id) {
+    public Optional<Deletion> delete(long id) {
         requireEditor();
-        Optional<PriceEntry> found = PriceEntry.findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
-        found.ifPresent(e -> {
+        return PriceEntry.<PriceEntry>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE).map(e -> {
             if (e.validFrom.isBefore(earliestChange())) {
                 throw new PriceConflictException("id", "entry " + e.id + " " + (e.validFrom.isAfter(Instant.now())
                         ? "starts within the lead time of " + leadTime() + " and can no longer be deleted"
@@ -184,12 +195,23 @@ public class PriceBookService {
                                 + "; it can be superseded or closed from a future instant, never deleted"));
             }
             PriceEntryView before = PriceEntryView.of(e);
+            PriceEntry previous = PriceEntry.<PriceEntry>find("model = ?1 and tokenClass = ?2 and validUntil = ?3",
+                    e.model, e.tokenClass, e.validFrom).withLock(LockModeType.PESSIMISTIC_WRITE).stream()
+                    .filter(p -> Objects.equals(p.window(), e.window())).findFirst().orElse(null);
             e.delete();
             PriceEntry.flush();
             audit.record("price.delete", "price_entry", String.valueOf(id), null, before, null);
+            PriceEntryView extended = null;
+            if (previous != null) {
+                PriceEntryView was = PriceEntryView.of(previous);
+                previous.validUntil = e.validUntil;
+                PriceEntry.flush();
+                extended = PriceEntryView.of(previous);
+                audit.record("price.extend", "price_entry", String.valueOf(previous.id), null, was, extended);
+            }
             changed.fire(new PriceBookChanged(id));
+            return new Deletion(before, extended);
         });
-        return found.isPresent();
     }
 
     /** What a call would cost, from the same in-memory book the gateway uses. */

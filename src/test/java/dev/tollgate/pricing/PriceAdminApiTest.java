@@ -230,15 +230,45 @@ class PriceAdminApiTest {
         asAdmin().body(Map.of("at", from.toString())).post("/api/admin/prices/" + id + "/close").then()
                 .statusCode(409).body("errors[0].field", equalTo("at"));
         // After its end, the next entry may start.
-        int next = create(entry(model, "output", 2, end));
-        asAdmin().delete("/api/admin/prices/" + next).then().statusCode(204);
+        Instant nextEnd = end.plus(Duration.ofDays(3));
+        Map<String, Object> second = entry(model, "output", 2, end);
+        second.put("validUntil", nextEnd.toString());
+        int next = create(second);
+        // Deleting it gives its span back to the entry that ended where it started: no stretch without a price.
+        asAdmin().delete("/api/admin/prices/" + next).then().statusCode(200)
+                .body("deleted.id", equalTo(next))
+                .body("extended.id", equalTo(id))
+                .body("extended.validUntil", equalTo(nextEnd.toString()));
         asAdmin().get("/api/admin/prices/" + next).then().statusCode(404);
         asAdmin().delete("/api/admin/prices/" + next).then().statusCode(404);
         asAdmin().queryParam("size", 500).get("/api/admin/audit").then().statusCode(200)
                 .body("findAll { it.entityType == 'price_entry' && it.entityId == '" + id + "' }.action",
-                        containsInAnyOrder("price.create", "price.close"))
+                        containsInAnyOrder("price.create", "price.close", "price.extend"))
                 .body("findAll { it.entityType == 'price_entry' && it.entityId == '" + next + "' }.action",
                         containsInAnyOrder("price.create", "price.delete"));
+        // An entry that follows nothing is simply deleted.
+        int lone = create(entry(model, "input_cache_hit", 1, from));
+        asAdmin().delete("/api/admin/prices/" + lone).then().statusCode(200)
+                .body("deleted.id", equalTo(lone))
+                .body("extended", nullValue());
+    }
+
+    @Test
+    void deletingAMistakenSuccessorLeavesNoCallUnpriced() {
+        int seeded = openEndedSeed("deepseek-v4-flash", "input_cache_miss");
+        Instant from = midnightInDays(50);
+        int mistaken = asAdmin().body(Map.of("from", from.toString(), "usdPerMillionTokens", "14",
+                        "note", "meant 0.14"))
+                .post("/api/admin/prices/" + seeded + "/supersede").then().statusCode(201)
+                .extract().path("created.id");
+        asAdmin().delete("/api/admin/prices/" + mistaken).then().statusCode(200)
+                .body("extended.id", equalTo(seeded))
+                .body("extended.validUntil", nullValue());
+        for (Instant at : List.of(from, from.plus(Duration.ofDays(400)))) {
+            asAdmin().queryParam("model", "deepseek-v4-flash").queryParam("at", at.toString())
+                    .queryParam("cacheMissTokens", 1_000_000).get("/api/admin/prices/quote").then().statusCode(200)
+                    .body("lines.find { it.tokenClass == 'input_cache_miss' }.priceEntryId", equalTo(seeded));
+        }
     }
 
     @Test
