@@ -581,6 +581,6 @@ public class ChatPipeline {
             return List.of();
         }
         return Arrays.stream(header.split(",")).map(String::trim).filter(t -> !t.isEmpty()).limit(20)
-                .map(t -> t.length() > 64 ? t.substring(0, 64) : t).toList();
+                .map(t -> CallRecorder.storable(t, 64)).toList();
     }
 }

@@ -13,13 +13,24 @@ record Usage(long promptTokens, long cacheHitTokens, long cacheMissTokens, long 
      * prompt_tokens_details.cached_tokens, the rest of the prompt counts as miss.
      */
     static Usage from(JsonNode usage) {
-        long prompt = usage.path("prompt_tokens").asLong(0);
-        long hit = usage.has("prompt_cache_hit_tokens") ? usage.path("prompt_cache_hit_tokens").asLong(0)
-                : usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
-        long miss = usage.has("prompt_cache_miss_tokens") ? usage.path("prompt_cache_miss_tokens").asLong(0)
+        long prompt = count(usage.path("prompt_tokens"));
+        long hit = count(usage.has("prompt_cache_hit_tokens") ? usage.path("prompt_cache_hit_tokens")
+                : usage.path("prompt_tokens_details").path("cached_tokens"));
+        long miss = usage.has("prompt_cache_miss_tokens") ? count(usage.path("prompt_cache_miss_tokens"))
                 : Math.max(0, prompt - hit);
-        return new Usage(prompt, hit, miss, usage.path("completion_tokens").asLong(0),
-                usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0), false);
+        return new Usage(prompt, hit, miss, count(usage.path("completion_tokens")),
+                count(usage.path("completion_tokens_details").path("reasoning_tokens")), false);
+    }
+
+    /**
+     * A count as a ledger row can hold it. A broken upstream's negative count is 0 and one past a long's range
+     * saturates: a count the ledger refused would leave the attempt with no row at all, and its client waiting.
+     */
+    private static long count(JsonNode n) {
+        if (n.isBigInteger() && !n.canConvertToLong()) {
+            return n.bigIntegerValue().signum() > 0 ? Long.MAX_VALUE : 0;
+        }
+        return Math.max(0, n.asLong(0));
     }
 
     /**

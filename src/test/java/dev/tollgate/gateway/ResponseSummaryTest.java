@@ -55,6 +55,16 @@ class ResponseSummaryTest {
     }
 
     @Test
+    void aBrokenUpstreamsCountsAreKeptWithinWhatALedgerRowHolds() throws Exception {
+        ResponseSummary s = read("""
+                {"choices":[{"finish_reason":"stop"}],"usage":{"prompt_tokens":-5,"completion_tokens":123456789012345678901234567890,
+                 "prompt_cache_hit_tokens":-1,"prompt_cache_miss_tokens":-123456789012345678901234567890,
+                 "completion_tokens_details":{"reasoning_tokens":-3}}}
+                """);
+        assertEquals(new Usage(0, 0, 0, Long.MAX_VALUE, 0, false), s.usage());
+    }
+
+    @Test
     void anAnswerWithoutUsageHasNone() throws Exception {
         assertEquals(Usage.NONE, read("{\"choices\":[],\"usage\":null}").usage());
         assertEquals(Usage.NONE, read("{}").usage());
