@@ -36,6 +36,8 @@ final class ChatCall {
     long promptTokenEstimate;
 
     int attempt;
+    /** Where in the call's plan the last attempt went: a retry starts at the endpoint after it. */
+    int planIndex = -1;
     Instant attemptStartedAt;
     Instant firstByteAt;
     UpstreamEndpoint endpoint;

@@ -169,7 +169,7 @@ public class ChatPipeline {
                     "No upstream is available for " + call.servedModel + " right now; retry in a little while."));
             return;
         }
-        UpstreamEndpoint endpoint = permitted(plan, call.attempt);
+        UpstreamEndpoint endpoint = permitted(plan, call);
         if (endpoint == null) {
             fail(call, new OpenAiException(503, "api_error", "upstream_unavailable", null,
                     "No upstream is available for " + call.servedModel + " right now; retry in a little while."));
@@ -255,10 +255,13 @@ public class ChatPipeline {
                 return; // the client left while the error body came in; that attempt is recorded already
             }
             Buffer errorBody = ar.succeeded() ? ar.result() : Buffer.buffer();
-            boolean retryable = status == 429 || status == 503;
+            // 401, 402 and 403 say this endpoint's own key or account is wrong (revoked, out of balance), not the
+            // client's request: the endpoint is failing, and another one may serve. Retrying it alone is futile.
+            boolean endpointRefused = status == 401 || status == 402 || status == 403;
+            boolean retryable = status == 429 || status == 503 || endpointRefused && plan.size() > 1;
             // A 429 is the upstream's rate limit, not a broken endpoint: it moves the call on but must not
             // open the breaker, or one noisy tenant would take the endpoint away from everyone.
-            if (status >= 500) {
+            if (status >= 500 || endpointRefused) {
                 breakerError(call, endpoint, System.nanoTime() - started, new IllegalStateException("HTTP " + status));
             } else if (status != 429) {
                 breakerSuccess(call, endpoint, System.nanoTime() - started);
@@ -300,13 +303,15 @@ public class ChatPipeline {
     }
 
     /**
-     * The plan's next endpoint, from this attempt's turn on, whose breaker lets a call through: a closed one
-     * always, a half-open one only for its few trial calls, so a recovering endpoint is not flooded.
+     * The plan's next endpoint after the one the last attempt used, whose breaker lets a call through: a closed
+     * one always, a half-open one only for its few trial calls, so a recovering endpoint is not flooded.
      */
-    private static UpstreamEndpoint permitted(List<UpstreamEndpoint> plan, int attempt) {
-        for (int i = 0; i < plan.size(); i++) {
-            UpstreamEndpoint e = plan.get((attempt + i) % plan.size());
+    private static UpstreamEndpoint permitted(List<UpstreamEndpoint> plan, ChatCall call) {
+        for (int i = 1; i <= plan.size(); i++) {
+            int index = (call.planIndex + i) % plan.size();
+            UpstreamEndpoint e = plan.get(index);
             if (e.breaker().tryAcquirePermission()) {
+                call.planIndex = index;
                 return e;
             }
         }

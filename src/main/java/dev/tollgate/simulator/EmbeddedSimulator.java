@@ -68,8 +68,12 @@ public class EmbeddedSimulator {
      * would have been given. An endpoint elsewhere (vLLM, SGLang, a proxy) may need no key, so it counts.
      */
     static boolean noUpstreamConfigured(Map<String, TollgateConfig.Endpoint> endpoints) {
-        return endpoints.values().stream().allMatch(e -> e.apiKey().filter(k -> !k.isBlank()).isEmpty()
-                && isOfficialApi(e.baseUrl()));
+        return endpoints.values().stream().allMatch(EmbeddedSimulator::keylessOfficialApi);
+    }
+
+    /** The official API without a key: the default endpoint left unset, which could only answer 401. */
+    public static boolean keylessOfficialApi(TollgateConfig.Endpoint e) {
+        return e.apiKey().filter(k -> !k.isBlank()).isEmpty() && isOfficialApi(e.baseUrl());
     }
 
     private static boolean isOfficialApi(String baseUrl) {

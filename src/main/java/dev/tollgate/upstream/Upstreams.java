@@ -51,6 +51,11 @@ public class Upstreams {
                     + " not the real API");
         } else {
             config.upstream().endpoints().forEach((name, e) -> {
+                if (EmbeddedSimulator.keylessOfficialApi(e)) {
+                    // e.g. a vLLM-only set-up that left the default endpoint alone: it would fail every call it got
+                    LOG.infof("Upstream endpoint '%s' is the official DeepSeek API without an API key: left out", name);
+                    return;
+                }
                 if (e.maxConnections() < 1) {
                     throw new IllegalArgumentException("tollgate.upstream.endpoints." + name
                             + ".max-connections must be at least 1, not " + e.maxConnections());
@@ -122,6 +127,9 @@ public class Upstreams {
                 .failureRateThreshold(config.upstream().breakerFailureRatePercent())
                 .waitDurationInOpenState(config.upstream().breakerOpenFor())
                 .permittedNumberOfCallsInHalfOpenState(2)
+                // A slow answer is not a failure (long reasoning, or a server that sends its headers only once
+                // the answer is done); resilience4j's default would open the breaker on 60 s answers alone.
+                .slowCallDurationThreshold(Duration.ofDays(365))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build();
         return new UpstreamEndpoint(name, baseUrl, apiKey, models, priority, weight, connectTimeout, readTimeout,

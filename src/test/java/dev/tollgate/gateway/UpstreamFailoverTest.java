@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.testing.SeparateSimulator;
+import dev.tollgate.upstream.UpstreamEndpoint;
+import dev.tollgate.upstream.Upstreams;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -26,6 +28,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,10 +63,14 @@ class UpstreamFailoverTest {
                 throw new UncheckedIOException(e);
             }
             Map<String, String> c = new HashMap<>();
-            endpoint(c, "deepseek", simulatorBaseUrl, "deepseek-v4-flash", 0, 9);
+            // The default "deepseek" endpoint (the official API) stays as shipped, without a key, as in a
+            // self-hosted set-up: it must take no calls.
+            endpoint(c, "primary", simulatorBaseUrl, "deepseek-v4-flash", 0, 9);
             endpoint(c, "light", simulatorBaseUrl, "deepseek-v4-flash", 0, 1);
             endpoint(c, "nobody", "http://127.0.0.1:" + unusedPort, "deepseek-v4-pro", 0, 1);
-            endpoint(c, "backup", simulatorBaseUrl, "deepseek-v4-pro", 1, 1);
+            endpoint(c, "revoked", simulatorBaseUrl, "deepseek-v4-pro", 1, 1);
+            c.put("tollgate.upstream.endpoints.revoked.api-key", "sk-revoked"); // the simulator answers 401
+            endpoint(c, "backup", simulatorBaseUrl, "deepseek-v4-pro", 2, 1);
             return c;
         }
 
@@ -83,6 +91,8 @@ class UpstreamFailoverTest {
     AgroalDataSource dataSource;
     @Inject
     UsageLedger ledger;
+    @Inject
+    Upstreams upstreams;
 
     @BeforeEach
     void setUp() {
@@ -92,11 +102,12 @@ class UpstreamFailoverTest {
     }
 
     @Test
-    void aCallMovesToTheNextPriorityWhenTheFirstEndpointCannotBeReached() throws SQLException {
+    void aCallMovesOnPastAnUnreachableEndpointAndOneWhoseKeyIsRefused() throws SQLException {
         Response r = ask("deepseek-v4-pro");
         r.then().statusCode(200);
         ledger.flush();
-        assertEquals(List.of("1 nobody upstream_connect_error", "2 backup 200"), attempts(r.header("X-Request-Id")));
+        assertEquals(List.of("1 nobody upstream_connect_error", "2 revoked upstream_http_401", "3 backup 200"),
+                attempts(r.header("X-Request-Id")));
     }
 
     @Test
@@ -112,10 +123,16 @@ class UpstreamFailoverTest {
         for (String id : ids) {
             List<String> a = attempts(id);
             assertEquals(1, a.size(), "one attempt each: both endpoints work");
-            heavy += a.get(0).equals("1 deepseek 200") ? 1 : 0;
+            heavy += a.get(0).equals("1 primary 200") ? 1 : 0;
         }
         // 9:1 gives 270 of 300 on average, standard deviation about 5; a 1:1 split would give 150
         assertTrue(heavy >= 240 && heavy <= 295, heavy + " of 300 calls on the endpoint weighted 9");
+    }
+
+    @Test
+    void theOfficialApiWithoutAKeyIsLeftOutOfRotation() {
+        assertEquals(Set.of("primary", "light", "nobody", "revoked", "backup"),
+                upstreams.all().stream().map(UpstreamEndpoint::name).collect(Collectors.toSet()));
     }
 
     private List<String> attempts(String requestId) throws SQLException {
