@@ -436,7 +436,7 @@ public class ChatPipeline {
             }
             relay.feed(data);
             if (relay.eventTooLarge) {
-                midResponseFailure(call, endpoint, relay, new UpstreamBody.TooLargeException(maxEvent));
+                midResponseFailure(call, endpoint, relay, new UpstreamBody.TooLargeException(maxEvent, null));
                 resp.request().reset(); // after: the reset fails the response, which would count as a disconnect
                 return;
             }
@@ -496,7 +496,11 @@ public class ChatPipeline {
             breakerError(call, endpoint, call.answeredAfterNanos, err);
         }
         String type = tooLarge != null ? "upstream_response_too_large" : "upstream_disconnect";
-        long streamed = relay == null ? 0 : relay.streamedBytes;
+        // a body that was not relayed as it came is estimated from the answer text in what did come
+        Buffer received = err instanceof UpstreamBody.TooLargeException e ? e.received
+                : err instanceof UpstreamBody.BrokenOffException e ? e.received : null;
+        long streamed = relay != null ? relay.streamedBytes
+                : received == null ? 0 : ResponseSummary.answerBytesSoFar(json, received.getBytes());
         Usage usage = relay != null && relay.usage != null ? relay.usage
                 : Usage.estimate(call.promptTokenEstimate, streamed);
         recorder.attempt(call, endpoint, 200, type, relay == null ? null : relay.finishReason, usage);
@@ -505,7 +509,7 @@ public class ChatPipeline {
             GatewayResponses.error(call.ctx, new OpenAiException(502, "api_error", type, null, tooLarge != null
                     ? "The upstream's answer is larger than this gateway accepts (" + tooLarge
                             + "); ask for fewer tokens or logprobs, or stream the answer."
-                    : "The upstream connection broke before the answer was complete; retry."));
+                    : "The upstream connection broke before the answer was complete; retry."), call);
         } else if (!out.closed()) {
             OpenAiError error = OpenAiError.of(tooLarge != null
                     ? "An event of the upstream's stream is larger than this gateway accepts (" + tooLarge

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,8 +17,46 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
 
     /** @throws IOException when the body is not a JSON object */
     static ResponseSummary read(ObjectMapper json, byte[] body) throws IOException {
-        Usage usage = Usage.NONE;
+        return read(json, body, new Choices());
+    }
+
+    /**
+     * The answer, in UTF-8 bytes of text, in the part of a body that came before it broke off. DeepSeek sends a
+     * choice's logprobs before its message, one entry per output token, so a body cut inside them counts each
+     * entry as a token (four bytes, the estimate's unit).
+     */
+    static long answerBytesSoFar(ObjectMapper json, byte[] partial) {
         Choices choices = new Choices();
+        try {
+            read(json, partial, choices);
+        } catch (IOException cutShort) {
+            // expected: the text counted up to the cut is what we want
+        }
+        long logprobTokens = 0;
+        try (JsonParser p = json.createParser(partial)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == JsonToken.START_OBJECT && isLogprobsEntry(p.getParsingContext())) {
+                    logprobTokens++;
+                }
+            }
+        } catch (IOException cutShort) {
+            // as above
+        }
+        return Math.max(choices.textBytes, 4 * logprobTokens);
+    }
+
+    /** An object in {@code choices[i].logprobs.content} (or {@code .reasoning_content}). */
+    private static boolean isLogprobsEntry(JsonStreamContext object) {
+        JsonStreamContext array = object.getParent();
+        JsonStreamContext logprobs = array == null || !array.inArray() ? null : array.getParent();
+        JsonStreamContext choice = logprobs == null ? null : logprobs.getParent();
+        return choice != null && choice.getParent() != null && choice.getParent().inArray()
+                && "logprobs".equals(choice.getCurrentName())
+                && String.valueOf(logprobs.getCurrentName()).endsWith("content");
+    }
+
+    private static ResponseSummary read(ObjectMapper json, byte[] body, Choices choices) throws IOException {
+        Usage usage = Usage.NONE;
         Splice.Span model = null;
         try (JsonParser p = json.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {

@@ -11,13 +11,25 @@ import io.vertx.core.http.HttpClientResponse;
  */
 final class UpstreamBody {
 
-    /** The body passed the limit; the upstream request has been reset. */
+    /** The body passed the limit; the upstream request has been reset. {@code received} is what came before. */
     static final class TooLargeException extends RuntimeException {
         final long limit;
+        final Buffer received;
 
-        TooLargeException(long limit) {
+        TooLargeException(long limit, Buffer received) {
             super("upstream body over " + limit + " bytes", null, false, false);
             this.limit = limit;
+            this.received = received;
+        }
+    }
+
+    /** The body broke off before its end; {@code received} is what came, for an estimate of the answer. */
+    static final class BrokenOffException extends RuntimeException {
+        final Buffer received;
+
+        BrokenOffException(Throwable cause, Buffer received) {
+            super(String.valueOf(cause.getMessage()), cause, false, false);
+            this.received = received;
         }
     }
 
@@ -29,14 +41,17 @@ final class UpstreamBody {
         Buffer body = Buffer.buffer();
         resp.handler(data -> {
             if (body.length() + data.length() > limit) {
-                if (result.tryFail(new TooLargeException(limit))) {
+                if (body.length() < limit) { // what fits is kept: the answer's text usually comes first
+                    body.appendBuffer(data, 0, (int) (limit - body.length()));
+                }
+                if (result.tryFail(new TooLargeException(limit, body))) {
                     resp.request().reset();
                 }
                 return;
             }
             body.appendBuffer(data);
         });
-        resp.exceptionHandler(result::tryFail);
+        resp.exceptionHandler(err -> result.tryFail(new BrokenOffException(err, body)));
         resp.endHandler(v -> result.tryComplete(body));
         return result.future();
     }

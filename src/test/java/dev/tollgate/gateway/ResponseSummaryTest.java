@@ -65,6 +65,22 @@ class ResponseSummaryTest {
     }
 
     @Test
+    void aBodyCutShortIsMeasuredAsFarAsItGoes() {
+        String logprobs = """
+                {"choices":[{"index":0,"finish_reason":"stop","logprobs":{"content":[
+                 {"token":"The","logprob":-0.1,"top_logprobs":[{"token":"A","logprob":-2}]},
+                 {"token":" sea","logprob":-0.2,"top_logprobs":[{"token":" ocean","logprob":-3}]},
+                 {"token":" is","logprob":-0.3,"top_l""";
+        assertEquals(12, ResponseSummary.answerBytesSoFar(JSON, logprobs.getBytes(StandardCharsets.UTF_8)),
+                "three entries begun, three tokens");
+        String message = "{\"choices\":[{\"index\":0,\"logprobs\":null,\"message\":{\"role\":\"assistant\","
+                + "\"reasoning_content\":\"Think about the sea.\",\"content\":\"The sea is wi";
+        assertEquals("assistant".length() + "Think about the sea.".length(),
+                ResponseSummary.answerBytesSoFar(JSON, message.getBytes(StandardCharsets.UTF_8)),
+                "whole strings count; the one cut short is not read");
+    }
+
+    @Test
     void anAnswerWithoutUsageHasNone() throws Exception {
         assertEquals(Usage.NONE, read("{\"choices\":[],\"usage\":null}").usage());
         assertEquals(Usage.NONE, read("{}").usage());

@@ -66,10 +66,14 @@ class UpstreamResponseLimitTest {
         big.then().statusCode(502)
                 .body("error.type", equalTo("api_error"))
                 .body("error.code", equalTo("upstream_response_too_large"))
-                .body("error.message", containsString("4096 bytes"));
+                .body("error.message", containsString("4096 bytes"))
+                .header("X-Tollgate-Model", equalTo("deepseek-v4-flash"));
         ledger.flush();
         assertEquals("upstream_response_too_large 200 estimated", row(big.header("X-Request-Id")),
                 "the upstream did the work: the attempt is billed on an estimate, flagged as such");
+        // the answer's text came before the logprobs that pushed the body over the limit: its output is billed
+        long completion = completionTokens(big.header("X-Request-Id"));
+        assertTrue(completion > 0 && completion <= 64, completion + " completion tokens");
     }
 
     @Test
@@ -91,6 +95,17 @@ class UpstreamResponseLimitTest {
                 .body("{\"model\":\"deepseek-v4-flash\",\"thinking\":{\"type\":\"disabled\"},\"max_tokens\":64,\"stream\":" + stream + extra
                         + ",\"messages\":[{\"role\":\"user\",\"content\":\"Describe the sea in a few sentences.\"}]}")
                 .post("/v1/chat/completions");
+    }
+
+    private long completionTokens(String requestId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement("select completion_tokens from usage_ledger where request_id = ?")) {
+            st.setString(1, requestId);
+            try (ResultSet rs = st.executeQuery()) {
+                assertTrue(rs.next(), "no ledger row for " + requestId);
+                return rs.getLong(1);
+            }
+        }
     }
 
     private String row(String requestId) throws SQLException {
