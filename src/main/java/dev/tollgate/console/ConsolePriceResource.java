@@ -30,14 +30,19 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /** The price book: a timeline of every entry, a "what did it cost at instant T" quote, and price changes. */
 @Path("/console/prices")
 @Produces(MediaType.TEXT_HTML)
 @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.FINANCE})
 public class ConsolePriceResource {
+
+    private static final Pattern PLAIN_DECIMAL = Pattern.compile("\\d+(\\.\\d+)?");
 
     @CheckedTemplate(basePath = "prices")
     static class Templates {
@@ -67,7 +72,9 @@ public class ConsolePriceResource {
         Map<String, String> errors = Map.of();
         if (model != null) {
             try {
-                quote = prices.quote(QuoteInput.parse(model, utc(form.get("at")), hit, miss, output));
+                // the counts the form shows, defaults included, are the ones quoted
+                quote = prices.quote(QuoteInput.parse(model, utc(form.get("at")), form.get("cacheHitTokens"),
+                        form.get("cacheMissTokens"), form.get("outputTokens")));
             } catch (InvalidInputException e) {
                 errors = e.fieldErrors();
             }
@@ -95,8 +102,13 @@ public class ConsolePriceResource {
         Map<String, String> values = Map.of("from", value(form, "from"),
                 "usdPerMillionTokens", value(form, "usdPerMillionTokens"), "note", value(form, "note"));
         try {
-            SupersedeInput input = new SupersedeInput(instant("from", values.get("from")),
-                    decimal(values.get("usdPerMillionTokens")), null, values.get("note"));
+            Map<String, String> errors = new LinkedHashMap<>(); // every field's error at once
+            Instant from = parsed(errors, "from", () -> instant("from", values.get("from")));
+            BigDecimal rate = parsed(errors, "usdPerMillionTokens", () -> decimal(values.get("usdPerMillionTokens")));
+            if (!errors.isEmpty()) {
+                throw new InvalidInputException(errors);
+            }
+            SupersedeInput input = new SupersedeInput(from, rate, null, values.get("note"));
             prices.supersede(id, input).orElseThrow(NotFoundException::new);
             return Flash.redirect("/console/prices", "New " + entry.tokenClass() + " price for " + entry.model()
                     + " scheduled from " + values.get("from") + " UTC.");
@@ -132,11 +144,21 @@ public class ConsolePriceResource {
         }
     }
 
-    private static BigDecimal decimal(String value) {
+    private static <T> T parsed(Map<String, String> errors, String field, Supplier<T> parse) {
         try {
-            return new BigDecimal(value);
-        } catch (NumberFormatException e) {
+            return parse.get();
+        } catch (InvalidInputException e) {
+            errors.put(field, e.fieldErrors().get(field));
+            return null;
+        }
+    }
+
+    /** A price as people write one: digits and a point, no exponent or sign; trailing zeros say nothing. */
+    private static BigDecimal decimal(String value) {
+        if (!PLAIN_DECIMAL.matcher(value).matches()) {
             throw InvalidInputException.of("usdPerMillionTokens", "must be a decimal number such as 0.14");
         }
+        BigDecimal d = new BigDecimal(value).stripTrailingZeros();
+        return d.scale() < 0 ? d.setScale(0) : d;
     }
 }

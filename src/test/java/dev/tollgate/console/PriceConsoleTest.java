@@ -44,6 +44,24 @@ class PriceConsoleTest {
     }
 
     @Test
+    void theQuoteWithoutCountsQuotesTheCountsTheFormShows() {
+        // the form's default is a million cache-hit tokens: the quote must be for that, not for nothing
+        financeSession().get("/console/prices?model=deepseek-v4-pro&at=2026-04-27T12:00")
+                .then().statusCode(200).body(containsString("id=\"quote-total\">0.003625<"));
+    }
+
+    @Test
+    void aBadDateAndABadPriceAreBothShownAtOnceAndExponentsAreRefused() {
+        ConsoleSession admin = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        String id = admin.get("/console/prices").asString()
+                .replaceAll("(?s).*href=\"/console/prices/(\\d+)/supersede\".*", "$1");
+        admin.post("/console/prices/" + id + "/supersede", Map.of("from", "soon", "usdPerMillionTokens", "1e3",
+                "note", "typo")).then().statusCode(400)
+                .body(containsString("id=\"e-from\"")).body(containsString("id=\"e-usdPerMillionTokens\""))
+                .body(containsString("value=\"1e3\""));
+    }
+
+    @Test
     void aPriceChangeIsScheduledFromAFutureInstantAndThePastIsRefused() {
         ConsoleSession admin = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         String page = admin.get("/console/prices").asString();
