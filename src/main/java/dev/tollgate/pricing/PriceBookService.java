@@ -96,7 +96,7 @@ public class PriceBookService {
         e.windowStart = window == null ? null : window.start();
         e.windowEnd = window == null ? null : window.end();
         e.note = in.note().trim();
-        insert(e);
+        insert(e, "validFrom");
         PriceEntryView view = PriceEntryView.of(e);
         audit.record("price.create", "price_entry", String.valueOf(e.id), null, null, view);
         changed.fire(new PriceBookChanged(e.id));
@@ -133,7 +133,7 @@ public class PriceBookService {
             next.windowStart = old.windowStart;
             next.windowEnd = old.windowEnd;
             next.note = in.note().trim();
-            insert(next);
+            insert(next, "validUntil"); // it starts inside the entry it supersedes: only its end can overlap
             PriceEntry resumed = null;
             if (until != null && (oldEnd == null || until.isBefore(oldEnd))) {
                 resumed = new PriceEntry();
@@ -145,7 +145,7 @@ public class PriceBookService {
                 resumed.windowStart = old.windowStart;
                 resumed.windowEnd = old.windowEnd;
                 resumed.note = "The rate of entry " + old.id + " again, after entry " + next.id + " ends.";
-                insert(resumed);
+                insert(resumed, "validUntil");
             }
             Supersession result = new Supersession(PriceEntryView.of(old), PriceEntryView.of(next),
                     resumed == null ? null : PriceEntryView.of(resumed));
@@ -263,15 +263,18 @@ public class PriceBookService {
         }
     }
 
-    /** Inserts after checking overlaps here, for a clear message; the database checks again under a lock. */
-    private void insert(PriceEntry e) {
+    /**
+     * Inserts after checking overlaps here, for a clear message on {@code field}, the input that caused it; the
+     * database checks again under a lock.
+     */
+    private void insert(PriceEntry e, String field) {
         TimeWindow window = e.window();
         List<PriceEntry> siblings = PriceEntry.list("model = ?1 and tokenClass = ?2", e.model, e.tokenClass);
         for (PriceEntry other : siblings) {
             boolean sameKind = window == null ? other.window() == null
                     : other.window() != null && other.window().overlaps(window);
             if (sameKind && other.validityOverlaps(e.validFrom, e.validUntil)) {
-                throw new PriceConflictException("validFrom", "overlaps entry " + other.id + " (" + other.model + " "
+                throw new PriceConflictException(field, "overlaps entry " + other.id + " (" + other.model + " "
                         + other.tokenClass + (other.window() == null ? "" : " " + other.window()) + ", "
                         + other.validFrom + " to " + (other.validUntil == null ? "open end" : other.validUntil)
                         + "); supersede that entry instead");

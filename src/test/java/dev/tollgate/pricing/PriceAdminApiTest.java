@@ -217,6 +217,15 @@ class PriceAdminApiTest {
                 .body("errors[0].message", containsString("overlaps entry " + first));
         // Another token class is independent.
         create(entry(model, "input_cache_miss", 2, from.plus(Duration.ofDays(3))));
+        // A successor that would run past its predecessor's end into the next entry: its end is at fault.
+        Instant end = from.plus(Duration.ofDays(10));
+        asAdmin().body(Map.of("at", end.toString())).post("/api/admin/prices/" + first + "/close").then().statusCode(200);
+        int next = create(entry(model, "output", 3, end));
+        asAdmin().body(Map.of("from", from.plus(Duration.ofDays(5)).toString(), "validUntil",
+                        end.plus(Duration.ofDays(1)).toString(), "usdPerMillionTokens", "2", "note", "too long"))
+                .post("/api/admin/prices/" + first + "/supersede").then().statusCode(409)
+                .body("errors[0].field", equalTo("validUntil"))
+                .body("errors[0].message", containsString("overlaps entry " + next));
     }
 
     @Test
