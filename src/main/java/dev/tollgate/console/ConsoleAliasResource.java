@@ -26,6 +26,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -116,7 +117,11 @@ public class ConsoleAliasResource {
         Map<String, String> values = values(form);
         values.put("alias", a.alias());
         try {
-            aliases.update(alias, input(values)).orElseThrow(NotFoundException::new);
+            AliasInput in = input(values);
+            in = new AliasInput(in.alias(), in.targetModel(), in.impliedParams(),
+                    unchanged(in.deprecatedAt(), a.deprecatedAt()), unchanged(in.sunsetAt(), a.sunsetAt()), in.mode(),
+                    in.replacementModel(), in.migrationGuide(), in.note());
+            aliases.update(alias, in).orElseThrow(NotFoundException::new);
             return Flash.redirect("/console/aliases", "Alias " + alias + " saved.");
         } catch (InvalidInputException e) {
             return Response.status(400).entity(form(a, values, e.fieldErrors())).build();
@@ -132,6 +137,12 @@ public class ConsoleAliasResource {
             throw new NotFoundException();
         }
         return Flash.redirect("/console/aliases", "Alias " + alias + " deleted. Calls naming it now get 404.");
+    }
+
+    /** The form shows instants to the minute: one sent back as shown keeps the seconds it had. */
+    private static Instant unchanged(Instant submitted, Instant stored) {
+        return submitted != null && stored != null && submitted.equals(stored.truncatedTo(ChronoUnit.MINUTES))
+                ? stored : submitted;
     }
 
     private TemplateInstance form(AliasView alias, Map<String, String> values, Map<String, String> errors) {

@@ -108,6 +108,32 @@ class AliasConsoleTest {
     }
 
     @Test
+    void savingTheFormAsShownKeepsTheSecondsItDoesNotShow() {
+        String name = uniqueAlias("secs");
+        Map<String, Object> body = new HashMap<>(form(name));
+        body.put("deprecatedAt", "2026-04-24T00:00:15Z");
+        body.put("sunsetAt", "2027-01-31T15:59:30Z");
+        body.put("impliedParams", Map.of());
+        asAdmin().body(body).post("/api/admin/aliases").then().statusCode(201);
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.get("/console/aliases/" + name + "/edit").then().statusCode(200)
+                .body(containsString("value=\"2027-01-31T15:59\""));
+        Map<String, String> edit = form(name);
+        edit.put("deprecatedAt", "2026-04-24T00:00");
+        edit.put("sunsetAt", "2027-01-31T15:59");
+        edit.put("note", "only the note changed");
+        console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(303);
+        asAdmin().get("/api/admin/aliases/" + name).then().statusCode(200)
+                .body("note", equalTo("only the note changed"))
+                .body("deprecatedAt", equalTo("2026-04-24T00:00:15Z"))
+                .body("sunsetAt", equalTo("2027-01-31T15:59:30Z"));
+        // a minute changed on purpose is taken as typed
+        edit.put("sunsetAt", "2027-01-31T16:00");
+        console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(303);
+        asAdmin().get("/api/admin/aliases/" + name).then().body("sunsetAt", equalTo("2027-01-31T16:00:00Z"));
+    }
+
+    @Test
     void aTenantAdminSeesTheListAndSetsOnlyItsOwnOverride() {
         String own = createTenant(uniqueSlug("alias-c-own"));
         String other = createTenant(uniqueSlug("alias-c-other"));
