@@ -52,6 +52,9 @@ final class LedgerStore {
      * a commit has no timeout at all: past this the connection is given up and the batch retried on another.
      */
     private static final int NETWORK_TIMEOUT_MILLIS = 60_000;
+    private static final int MAINTENANCE_NETWORK_TIMEOUT_MILLIS = 600_000;
+    /** How long creating a partition waits for the table's lock (held by any long read of the ledger). */
+    static final int LOCK_TIMEOUT_SECONDS = 5;
 
     private final DataSource dataSource;
 
@@ -180,24 +183,44 @@ final class LedgerStore {
 
     /** Creates the partition of the month holding {@code at} if it is missing. */
     void ensurePartition(Instant at) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("select usage_ledger_ensure_partition(?)")) {
-            ps.setObject(1, at.atOffset(ZoneOffset.UTC));
-            ps.execute();
-            if (!c.getAutoCommit()) {
-                c.commit();
-            }
-        }
+        callPartitionFunction("select usage_ledger_ensure_partition(?)",
+                ps -> ps.setObject(1, at.atOffset(ZoneOffset.UTC)), NETWORK_TIMEOUT_MILLIS, STATEMENT_TIMEOUT_SECONDS);
     }
 
     /** Partitions for this month and the next {@code monthsAhead}; moves rows stranded in the default one. */
     void maintain(int monthsAhead) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("select usage_ledger_maintain(?)")) {
-            ps.setInt(1, monthsAhead);
-            ps.execute();
-            if (!c.getAutoCommit()) {
+        // moving stranded rows may take a while; it runs hourly, off the writer thread
+        callPartitionFunction("select usage_ledger_maintain(?)", ps -> ps.setInt(1, monthsAhead),
+                MAINTENANCE_NETWORK_TIMEOUT_MILLIS, 0);
+    }
+
+    private interface Parameters {
+        void set(PreparedStatement ps) throws SQLException;
+    }
+
+    /**
+     * Runs a partition function in a transaction of its own, bounded like the inserts: a vanished host must
+     * not hold the writer thread for ever, and creating a partition, which locks the whole table, gives up
+     * (to be retried) rather than queue behind a long report while every insert queues behind it.
+     */
+    private void callPartitionFunction(String sql, Parameters parameters, int networkTimeoutMillis,
+            int queryTimeoutSeconds) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            int networkTimeout = c.getNetworkTimeout();
+            c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+            c.setAutoCommit(false);
+            try (Statement bounded = c.createStatement(); PreparedStatement ps = c.prepareStatement(sql)) {
+                bounded.execute("set local lock_timeout = '" + LOCK_TIMEOUT_SECONDS + "s'");
+                ps.setQueryTimeout(queryTimeoutSeconds);
+                parameters.set(ps);
+                ps.execute();
                 c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                restoreQuietly(c, autoCommit, networkTimeout);
             }
         }
     }

@@ -2,6 +2,8 @@ package dev.tollgate.ledger;
 
 import static dev.tollgate.ledger.LedgerFixtures.entry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -11,8 +13,11 @@ import java.lang.reflect.Proxy;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
@@ -125,5 +130,25 @@ class LedgerFaultTest {
         assertEquals(51, rows(prefix));
         assertEquals(1, counter("tollgate.ledger.spool.failures"), "the next row went to a new spool file");
         assertEquals(50, counter("tollgate.ledger.rows.recorded") - 1);
+    }
+
+    @Test
+    void creatingAPartitionGivesUpRatherThanQueueBehindALongReport() throws Exception {
+        LedgerStore store = new LedgerStore(TestPostgres.shared().pool());
+        Instant month = Instant.parse("2041-07-15T00:00:00Z"); // a month no other test creates
+        try (Connection report = TestPostgres.shared().pool().getConnection()) {
+            report.setAutoCommit(false);
+            try (Statement st = report.createStatement()) {
+                st.execute("select count(*) from usage_ledger"); // its lock lasts until the report's transaction ends
+            }
+            // Without a lock timeout this waits as long as the report runs, and every insert waits behind it.
+            SQLException refused = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> assertThrows(SQLException.class, () -> store.ensurePartition(month)));
+            assertEquals("55P03", refused.getSQLState(), refused.getMessage()); // lock_not_available: retried
+            report.rollback();
+            report.setAutoCommit(true);
+        }
+        store.ensurePartition(month);
+        assertEquals(1, TestPostgres.shared().count("select count(*) from pg_class where relname = 'usage_ledger_2041_07'"));
     }
 }
