@@ -14,6 +14,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -207,7 +208,8 @@ public class ChatPipeline {
         if (call.finished) {
             return;
         }
-        boolean poolBusy = err instanceof TimeoutException; // a TCP connect timeout is not one
+        // a TCP connect timeout is not one; a full wait queue is this gateway's load, not the endpoint's fault
+        boolean poolBusy = err instanceof TimeoutException || err instanceof ConnectionPoolTooBusyException;
         if (!poolBusy) {
             breakerError(call, endpoint, System.nanoTime() - started, err);
         } else {

@@ -60,6 +60,11 @@ public class Upstreams {
                     throw new IllegalArgumentException("tollgate.upstream.endpoints." + name
                             + ".max-connections must be at least 1, not " + e.maxConnections());
                 }
+                if (e.weight() < 1) { // taken for 1 before, which sent a drained endpoint its full share
+                    throw new IllegalArgumentException("tollgate.upstream.endpoints." + name + ".weight must be at"
+                            + " least 1, not " + e.weight() + "; to take an endpoint out, remove it or give it a"
+                            + " higher priority number");
+                }
                 list.add(endpoint(name, e.baseUrl(), e.apiKey().orElse(""), Set.copyOf(e.models()), e.priority(),
                         e.weight(), e.connectTimeout(), e.readTimeout(), e.maxConnections()));
             });
@@ -85,7 +90,7 @@ public class Upstreams {
         List<double[]> keys = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
             keys.add(new double[] {candidates.get(i).priority(),
-                    -Math.pow(random.nextDouble(), 1.0 / Math.max(1, candidates.get(i).weight())), i});
+                    -Math.pow(random.nextDouble(), 1.0 / candidates.get(i).weight()), i});
         }
         keys.sort(Comparator.<double[]>comparingDouble(k -> k[0]).thenComparingDouble(k -> k[1]));
         List<UpstreamEndpoint> ordered = new ArrayList<>();
