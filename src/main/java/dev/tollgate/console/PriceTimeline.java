@@ -35,7 +35,12 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
                 .flatMap(e -> e.validUntil() == null ? java.util.stream.Stream.of(e.validFrom())
                         : java.util.stream.Stream.of(e.validFrom(), e.validUntil()))
                 .max(Comparator.naturalOrder()).orElseThrow();
-        Instant end = (lastChange.isAfter(now) ? lastChange : now).plus(Duration.ofDays(14));
+        // An end set for "forever" (9999-12-31) would squeeze the real history into a sliver and draw a tick
+        // for every month to then: the axis stops two years ahead, and bars past it are cut at its edge.
+        Instant horizon = now.plus(Duration.ofDays(2 * 365));
+        Instant capped = min((lastChange.isAfter(now) ? lastChange : now).plus(Duration.ofDays(14)), horizon);
+        // a book that only starts past the horizon still gets an axis
+        Instant end = capped.isAfter(start) ? capped : start.plus(Duration.ofDays(14));
         double span = Duration.between(start, end).toSeconds();
 
         Map<String, List<Bar>> byRow = new LinkedHashMap<>();
@@ -43,13 +48,14 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
                 .sorted(Comparator.comparing(PriceEntryView::model).thenComparing(e -> e.tokenClass().ordinal())
                         .thenComparing(PriceEntryView::validFrom))
                 .forEach(e -> {
-                    double left = pct(start, e.validFrom(), span);
-                    double right = pct(start, e.validUntil() == null ? end : e.validUntil(), span);
+                    double left = pct(start, min(e.validFrom(), end), span);
+                    double right = pct(start, e.validUntil() == null ? end : min(e.validUntil(), end), span);
                     String window = e.windowStart() == null ? "" : " (" + e.windowStart() + "–" + e.windowEnd() + " UTC)";
                     String title = "$" + e.usdPerMillionTokens() + " / 1M from " + e.validFrom()
                             + (e.validUntil() == null ? "" : " until " + e.validUntil()) + window;
                     byRow.computeIfAbsent(e.model() + "|" + e.tokenClass().wireName(), k -> new ArrayList<>())
-                            .add(new Bar(e.id(), left, Math.max(0.4, right - left), e.usdPerMillionTokens(), e.state(),
+                            .add(new Bar(e.id(), Math.min(left, 99.6), Math.max(0.4, right - left),
+                                    e.usdPerMillionTokens(), e.state(),
                                     e.windowStart() != null, title));
                 });
         List<Row> rows = byRow.entrySet().stream()
@@ -63,6 +69,10 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
             month = month.plusMonths(1);
         }
         return new PriceTimeline(rows, ticks, pct(start, now, span));
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     private static double pct(Instant start, Instant at, double span) {
