@@ -11,6 +11,8 @@ import java.time.Instant;
  * An alias as an admin creates or replaces it. {@code impliedParams} is a JSON object of top-level request
  * fields (default none); {@code deprecatedAt} defaults to the creation instant (on update: unchanged);
  * {@code replacementModel} defaults to the target; an empty {@code migrationGuide} means the default guide.
+ * {@code version}, on update, is the version the admin read: a save over a change made since is refused
+ * (409) instead of silently undoing it; without it the save always applies.
  */
 public record AliasInput(
         @NotBlank
@@ -26,17 +28,18 @@ public record AliasInput(
         @Size(max = 100) String replacementModel,
         @Size(max = 500) @Pattern(regexp = "^https?://[^\\s<>\"]+$", message = "must be an absolute http(s) URL")
         String migrationGuide,
-        @Size(max = 2000) String note) {
+        @Size(max = 2000) String note,
+        Long version) {
 
     /** Trimmed, with blank optional fields as null. */
     public AliasInput normalized() {
         return new AliasInput(trim(alias), trim(targetModel), impliedParams, deprecatedAt, sunsetAt, trim(mode),
-                blankToNull(replacementModel), blankToNull(migrationGuide), blankToNull(note));
+                blankToNull(replacementModel), blankToNull(migrationGuide), blankToNull(note), version);
     }
 
     AliasInput withAlias(String name) {
         return new AliasInput(name, targetModel, impliedParams, deprecatedAt, sunsetAt, mode, replacementModel,
-                migrationGuide, note);
+                migrationGuide, note, version);
     }
 
     private static String trim(String s) {

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -86,6 +87,10 @@ public class AliasService {
         requirePlatformAdmin();
         AliasInput in = Inputs.required(input).withAlias(alias).normalized();
         return ModelAlias.<ModelAlias>findByIdOptional(alias).map(a -> {
+            if (in.version() != null && in.version() != a.version) {
+                throw new OptimisticLockException("alias " + alias + " is at version " + a.version + ", not "
+                        + in.version());
+            }
             AliasView before = view(a, Instant.now());
             apply(a, in, a.deprecatedAt, inputs.violations(in));
             ModelAlias.flush();

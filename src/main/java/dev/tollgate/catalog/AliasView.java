@@ -10,13 +10,13 @@ import java.time.Instant;
  */
 public record AliasView(String alias, String targetModel, JsonNode impliedParams, Instant deprecatedAt,
         Instant sunsetAt, AliasMode mode, String replacementModel, String migrationGuide, String migrationGuideUrl,
-        String note, String status, Instant createdAt, Instant updatedAt) {
+        String note, String status, Instant createdAt, Instant updatedAt, long version) {
 
     static AliasView of(ModelAlias a, AliasConfig config, Instant now) {
         return new AliasView(a.alias, a.targetModel, AliasResolver.parseObject(a.impliedParams), a.deprecatedAt,
                 a.sunsetAt, a.mode, a.replacementModel, a.migrationGuide,
                 a.migrationGuide != null ? a.migrationGuide : config.defaultGuide(), a.note,
-                status(a.mode, a.sunsetAt, now), a.createdAt, a.updatedAt);
+                status(a.mode, a.sunsetAt, now), a.createdAt, a.updatedAt, a.version);
     }
 
     static String status(AliasMode mode, Instant sunsetAt, Instant now) {

@@ -15,6 +15,7 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -42,7 +43,7 @@ import java.util.Map;
 public class ConsoleAliasResource {
 
     static final List<String> FIELDS = List.of("alias", "targetModel", "impliedParams", "deprecatedAt", "sunsetAt",
-            "mode", "replacementModel", "migrationGuide", "note");
+            "mode", "replacementModel", "migrationGuide", "note", "version");
 
     @CheckedTemplate(basePath = "aliases")
     static class Templates {
@@ -105,6 +106,7 @@ public class ConsoleAliasResource {
         values.put("replacementModel", a.replacementModel().equals(a.targetModel()) ? "" : a.replacementModel());
         values.put("migrationGuide", a.migrationGuide() == null ? "" : a.migrationGuide());
         values.put("note", a.note() == null ? "" : a.note());
+        values.put("version", String.valueOf(a.version()));
         return form(a, values, Map.of());
     }
 
@@ -120,11 +122,15 @@ public class ConsoleAliasResource {
             AliasInput in = input(values);
             in = new AliasInput(in.alias(), in.targetModel(), in.impliedParams(),
                     unchanged(in.deprecatedAt(), a.deprecatedAt()), unchanged(in.sunsetAt(), a.sunsetAt()), in.mode(),
-                    in.replacementModel(), in.migrationGuide(), in.note());
+                    in.replacementModel(), in.migrationGuide(), in.note(), in.version());
             aliases.update(alias, in).orElseThrow(NotFoundException::new);
             return Flash.redirect("/console/aliases", "Alias " + alias + " saved.");
         } catch (InvalidInputException e) {
             return Response.status(400).entity(form(a, values, e.fieldErrors())).build();
+        } catch (OptimisticLockException e) {
+            // the form keeps what this admin typed; the page says what happened and how to see the other change
+            return Response.status(409).entity(form(a, values, Map.of("version", "Someone else saved this alias"
+                    + " after you opened it. Your changes are below, not saved: open the alias again to see theirs."))).build();
         }
     }
 
@@ -170,7 +176,8 @@ public class ConsoleAliasResource {
         }
         AliasInput input = new AliasInput(v.get("alias"), v.get("targetModel"), implied,
                 instant("deprecatedAt", v.get("deprecatedAt"), errors), instant("sunsetAt", v.get("sunsetAt"), errors),
-                v.get("mode"), v.get("replacementModel"), v.get("migrationGuide"), v.get("note"));
+                v.get("mode"), v.get("replacementModel"), v.get("migrationGuide"), v.get("note"),
+                v.get("version").matches("\\d{1,18}") ? Long.valueOf(v.get("version")) : null);
         if (!errors.isEmpty()) {
             Map<String, String> all = inputs.violations(input.normalized());
             all.putAll(errors);

@@ -66,7 +66,7 @@ class AliasAdminApiTest {
                 .body("status", equalTo("past_sunset"))
                 .body("keySet()", containsInAnyOrder("alias", "targetModel", "impliedParams", "deprecatedAt",
                         "sunsetAt", "mode", "replacementModel", "migrationGuide", "migrationGuideUrl", "note", "status",
-                        "createdAt", "updatedAt"));
+                        "createdAt", "updatedAt", "version"));
         asAdmin().get("/api/admin/aliases/deepseek-reasoner").then().statusCode(200)
                 .body("impliedParams.thinking.type", equalTo("enabled"));
         ModelResolution chat = resolver.resolve(1, "deepseek-chat", Instant.now());

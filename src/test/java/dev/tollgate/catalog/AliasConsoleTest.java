@@ -134,6 +134,35 @@ class AliasConsoleTest {
     }
 
     @Test
+    void aSaveOverSomeoneElsesChangeIsRefusedAndKeepsWhatWasTyped() {
+        String name = uniqueAlias("race");
+        ConsoleSession first = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        first.post("/console/aliases", form(name)).then().statusCode(303);
+        String page = first.get("/console/aliases/" + name + "/edit").then().statusCode(200).extract().asString();
+        String version = page.replaceAll("(?s).*name=\"version\" value=\"(\\d+)\".*", "$1");
+
+        // a second admin changes the mode meanwhile, through the API
+        int current = asAdmin().get("/api/admin/aliases/" + name).then().extract().path("version");
+        Map<String, Object> theirs = new HashMap<>(form(name));
+        theirs.put("impliedParams", Map.of());
+        theirs.put("deprecatedAt", "2026-04-24T00:00:00Z");
+        theirs.put("sunsetAt", "2027-01-31T12:00:00Z");
+        theirs.put("mode", "rewrite");
+        theirs.put("version", current);
+        asAdmin().body(theirs).put("/api/admin/aliases/" + name).then().statusCode(200);
+        asAdmin().body(theirs).put("/api/admin/aliases/" + name).then().statusCode(409); // now stale too
+
+        Map<String, String> mine = form(name);
+        mine.put("version", version);
+        mine.put("note", "my note, typed on the old page");
+        first.post("/console/aliases/" + name + "/edit", mine).then().statusCode(409)
+                .body(containsString("id=\"e-version\""))
+                .body(containsString("my note, typed on the old page"));
+        asAdmin().get("/api/admin/aliases/" + name).then()
+                .body("mode", equalTo("rewrite")).body("note", equalTo("made in the console"));
+    }
+
+    @Test
     void aTenantAdminSeesTheListAndSetsOnlyItsOwnOverride() {
         String own = createTenant(uniqueSlug("alias-c-own"));
         String other = createTenant(uniqueSlug("alias-c-other"));
