@@ -92,6 +92,8 @@ final class LedgerWriter implements Closeable {
     private final ArrayDeque<Spool.Spooled> memory = new ArrayDeque<>();
     /** Rows the spool could not take (disk full, I/O error): kept in memory until committed. */
     private final ArrayDeque<LedgerEntry> unspooled = new ArrayDeque<>();
+    /** A batch of such rows being written, so close() can log them if the write outlasts it. */
+    private Batch unspooledInFlight;
     private Spool.Pos committed;
     private long unspooledAdded;
     private long unspooledDone;
@@ -294,6 +296,13 @@ final class LedgerWriter implements Closeable {
                 LOG.errorf("Ledger row neither spooled nor committed, recorded here instead: %s",
                         new String(SpoolCodec.encode(e), StandardCharsets.UTF_8));
             }
+            if (unspooledInFlight != null) { // the writer is still waiting on the database with these
+                for (LedgerEntry e : unspooledInFlight.rows) {
+                    LOG.errorf("Ledger row not spooled, its write still unanswered at shutdown (it may yet commit;"
+                            + " inserting it again is harmless), recorded here: %s",
+                            new String(SpoolCodec.encode(e), StandardCharsets.UTF_8));
+                }
+            }
             progress.signalAll();
         } finally {
             lock.unlock();
@@ -356,12 +365,14 @@ final class LedgerWriter implements Closeable {
             lock.lock();
             try {
                 if (batch != null && batch.source == Source.UNSPOOLED) {
-                    // rows only memory holds: back in the queue, where close() writes them to the log
-                    for (int i = batch.rows.size() - 1; i >= 0; i--) {
+                    // rows only memory holds: back in the queue, where close() writes them to the log, unless
+                    // close() has run already and logged them as in flight
+                    for (int i = batch.rows.size() - 1; i >= 0 && !closed; i--) {
                         if (!batch.refused.contains(batch.rows.get(i))) {
                             unspooled.addFirst(batch.rows.get(i));
                         }
                     }
+                    unspooledInFlight = null;
                 }
                 finished = true;
                 progress.signalAll();
@@ -422,7 +433,8 @@ final class LedgerWriter implements Closeable {
             while (rows.size() < max && !unspooled.isEmpty()) {
                 rows.add(unspooled.pollFirst());
             }
-            return new Batch(Source.UNSPOOLED, rows, null);
+            unspooledInFlight = new Batch(Source.UNSPOOLED, rows, null);
+            return unspooledInFlight;
         }
         Spool.Pos at = spool.normalize(committed);
         while (!memory.isEmpty() && memory.peekFirst().start().compareTo(at) < 0) {
@@ -526,6 +538,7 @@ final class LedgerWriter implements Closeable {
         try {
             if (batch.source == Source.UNSPOOLED) {
                 unspooledDone += batch.rows.size() + batch.setAside;
+                unspooledInFlight = null;
             } else {
                 upTo = spool.normalize(batch.end);
                 committed = upTo;

@@ -18,7 +18,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -130,6 +135,51 @@ class LedgerFaultTest {
         assertEquals(51, rows(prefix));
         assertEquals(1, counter("tollgate.ledger.spool.failures"), "the next row went to a new spool file");
         assertEquals(50, counter("tollgate.ledger.rows.recorded") - 1);
+    }
+
+    @Test
+    void aRowOnlyMemoryHoldsIsLoggedAtShutdownEvenWhileItsWriteHangs() throws Exception {
+        // the database stops answering: a connection is asked for and never comes
+        CountDownLatch answer = new CountDownLatch(1);
+        DataSource hanging = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    answer.await();
+                    throw new SQLException("no answer", "08006");
+                });
+        List<String> logged = new CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(LedgerWriter.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                logged.add(String.valueOf(r.getParameters() == null ? r.getMessage()
+                        : String.format(r.getMessage(), r.getParameters())));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            writer.close();
+            writer = LedgerWriter.start(new LedgerStore(hanging), LedgerFixtures.settings(spool), registry);
+            String id = "in-flight-" + UUID.randomUUID();
+            Field active = Spool.class.getDeclaredField("activeChannel");
+            active.setAccessible(true);
+            ((FileChannel) active.get(writer.spool())).close(); // so the row is held in memory only
+            writer.record(entry(id));
+            Thread.sleep(300); // the writer takes it and waits for the database
+            writer.close();
+            assertTrue(logged.stream().anyMatch(m -> m.contains("still unanswered at shutdown") && m.contains(id)),
+                    String.join("\n", logged));
+        } finally {
+            answer.countDown();
+            log.removeHandler(capture);
+        }
     }
 
     @Test
