@@ -55,8 +55,7 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
                             + (e.validUntil() == null ? "" : " until " + e.validUntil()) + window;
                     byRow.computeIfAbsent(e.model() + "|" + e.tokenClass().wireName(), k -> new ArrayList<>())
                             .add(new Bar(e.id(), Math.min(left, 99.6), Math.max(0.4, right - left),
-                                    e.usdPerMillionTokens(), e.state(),
-                                    e.windowStart() != null, title));
+                                    e.usdPerMillionTokens(), e.state(), e.windowStart() != null, title));
                 });
         List<Row> rows = byRow.entrySet().stream()
                 .map(r -> new Row(r.getKey().split("\\|")[0], r.getKey().split("\\|")[1], r.getValue())).toList();

@@ -54,7 +54,7 @@ final class LedgerStore {
     private static final int NETWORK_TIMEOUT_MILLIS = 60_000;
     private static final int MAINTENANCE_NETWORK_TIMEOUT_MILLIS = 600_000;
     /** How long creating a partition waits for the table's lock (held by any long read of the ledger). */
-    static final int LOCK_TIMEOUT_SECONDS = 5;
+    private static final int LOCK_TIMEOUT_SECONDS = 5;
 
     private final DataSource dataSource;
 
