@@ -105,6 +105,12 @@ public class EmbeddedSimulator {
         return simulator().baseUrl();
     }
 
+    /** The bearer token the gateway sends it: the one it was told to accept, if any. */
+    public String apiKey() {
+        String required = simulator().settings().apiKey();
+        return required != null ? required : "simulator";
+    }
+
     /** The simulator itself, for tests: stats, fault plan, reset. */
     public DeepSeekSimulator simulator() {
         if (simulator == null) {

@@ -45,7 +45,7 @@ public class Upstreams {
     void init() {
         List<UpstreamEndpoint> list = new ArrayList<>();
         if (simulator.running()) {
-            list.add(endpoint("simulator", simulator.baseUrl(), "simulator", ALL_MODELS, 0, 1,
+            list.add(endpoint("simulator", simulator.baseUrl(), simulator.apiKey(), ALL_MODELS, 0, 1,
                     Duration.ofSeconds(5), Duration.ofSeconds(600), 1000));
             LOG.warn("No upstream configured (no DEEPSEEK_API_KEY): calls go to the built-in DeepSeek simulator,"
                     + " not the real API");

@@ -42,7 +42,9 @@ class UpstreamResponseLimitTest {
     public static class SmallLimits implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("tollgate.upstream.max-answer-size", "4K", "tollgate.upstream.max-event-size", "1K");
+            // The simulator here also accepts one key only, which the gateway must send: every 200 below says it did.
+            return Map.of("tollgate.upstream.max-answer-size", "4K", "tollgate.upstream.max-event-size", "1K",
+                    "tollgate.simulator.api-key", "sk-simulator-only-this");
         }
     }
 
