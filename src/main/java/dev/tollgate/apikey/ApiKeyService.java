@@ -12,6 +12,7 @@ import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +73,7 @@ public class ApiKeyService {
     @Transactional
     public Optional<ApiKeyView> revoke(Tenant tenant, String publicId) {
         requireKeyManager(tenant);
-        return findKey(tenant, publicId).map(k -> {
+        return findKeyForUpdate(tenant, publicId).map(k -> {
             if (k.revokedAt == null) {
                 ApiKeyView before = view(k);
                 k.revokedAt = Instant.now();
@@ -98,7 +99,7 @@ public class ApiKeyService {
         if (graceUntil.isAfter(now.plus(MAX_GRACE))) {
             throw InvalidInputException.of("graceUntil", "must be within 90 days");
         }
-        return findKey(tenant, publicId).map(old -> {
+        return findKeyForUpdate(tenant, publicId).map(old -> {
             if (!view(old).status().usable() || old.replacedById != null) {
                 throw InvalidInputException.of("publicId", "only an active key that was not rotated yet can be rotated");
             }
@@ -146,6 +147,15 @@ public class ApiKeyService {
 
     private Optional<ApiKey> findKey(Tenant tenant, String publicId) {
         return ApiKey.find("tenantId = ?1 and publicId = ?2", tenant.id, publicId).firstResultOptional();
+    }
+
+    /**
+     * The key, locked until the transaction ends: a change writes the whole row, so two at once (a revocation
+     * and a rotation) would otherwise each write back what the other changed, and a revoked key could live again.
+     */
+    private Optional<ApiKey> findKeyForUpdate(Tenant tenant, String publicId) {
+        return ApiKey.find("tenantId = ?1 and publicId = ?2", tenant.id, publicId)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResultOptional();
     }
 
     private void requireKeyManager(Tenant tenant) {

@@ -7,7 +7,9 @@ import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -15,7 +17,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Tag;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Each state of a key gets the right answer from the gateway, immediately after the change. */
@@ -104,6 +113,69 @@ class KeyLifecycleTest {
             Thread.sleep(500);
         }
         asAdmin().get(path).then().body("lastUsedAt", notNullValue());
+    }
+
+    @Test
+    void aRevocationRacingARotationIsNeverUndone() throws Exception {
+        String slug = createTenant(uniqueSlug("race"));
+        int pairs = 12;
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            keys.add(issueKey(slug));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (String key : keys) {
+                String path = "/api/admin/tenants/" + slug + "/keys/" + publicId(key);
+                CountDownLatch start = new CountDownLatch(1);
+                Future<Integer> revoke = pool.submit(() -> {
+                    start.await();
+                    return asAdmin().post(path + "/revoke").statusCode();
+                });
+                Future<Integer> rotate = pool.submit(() -> {
+                    start.await();
+                    return asAdmin().body(Map.of("graceUntil", Instant.now().plus(Duration.ofDays(30)).toString()))
+                            .post(path + "/rotate").statusCode();
+                });
+                start.countDown();
+                assertEquals(200, revoke.get(60, TimeUnit.SECONDS));
+                int rotated = rotate.get(60, TimeUnit.SECONDS);
+                assertTrue(rotated == 200 || rotated == 400, "rotate answered " + rotated); // 400: already revoked
+                // whichever came first, the revoked key stays revoked
+                asAdmin().get(path).then().body("status", equalTo("REVOKED")).body("revokedAt", notNullValue());
+                assertModels(key, 401);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void twoRotationsAtOnceMakeOneSuccessor() throws Exception {
+        String slug = createTenant(uniqueSlug("rerot"));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 6; i++) {
+                String path = "/api/admin/tenants/" + slug + "/keys/" + publicId(issueKey(slug));
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Integer>> rotations = new ArrayList<>();
+                for (int r = 0; r < 2; r++) {
+                    rotations.add(pool.submit(() -> {
+                        start.await();
+                        return asAdmin().body("{}").post(path + "/rotate").statusCode();
+                    }));
+                }
+                start.countDown();
+                List<Integer> statuses = new ArrayList<>();
+                for (Future<Integer> f : rotations) {
+                    statuses.add(f.get(60, TimeUnit.SECONDS));
+                }
+                statuses.sort(null);
+                assertEquals(List.of(200, 400), statuses, "a double-click on Rotate issues one new key, not two");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     static String publicId(String key) {
