@@ -4,19 +4,29 @@ import static dev.tollgate.testing.TestData.ADMIN;
 import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
 import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
 class CsrfTest {
+
+    @TestHTTPResource("/")
+    URL base;
 
     @Test
     void aFormPostWithoutTheTokenIsRefusedAndChangesNothing() {
@@ -28,6 +38,23 @@ class CsrfTest {
 
         console.post("/console/tenants/" + slug + "/status", Map.of("status", "SUSPENDED")).then().statusCode(303);
         asAdmin().get("/api/admin/tenants/" + slug).then().body("status", equalTo("SUSPENDED"));
+    }
+
+    @Test
+    void aConsolePostThatIsNotAFormIsRefusedAndChangesNothing() throws Exception {
+        String slug = createTenant(uniqueSlug("noform"));
+        String publicId = issueKey(slug).split("-")[1];
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        // What a cross-site fetch(url, {method: 'POST', credentials: 'include'}) sends: no body and no Content-Type,
+        // so no CSRF token check runs, and a revocation needs no field at all.
+        HttpResponse<String> bare = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        base.toURI().resolve("/console/tenants/" + slug + "/keys/" + publicId + "/revoke"))
+                .header("Cookie", console.cookieHeader()).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(415, bare.statusCode(), bare.body());
+        asAdmin().get("/api/admin/tenants/" + slug + "/keys/" + publicId).then().body("status", equalTo("ACTIVE"));
+        // the admin API's posts without a body are not console posts
+        asAdmin().post("/api/admin/tenants/" + slug + "/suspend").then().statusCode(200);
     }
 
     @Test

@@ -45,6 +45,11 @@ public final class ConsoleSession {
         return csrfCookie == null ? spec : spec.cookie("csrf-token", csrfCookie);
     }
 
+    /** The session's cookies as a Cookie header, for clients other than REST Assured. */
+    public String cookieHeader() {
+        return "quarkus-credential=" + credential + (csrfCookie == null ? "" : "; csrf-token=" + csrfCookie);
+    }
+
     public Response get(String path) {
         return request().get(path);
     }
