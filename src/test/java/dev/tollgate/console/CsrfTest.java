@@ -58,6 +58,21 @@ class CsrfTest {
     }
 
     @Test
+    void anotherSiteCannotUseABrowsersSavedAdminApiLogin() {
+        String slug = createTenant(uniqueSlug("xsite"));
+        // a form on another site posted to the API: the browser adds the Basic credentials it was once given
+        asAdmin().header("Sec-Fetch-Site", "cross-site").post("/api/admin/tenants/" + slug + "/suspend")
+                .then().statusCode(403).contentType("application/problem+json");
+        asAdmin().header("Sec-Fetch-Site", "same-site").post("/api/admin/tenants/" + slug + "/suspend")
+                .then().statusCode(403);
+        asAdmin().get("/api/admin/tenants/" + slug).then().body("status", equalTo("ACTIVE"));
+        // the same request from the page itself, or from a client that is not a browser, goes through
+        asAdmin().header("Sec-Fetch-Site", "same-origin").post("/api/admin/tenants/" + slug + "/suspend")
+                .then().statusCode(200);
+        asAdmin().post("/api/admin/tenants/" + slug + "/reactivate").then().statusCode(200);
+    }
+
+    @Test
     void aForgedTokenIsRefused() {
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         String slug = uniqueSlug("forged");
