@@ -24,8 +24,7 @@ public final class EmbeddedDatabase {
         if (setting("QUARKUS_DATASOURCE_JDBC_URL", "quarkus.datasource.jdbc.url") != null) {
             return;
         }
-        String dataDir = setting("TOLLGATE_DATA_DIR", "tollgate.data-dir");
-        Path pgDir = Path.of(dataDir == null ? "data" : dataDir, "postgres").toAbsolutePath();
+        Path pgDir = dataDirectory().resolve("postgres");
         String port = setting("TOLLGATE_EMBEDDED_DB_PORT", "tollgate.embedded-db-port");
         try {
             Files.createDirectories(pgDir);
@@ -62,6 +61,12 @@ public final class EmbeddedDatabase {
         } catch (IOException e) {
             LOG.warn("Embedded PostgreSQL did not stop cleanly", e);
         }
+    }
+
+    /** Where this instance keeps its local files (TOLLGATE_DATA_DIR, default ./data). */
+    public static Path dataDirectory() {
+        String dataDir = setting("TOLLGATE_DATA_DIR", "tollgate.data-dir");
+        return Path.of(dataDir == null ? "data" : dataDir).toAbsolutePath();
     }
 
     private static String setting(String env, String property) {

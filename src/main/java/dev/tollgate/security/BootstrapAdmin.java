@@ -1,21 +1,31 @@
 package dev.tollgate.security;
 
+import dev.tollgate.platform.EmbeddedDatabase;
 import dev.tollgate.platform.TollgateConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * In local login mode, the first start makes a platform admin called {@code admin}. Its password is
- * TOLLGATE_ADMIN_PASSWORD, or a random one printed once. Only a start that finds no users at all makes it:
- * an admin that was deleted on purpose does not come back at the next restart.
+ * TOLLGATE_ADMIN_PASSWORD, or a random one written to a file only this account can read in the data directory;
+ * never to the log, which is collected and kept. Only a start that finds no users at all makes it: an admin
+ * that was deleted on purpose does not come back at the next restart.
  */
 @ApplicationScoped
 public class BootstrapAdmin {
+
+    static final String PASSWORD_FILE = "bootstrap-admin-password";
 
     private static final Logger LOG = Logger.getLogger(BootstrapAdmin.class);
 
@@ -25,11 +35,27 @@ public class BootstrapAdmin {
     LocalUserService users;
 
     void onStart(@Observes StartupEvent event) {
-        if (config.auth().oidc()) {
+        if (config.auth().oidc() || !users.noUsers()) {
             return;
         }
-        boolean generated = config.auth().adminPassword().isEmpty();
-        String password = config.auth().adminPassword().orElseGet(BootstrapAdmin::randomPassword);
+        Optional<String> chosen = config.auth().adminPassword();
+        if (chosen.isPresent() && chosen.get().length() < UserInput.MIN_PASSWORD_LENGTH) {
+            LOG.errorf("No bootstrap admin made: TOLLGATE_ADMIN_PASSWORD is shorter than %d characters",
+                    UserInput.MIN_PASSWORD_LENGTH);
+            return;
+        }
+        String password = chosen.orElseGet(BootstrapAdmin::randomPassword);
+        Path file = EmbeddedDatabase.dataDirectory().resolve(PASSWORD_FILE);
+        if (chosen.isEmpty()) {
+            try { // before the user exists: an admin whose password went nowhere could never log in
+                writeOwnerOnly(file, password);
+            } catch (IOException e) {
+                LOG.errorf("No bootstrap admin made: its password could not be written to %s (%s). Set"
+                        + " TOLLGATE_ADMIN_PASSWORD, or TOLLGATE_DATA_DIR to a writable directory, and start again",
+                        file, e.getMessage());
+                return;
+            }
+        }
         boolean created;
         try {
             created = users.createFirstUser("admin", password, Roles.PLATFORM_ADMIN);
@@ -37,15 +63,36 @@ public class BootstrapAdmin {
             // Two instances starting on an empty database: the other one's insert won the unique username.
             LOG.warnf("Could not create the bootstrap admin; another instance may have at the same time: %s",
                     e.getMessage());
-            return;
+            created = false;
         }
-        if (created) {
-            if (generated) {
-                LOG.warnf("Created the bootstrap admin. Log in as 'admin' with password: %s "
-                        + "(shown only this once; set TOLLGATE_ADMIN_PASSWORD to choose it)", password);
-            } else {
-                LOG.info("Created the bootstrap admin 'admin' with the password from TOLLGATE_ADMIN_PASSWORD");
+        if (!created) {
+            if (chosen.isEmpty()) {
+                deleteQuietly(file); // a password nobody has
             }
+        } else if (chosen.isEmpty()) {
+            LOG.warnf("Created the bootstrap admin. Log in as 'admin' with the password in %s (readable by this"
+                    + " account only); once you have named admins, delete the file and the 'admin' user", file);
+        } else {
+            LOG.info("Created the bootstrap admin 'admin' with the password from TOLLGATE_ADMIN_PASSWORD");
+        }
+    }
+
+    private static void writeOwnerOnly(Path file, String password) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.deleteIfExists(file); // a leftover of an earlier first start that made no user
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } else {
+            Files.createFile(file);
+        }
+        Files.writeString(file, password + "\n");
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warnf("Could not delete %s: %s", file, e.getMessage());
         }
     }
 

@@ -60,6 +60,11 @@ public class LocalUserService {
         }).orElse(false);
     }
 
+    /** True until the first user is made. */
+    public boolean noUsers() {
+        return LocalUser.count() == 0;
+    }
+
     /**
      * Creates the user only while there are no users at all: the bootstrap admin of a first start. Once
      * there are users, a deleted bootstrap admin stays deleted.

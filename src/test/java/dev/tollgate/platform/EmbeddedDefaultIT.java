@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.http.ContentType;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -25,17 +27,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged app, started as a newcomer would with no datasource configured: it brings up its own
- * PostgreSQL in a data directory, and a tenant created before a restart is still there after it.
+ * The packaged app, started as a newcomer would with no datasource and no admin password configured: it brings
+ * up its own PostgreSQL in a data directory, makes a bootstrap admin whose password it writes to a file only this
+ * account can read (never to the log), and a tenant created before a restart is still there after it.
  */
 class EmbeddedDefaultIT {
-
-    static final String PASSWORD = "embedded-it-password";
 
     @TempDir
     Path workDir;
 
     private int dbPort;
+    private String password;
 
     @Test
     void startsOnItsOwnDatabaseAndKeepsDataAcrossRestarts() throws Exception {
@@ -44,14 +46,21 @@ class EmbeddedDefaultIT {
         Process first = start(port);
         try {
             awaitReady(port, first);
+            Path passwordFile = workDir.resolve("data/bootstrap-admin-password");
+            assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(passwordFile));
+            password = Files.readString(passwordFile).trim();
+            assertTrue(password.length() >= 20, "a generated password");
+            String log = Files.readString(workDir.resolve("app.log"));
+            assertTrue(log.contains(passwordFile.toString()), "the log says where the password is");
+            assertFalse(log.contains(password), "the password itself is never logged");
             // zonky's defaults are a test server's (fsync off, asynchronous commit); this one holds the ledger.
             assertEquals("on", databaseSetting("fsync"));
             assertEquals("on", databaseSetting("synchronous_commit"));
-            given().port(port).auth().preemptive().basic("admin", PASSWORD).contentType(ContentType.JSON)
+            given().port(port).auth().preemptive().basic("admin", password).contentType(ContentType.JSON)
                     .body(Map.of("slug", "survivor", "displayName", "Survivor Inc"))
                     .post("/api/admin/tenants").then().statusCode(201);
             // no upstream configured: the built-in simulator answers, and the real API is never called
-            String key = given().port(port).auth().preemptive().basic("admin", PASSWORD).contentType(ContentType.JSON)
+            String key = given().port(port).auth().preemptive().basic("admin", password).contentType(ContentType.JSON)
                     .body(Map.of("name", "first")).post("/api/admin/tenants/survivor/keys")
                     .then().statusCode(201).extract().path("key");
             given().port(port).header("Authorization", "Bearer " + key).contentType(ContentType.JSON)
@@ -66,7 +75,7 @@ class EmbeddedDefaultIT {
         Process second = start(port);
         try {
             awaitReady(port, second);
-            given().port(port).auth().preemptive().basic("admin", PASSWORD)
+            given().port(port).auth().preemptive().basic("admin", password)
                     .get("/api/admin/tenants/survivor").then().statusCode(200)
                     .body("displayName", equalTo("Survivor Inc"));
         } finally {
@@ -92,7 +101,7 @@ class EmbeddedDefaultIT {
         env.keySet().removeIf(k -> k.startsWith("QUARKUS_DATASOURCE") || k.startsWith("DEEPSEEK_"));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("TOLLGATE_EMBEDDED_DB_PORT", String.valueOf(dbPort));
-        env.put("TOLLGATE_ADMIN_PASSWORD", PASSWORD);
+        env.remove("TOLLGATE_ADMIN_PASSWORD");
         return pb.start();
     }
 
