@@ -52,6 +52,17 @@ class OidcAdminApiTest {
     }
 
     @Test
+    void aTokenTheSameUserGotForAnotherClientIsRefused() {
+        // admin-cli exists in every Keycloak realm and hands this user a token too, one not meant for Tollgate
+        String elsewhere = given().contentType(ContentType.URLENC).formParam("grant_type", "password")
+                .formParam("client_id", "admin-cli").formParam("username", PLATFORM_ADMIN.username())
+                .formParam("password", PLATFORM_ADMIN.password()).post(realmUrl() + "/protocol/openid-connect/token")
+                .then().statusCode(200).extract().path("access_token");
+        given().auth().oauth2(elsewhere).get(TENANTS).then().statusCode(401);
+        as(PLATFORM_ADMIN).get(TENANTS).then().statusCode(200);
+    }
+
+    @Test
     void platformAdminCreatesATenantAndIssuesAKeyThatWorks() {
         String slug = uniqueSlug("oidc");
         as(PLATFORM_ADMIN).body(tenant(slug, "Made with a token")).post(TENANTS).then()
