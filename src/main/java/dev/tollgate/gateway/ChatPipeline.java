@@ -166,8 +166,12 @@ public class ChatPipeline {
             return;
         }
         if (plan.isEmpty()) {
-            fail(call, new OpenAiException(503, "api_error", "upstream_unavailable", null,
-                    "No upstream is available for " + call.servedModel + " right now; retry in a little while."));
+            fail(call, upstreams.serves(call.servedModel)
+                    ? new OpenAiException(503, "api_error", "upstream_unavailable", null,
+                            "No upstream is available for " + call.servedModel + " right now; retry in a little while.")
+                    // a set-up matter, which no retry mends
+                    : new OpenAiException(503, "api_error", "upstream_not_configured", null, "No upstream endpoint"
+                            + " of this gateway serves " + call.servedModel + ". Tell your Tollgate operator."));
             return;
         }
         UpstreamEndpoint endpoint = permitted(plan, call);

@@ -45,7 +45,8 @@ final class GatewayResponses {
             headers(call, response);
         }
         String code = e.body().error().code();
-        if ("upstream_auth_failed".equals(code) || "upstream_balance_exhausted".equals(code)) {
+        if ("upstream_auth_failed".equals(code) || "upstream_balance_exhausted".equals(code)
+                || "upstream_not_configured".equals(code)) {
             response.putHeader("X-Should-Retry", "false"); // OpenAI SDKs honour it: retrying cannot help here
         }
         response.setStatusCode(e.status()).putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")

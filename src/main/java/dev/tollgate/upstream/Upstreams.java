@@ -77,6 +77,11 @@ public class Upstreams {
         return simulator.running();
     }
 
+    /** Whether any endpoint serves the model, its breaker open or not. */
+    public boolean serves(String model) {
+        return endpoints.stream().anyMatch(e -> e.serves(model));
+    }
+
     /** Endpoints to try for a model, best first; an endpoint with an open breaker is left out. */
     public List<UpstreamEndpoint> plan(String model) {
         List<UpstreamEndpoint> candidates = new ArrayList<>();
