@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -35,19 +36,28 @@ public class KeyUsageTracker {
         if (pending.isEmpty()) {
             return;
         }
+        Map<Long, Instant> taken = new HashMap<>();
+        for (Long keyId : pending.keySet()) {
+            Instant at = pending.remove(keyId);
+            if (at != null) {
+                taken.put(keyId, at);
+            }
+        }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "update api_key set last_used_at = ? where id = ? and (last_used_at is null or last_used_at < ?)")) {
-            for (Long keyId : pending.keySet()) {
-                Instant at = pending.remove(keyId);
-                Timestamp ts = Timestamp.from(at);
+            for (Map.Entry<Long, Instant> e : taken.entrySet()) {
+                Timestamp ts = Timestamp.from(e.getValue());
                 ps.setTimestamp(1, ts);
-                ps.setLong(2, keyId);
+                ps.setLong(2, e.getKey());
                 ps.setTimestamp(3, ts);
                 ps.addBatch();
             }
             ps.executeBatch();
         } catch (SQLException e) {
-            LOG.warn("Could not record key last-used times; they will be written with the next use", e);
+            // kept for the next flush: a key that is not used again (one just revoked) would otherwise never show
+            // when it was last used, which is what someone looking into a leak asks first
+            taken.forEach((keyId, at) -> pending.merge(keyId, at, (a, b) -> a.isAfter(b) ? a : b));
+            LOG.warn("Could not record key last-used times; they are tried again at the next flush", e);
         }
     }
 
