@@ -13,6 +13,7 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -71,7 +72,7 @@ public class ConsoleTenantResource {
     @Path("tenants/new")
     @RolesAllowed(Roles.PLATFORM_ADMIN)
     public TemplateInstance newTenant() {
-        return Templates.form(null, new TenantInput("", "", "", "", "", "", "USD", "UTC"), Map.of());
+        return Templates.form(null, new TenantInput("", "", "", "", "", "", "USD", "UTC", null), Map.of());
     }
 
     @POST
@@ -101,7 +102,7 @@ public class ConsoleTenantResource {
     public TemplateInstance edit(@PathParam("slug") String slug) {
         Tenant t = visible(slug);
         TenantInput current = new TenantInput(t.slug, t.displayName, t.legalName, t.billingEmail, t.postalAddress,
-                t.taxId, t.currency, t.timezone);
+                t.taxId, t.currency, t.timezone, t.version);
         return Templates.form(t, current, Map.of());
     }
 
@@ -117,6 +118,11 @@ public class ConsoleTenantResource {
             return Flash.redirect("/console/tenants/" + slug, "Changes saved.");
         } catch (InvalidInputException e) {
             return Response.status(400).entity(Templates.form(t, input, e.fieldErrors())).build();
+        } catch (OptimisticLockException e) {
+            // the form keeps what this admin typed; the page says what happened and how to see the other change
+            return Response.status(409).entity(Templates.form(t, input, Map.of("version", "Someone else saved this"
+                    + " tenant after you opened it. Your changes are below, not saved: open it again to see theirs.")))
+                    .build();
         }
     }
 
@@ -141,7 +147,11 @@ public class ConsoleTenantResource {
     private static TenantInput tenantInput(MultivaluedMap<String, String> f) {
         return new TenantInput(f.getFirst("slug"), f.getFirst("displayName"), f.getFirst("legalName"),
                 f.getFirst("billingEmail"), f.getFirst("postalAddress"), f.getFirst("taxId"), f.getFirst("currency"),
-                f.getFirst("timezone"));
+                f.getFirst("timezone"), version(f.getFirst("version")));
+    }
+
+    private static Long version(String v) {
+        return v != null && v.matches("\\d{1,18}") ? Long.valueOf(v) : null;
     }
 
     private static TenantStatus parseStatus(String s) {

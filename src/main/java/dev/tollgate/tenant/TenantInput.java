@@ -6,7 +6,11 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
-/** What an admin may set on a tenant, from the console form or the admin API. */
+/**
+ * What an admin may set on a tenant, from the console form or the admin API. {@code version}, on update, is the
+ * version the admin read: a save over a change made since is refused (409) instead of silently undoing it;
+ * without it the save always applies.
+ */
 public record TenantInput(
         @NotBlank
         @Size(min = 2, max = 40)
@@ -19,14 +23,15 @@ public record TenantInput(
         @Size(max = 1000) String postalAddress,
         @Size(max = 64) String taxId,
         @Pattern(regexp = "^USD$", message = "only USD is supported") String currency,
-        @ValidTimeZone String timezone) {
+        @ValidTimeZone String timezone,
+        Long version) {
 
     /** Blank optional fields become null, and the defaults are filled in. */
     public TenantInput normalized() {
         return new TenantInput(trim(slug), trim(displayName), blankToNull(legalName), blankToNull(billingEmail),
                 blankToNull(postalAddress), blankToNull(taxId),
                 currency == null || currency.isBlank() ? "USD" : currency.trim(),
-                timezone == null || timezone.isBlank() ? "UTC" : timezone.trim());
+                timezone == null || timezone.isBlank() ? "UTC" : timezone.trim(), version);
     }
 
     private static String trim(String s) {

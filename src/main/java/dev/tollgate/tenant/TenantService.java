@@ -11,6 +11,7 @@ import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.transaction.Transactional;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +93,10 @@ public class TenantService {
         return visible(slug).map(t -> {
             caller.requireMayChange(t.id);
             TenantInput in = inputs.check(withSlug(input, slug)).normalized();
+            if (in.version() != null && in.version() != t.version) {
+                throw new OptimisticLockException("tenant " + slug + " is at version " + t.version + ", not "
+                        + in.version());
+            }
             TenantView before = TenantView.of(t);
             apply(t, in);
             Tenant.flush();
@@ -122,7 +127,7 @@ public class TenantService {
 
     private static TenantInput withSlug(TenantInput in, String slug) {
         return new TenantInput(slug, in.displayName(), in.legalName(), in.billingEmail(), in.postalAddress(),
-                in.taxId(), in.currency(), in.timezone());
+                in.taxId(), in.currency(), in.timezone(), in.version());
     }
 
     private static void apply(Tenant t, TenantInput in) {

@@ -1,0 +1,54 @@
+package dev.tollgate.console;
+
+import static dev.tollgate.testing.TestData.ADMIN;
+import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
+import static dev.tollgate.testing.TestData.asAdmin;
+import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.uniqueSlug;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.tollgate.testing.ConsoleSession;
+import dev.tollgate.testing.PostgresResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Two admins editing one tenant: the second save does not silently undo the first. */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class TenantConsoleTest {
+
+    @Test
+    void aSaveOverSomeoneElsesChangeIsRefusedAndKeepsWhatWasTyped() {
+        String slug = createTenant(uniqueSlug("race"));
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        String page = console.get("/console/tenants/" + slug + "/edit").then().statusCode(200).extract().asString();
+        String version = page.replaceAll("(?s).*name=\"version\" value=\"(\\d+)\".*", "$1");
+
+        // another admin renames it meanwhile, through the API, with the version they read
+        int current = asAdmin().get("/api/admin/tenants/" + slug).then().extract().path("version");
+        Map<String, Object> theirs = Map.of("displayName", "Renamed by B", "version", current);
+        asAdmin().body(theirs).put("/api/admin/tenants/" + slug).then().statusCode(200);
+        asAdmin().body(theirs).put("/api/admin/tenants/" + slug).then().statusCode(409); // their version is old now
+
+        Map<String, String> mine = new HashMap<>();
+        mine.put("slug", slug);
+        mine.put("displayName", "Typed by A on the old page");
+        mine.put("currency", "USD");
+        mine.put("timezone", "UTC");
+        mine.put("version", version);
+        console.post("/console/tenants/" + slug + "/edit", mine).then().statusCode(409)
+                .body(containsString("id=\"e-version\""))
+                .body(containsString("Typed by A on the old page"));
+        asAdmin().get("/api/admin/tenants/" + slug).then().body("displayName", equalTo("Renamed by B"));
+
+        // opened again, the form carries the new version and saves
+        page = console.get("/console/tenants/" + slug + "/edit").asString();
+        mine.put("version", page.replaceAll("(?s).*name=\"version\" value=\"(\\d+)\".*", "$1"));
+        console.post("/console/tenants/" + slug + "/edit", mine).then().statusCode(303);
+        asAdmin().get("/api/admin/tenants/" + slug).then().body("displayName", equalTo("Typed by A on the old page"));
+    }
+}
