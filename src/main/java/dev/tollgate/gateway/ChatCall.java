@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +39,8 @@ final class ChatCall {
     int attempt;
     /** Where in the call's plan the last attempt went: a retry starts at the endpoint after it. */
     int planIndex = -1;
+    /** Endpoints that refused their own key or account during this call, not to be tried again; mostly null. */
+    private List<UpstreamEndpoint> refusedBy;
     Instant attemptStartedAt;
     Instant firstByteAt;
     UpstreamEndpoint endpoint;
@@ -56,6 +59,22 @@ final class ChatCall {
     /** Bytes have gone to the client: from here on there is no retry. */
     boolean responseStarted;
     boolean finished;
+
+    /**
+     * Notes that the endpoint refused its own credentials; true when another endpoint of the plan is left to
+     * try, so the call may move on.
+     */
+    boolean refuse(UpstreamEndpoint endpoint, List<UpstreamEndpoint> plan) {
+        if (refusedBy == null) {
+            refusedBy = new ArrayList<>(2);
+        }
+        refusedBy.add(endpoint);
+        return plan.stream().anyMatch(e -> !refusedBy(e));
+    }
+
+    boolean refusedBy(UpstreamEndpoint endpoint) {
+        return refusedBy != null && refusedBy.contains(endpoint);
+    }
 
     ChatCall(String requestId, String clientRequestId, Instant receivedAt, RoutingContext ctx) {
         this.requestId = requestId;

@@ -263,11 +263,13 @@ public class ChatPipeline {
             Buffer errorBody = ar.succeeded() ? ar.result() : Buffer.buffer();
             // 401, 402 and 403 say this endpoint's own key or account is wrong (revoked, out of balance), not the
             // client's request: the endpoint is failing, and another one may serve. Retrying it alone is futile.
-            boolean endpointRefused = status == 401 || status == 402 || status == 403;
-            boolean retryable = status == 429 || status == 503 || endpointRefused && plan.size() > 1;
+            // With no other endpoint, the client gets the refusal itself (upstream_auth_failed, with
+            // X-Should-Retry: false), which an open breaker would turn into a vague "retry later".
+            boolean failover = (status == 401 || status == 402 || status == 403) && call.refuse(endpoint, plan);
+            boolean retryable = status == 429 || status == 503 || failover;
             // A 429 is the upstream's rate limit, not a broken endpoint: it moves the call on but must not
             // open the breaker, or one noisy tenant would take the endpoint away from everyone.
-            if (status >= 500 || endpointRefused) {
+            if (status >= 500 || failover) {
                 breakerError(call, endpoint, System.nanoTime() - started, new IllegalStateException("HTTP " + status));
             } else if (status != 429) {
                 breakerSuccess(call, endpoint, System.nanoTime() - started);
@@ -316,7 +318,7 @@ public class ChatPipeline {
         for (int i = 1; i <= plan.size(); i++) {
             int index = (call.planIndex + i) % plan.size();
             UpstreamEndpoint e = plan.get(index);
-            if (e.breaker().tryAcquirePermission()) {
+            if (!call.refusedBy(e) && e.breaker().tryAcquirePermission()) {
                 call.planIndex = index;
                 return e;
             }

@@ -180,6 +180,16 @@ class OpenAiSdkUpstreamFailureTest {
         }
     }
 
+    @Test
+    void anOnlyEndpointRefusingItsKeyKeepsSayingSoAndIsNotTakenOut() {
+        // more refusals than the breaker's window needs to open: an open breaker would answer a vague 503
+        for (int i = 0; i < 12; i++) {
+            InternalServerException e = assertThrows(InternalServerException.class, () -> client.chat().completions()
+                    .create(ask("deepseek-v4-flash", "Hi [[sim:fault=401]]").build()));
+            assertError(e, 502, "upstream_auth_failed");
+        }
+    }
+
     private static ChatCompletionCreateParams.Builder ask(String model, String text) {
         return ChatCompletionCreateParams.builder().model(model).addUserMessage(text);
     }
