@@ -17,10 +17,15 @@ public class FormPostFilter {
         if (!"POST".equals(request.getMethod()) || !request.getUriInfo().getPath().startsWith("/console")) {
             return null;
         }
+        // exactly the types the CSRF filter checks, as it compares them: case-sensitive, no wildcards
         MediaType type = request.getMediaType();
-        boolean form = type != null && (MediaType.APPLICATION_FORM_URLENCODED_TYPE.isCompatible(type)
-                || MediaType.MULTIPART_FORM_DATA_TYPE.isCompatible(type));
+        boolean form = type != null && (is(type, MediaType.APPLICATION_FORM_URLENCODED_TYPE)
+                || is(type, MediaType.MULTIPART_FORM_DATA_TYPE));
         return form ? null : Response.status(415).type(MediaType.TEXT_PLAIN)
                 .entity("Console changes are made with the console's own forms.").build();
+    }
+
+    private static boolean is(MediaType type, MediaType expected) {
+        return type.getType().equals(expected.getType()) && type.getSubtype().equals(expected.getSubtype());
     }
 }

@@ -54,7 +54,7 @@ final class LedgerStore {
     private static final int NETWORK_TIMEOUT_MILLIS = 60_000;
     private static final int MAINTENANCE_NETWORK_TIMEOUT_MILLIS = 600_000;
     /** How long creating a partition waits for the table's lock (held by any long read of the ledger). */
-    private static final int LOCK_TIMEOUT_SECONDS = 5;
+    private static final int LOCK_TIMEOUT_SECONDS = 2;
 
     private final DataSource dataSource;
 
@@ -223,6 +223,14 @@ final class LedgerStore {
                 restoreQuietly(c, autoCommit, networkTimeout);
             }
         }
+    }
+
+    /**
+     * A partition function gave up waiting: for the table's lock (lock_not_available) or for itself
+     * (query_canceled by the statement timeout). The rows can still go to the default partition.
+     */
+    static boolean waitedTooLong(SQLException e) {
+        return "55P03".equals(e.getSQLState()) || "57014".equals(e.getSQLState());
     }
 
     /**

@@ -15,12 +15,15 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -42,6 +45,7 @@ import org.jboss.logging.Logger;
 final class LedgerWriter implements Closeable {
 
     private static final Logger LOG = Logger.getLogger(LedgerWriter.class);
+    private static final long PARTITION_RETRY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** Each recording thread's line buffer, reused from row to row (the gateway records on its event loops). */
     private static final ThreadLocal<SpoolCodec.LineBuffer> LINES = ThreadLocal.withInitial(SpoolCodec.LineBuffer::new);
 
@@ -108,6 +112,8 @@ final class LedgerWriter implements Closeable {
 
     /** Months whose partition this run has made sure of; writer thread only. */
     private final Set<YearMonth> months = new HashSet<>();
+    /** When to try again to create a month's partition that a long read kept locked (writer thread only). */
+    private final Map<YearMonth, Long> partitionRetryAt = new HashMap<>();
 
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
@@ -490,17 +496,24 @@ final class LedgerWriter implements Closeable {
     private void ensurePartitions(List<LedgerEntry> rows) throws SQLException {
         for (LedgerEntry e : rows) {
             YearMonth month = YearMonth.from(e.receivedAt().atOffset(ZoneOffset.UTC));
-            if (months.contains(month)) {
+            Long retryAt = partitionRetryAt.get(month);
+            if (months.contains(month) || retryAt != null && System.nanoTime() - retryAt < 0) {
                 continue;
             }
             try {
                 store.ensurePartition(month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC));
             } catch (SQLException ex) {
-                if (!LedgerStore.refusesRows(ex) && (ex.getSQLState() == null || !ex.getSQLState().startsWith("42"))) {
+                boolean busy = LedgerStore.waitedTooLong(ex);
+                if (!busy && !LedgerStore.refusesRows(ex)
+                        && (ex.getSQLState() == null || !ex.getSQLState().startsWith("42"))) {
                     throw ex; // most likely the database is unreachable: the insert would fail too
                 }
                 LOG.warnf(ex, "Could not create the usage_ledger partition for %s; its rows go to the default"
                         + " partition until the periodic check moves them", month);
+                if (busy) { // the table is locked by a long read: try again later, not at every batch
+                    partitionRetryAt.put(month, System.nanoTime() + PARTITION_RETRY_NANOS);
+                    continue;
+                }
             }
             months.add(month);
         }

@@ -52,6 +52,9 @@ class CsrfTest {
                 .header("Cookie", console.cookieHeader()).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(415, bare.statusCode(), bare.body());
+        // a form type in other letters is not one the CSRF filter checks either
+        console.request().contentType("Application/x-www-form-urlencoded").body("")
+                .post("/console/tenants/" + slug + "/keys/" + publicId + "/revoke").then().statusCode(415);
         asAdmin().get("/api/admin/tenants/" + slug + "/keys/" + publicId).then().body("status", equalTo("ACTIVE"));
         // the admin API's posts without a body are not console posts
         asAdmin().post("/api/admin/tenants/" + slug + "/suspend").then().statusCode(200);

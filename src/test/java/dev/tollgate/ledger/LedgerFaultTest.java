@@ -183,6 +183,29 @@ class LedgerFaultTest {
     }
 
     @Test
+    void rowsOfAMonthWhosePartitionALongReportBlocksStillLand() throws Exception {
+        String prefix = "blocked-month-" + UUID.randomUUID() + "-";
+        Instant received = Instant.parse("2043-02-10T08:00:00Z"); // a month no other test creates
+        try (Connection report = TestPostgres.shared().pool().getConnection()) {
+            report.setAutoCommit(false);
+            try (Statement st = report.createStatement()) {
+                st.execute("select count(*) from usage_ledger");
+            }
+            for (int i = 0; i < 3; i++) {
+                writer.record(entry(prefix + i, 1, received));
+            }
+            // while the report runs, the month cannot get its partition: its rows go to the default one
+            assertTrue(writer.flush(Duration.ofMinutes(1)));
+            assertEquals(3, rows(prefix));
+            assertEquals(0, counter("tollgate.ledger.write.failures"), "no batch failed for it");
+            report.rollback();
+            report.setAutoCommit(true);
+        }
+        assertEquals(3, TestPostgres.shared().count(
+                "select count(*) from usage_ledger_default where request_id like ?", prefix + "%"));
+    }
+
+    @Test
     void creatingAPartitionGivesUpRatherThanQueueBehindALongReport() throws Exception {
         LedgerStore store = new LedgerStore(TestPostgres.shared().pool());
         Instant month = Instant.parse("2041-07-15T00:00:00Z"); // a month no other test creates
