@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.ledger.TestPostgres;
 import io.agroal.api.AgroalDataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -24,17 +27,47 @@ class KeyUsageTrackerTest {
         try (db) {
             long keyId = insertKey(db);
             KeyUsageTracker tracker = new KeyUsageTracker();
-            tracker.dataSource = (AgroalDataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[] {AgroalDataSource.class}, (proxy, method, args) -> {
-                        throw new SQLException("database away", "08006");
-                    });
+            tracker.dataSource = failingBatches(db.pool());
             Instant used = Instant.now().truncatedTo(ChronoUnit.MICROS);
             tracker.markUsed(keyId, used);
-            tracker.flush(); // fails
+            tracker.flush(); // the batch is sent and fails, as when the connection drops under it
 
             tracker.dataSource = db.pool();
             tracker.flush();
             assertEquals(used, lastUsed(db.pool(), keyId));
+        }
+    }
+
+    /** Real connections whose batch executions fail. */
+    private static AgroalDataSource failingBatches(AgroalDataSource real) {
+        ClassLoader loader = KeyUsageTrackerTest.class.getClassLoader();
+        return (AgroalDataSource) Proxy.newProxyInstance(loader, new Class<?>[] {AgroalDataSource.class},
+                (ds, dsMethod, dsArgs) -> {
+                    Object result = invoke(dsMethod, real, dsArgs);
+                    if (!(result instanceof Connection c)) {
+                        return result;
+                    }
+                    return Proxy.newProxyInstance(loader, new Class<?>[] {Connection.class}, (conn, cMethod, cArgs) -> {
+                        Object r = invoke(cMethod, c, cArgs);
+                        if (!(r instanceof PreparedStatement ps)) {
+                            return r;
+                        }
+                        return Proxy.newProxyInstance(loader, new Class<?>[] {PreparedStatement.class},
+                                (stmt, sMethod, sArgs) -> {
+                                    if (sMethod.getName().equals("executeBatch")) {
+                                        throw new SQLException("connection lost", "08006");
+                                    }
+                                    return invoke(sMethod, ps, sArgs);
+                                });
+                    });
+                });
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
         }
     }
 
