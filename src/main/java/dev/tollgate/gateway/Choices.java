@@ -15,6 +15,8 @@ final class Choices {
     /** In UTF-8 bytes, the unit the prompt is estimated in too: characters would count Chinese at a third. */
     long textBytes;
     int count;
+    /** Where a text string the body broke off inside begins (its opening quote), else -1. */
+    long cutTextAt = -1;
 
     /**
      * Reads to the array's end; the parser is left on its END_ARRAY.
@@ -53,7 +55,14 @@ final class Choices {
             switch (t) {
                 case START_OBJECT, START_ARRAY -> depth++;
                 case END_OBJECT, END_ARRAY -> depth--;
-                case VALUE_STRING -> textBytes += utf8Length(p);
+                case VALUE_STRING -> {
+                    try {
+                        textBytes += utf8Length(p);
+                    } catch (IOException cut) {
+                        cutTextAt = p.currentTokenLocation().getByteOffset();
+                        throw cut;
+                    }
+                }
                 default -> {
                 }
             }

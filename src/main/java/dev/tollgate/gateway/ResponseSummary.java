@@ -21,9 +21,9 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
     }
 
     /**
-     * The answer, in UTF-8 bytes of text, in the part of a body that came before it broke off. DeepSeek sends a
-     * choice's logprobs before its message, one entry per output token, so a body cut inside them counts each
-     * entry as a token (four bytes, the estimate's unit).
+     * The answer, in UTF-8 bytes of text, in the part of a body that came before it broke off: whole strings, and
+     * the part that came of a string cut short. DeepSeek sends a choice's logprobs before its message, one entry
+     * per output token, so a body cut inside them counts each entry as a token (four bytes, the estimate's unit).
      */
     static long answerBytesSoFar(ObjectMapper json, byte[] partial) {
         Choices choices = new Choices();
@@ -42,7 +42,8 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
         } catch (IOException cutShort) {
             // as above
         }
-        return Math.max(choices.textBytes, 4 * logprobTokens);
+        long cutText = choices.cutTextAt < 0 ? 0 : Math.max(0, partial.length - choices.cutTextAt - 1);
+        return Math.max(choices.textBytes + cutText, 4 * logprobTokens);
     }
 
     /** An object in {@code choices[i].logprobs.content} (or {@code .reasoning_content}). */

@@ -75,9 +75,9 @@ class ResponseSummaryTest {
                 "three entries begun, three tokens");
         String message = "{\"choices\":[{\"index\":0,\"logprobs\":null,\"message\":{\"role\":\"assistant\","
                 + "\"reasoning_content\":\"Think about the sea.\",\"content\":\"The sea is wi";
-        assertEquals("assistant".length() + "Think about the sea.".length(),
+        assertEquals("assistant".length() + "Think about the sea.".length() + "The sea is wi".length(),
                 ResponseSummary.answerBytesSoFar(JSON, message.getBytes(StandardCharsets.UTF_8)),
-                "whole strings count; the one cut short is not read");
+                "whole strings, and what came of the one cut short");
     }
 
     @Test

@@ -73,7 +73,7 @@ class UpstreamResponseLimitTest {
         ledger.flush();
         assertEquals("upstream_response_too_large 200 estimated", row(big.header("X-Request-Id")),
                 "the upstream did the work: the attempt is billed on an estimate, flagged as such");
-        // the answer's text came before the logprobs that pushed the body over the limit: its output is billed
+        // the logprobs, one entry per output token, come first and fill the 4 KB: that much output is billed
         long completion = completionTokens(big.header("X-Request-Id"));
         assertTrue(completion > 0 && completion <= 64, completion + " completion tokens");
     }
