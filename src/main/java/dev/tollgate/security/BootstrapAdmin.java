@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,9 +48,12 @@ public class BootstrapAdmin {
         }
         String password = chosen.orElseGet(BootstrapAdmin::randomPassword);
         Path file = EmbeddedDatabase.dataDirectory().resolve(PASSWORD_FILE);
+        // A file of this start's own first: instances sharing a data directory must not overwrite or delete the
+        // password of the one whose admin was made. It takes the file's name only once its admin exists.
+        Path own = file.resolveSibling(PASSWORD_FILE + "." + UUID.randomUUID() + ".tmp");
         if (chosen.isEmpty()) {
             try { // before the user exists: an admin whose password went nowhere could never log in
-                writeOwnerOnly(file, password);
+                writeOwnerOnly(own, password);
             } catch (IOException e) {
                 LOG.errorf("No bootstrap admin made: its password could not be written to %s (%s). Set"
                         + " TOLLGATE_ADMIN_PASSWORD, or TOLLGATE_DATA_DIR to a writable directory, and start again",
@@ -67,11 +72,17 @@ public class BootstrapAdmin {
         }
         if (!created) {
             if (chosen.isEmpty()) {
-                deleteQuietly(file); // a password nobody has
+                deleteQuietly(own); // a password nobody has
             }
         } else if (chosen.isEmpty()) {
+            Path at = file;
+            try {
+                Files.move(own, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                at = own; // the password is safe where it was written
+            }
             LOG.warnf("Created the bootstrap admin. Log in as 'admin' with the password in %s (readable by this"
-                    + " account only); once you have named admins, delete the file and the 'admin' user", file);
+                    + " account only); once you have named admins, delete the file and the 'admin' user", at);
         } else {
             LOG.info("Created the bootstrap admin 'admin' with the password from TOLLGATE_ADMIN_PASSWORD");
         }
@@ -79,7 +90,6 @@ public class BootstrapAdmin {
 
     private static void writeOwnerOnly(Path file, String password) throws IOException {
         Files.createDirectories(file.getParent());
-        Files.deleteIfExists(file); // a leftover of an earlier first start that made no user
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } else {
