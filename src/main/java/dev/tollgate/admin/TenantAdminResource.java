@@ -19,6 +19,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/api/admin/tenants")
@@ -55,6 +57,10 @@ public class TenantAdminResource {
     @PUT
     @Path("{slug}")
     @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN})
+    @Operation(summary = "Replace a tenant's descriptive and billing fields", description = "The slug comes from"
+            + " the path and never changes. With `version` (as read), a save over someone else's change made since"
+            + " is refused.")
+    @APIResponse(responseCode = "409", description = "`version` is not the tenant's current version")
     public TenantView update(@PathParam("slug") String slug, TenantInput input) {
         return tenants.update(slug, input).map(TenantView::of).orElseThrow(NotFoundException::new);
     }

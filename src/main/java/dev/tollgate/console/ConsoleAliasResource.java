@@ -177,7 +177,7 @@ public class ConsoleAliasResource {
         AliasInput input = new AliasInput(v.get("alias"), v.get("targetModel"), implied,
                 instant("deprecatedAt", v.get("deprecatedAt"), errors), instant("sunsetAt", v.get("sunsetAt"), errors),
                 v.get("mode"), v.get("replacementModel"), v.get("migrationGuide"), v.get("note"),
-                v.get("version").matches("\\d{1,18}") ? Long.valueOf(v.get("version")) : null);
+                EditForms.version(v.get("version")));
         if (!errors.isEmpty()) {
             Map<String, String> all = inputs.violations(input.normalized());
             all.putAll(errors);

@@ -147,11 +147,7 @@ public class ConsoleTenantResource {
     private static TenantInput tenantInput(MultivaluedMap<String, String> f) {
         return new TenantInput(f.getFirst("slug"), f.getFirst("displayName"), f.getFirst("legalName"),
                 f.getFirst("billingEmail"), f.getFirst("postalAddress"), f.getFirst("taxId"), f.getFirst("currency"),
-                f.getFirst("timezone"), version(f.getFirst("version")));
-    }
-
-    private static Long version(String v) {
-        return v != null && v.matches("\\d{1,18}") ? Long.valueOf(v) : null;
+                f.getFirst("timezone"), EditForms.version(f.getFirst("version")));
     }
 
     private static TenantStatus parseStatus(String s) {
