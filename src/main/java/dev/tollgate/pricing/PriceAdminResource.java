@@ -80,8 +80,8 @@ public class PriceAdminResource {
     @DELETE
     @Path("{id: \\d+}")
     @Operation(summary = "Delete an entry that has not started yet",
-            description = "The entry that ended where the deleted one started (the one it superseded) is extended "
-                    + "over its span, in `extended`, so that no call is left without a price.")
+            description = "When a supersede made the deleted entry, the entry it superseded is extended over its "
+                    + "span, in `extended`, so that no call is left without a price.")
     @APIResponse(responseCode = "200", description = "The deleted entry, and the entry extended over its span if any")
     @APIResponse(responseCode = "409", description = "The entry is or was in force, or starts too soon")
     public PriceBookService.Deletion delete(@PathParam("id") long id) {

@@ -19,7 +19,6 @@ import java.time.LocalTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -133,6 +132,7 @@ public class PriceBookService {
             next.windowStart = old.windowStart;
             next.windowEnd = old.windowEnd;
             next.note = in.note().trim();
+            next.supersedesEntryId = old.id;
             insert(next, "validUntil"); // it starts inside the entry it supersedes: only its end can overlap
             PriceEntry resumed = null;
             if (until != null && (oldEnd == null || until.isBefore(oldEnd))) {
@@ -145,6 +145,8 @@ public class PriceBookService {
                 resumed.windowStart = old.windowStart;
                 resumed.windowEnd = old.windowEnd;
                 resumed.note = "The rate of entry " + old.id + " again, after entry " + next.id + " ends.";
+                // deleting it then lets the temporary rate run on, rather than leave its calls unpriced
+                resumed.supersedesEntryId = next.id;
                 insert(resumed, "validUntil");
             }
             Supersession result = new Supersession(PriceEntryView.of(old), PriceEntryView.of(next),
@@ -173,16 +175,17 @@ public class PriceBookService {
     }
 
     /**
-     * A deleted entry, and the entry that ended where it started, now extended over its span; {@code extended}
-     * is null when no entry ended there.
+     * A deleted entry, and the entry it had superseded, now extended over its span; {@code extended} is null when
+     * it superseded none.
      */
     public record Deletion(PriceEntryView deleted, PriceEntryView extended) {
     }
 
     /**
-     * Deletes a scheduled entry (a mistake caught before it applies). The entry that ended where it started
-     * (the one it superseded) takes its span back, so that undoing a change never leaves calls unpriced; the
-     * right rate can then be set by superseding that entry again. Empty when there is no such entry.
+     * Deletes a scheduled entry (a mistake caught before it applies). When it came from a supersede, the entry
+     * it superseded takes its span back, so that undoing a change never leaves calls unpriced; the right rate can
+     * then be set by superseding that entry again. An entry made on its own is just deleted, which restores what
+     * was there before it (a deliberate gap included). Empty when there is no such entry.
      */
     @Transactional
     public Optional<Deletion> delete(long id) {
@@ -195,9 +198,9 @@ public class PriceBookService {
                                 + "; it can be superseded or closed from a future instant, never deleted"));
             }
             PriceEntryView before = PriceEntryView.of(e);
-            PriceEntry previous = PriceEntry.<PriceEntry>find("model = ?1 and tokenClass = ?2 and validUntil = ?3",
-                    e.model, e.tokenClass, e.validFrom).withLock(LockModeType.PESSIMISTIC_WRITE).stream()
-                    .filter(p -> Objects.equals(p.window(), e.window())).findFirst().orElse(null);
+            PriceEntry previous = e.supersedesEntryId == null ? null
+                    : PriceEntry.<PriceEntry>findByIdOptional(e.supersedesEntryId, LockModeType.PESSIMISTIC_WRITE)
+                            .filter(p -> e.validFrom.equals(p.validUntil)).orElse(null);
             e.delete();
             PriceEntry.flush();
             audit.record("price.delete", "price_entry", String.valueOf(id), null, before, null);

@@ -37,6 +37,8 @@ public class PriceEntry extends PanacheEntityBase {
     public String note;
     public Instant createdAt;
     public String createdBy;
+    /** The entry this one took over from in a supersede, which a delete of this one extends again; else null. */
+    public Long supersedesEntryId;
 
     public TimeWindow window() {
         return TimeWindow.ofNullable(windowStart, windowEnd);

@@ -243,16 +243,16 @@ class PriceAdminApiTest {
         Map<String, Object> second = entry(model, "output", 2, end);
         second.put("validUntil", nextEnd.toString());
         int next = create(second);
-        // Deleting it gives its span back to the entry that ended where it started: no stretch without a price.
+        // Made on its own after a deliberate close: deleting it brings back exactly that, the close included.
         asAdmin().delete("/api/admin/prices/" + next).then().statusCode(200)
                 .body("deleted.id", equalTo(next))
-                .body("extended.id", equalTo(id))
-                .body("extended.validUntil", equalTo(nextEnd.toString()));
+                .body("extended", nullValue());
+        asAdmin().get("/api/admin/prices/" + id).then().body("validUntil", equalTo(end.toString()));
         asAdmin().get("/api/admin/prices/" + next).then().statusCode(404);
         asAdmin().delete("/api/admin/prices/" + next).then().statusCode(404);
         asAdmin().queryParam("size", 500).get("/api/admin/audit").then().statusCode(200)
                 .body("findAll { it.entityType == 'price_entry' && it.entityId == '" + id + "' }.action",
-                        containsInAnyOrder("price.create", "price.close", "price.extend"))
+                        containsInAnyOrder("price.create", "price.close"))
                 .body("findAll { it.entityType == 'price_entry' && it.entityId == '" + next + "' }.action",
                         containsInAnyOrder("price.create", "price.delete"));
         // An entry that follows nothing is simply deleted.
@@ -278,6 +278,26 @@ class PriceAdminApiTest {
                     .queryParam("cacheMissTokens", 1_000_000).get("/api/admin/prices/quote").then().statusCode(200)
                     .body("lines.find { it.tokenClass == 'input_cache_miss' }.priceEntryId", equalTo(seeded));
         }
+    }
+
+    @Test
+    void deletingTheResumedRateLetsTheTemporaryOneRunOnRatherThanLeaveAGap() {
+        String model = createModel(dataSource, "resume");
+        Instant from = midnightInDays(8);
+        int base = create(entry(model, "output", 1, from));
+        Instant promoFrom = from.plus(Duration.ofDays(2));
+        Instant promoUntil = from.plus(Duration.ofDays(4));
+        var result = asAdmin().body(Map.of("from", promoFrom.toString(), "validUntil", promoUntil.toString(),
+                        "usdPerMillionTokens", "0.5", "note", "promotion"))
+                .post("/api/admin/prices/" + base + "/supersede").then().statusCode(201).extract();
+        int promo = result.path("created.id");
+        int resumed = result.path("resumed.id");
+        asAdmin().delete("/api/admin/prices/" + resumed).then().statusCode(200)
+                .body("extended.id", equalTo(promo))
+                .body("extended.validUntil", nullValue());
+        asAdmin().get("/api/admin/prices/" + promo).then().body("validUntil", nullValue());
+        asAdmin().get("/api/admin/prices/" + resumed).then().statusCode(404);
+        asAdmin().get("/api/admin/prices/" + base).then().body("validUntil", equalTo(promoFrom.toString()));
     }
 
     @Test
