@@ -139,11 +139,7 @@ final class LedgerStore {
                 streamed, thinkingMode, receivedAt, firstByteAt, finishedAt, httpStatus, errorType, finishReason,
                 promptTokens, cacheHitTokens, cacheMissTokens, completionTokens, reasoningTokens, estimated, hitCost,
                 missCost, outputCost, totalCost, hitEntry, missEntry, outputEntry, clientRequestId, userId, tags};
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            int networkTimeout = c.getNetworkTimeout();
-            c.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS);
-            c.setAutoCommit(false);
+        return inTransaction(NETWORK_TIMEOUT_MILLIS, c -> {
             try (Statement durable = c.createStatement(); PreparedStatement ps = c.prepareStatement(INSERT)) {
                 // Once this commit returns the spool lets go of the rows, so the commit must be on disk by then,
                 // whatever the server's default: an asynchronous commit is lost if PostgreSQL crashes.
@@ -152,9 +148,29 @@ final class LedgerStore {
                 for (int i = 0; i < columns.length; i++) {
                     ps.setArray(i + 1, c.createArrayOf(sqlType(columns[i]), columns[i]));
                 }
-                int inserted = ps.executeUpdate();
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs work in a transaction of its own on a pooled connection, with a network timeout (see
+     * {@link #NETWORK_TIMEOUT_MILLIS} for why), and hands the connection back as it was.
+     */
+    private <T> T inTransaction(int networkTimeoutMillis, Work<T> work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            int networkTimeout = c.getNetworkTimeout();
+            c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
                 c.commit();
-                return inserted;
+                return result;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;
@@ -199,30 +215,20 @@ final class LedgerStore {
     }
 
     /**
-     * Runs a partition function in a transaction of its own, bounded like the inserts: a vanished host must
-     * not hold the writer thread for ever, and creating a partition, which locks the whole table, gives up
-     * (to be retried) rather than queue behind a long report while every insert queues behind it.
+     * Runs a partition function bounded like the inserts: a vanished host must not hold the writer thread for
+     * ever, and creating a partition, which locks the whole table, gives up (to be retried) rather than queue
+     * behind a long report while every insert queues behind it.
      */
     private void callPartitionFunction(String sql, Parameters parameters, int networkTimeoutMillis,
             int queryTimeoutSeconds) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            int networkTimeout = c.getNetworkTimeout();
-            c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
-            c.setAutoCommit(false);
+        inTransaction(networkTimeoutMillis, c -> {
             try (Statement bounded = c.createStatement(); PreparedStatement ps = c.prepareStatement(sql)) {
                 bounded.execute("set local lock_timeout = '" + LOCK_TIMEOUT_SECONDS + "s'");
                 ps.setQueryTimeout(queryTimeoutSeconds);
                 parameters.set(ps);
-                ps.execute();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            } finally {
-                restoreQuietly(c, autoCommit, networkTimeout);
+                return ps.execute();
             }
-        }
+        });
     }
 
     /**
