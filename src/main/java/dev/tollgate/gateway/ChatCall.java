@@ -56,6 +56,8 @@ final class ChatCall {
     /** How long the endpoint took to send its 200 status: what its breaker is told once the body is complete. */
     long answeredAfterNanos;
     StreamRelay relay;
+    /** Watches a relayed stream for an upstream gone silent; stopped when the stream ends either way. */
+    SilenceWatch silence;
     /** Bytes have gone to the client: from here on there is no retry. */
     boolean responseStarted;
     boolean finished;

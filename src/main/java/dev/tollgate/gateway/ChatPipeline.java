@@ -256,7 +256,7 @@ public class ChatPipeline {
             return;
         }
         call.refusedWith = status;
-        UpstreamBody.read(resp, maxAnswerBytes()).onComplete(ar -> {
+        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis()).onComplete(ar -> {
             if (call.finished) {
                 return; // the client left while the error body came in; that attempt is recorded already
             }
@@ -381,7 +381,7 @@ public class ChatPipeline {
     }
 
     private void relayBody(ChatCall call, UpstreamEndpoint endpoint, HttpClientResponse resp) {
-        UpstreamBody.read(resp, maxAnswerBytes()).onSuccess(raw -> {
+        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis()).onSuccess(raw -> {
             if (call.finished) {
                 return;
             }
@@ -438,10 +438,16 @@ public class ChatPipeline {
                 .putHeader(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .putHeader(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         out.writeHead();
+        long readTimeout = endpoint.readTimeout().toMillis();
+        call.silence = SilenceWatch.start(vertx, readTimeout, () -> {
+            midResponseFailure(call, endpoint, relay, new UpstreamBody.SilentException(readTimeout, null));
+            resp.request().reset(); // after: the reset fails the response, which would count as a disconnect
+        });
         resp.handler(data -> {
             if (call.finished) { // the call has been ended (client gone, stream cut off): what still comes is dropped
                 return;
             }
+            call.silence.heard();
             relay.feed(data);
             if (relay.eventTooLarge) {
                 midResponseFailure(call, endpoint, relay, new UpstreamBody.TooLargeException(maxEvent, null));
@@ -482,6 +488,7 @@ public class ChatPipeline {
 
     private void streamComplete(ChatCall call, UpstreamEndpoint endpoint, StreamRelay relay, HttpServerResponse out) {
         call.finished = true;
+        call.silence.stop();
         Usage usage = relay.usage != null ? relay.usage : Usage.estimate(call.promptTokenEstimate, relay.streamedBytes);
         recorder.attempt(call, endpoint, 200, null, relay.finishReason, usage);
         breakerSuccess(call, endpoint, call.answeredAfterNanos);
@@ -497,16 +504,21 @@ public class ChatPipeline {
             return;
         }
         call.finished = true;
+        if (call.silence != null) {
+            call.silence.stop();
+        }
         String tooLarge = err instanceof UpstreamBody.TooLargeException e ? e.limit + " bytes" : null;
+        boolean silent = err instanceof UpstreamBody.SilentException;
         if (tooLarge != null) {
             breakerRelease(call, endpoint); // a big answer to a big question says nothing about the endpoint
         } else {
             breakerError(call, endpoint, call.answeredAfterNanos, err);
         }
-        String type = tooLarge != null ? "upstream_response_too_large" : "upstream_disconnect";
+        String type = tooLarge != null ? "upstream_response_too_large" : silent ? "upstream_timeout" : "upstream_disconnect";
         // a body that was not relayed as it came is estimated from the answer text in what did come
         Buffer received = err instanceof UpstreamBody.TooLargeException e ? e.received
-                : err instanceof UpstreamBody.BrokenOffException e ? e.received : null;
+                : err instanceof UpstreamBody.BrokenOffException e ? e.received
+                : err instanceof UpstreamBody.SilentException e ? e.received : null;
         long streamed = relay != null ? relay.streamedBytes
                 : received == null ? 0 : ResponseSummary.answerBytesSoFar(json, received.getBytes());
         Usage usage = relay != null && relay.usage != null ? relay.usage
@@ -514,14 +526,16 @@ public class ChatPipeline {
         recorder.attempt(call, endpoint, 200, type, relay == null ? null : relay.finishReason, usage);
         HttpServerResponse out = call.ctx.response();
         if (!call.responseStarted) {
-            GatewayResponses.error(call.ctx, new OpenAiException(502, "api_error", type, null, tooLarge != null
-                    ? "The upstream's answer is larger than this gateway accepts (" + tooLarge
+            GatewayResponses.error(call.ctx, new OpenAiException(silent ? 504 : 502, "api_error", type, null,
+                    tooLarge != null ? "The upstream's answer is larger than this gateway accepts (" + tooLarge
                             + "); ask for fewer tokens or logprobs, or stream the answer."
+                    : silent ? "The upstream stopped sending half way through the answer; retry, or stream the answer."
                     : "The upstream connection broke before the answer was complete; retry."), call);
         } else if (!out.closed()) {
             OpenAiError error = OpenAiError.of(tooLarge != null
                     ? "An event of the upstream's stream is larger than this gateway accepts (" + tooLarge
                             + "); the answer is incomplete."
+                    : silent ? "The upstream stopped sending mid-stream; the answer is incomplete."
                     : "The upstream connection broke mid-stream; the answer is incomplete.", "api_error", null, type);
             try {
                 out.end(Buffer.buffer("data: " + json.writeValueAsString(error) + "\n\n"));
@@ -540,6 +554,9 @@ public class ChatPipeline {
             return;
         }
         call.finished = true;
+        if (call.silence != null) {
+            call.silence.stop();
+        }
         breakerRelease(call, call.endpoint); // leaving says nothing about the endpoint
         if (!call.attemptOpen) {
             // Between attempts the last request has ended, and its pooled connection may be serving another

@@ -2,6 +2,7 @@ package dev.tollgate.gateway;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 
@@ -33,13 +34,31 @@ final class UpstreamBody {
         }
     }
 
+    /** Nothing more came for the read timeout; the upstream request has been reset. */
+    static final class SilentException extends RuntimeException {
+        final Buffer received;
+
+        SilentException(long millis, Buffer received) {
+            super("upstream silent for " + millis + " ms", null, false, false);
+            this.received = received;
+        }
+    }
+
     private UpstreamBody() {
     }
 
-    static Future<Buffer> read(HttpClientResponse resp, long limit) {
+    /** The body, or one of this class's exceptions: over {@code limit} bytes, broken off, or silent for {@code silenceMillis}. */
+    static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis) {
         Promise<Buffer> result = Promise.promise();
         Buffer body = Buffer.buffer();
+        SilenceWatch silence = SilenceWatch.start(vertx, silenceMillis, () -> {
+            if (result.tryFail(new SilentException(silenceMillis, body))) {
+                resp.request().reset();
+            }
+        });
+        result.future().onComplete(ar -> silence.stop());
         resp.handler(data -> {
+            silence.heard();
             if (body.length() + data.length() > limit) {
                 if (body.length() < limit) { // what fits is kept: the answer's text usually comes first
                     body.appendBuffer(data, 0, (int) (limit - body.length()));

@@ -20,6 +20,7 @@ import com.openai.errors.SseException;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.tollgate.testing.SeparateSimulator;
+import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.upstream.Upstreams;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,10 +32,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URL;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +94,10 @@ class OpenAiSdkUpstreamFailureTest {
 
     @Inject
     Upstreams upstreams;
+    @Inject
+    UsageLedger ledger;
+    @Inject
+    DataSource dataSource;
 
     @TestHTTPResource("/v1")
     URL baseUrl;
@@ -130,16 +139,36 @@ class OpenAiSdkUpstreamFailureTest {
     void anUpstreamStallingMidStreamEndsTheStreamWithAnError() {
         SseException e = assertThrows(SseException.class,
                 () -> stream(ask("deepseek-v4-flash", "Tell me a story [[sim:fault=stall-mid-stream]]").build()));
-        assertEquals(Optional.of("upstream_disconnect"), e.code());
+        // silent for the read timeout after half the answer: a timeout, not a broken connection
+        assertEquals(Optional.of("upstream_timeout"), e.code());
         assertNoKey(e);
         assertEquals(1, SeparateSimulator.simulator().stats().snapshot().chatRequests(), "no retry after the first byte");
     }
 
     @Test
-    void anUpstreamStallingMidAnswerIsABadGatewayNotAHang() {
+    void anUpstreamStallingMidAnswerIsAGatewayTimeoutNotAHang() throws Exception {
         InternalServerException e = assertThrows(InternalServerException.class, () -> client.chat().completions()
                 .create(ask("deepseek-v4-flash", "Tell me a story [[sim:fault=stall-mid-stream]]").build()));
-        assertError(e, 502, "upstream_disconnect");
+        assertError(e, 504, "upstream_timeout");
+
+        // the half that came is billed, as an estimate, on a row that says what happened
+        String requestId = given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":"
+                        + "\"Tell me a story [[sim:fault=stall-mid-stream]]\"}]}")
+                .post("/v1/chat/completions").then().statusCode(504).body("error.code", equalTo("upstream_timeout"))
+                .extract().header("X-Request-Id");
+        ledger.flush();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select error_type, usage_estimated, completion_tokens from usage_ledger where request_id = ?")) {
+            ps.setString(1, requestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "the attempt is recorded");
+                assertEquals("upstream_timeout", rs.getString(1));
+                assertTrue(rs.getBoolean(2), "estimated");
+                assertTrue(rs.getLong(3) > 0, "the half answer that came is billed");
+                assertFalse(rs.next(), "one attempt: a timeout is not retried");
+            }
+        }
     }
 
     @Test
