@@ -149,6 +149,13 @@ public class PriceBookService {
                 resumed.supersedesEntryId = next.id;
                 insert(resumed, "validUntil");
             }
+            // A successor already scheduled at the old end now takes over from whichever entry ends there, so that
+            // deleting it later extends that one, not the old entry that no longer reaches it.
+            PriceEntry endsAtOldEnd = resumed != null ? resumed : next;
+            if (oldEnd != null && oldEnd.equals(endsAtOldEnd.validUntil)) {
+                PriceEntry.update("supersedesEntryId = ?1 where supersedesEntryId = ?2 and validFrom = ?3",
+                        endsAtOldEnd.id, old.id, oldEnd);
+            }
             Supersession result = new Supersession(PriceEntryView.of(old), PriceEntryView.of(next),
                     resumed == null ? null : PriceEntryView.of(resumed));
             audit.record("price.supersede", "price_entry", String.valueOf(old.id), null, before, result);

@@ -281,6 +281,27 @@ class PriceAdminApiTest {
     }
 
     @Test
+    void deletingASuccessorAfterAnEarlierSupersedeOfTheSameEntryStillLeavesNoGap() {
+        String model = createModel(dataSource, "twice");
+        Instant from = midnightInDays(8);
+        int base = create(entry(model, "output", 1, from));
+        Instant later = from.plus(Duration.ofDays(10));
+        int second = asAdmin().body(Map.of("from", later.toString(), "usdPerMillionTokens", "3", "note", "later"))
+                .post("/api/admin/prices/" + base + "/supersede").then().statusCode(201).extract().path("created.id");
+        // the same entry superseded again, from an earlier instant: base now ends before `second` starts
+        Instant earlier = from.plus(Duration.ofDays(5));
+        int between = asAdmin().body(Map.of("from", earlier.toString(), "usdPerMillionTokens", "2", "note", "earlier"))
+                .post("/api/admin/prices/" + base + "/supersede").then().statusCode(201)
+                .body("created.validUntil", equalTo(later.toString())).extract().path("created.id");
+        // deleting the later successor gives its span to the entry that now ends where it began
+        asAdmin().delete("/api/admin/prices/" + second).then().statusCode(200)
+                .body("extended.id", equalTo(between))
+                .body("extended.validUntil", nullValue());
+        asAdmin().get("/api/admin/prices/" + between).then().body("validUntil", nullValue());
+        asAdmin().get("/api/admin/prices/" + base).then().body("validUntil", equalTo(earlier.toString()));
+    }
+
+    @Test
     void deletingTheResumedRateLetsTheTemporaryOneRunOnRatherThanLeaveAGap() {
         String model = createModel(dataSource, "resume");
         Instant from = midnightInDays(8);
