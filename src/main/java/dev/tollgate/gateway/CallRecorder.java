@@ -81,6 +81,10 @@ public class CallRecorder {
                     call.receivedAt, call.requestId);
             metrics.counter("tollgate_gateway_unpriced_attempts", "model", String.valueOf(call.servedModel)).increment();
             return null;
+        } catch (RuntimeException e) { // a price book never loaded (its database away since the start): keep the row
+            LOG.errorf("Price book unavailable (%s): call %s recorded without cost", e.getMessage(), call.requestId);
+            metrics.counter("tollgate_gateway_unpriced_attempts", "model", String.valueOf(call.servedModel)).increment();
+            return null;
         }
     }
 
