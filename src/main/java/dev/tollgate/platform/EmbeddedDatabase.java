@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,7 +36,8 @@ public final class EmbeddedDatabase {
                     // zonky starts PostgreSQL as a throwaway test server (fsync off, asynchronous commit); this
                     // one keeps the ledger and the audit log, so it writes them as any production server does.
                     .setServerConfig("fsync", "on")
-                    .setServerConfig("synchronous_commit", "on");
+                    .setServerConfig("synchronous_commit", "on")
+                    .setPGStartupWait(Duration.ofSeconds(60)); // zonky waits 10 s by default; a slow disk takes longer
             if (port != null) {
                 builder.setPort(Integer.parseInt(port));
             }

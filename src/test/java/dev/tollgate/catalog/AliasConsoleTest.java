@@ -17,6 +17,8 @@ import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.time.Year;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.Test;
 class AliasConsoleTest {
 
     static final String PASSWORD = "alias-console-password";
+    /** A day ahead whenever the suite runs, so that "before sunset" stays true. */
+    static final String SUNSET_DAY = (Year.now(ZoneOffset.UTC).getValue() + 2) + "-01-31";
 
     @AfterEach
     void removeTestAliases() {
@@ -40,7 +44,7 @@ class AliasConsoleTest {
         form.put("targetModel", "deepseek-v4-flash");
         form.put("impliedParams", "{\"thinking\": {\"type\": \"enabled\"}}");
         form.put("deprecatedAt", "2026-04-24T00:00");
-        form.put("sunsetAt", "2027-01-31T12:00");
+        form.put("sunsetAt", SUNSET_DAY + "T12:00");
         form.put("mode", "reject-after-sunset");
         form.put("replacementModel", "");
         form.put("migrationGuide", "");
@@ -84,13 +88,13 @@ class AliasConsoleTest {
                 .body(containsString("Deprecated, before sunset"));
         asAdmin().get("/api/admin/aliases/" + name).then().statusCode(200)
                 .body("impliedParams.thinking.type", equalTo("enabled"))
-                .body("sunsetAt", equalTo("2027-01-31T12:00:00Z"))
+                .body("sunsetAt", equalTo(SUNSET_DAY + "T12:00:00Z"))
                 .body("mode", equalTo("reject-after-sunset"))
                 .body("replacementModel", equalTo("deepseek-v4-flash"))
                 .body("note", equalTo("made in the console"));
 
         console.get("/console/aliases/" + name + "/edit").then().statusCode(200)
-                .body(containsString("value=\"2027-01-31T12:00\""))
+                .body(containsString("value=\"" + SUNSET_DAY + "T12:00\""))
                 .body(containsString("<option value=\"reject-after-sunset\" selected>"));
         Map<String, String> edit = form(name);
         edit.put("mode", "rewrite");
@@ -112,25 +116,25 @@ class AliasConsoleTest {
         String name = uniqueAlias("secs");
         Map<String, Object> body = new HashMap<>(form(name));
         body.put("deprecatedAt", "2026-04-24T00:00:15Z");
-        body.put("sunsetAt", "2027-01-31T15:59:30Z");
+        body.put("sunsetAt", SUNSET_DAY + "T15:59:30Z");
         body.put("impliedParams", Map.of());
         asAdmin().body(body).post("/api/admin/aliases").then().statusCode(201);
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         console.get("/console/aliases/" + name + "/edit").then().statusCode(200)
-                .body(containsString("value=\"2027-01-31T15:59\""));
+                .body(containsString("value=\"" + SUNSET_DAY + "T15:59\""));
         Map<String, String> edit = form(name);
         edit.put("deprecatedAt", "2026-04-24T00:00");
-        edit.put("sunsetAt", "2027-01-31T15:59");
+        edit.put("sunsetAt", SUNSET_DAY + "T15:59");
         edit.put("note", "only the note changed");
         console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(303);
         asAdmin().get("/api/admin/aliases/" + name).then().statusCode(200)
                 .body("note", equalTo("only the note changed"))
                 .body("deprecatedAt", equalTo("2026-04-24T00:00:15Z"))
-                .body("sunsetAt", equalTo("2027-01-31T15:59:30Z"));
+                .body("sunsetAt", equalTo(SUNSET_DAY + "T15:59:30Z"));
         // a minute changed on purpose is taken as typed
-        edit.put("sunsetAt", "2027-01-31T16:00");
+        edit.put("sunsetAt", SUNSET_DAY + "T16:00");
         console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(303);
-        asAdmin().get("/api/admin/aliases/" + name).then().body("sunsetAt", equalTo("2027-01-31T16:00:00Z"));
+        asAdmin().get("/api/admin/aliases/" + name).then().body("sunsetAt", equalTo(SUNSET_DAY + "T16:00:00Z"));
     }
 
     @Test
@@ -146,7 +150,7 @@ class AliasConsoleTest {
         Map<String, Object> theirs = new HashMap<>(form(name));
         theirs.put("impliedParams", Map.of());
         theirs.put("deprecatedAt", "2026-04-24T00:00:00Z");
-        theirs.put("sunsetAt", "2027-01-31T12:00:00Z");
+        theirs.put("sunsetAt", SUNSET_DAY + "T12:00:00Z");
         theirs.put("mode", "rewrite");
         theirs.put("version", current);
         asAdmin().body(theirs).put("/api/admin/aliases/" + name).then().statusCode(200);

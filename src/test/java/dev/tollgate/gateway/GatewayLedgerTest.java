@@ -141,7 +141,9 @@ class GatewayLedgerTest {
         byte[] some = new byte[2048];
         int read = 0;
         while (read < 600) {
-            read += stream.read(some, 0, some.length);
+            int n = stream.read(some, 0, some.length);
+            assertTrue(n >= 0, "the stream ended after " + read + " bytes");
+            read += n;
         }
         stream.close(); // the client leaves
         List<Map<String, Object>> rows = List.of();

@@ -123,7 +123,9 @@ class RefusedCallTest {
         String clientId = "refused-" + UUID.randomUUID();
         try (Socket client = ClientCalls.post(chatUrl, key, clientId)) {
             assertTrue(HalfAnsweringUpstream.halfAnswered.await(30, TimeUnit.SECONDS), "the upstream was called");
-            Thread.sleep(500); // for the gateway to read the status line that came in just now
+            // for the gateway to read the status line that came in just now; generous for a loaded machine, and
+            // far inside the 60 s read timeout
+            Thread.sleep(3000);
         } // the client leaves while the rest of the refusal never comes
 
         ClientCalls.awaitRows(ledger, dataSource, clientId);

@@ -61,8 +61,8 @@ class UpstreamConnectionLimitTest {
                     "tollgate.upstream.endpoints.deepseek.base-url", simulatorBaseUrl,
                     "tollgate.upstream.endpoints.deepseek.api-key", "sk-small",
                     "tollgate.upstream.endpoints.deepseek.max-connections", "1",
-                    "tollgate.upstream.endpoints.deepseek.connect-timeout", "500ms",
-                    "tollgate.upstream.endpoints.deepseek.read-timeout", "5s");
+                    "tollgate.upstream.endpoints.deepseek.connect-timeout", "2s",
+                    "tollgate.upstream.endpoints.deepseek.read-timeout", "12s");
         }
     }
 
@@ -99,11 +99,11 @@ class UpstreamConnectionLimitTest {
 
     @Test
     void aCallThatCannotGetTheConnectionInTimeIsToldTheUpstreamIsBusy() throws Exception {
-        // The simulator never answers this one, so it holds the only connection until the 5 s read timeout.
+        // The simulator never answers this one, so it holds the only connection until the 12 s read timeout.
         CompletableFuture<Response> holder = CompletableFuture.supplyAsync(() -> ask("Hi [[sim:fault=timeout]]"));
         awaitHolderUpstream();
 
-        // Three attempts, each waiting 500 ms for the connection, end well before the holder's timeout.
+        // Three attempts, each waiting about 2 s for the connection, end well before the holder's timeout.
         Response busy = ask("Hi");
         busy.then().statusCode(503).body("error.code", equalTo("upstream_busy")).body("error.type", equalTo("api_error"));
         ledger.flush();
@@ -116,13 +116,14 @@ class UpstreamConnectionLimitTest {
 
     @Test
     void aCallWhoseClientLeftWhileItWaitedForTheConnectionIsNeverSent() throws Exception {
-        // Holds the only connection for 400 ms, less than the 500 ms a waiting call waits for it.
-        CompletableFuture<Response> holder = CompletableFuture.supplyAsync(() -> ask("Hi [[sim:latency=400/1000]]"));
+        // Holds the only connection for 1.5 s, less than the 2 s a waiting call waits for it: wide windows, so that
+        // a slow machine still has the client leave while its call waits, and the call get the connection after.
+        CompletableFuture<Response> holder = CompletableFuture.supplyAsync(() -> ask("Hi [[sim:latency=1500/1000]]"));
         awaitHolderUpstream();
         String leaver = "leaver-" + UUID.randomUUID();
         try (Socket socket = ClientCalls.post(chatUrl, key, leaver)) {
             awaitActiveRequests(2); // the holder's and the leaver's: it queues for the connection the holder has
-            Thread.sleep(50); // in microseconds, or a few ms if its key is read again; well inside the holder's 400 ms
+            Thread.sleep(50); // in microseconds, or a few ms if its key is read again; well inside the holder's 1.5 s
         } // and its client goes
         ClientCalls.awaitRows(ledger, dataSource, leaver);
         // Only a call still waiting when its client left is recorded so: one served or timed out is not.

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -141,8 +142,10 @@ class LedgerFaultTest {
     void aRowOnlyMemoryHoldsIsLoggedAtShutdownEvenWhileItsWriteHangs() throws Exception {
         // the database stops answering: a connection is asked for and never comes
         CountDownLatch answer = new CountDownLatch(1);
+        CountDownLatch asked = new CountDownLatch(1);
         DataSource hanging = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    asked.countDown();
                     answer.await();
                     throw new SQLException("no answer", "08006");
                 });
@@ -172,7 +175,8 @@ class LedgerFaultTest {
             active.setAccessible(true);
             ((FileChannel) active.get(writer.spool())).close(); // so the row is held in memory only
             writer.record(entry(id));
-            Thread.sleep(300); // the writer takes it and waits for the database
+            // the writer takes it and waits for the database
+            assertTrue(asked.await(30, TimeUnit.SECONDS), "the writer asked the database for a connection");
             writer.close();
             assertTrue(logged.stream().anyMatch(m -> m.contains("still unanswered at shutdown") && m.contains(id)),
                     String.join("\n", logged));

@@ -64,7 +64,7 @@ public final class TestPostgres implements AutoCloseable {
     private void startServer() throws IOException {
         // Our own close() stops it and then removes the data; zonky's hook would race with that.
         EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
-                .setRegisterShutdownHook(false);
+                .setRegisterShutdownHook(false).setPGStartupWait(Duration.ofSeconds(60)); // a loaded machine
         if (port != 0) {
             b.setPort(port);
         }

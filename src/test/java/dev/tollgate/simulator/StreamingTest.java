@@ -127,10 +127,14 @@ class StreamingTest {
         try (SimulatorHarness slow = new SimulatorHarness(SimulatorSettings.builder().latency("250/1000")
                 .keepAliveInterval(java.time.Duration.ofMillis(100)).build())) {
             List<String> lines = sseLines(slow.post("/chat/completions", streaming("Hi", true)).body());
+            // at least one: a loaded machine may run the first token's timer before a second keep-alive's
             long keepAlives = lines.stream().takeWhile(l -> !l.startsWith("data:")).filter(": keep-alive"::equals).count();
-            assertEquals(2, keepAlives);
+            assertTrue(keepAlives >= 1, "keep-alives before the first token: " + lines);
+            assertTrue(lines.stream().dropWhile(l -> !l.startsWith("data:")).noneMatch(": keep-alive"::equals),
+                    "none once tokens flow: " + lines);
             String plain = slow.post("/chat/completions", chat("deepseek-v4-flash", "Hi")).body();
-            assertTrue(plain.startsWith("\n\n{"), "blank lines hold a non-streaming response open");
+            assertTrue(plain.startsWith("\n") && plain.strip().startsWith("{"),
+                    "blank lines hold a non-streaming response open");
         }
     }
 

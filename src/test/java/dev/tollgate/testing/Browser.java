@@ -57,7 +57,7 @@ public final class Browser {
 
     /** Waits until the page title (set per page by the layout) starts with the given text. */
     public static void awaitPage(WebDriver driver, String title) {
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(ExpectedConditions.titleContains(title));
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.titleContains(title));
     }
 
     /**
@@ -68,7 +68,7 @@ public final class Browser {
     public static void submit(WebDriver driver, By button) {
         WebElement page = driver.findElement(By.tagName("html"));
         driver.findElement(button).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> isGone(page));
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> isGone(page));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -21,7 +22,7 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
             return Map.of();
         }
         try {
-            pg = EmbeddedPostgres.builder().start();
+            pg = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start(); // a loaded machine
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
