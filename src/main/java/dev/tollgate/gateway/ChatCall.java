@@ -58,6 +58,8 @@ final class ChatCall {
     StreamRelay relay;
     /** Watches a relayed stream for an upstream gone silent; stopped when the stream ends either way. */
     SilenceWatch silence;
+    /** The client's stream is not being read and the upstream is paused for it. */
+    boolean clientStalled;
     /** Bytes have gone to the client: from here on there is no retry. */
     boolean responseStarted;
     boolean finished;

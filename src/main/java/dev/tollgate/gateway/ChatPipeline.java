@@ -398,6 +398,10 @@ public class ChatPipeline {
                 notAnAnswer(call, endpoint, resp);
                 return;
             }
+            if (!summary.isAnswer()) {
+                notAnAnswer(call, endpoint, resp);
+                return;
+            }
             // Recorded (in the spool) before the answer leaves: a client that has its answer has its ledger row.
             recorder.attempt(call, endpoint, 200, null, summary.finishReason(),
                     summary.usageOrEstimate(call.promptTokenEstimate));
@@ -440,7 +444,9 @@ public class ChatPipeline {
         out.writeHead();
         long readTimeout = endpoint.readTimeout().toMillis();
         call.silence = SilenceWatch.start(vertx, readTimeout, () -> {
-            midResponseFailure(call, endpoint, relay, new UpstreamBody.SilentException(readTimeout, null));
+            // silent because the client stopped reading and the upstream was paused for it: the client's doing
+            midResponseFailure(call, endpoint, relay, call.clientStalled ? new ClientStalledException()
+                    : new UpstreamBody.SilentException(readTimeout, null));
             resp.request().reset(); // after: the reset fails the response, which would count as a disconnect
         });
         resp.handler(data -> {
@@ -465,8 +471,13 @@ public class ChatPipeline {
                 return;
             }
             if (out.writeQueueFull()) { // slow client: stop reading upstream until it catches up
+                call.clientStalled = true;
                 resp.pause();
-                out.drainHandler(v -> resp.resume());
+                out.drainHandler(v -> {
+                    call.clientStalled = false;
+                    call.silence.heard(); // the pause was not the upstream's silence
+                    resp.resume();
+                });
             }
         });
         resp.exceptionHandler(err -> midResponseFailure(call, endpoint, relay, err));
@@ -489,7 +500,7 @@ public class ChatPipeline {
     private void streamComplete(ChatCall call, UpstreamEndpoint endpoint, StreamRelay relay, HttpServerResponse out) {
         call.finished = true;
         call.silence.stop();
-        Usage usage = relay.usage != null ? relay.usage : Usage.estimate(call.promptTokenEstimate, relay.streamedBytes);
+        Usage usage = relay.usageOrEstimate(call.promptTokenEstimate);
         recorder.attempt(call, endpoint, 200, null, relay.finishReason, usage);
         breakerSuccess(call, endpoint, call.answeredAfterNanos);
         out.end();
@@ -509,23 +520,27 @@ public class ChatPipeline {
         }
         String tooLarge = err instanceof UpstreamBody.TooLargeException e ? e.limit + " bytes" : null;
         boolean silent = err instanceof UpstreamBody.SilentException;
-        if (tooLarge != null) {
-            breakerRelease(call, endpoint); // a big answer to a big question says nothing about the endpoint
+        boolean stalled = err instanceof ClientStalledException;
+        if (tooLarge != null || call.clientStalled) {
+            // a big answer to a big question says nothing about the endpoint, nor does one paused for its client
+            breakerRelease(call, endpoint);
         } else {
             breakerError(call, endpoint, call.answeredAfterNanos, err);
         }
-        String type = tooLarge != null ? "upstream_response_too_large" : silent ? "upstream_timeout" : "upstream_disconnect";
+        String type = tooLarge != null ? "upstream_response_too_large" : stalled ? "client_stalled"
+                : silent ? "upstream_timeout" : "upstream_disconnect";
         // a body that was not relayed as it came is estimated from the answer text in what did come
         Buffer received = err instanceof UpstreamBody.TooLargeException e ? e.received
                 : err instanceof UpstreamBody.BrokenOffException e ? e.received
                 : err instanceof UpstreamBody.SilentException e ? e.received : null;
-        long streamed = relay != null ? relay.streamedBytes
-                : received == null ? 0 : ResponseSummary.answerBytesSoFar(json, received.getBytes());
-        Usage usage = relay != null && relay.usage != null ? relay.usage
-                : Usage.estimate(call.promptTokenEstimate, streamed);
+        Usage usage = relay != null ? relay.usageOrEstimate(call.promptTokenEstimate)
+                : received == null || isBlank(received) ? Usage.NONE // blank lines say no more than "still busy"
+                : Usage.estimate(call.promptTokenEstimate, ResponseSummary.answerBytesSoFar(json, received.getBytes()));
         recorder.attempt(call, endpoint, 200, type, relay == null ? null : relay.finishReason, usage);
         HttpServerResponse out = call.ctx.response();
-        if (!call.responseStarted) {
+        if (stalled) {
+            out.reset(); // it reads nothing: an error event would only wait behind what it has not read
+        } else if (!call.responseStarted) {
             GatewayResponses.error(call.ctx, new OpenAiException(silent ? 504 : 502, "api_error", type, null,
                     tooLarge != null ? "The upstream's answer is larger than this gateway accepts (" + tooLarge
                             + "); ask for fewer tokens or logprobs, or stream the answer."
@@ -542,6 +557,13 @@ public class ChatPipeline {
             } catch (JsonProcessingException e) {
                 out.end();
             }
+        }
+    }
+
+    /** The client read nothing of its stream for the read timeout, so the upstream stayed paused that long. */
+    static final class ClientStalledException extends RuntimeException {
+        ClientStalledException() {
+            super("client stopped reading", null, false, false);
         }
     }
 
@@ -575,8 +597,9 @@ public class ChatPipeline {
             return;
         }
         StreamRelay relay = call.relay;
-        Usage usage = relay != null && relay.usage != null ? relay.usage
-                : Usage.estimate(call.promptTokenEstimate, relay == null ? 0 : relay.streamedBytes);
+        // a non-streamed call's prompt was being worked on; a stream says whether its answer had begun
+        Usage usage = relay != null ? relay.usageOrEstimate(call.promptTokenEstimate)
+                : Usage.estimate(call.promptTokenEstimate, 0);
         recorder.attempt(call, call.endpoint, 499, "client_disconnect", relay == null ? null : relay.finishReason,
                 usage);
     }
@@ -595,6 +618,15 @@ public class ChatPipeline {
 
     private static OpenAiException invalid(String param, String message) {
         return new OpenAiException(400, "invalid_request_error", "invalid_request_error", param, message);
+    }
+
+    private static boolean isBlank(Buffer bytes) {
+        for (int i = 0; i < bytes.length(); i++) {
+            if ((bytes.getByte(i) & 0xFF) > ' ') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isEventStream(HttpClientResponse resp) {

@@ -13,7 +13,7 @@ import java.io.IOException;
  * It also measures the answer's text in UTF-8 bytes, for an estimate when an upstream reports no usage,
  * and finds where the model name lies, for an alias to be renamed in place.
  */
-record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splice.Span model) {
+record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splice.Span model, boolean hasChoices) {
 
     /** @throws IOException when the body is not a JSON object */
     static ResponseSummary read(ObjectMapper json, byte[] body) throws IOException {
@@ -59,6 +59,7 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
     private static ResponseSummary read(ObjectMapper json, byte[] body, Choices choices) throws IOException {
         Usage usage = Usage.NONE;
         Splice.Span model = null;
+        boolean hasChoices = false;
         try (JsonParser p = json.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("not a JSON object");
@@ -69,6 +70,7 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
                 if ("usage".equals(field) && value == JsonToken.START_OBJECT) {
                     usage = Usage.from(p.<JsonNode>readValueAsTree());
                 } else if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
+                    hasChoices = true;
                     choices.read(p, "message");
                 } else if ("model".equals(field)) {
                     model = Splice.Span.ofValue(p, 0);
@@ -77,7 +79,15 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
                 }
             }
         }
-        return new ResponseSummary(usage, choices.finishReason, choices.textBytes, model);
+        return new ResponseSummary(usage, choices.finishReason, choices.textBytes, model, hasChoices);
+    }
+
+    /**
+     * Whether this is a chat completion at all: a 200 whose JSON has neither choices nor usage (a proxy's
+     * {@code {"error":...}}, say) is no answer, and nothing to bill.
+     */
+    boolean isAnswer() {
+        return hasChoices || usage != Usage.NONE;
     }
 
     /** The usage to bill: the upstream's, or when it sent none an estimate from the text, flagged as such. */

@@ -38,6 +38,8 @@ final class StreamRelay {
     String finishReason;
     /** UTF-8 bytes of answer text streamed, for an estimate when no usage comes. */
     long streamedBytes;
+    /** A chunk came: the upstream began its answer (keep-alive comments alone say it has not). */
+    boolean answerBegun;
     boolean done;
     /** An event is larger than the limit, or grew past it without ending: the stream cannot go on. */
     boolean eventTooLarge;
@@ -87,6 +89,14 @@ final class StreamRelay {
                 return;
             }
         }
+    }
+
+    /**
+     * What the answer used: the upstream's own count, else an estimate from what was streamed once the answer
+     * began, else nothing (the upstream made none: DeepSeek bills no call whose inference never started).
+     */
+    Usage usageOrEstimate(long promptTokenEstimate) {
+        return usage != null ? usage : answerBegun ? Usage.estimate(promptTokenEstimate, streamedBytes) : Usage.NONE;
     }
 
     /**
@@ -228,6 +238,7 @@ final class StreamRelay {
     }
 
     private void observe(ChunkFacts facts) {
+        answerBegun = true;
         if (facts.usage != null) {
             usage = facts.usage;
         }

@@ -554,8 +554,18 @@ class ChatCompletionsTest {
                 c.rollback();
             }
         }
-        given().header("Authorization", "Bearer " + fresh).contentType(ContentType.JSON).body(userMessage("Hi", false))
-                .post("/v1/chat/completions").then().statusCode(200);
+        // Once the database answers again the key works. A read that timed out just as the lock went (its query
+        // timeout and the call's wait are both 3 s) may still answer one more call with a 503, as an SDK would retry.
+        int status = 0;
+        for (int i = 0; i < 20 && status != 200; i++) {
+            status = given().header("Authorization", "Bearer " + fresh).contentType(ContentType.JSON)
+                    .body(userMessage("Hi", false)).post("/v1/chat/completions").statusCode();
+            if (status != 200) {
+                assertEquals(503, status);
+                Thread.sleep(500);
+            }
+        }
+        assertEquals(200, status);
     }
 
     @Test

@@ -96,7 +96,7 @@ class ResponseSummaryTest {
         // "assistant" + "0123456789" + "t" + "f" + "{}": 23 characters, about 6 tokens at four characters a token
         assertEquals(new Usage(50, 0, 50, 6, 0, true), s.usageOrEstimate(50));
         Usage reported = new Usage(10, 0, 10, 2, 0, false);
-        assertEquals(reported, new ResponseSummary(reported, "stop", 999, null).usageOrEstimate(50));
+        assertEquals(reported, new ResponseSummary(reported, "stop", 999, null, true).usageOrEstimate(50));
     }
 
     @Test
