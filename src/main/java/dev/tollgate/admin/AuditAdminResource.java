@@ -3,10 +3,10 @@ package dev.tollgate.admin;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.tollgate.audit.AuditEntry;
 import dev.tollgate.audit.AuditLog;
+import dev.tollgate.platform.Inputs;
 import dev.tollgate.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
@@ -19,19 +19,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.PLATFORM_ADMIN)
 public class AuditAdminResource {
 
-    public record AuditView(long id, Instant at, String actor, String actorIp, String action, String entityType,
-            String entityId, @JsonRawValue String before, @JsonRawValue String after) {
+    public record AuditView(long id, Instant at, String actor, String actorIp, String action, String tenant,
+            String entityType, String entityId, @JsonRawValue String before, @JsonRawValue String after) {
     }
 
     @Inject
     AuditLog audit;
 
     @GET
-    public List<AuditView> list(@QueryParam("page") @DefaultValue("0") int page,
-            @QueryParam("size") @DefaultValue("100") int size) {
-        int pageSize = Math.min(Math.max(1, size), 500);
-        List<AuditEntry> entries = audit.latest((long) Math.max(0, page) * pageSize, pageSize);
-        return entries.stream().map(e -> new AuditView(e.id, e.at, e.actor, e.actorIp, e.action, e.entityType,
+    public List<AuditView> list(@QueryParam("page") String page, @QueryParam("size") String size) {
+        int pageSize = Math.min(Math.max(1, Inputs.wholeNumber("size", size, 100)), 500);
+        List<AuditEntry> entries = audit.latest((long) Math.max(0, Inputs.wholeNumber("page", page, 0)) * pageSize,
+                pageSize);
+        return entries.stream().map(e -> new AuditView(e.id, e.at, e.actor, e.actorIp, e.action, e.tenantSlug, e.entityType,
                 e.entityId, e.before, e.after)).toList();
     }
 }

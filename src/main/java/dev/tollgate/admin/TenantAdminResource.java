@@ -1,5 +1,6 @@
 package dev.tollgate.admin;
 
+import dev.tollgate.platform.Inputs;
 import dev.tollgate.security.Roles;
 import dev.tollgate.tenant.TenantInput;
 import dev.tollgate.tenant.TenantPage;
@@ -8,7 +9,6 @@ import dev.tollgate.tenant.TenantStatus;
 import dev.tollgate.tenant.TenantView;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
@@ -35,9 +35,11 @@ public class TenantAdminResource {
     TenantService tenants;
 
     @GET
-    public TenantList list(@QueryParam("q") String q, @QueryParam("status") TenantStatus status,
-            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
-        TenantPage p = tenants.search(q, status, Math.max(0, page), Math.min(Math.max(1, size), 500));
+    public TenantList list(@QueryParam("q") String q, @QueryParam("status") String status,
+            @QueryParam("page") String page, @QueryParam("size") String size) {
+        TenantPage p = tenants.search(q, Inputs.oneOf("status", status, TenantStatus.class),
+                Math.max(0, Inputs.wholeNumber("page", page, 0)),
+                Math.min(Math.max(1, Inputs.wholeNumber("size", size, 50)), 500));
         return new TenantList(p.tenants().stream().map(TenantView::of).toList(), p.total(), p.page(), p.size());
     }
 

@@ -7,6 +7,7 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import org.hibernate.annotations.Formula;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -26,6 +27,10 @@ public class AuditEntry extends PanacheEntityBase {
     public String entityType;
     public String entityId;
     public Long tenantId;
+
+    /** The tenant's slug, read with the entry: key and override snapshots do not name their tenant. */
+    @Formula("(select t.slug from tenant t where t.id = tenant_id)")
+    public String tenantSlug;
 
     @JdbcTypeCode(SqlTypes.JSON)
     public String before;

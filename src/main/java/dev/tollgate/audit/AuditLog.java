@@ -22,10 +22,21 @@ public class AuditLog {
     /** Records a change; before and after are API views (never entities, never secrets). */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(String action, String entityType, String entityId, Long tenantId, Object before, Object after) {
+        write(caller.name(), caller.ip(), action, entityType, entityId, tenantId, before, after);
+    }
+
+    /** Records a change Tollgate made itself, outside any request (at startup, say), as {@code system}. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void recordBySystem(String action, String entityType, String entityId, Object after) {
+        write("system", null, action, entityType, entityId, null, null, after);
+    }
+
+    private void write(String actor, String ip, String action, String entityType, String entityId, Long tenantId,
+            Object before, Object after) {
         AuditEntry e = new AuditEntry();
         e.at = Instant.now();
-        e.actor = caller.name();
-        e.actorIp = caller.ip();
+        e.actor = actor;
+        e.actorIp = ip;
         e.action = action;
         e.entityType = entityType;
         e.entityId = entityId;
@@ -35,7 +46,6 @@ public class AuditLog {
         e.persist();
     }
 
-    /** Newest first: {@code max} entries starting at position {@code first}. */
     /** Up to {@code max} entries from the {@code first} (from 0), newest first; none past the end. */
     public List<AuditEntry> latest(long first, int max) {
         if (first + max > Integer.MAX_VALUE) {

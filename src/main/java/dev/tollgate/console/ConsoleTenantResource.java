@@ -131,6 +131,7 @@ public class ConsoleTenantResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Roles.PLATFORM_ADMIN)
     public Response changeStatus(@PathParam("slug") String slug, MultivaluedMap<String, String> form) {
+        visible(slug); // a 404 first: the redirects below put the slug in a URL
         TenantStatus status = parseStatus(form.getFirst("status"));
         if (status == null) {
             return Flash.redirect("/console/tenants/" + slug, "Unknown status.");

@@ -30,6 +30,34 @@ public class Inputs {
         return input;
     }
 
+    /**
+     * A whole-number query parameter, {@code fallback} when absent. JAX-RS answers a parameter it cannot convert
+     * with a bare 404; this is a 400 that names it.
+     */
+    public static int wholeNumber(String name, String value, int fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw InvalidInputException.of(name, "must be a whole number");
+        }
+    }
+
+    /** One of an enum's constants by name (any case), null when absent; else a 400 that lists them. */
+    public static <E extends Enum<E>> E oneOf(String name, String value, Class<E> type) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(value.trim())) {
+                return constant;
+            }
+        }
+        throw InvalidInputException.of(name, "must be one of " + java.util.Arrays.toString(type.getEnumConstants()));
+    }
+
     /** Field errors of the input, empty when valid; callers may add their own checks before throwing. */
     public <T> Map<String, String> violations(T input) {
         required(input);

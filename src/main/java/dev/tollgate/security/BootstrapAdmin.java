@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.FileSystems;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -44,6 +45,11 @@ public class BootstrapAdmin {
         if (chosen.isPresent() && chosen.get().length() < UserInput.MIN_PASSWORD_LENGTH) {
             LOG.errorf("No bootstrap admin made: TOLLGATE_ADMIN_PASSWORD is shorter than %d characters",
                     UserInput.MIN_PASSWORD_LENGTH);
+            return;
+        }
+        if (chosen.isPresent() && chosen.get().getBytes(StandardCharsets.UTF_8).length > UserInput.MAX_PASSWORD_BYTES) {
+            LOG.errorf("No bootstrap admin made: TOLLGATE_ADMIN_PASSWORD is longer than %d bytes, of which bcrypt"
+                    + " would ignore the rest", UserInput.MAX_PASSWORD_BYTES);
             return;
         }
         String password = chosen.orElseGet(BootstrapAdmin::randomPassword);

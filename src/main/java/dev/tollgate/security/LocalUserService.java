@@ -8,7 +8,9 @@ import io.quarkus.elytron.security.common.BcryptUtil;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,6 +36,11 @@ public class LocalUserService {
     @Transactional
     public UserView create(UserInput input) {
         UserInput in = inputs.check(input);
+        if (in.password().getBytes(StandardCharsets.UTF_8).length > UserInput.MAX_PASSWORD_BYTES) {
+            // bcrypt reads no further: the rest would be ignored at every login
+            throw InvalidInputException.of("password", "must be at most " + UserInput.MAX_PASSWORD_BYTES
+                    + " bytes in UTF-8 (fewer characters outside ASCII)");
+        }
         if (LocalUser.findByUsername(in.username()).isPresent()) {
             throw InvalidInputException.of("username", "is already taken");
         }
@@ -53,7 +60,14 @@ public class LocalUserService {
         if (username.equals(caller.name())) {
             throw InvalidInputException.of("username", "you cannot delete yourself");
         }
+        // The platform admins' rows are locked, so that two admins deleting each other at once cannot both
+        // succeed and leave nobody to administer the instance.
+        List<LocalUser> admins = LocalUser.<LocalUser>find("role", Roles.PLATFORM_ADMIN)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list();
         return LocalUser.findByUsername(username).map(u -> {
+            if (admins.stream().noneMatch(a -> !a.username.equals(u.username)) && Roles.PLATFORM_ADMIN.equals(u.role)) {
+                throw InvalidInputException.of("username", "is the last platform admin; make another one first");
+            }
             audit.record("user.delete", "user", u.username, u.tenantId, view(u), null);
             u.delete();
             return true;
@@ -78,7 +92,8 @@ public class LocalUserService {
         u.username = username;
         u.passwordHash = BcryptUtil.bcryptHash(password);
         u.role = role;
-        u.persist();
+        u.persistAndFlush();
+        audit.recordBySystem("user.create", "user", u.username, view(u));
         return true;
     }
 

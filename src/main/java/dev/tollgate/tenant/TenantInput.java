@@ -14,8 +14,12 @@ import jakarta.validation.constraints.Size;
 public record TenantInput(
         @NotBlank
         @Size(min = 2, max = 40)
-        @Pattern(regexp = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$",
-                message = "lowercase letters, digits and inner hyphens only")
+        @Pattern.List({
+            @Pattern(regexp = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$",
+                    message = "lowercase letters, digits and inner hyphens only"),
+            // /console/tenants/new is the form for a new tenant: a tenant of that name could never be reached
+            @Pattern(regexp = "^(?!new$).*$", message = "is reserved; choose another")
+        })
         String slug,
         @NotBlank @Size(max = 200) String displayName,
         @Size(max = 200) String legalName,

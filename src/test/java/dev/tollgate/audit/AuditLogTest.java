@@ -49,9 +49,12 @@ class AuditLogTest {
         assertEquals("Renamed Ltd", ((Map<?, ?>) update.get("after")).get("displayName"));
         String publicId = key.split("-")[1];
         assertEquals("key.issue", audit.getString("find { it.entityId == '" + publicId + "' }.action"));
+        // a key's entry says whose key it is: nothing else in it names the tenant
+        assertEquals(slug, audit.getString("find { it.entityId == '" + publicId + "' }.tenant"));
 
         ConsoleSession.login(ADMIN, ADMIN_PASSWORD).get("/console/audit").then().statusCode(200)
-                .body(containsString("tenant.update")).body(containsString(slug));
+                .body(containsString("tenant.update"))
+                .body(containsString("<a href=\"/console/tenants/" + slug + "\">" + slug + "</a>"));
     }
 
     @Test

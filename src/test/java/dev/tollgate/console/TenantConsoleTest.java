@@ -51,4 +51,13 @@ class TenantConsoleTest {
         console.post("/console/tenants/" + slug + "/edit", mine).then().statusCode(303);
         asAdmin().get("/api/admin/tenants/" + slug).then().body("displayName", equalTo("Typed by A on the old page"));
     }
+
+    @Test
+    void aStatusChangeForNoSuchTenantIsANotFoundWhateverItsSlug() {
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        // a slug no URL may hold unescaped, and an unknown status: the tenant is looked up first
+        console.post("/console/tenants/a%20b%25/status", Map.of("status", "bogus")).then().statusCode(404);
+        console.post("/console/tenants/" + uniqueSlug("none") + "/status", Map.of("status", "suspended")).then()
+                .statusCode(404);
+    }
 }

@@ -7,6 +7,7 @@ import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
 import static dev.tollgate.testing.TestData.ADMIN;
 
 import static dev.tollgate.testing.TestData.as;
+import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.createUser;
 import static dev.tollgate.testing.TestData.uniqueSlug;
@@ -14,6 +15,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 
 import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
@@ -60,6 +62,19 @@ class RoleTest {
         console.post("/console/tenants", Map.of("slug", uniqueSlug("x"), "displayName", "X")).then().statusCode(403);
         console.get("/console/users").then().statusCode(403);
         console.get("/console/audit").then().statusCode(403);
+    }
+
+    @Test
+    void aPasswordLongerThanBcryptReadsIsRefused() {
+        String user = "long-" + uniqueSlug("pw");
+        // bcrypt reads 72 bytes: a longer password would log in with any ending
+        asAdmin().body(Map.of("username", user, "password", "x".repeat(73), "role", "finance"))
+                .post("/api/admin/users").then().statusCode(400).body("errors.field", hasItem("password"));
+        asAdmin().body(Map.of("username", user, "password", "é".repeat(40), "role", "finance")) // 80 bytes
+                .post("/api/admin/users").then().statusCode(400)
+                .body("errors.find { it.field == 'password' }.message", containsString("72 bytes"));
+        asAdmin().body(Map.of("username", user, "password", "x".repeat(72), "role", "finance"))
+                .post("/api/admin/users").then().statusCode(201);
     }
 
     @Inject

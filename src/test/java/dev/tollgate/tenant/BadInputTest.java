@@ -25,7 +25,7 @@ class BadInputTest {
 
     @Test
     void invalidSlugIsRefusedWithAFieldError() {
-        for (String slug : new String[] {"Has Caps", "-leading", "trailing-", "ü-umlaut", "a", ""}) {
+        for (String slug : new String[] {"Has Caps", "-leading", "trailing-", "ü-umlaut", "a", "", "new"}) {
             asAdmin().body(Map.of("slug", slug, "displayName", "X")).post("/api/admin/tenants").then()
                     .statusCode(400).contentType("application/problem+json")
                     .body("status", equalTo(400)).body("errors.field", hasItem("slug"));
@@ -60,7 +60,11 @@ class BadInputTest {
         asAdmin().body("{\"name\": \"k\", \"allowedModels\": [\"gpt-4o\"]}")
                 .post("/api/admin/tenants/" + slug + "/keys").then().statusCode(400)
                 .body("errors[0].message", containsString("gpt-4o"));
-        asAdmin().get("/api/admin/tenants?status=NOPE").then().statusCode(not(equalTo(500)));
+        asAdmin().get("/api/admin/tenants?status=NOPE").then().statusCode(400).contentType("application/problem+json")
+                .body("errors.find { it.field == 'status' }.message", containsString("ACTIVE"));
+        asAdmin().get("/api/admin/tenants?status=active").then().statusCode(200);
+        asAdmin().get("/api/admin/tenants?page=abc").then().statusCode(400).body("errors.field", hasItem("page"));
+        asAdmin().get("/api/admin/audit?size=x").then().statusCode(400).body("errors.field", hasItem("size"));
         asAdmin().body("[1,2]").post("/api/admin/tenants").then().statusCode(400);
         asAdmin().body("").post("/api/admin/tenants").then().statusCode(400);
     }
