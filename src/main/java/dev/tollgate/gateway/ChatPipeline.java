@@ -3,7 +3,6 @@ package dev.tollgate.gateway;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.apikey.ApiKeyAuthenticator;
 import dev.tollgate.catalog.AliasResolver;
 import dev.tollgate.catalog.ModelResolution;
 import dev.tollgate.platform.RequestIds;
@@ -40,11 +39,11 @@ public class ChatPipeline {
     private static final Logger LOG = Logger.getLogger(ChatPipeline.class);
     static final String TAGS_HEADER = "X-Tollgate-Tags";
     static final String MODEL_HEADER = "X-Tollgate-Model";
+    /** The routing context's key for the caller's authenticated API key. */
+    static final String KEY = "tollgate.key";
     /** How long an upstream stream may stay open after its [DONE]. */
     private static final long DONE_GRACE_MILLIS = 1000;
 
-    @Inject
-    ApiKeyAuthenticator authenticator;
     @Inject
     AliasResolver aliases;
     @Inject
@@ -58,25 +57,18 @@ public class ChatPipeline {
     @Inject
     CallRecorder recorder;
 
+    /** A call whose key {@link ChatCompletionsRoute} checked before its body was read, under {@link #KEY}. */
     void handle(RoutingContext ctx) {
         ChatCall call = new ChatCall(ctx.get(RequestIds.KEY), ctx.get(RequestIds.CLIENT_KEY), Instant.now(), ctx);
         ctx.response().closeHandler(v -> clientGone(call));
-        // The key first, as OpenAI does: a caller with a bad key learns that, not what is wrong with its body.
-        authenticator.authenticate(vertx, ctx.request().getHeader("Authorization"), ctx.request().getHeader("x-api-key"))
-                .onSuccess(key -> {
-                    if (call.finished) {
-                        return; // the client left while its key was looked up
-                    }
-                    call.key = key;
-                    try {
-                        prepare(call, parse(ctx.body().buffer()));
-                    } catch (RuntimeException e) { // OpenAI's 400s; a defect's 500 now, not silence until a timeout
-                        GatewayResponses.error(ctx, e, call);
-                        return;
-                    }
-                    attempt(call, upstreams.plan(call.servedModel));
-                })
-                .onFailure(e -> GatewayResponses.error(ctx, e));
+        call.key = ctx.get(KEY);
+        try {
+            prepare(call, parse(ctx.body().buffer()));
+        } catch (RuntimeException e) { // OpenAI's 400s; a defect's 500 now, not silence until a timeout
+            GatewayResponses.error(ctx, e, call);
+            return;
+        }
+        attempt(call, upstreams.plan(call.servedModel));
     }
 
     private RequestBody parse(Buffer raw) {

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -95,6 +96,11 @@ final class RequestBody {
                     body.forget(name);
                 }
                 body.fields.put(name, new Value(token, Splice.Span.endingHere(p, 0, from), text));
+            }
+            // what follows the object goes upstream too: it must be nothing (a second object would be read by a
+            // parser that keeps the last value, and serve a model this gateway never checked)
+            if (p.nextToken() != null) {
+                throw new JsonParseException(p, "more after the JSON object; send one object");
             }
             return body;
         }

@@ -80,14 +80,35 @@ final class StreamRelay {
 
     /**
      * The upstream's stream has ended. An event it did not end with a blank line (some servers close right
-     * after {@code data: [DONE]}) is relayed as a whole one, ended, rather than dropped.
+     * after {@code data: [DONE]}) is relayed as a whole one, ended, rather than dropped; but only when it is
+     * whole: half a JSON chunk would make the client's SDK fail on a parse error, not on the error event that
+     * follows it.
      */
     void end() {
-        for (byte b : pending) {
-            if ((b & 0xFF) > ' ') {
-                feed(Buffer.buffer("\n\n"));
-                return;
+        if (isWholeEvent(pending)) {
+            feed(Buffer.buffer("\n\n"));
+        }
+    }
+
+    /** Whether an event's bytes carry {@code [DONE]} or a complete JSON payload (and not just whitespace). */
+    private boolean isWholeEvent(byte[] event) {
+        StringBuilder payload = new StringBuilder();
+        for (String line : new String(event, StandardCharsets.UTF_8).split("\r?\n")) {
+            if (line.startsWith("data:")) {
+                payload.append(line, line.startsWith("data: ") ? 6 : 5, line.length()).append('\n');
             }
+        }
+        String data = payload.toString().strip();
+        if (data.isEmpty() || data.equals("[DONE]")) {
+            return !data.isEmpty();
+        }
+        try (JsonParser p = json.createParser(data)) {
+            while (p.nextToken() != null) {
+                p.skipChildren();
+            }
+            return true;
+        } catch (IOException cutShort) {
+            return false;
         }
     }
 

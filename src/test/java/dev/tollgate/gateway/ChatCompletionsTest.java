@@ -463,6 +463,19 @@ class ChatCompletionsTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "stream", "stream");
         assertBadRequest("{\"model\":\"deepseek-v4-flash\",\"stream\":true,\"stream_options\":true,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "stream_options", "stream_options");
+        // what follows the object would go upstream too: a second object there names a model never checked
+        assertBadRequest(userMessage("Hi", false) + " garbage", null, "JSON");
+        assertBadRequest(userMessage("Hi", false) + "{\"model\":\"deepseek-v4-pro\"}", null, "one object");
+        long before = sim.stat("chatRequests");
+        given().header("Authorization", "Bearer " + key).header("Content-Encoding", "gzip")
+                .contentType(ContentType.JSON).body(userMessage("Hi", false)).post("/v1/chat/completions").then()
+                .statusCode(415).body("error.code", equalTo("unsupported_content_encoding"))
+                .body("error.message", containsString("uncompressed"));
+        // a form type in capitals is read as JSON too, not decoded as a form with Quarkus' 2 KB field limit
+        given().header("Authorization", "Bearer " + key).contentType("Application/X-WWW-Form-Urlencoded")
+                .body(userMessage("100% of " + "x".repeat(3000), false)).post("/v1/chat/completions").then()
+                .statusCode(200);
+        assertEquals(before + 1, sim.stat("chatRequests"), "only the good call went upstream");
         // fields only the upstream checks: its own 400, in its words, which name the field
         Response thinking = chat("{\"model\":\"deepseek-v4-flash\",\"thinking\":true,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
@@ -591,6 +604,40 @@ class ChatCompletionsTest {
                 .post("/v1/chat/completions").then()
                 .statusCode(403).body("error.type", equalTo("permission_error")).body("error.param", equalTo("model"));
         assertEquals(0, sim.stat("chatRequests"), "refused requests never reach the upstream");
+    }
+
+    @Test
+    void aBodyOfUnknownLengthIsNotReadForACallerWithoutAValidKey() throws Exception {
+        // 11 MB, over the 10 MiB limit, in chunks: no Content-Length tells the gateway its size beforehand
+        assertEquals(401, statusOfChunkedPost("Bearer tg-nope", 11 << 20), "the key first, not the body's size");
+        assertEquals(413, statusOfChunkedPost("Bearer " + key, 11 << 20), "a valid key's oversized body");
+    }
+
+    /** POSTs {@code bytes} of chunked body (as far as the gateway reads it) and returns the status it answers. */
+    private int statusOfChunkedPost(String authorization, int bytes) throws Exception {
+        try (Socket socket = new Socket(chatUrl.getHost(), chatUrl.getPort())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + authorization
+                    + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) ' ');
+            try {
+                for (int sent = 0; sent < bytes; sent += chunk.length) {
+                    out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(chunk);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (java.io.IOException closedEarly) {
+                // the gateway may answer and close before the whole body is sent; its answer is still there
+            }
+            String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
     }
 
     // ------------------------------------------------------------------ helpers

@@ -148,6 +148,15 @@ class StreamRelayTest {
     }
 
     @Test
+    void aLastEventCutOffMidJsonIsNotRelayedAsIfItWereWhole() {
+        relay.feed(Buffer.buffer(CHUNK + "data: {\"id\":\"x\",\"choices\":[{\"delta\":{\"content\":\"hel"));
+        relay.end();
+        assertTrue(relayed.toString().endsWith(CHUNK), "half an event would fail the client's JSON parser: "
+                + relayed);
+        assertTrue(!relay.complete());
+    }
+
+    @Test
     void aStreamIsWholeWithoutDoneOnlyOnceItsUsageCame() {
         call.clientWantsUsage = true;
         relay.feed(Buffer.buffer(CHUNK));
