@@ -18,7 +18,7 @@ public class LoginResource {
 
     @CheckedTemplate(basePath = "login")
     static class Templates {
-        static native TemplateInstance login(boolean error);
+        static native TemplateInstance login(boolean error, boolean locked);
     }
 
     @Inject
@@ -32,10 +32,10 @@ public class LoginResource {
     @GET
     @Path("login")
     @Produces(MediaType.TEXT_HTML)
-    public Object login(@QueryParam("error") boolean error) {
+    public Object login(@QueryParam("error") String error) {
         if (config.auth().oidc()) {
             return Response.seeOther(URI.create("/console")).build();
         }
-        return Templates.login(error);
+        return Templates.login("true".equals(error), "locked".equals(error));
     }
 }

@@ -114,6 +114,17 @@ public interface TollgateConfig {
         /** Login mechanisms per mode, wired into Quarkus' path permissions in application.properties. */
         Map<String, Mechanisms> modes();
 
+        /**
+         * Local mode: failed password logins (console form or admin API Basic) one client address may make in a
+         * row before its logins are refused for {@link #loginLockout()}. Keycloak has its own brute-force guard.
+         */
+        @WithDefault("10")
+        int loginFailuresAllowed();
+
+        /** How long a client address that failed too often is refused, counted from its last failure. */
+        @WithDefault("15m")
+        Duration loginLockout();
+
         default boolean oidc() {
             return "oidc".equals(mode());
         }

@@ -1,0 +1,83 @@
+package dev.tollgate.security;
+
+import static dev.tollgate.testing.TestData.ADMIN;
+import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
+import static dev.tollgate.testing.TestData.as;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Local mode refuses an address that keeps failing to log in, for a while, in the console and the admin API. */
+@QuarkusTest
+@TestProfile(LoginThrottleTest.ThreeTries.class)
+class LoginThrottleTest {
+
+    public static class ThreeTries implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("tollgate.auth.login-failures-allowed", "3", "tollgate.auth.login-lockout", "3s");
+        }
+    }
+
+    @BeforeEach
+    void waitUntilThisAddressMayLogInAgain() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (as(ADMIN, ADMIN_PASSWORD).get("/api/admin/tenants").statusCode() != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("still refused after the lockout");
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    @Test
+    void theAdminApiRefusesAnAddressAfterThreeWrongPasswordsInARow() throws InterruptedException {
+        // a success in between starts the count again
+        as(ADMIN, "wrong-password-1").get("/api/admin/tenants").then().statusCode(401);
+        as(ADMIN, "wrong-password-2").get("/api/admin/tenants").then().statusCode(401);
+        as(ADMIN, ADMIN_PASSWORD).get("/api/admin/tenants").then().statusCode(200);
+        for (int i = 0; i < 3; i++) {
+            as(ADMIN, "wrong-password-" + i).get("/api/admin/tenants").then().statusCode(401);
+        }
+        // now even the right password is refused, in the API's error format, with when to come back
+        as(ADMIN, ADMIN_PASSWORD).get("/api/admin/tenants").then().statusCode(429)
+                .contentType("application/problem+json").header("Retry-After", "3")
+                .body("detail", containsString("failed logins"));
+        waitUntilThisAddressMayLogInAgain(); // the lockout ends by itself
+    }
+
+    @Test
+    void theConsoleLoginRefusesAnAddressAfterThreeWrongPasswordsInARow() {
+        for (int i = 0; i < 3; i++) {
+            login(ADMIN, "wrong-password-" + i).then().statusCode(302).header("Location", containsString("error=true"));
+        }
+        login(ADMIN, ADMIN_PASSWORD).then().statusCode(303).header("Location", endsWith("/login?error=locked"));
+        given().get("/login?error=locked").then().statusCode(200)
+                .body(containsString("Too many failed logins from your address"));
+    }
+
+    @Test
+    void aLoginPostedByAnotherSiteIsRefused() {
+        Response r = given().redirects().follow(false).header("Sec-Fetch-Site", "cross-site")
+                .formParam("j_username", ADMIN).formParam("j_password", ADMIN_PASSWORD).post("/j_security_check");
+        assertEquals(403, r.statusCode());
+        assertEquals(null, r.cookie("quarkus-credential"), "no session for a sign-in another site posted");
+        login(ADMIN, ADMIN_PASSWORD).then().statusCode(302).header("Location", endsWith("/console"))
+                .cookie("quarkus-credential", org.hamcrest.Matchers.notNullValue());
+    }
+
+    private static Response login(String username, String password) {
+        return given().redirects().follow(false).header("Sec-Fetch-Site", "same-origin")
+                .formParam("j_username", username).formParam("j_password", password).post("/j_security_check");
+    }
+}
