@@ -115,13 +115,13 @@ public interface TollgateConfig {
         Map<String, Mechanisms> modes();
 
         /**
-         * Local mode: failed password logins (console form or admin API Basic) one client address may make in a
-         * row before its logins are refused for {@link #loginLockout()}. Keycloak has its own brute-force guard.
+         * Local mode: failed password logins (console form or admin API Basic) one client address may make, and
+         * logins it may have in flight at once, before its logins are refused. Keycloak has its own guard.
          */
-        @WithDefault("10")
+        @WithDefault("20")
         int loginFailuresAllowed();
 
-        /** How long a client address that failed too often is refused, counted from its last failure. */
+        /** How long an address's failed logins count against it, from its latest attempt. */
         @WithDefault("15m")
         Duration loginLockout();
 

@@ -12,15 +12,22 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Local mode's guard against password guessing, which Keycloak has built in: a client address that fails
- * {@code tollgate.auth.login-failures-allowed} logins in a row (console form or admin API Basic) is refused for
- * {@code tollgate.auth.login-lockout} after its last failure. Counted per address, not per user, so that nobody can
- * lock an admin out by guessing at their name. Behind a reverse proxy, set Quarkus' proxy-address forwarding, or
- * every client shares the proxy's address. The console's login form also refuses a post from another site
+ * Local mode's guard against password guessing, which Keycloak has built in. Each password login (console form or
+ * admin API Basic) counts against its client address when it arrives, and a successful one takes back only its
+ * own count: failures stay until {@code tollgate.auth.login-lockout} after the address's last attempt. An address
+ * at {@code tollgate.auth.login-failures-allowed} is refused. Counting on arrival also bounds guesses sent all at
+ * once, before any has been checked. Counted per address (an IPv6 /64 being one), not per user, so that nobody can
+ * lock an admin out by guessing at their name. Behind a reverse proxy, set Quarkus' proxy-address forwarding with
+ * trusted proxies, or every client shares the proxy's address. The login form also refuses a post from another site
  * (Fetch Metadata), which would sign a victim's browser in to the attacker's account.
  */
 @ApplicationScoped
@@ -34,15 +41,18 @@ public class LoginThrottle {
     TollgateConfig config;
     @Inject
     ObjectMapper json;
+    @ConfigProperty(name = "quarkus.http.auth.form.error-page")
+    String errorPage;
 
-    private Cache<String, AtomicInteger> failures;
+    private Cache<String, AtomicInteger> attempts;
 
     void install(@Observes Router router) {
         if (config.auth().oidc()) {
             return;
         }
-        failures = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(config.auth().loginLockout()).build();
-        router.post("/j_security_check").order(ORDER).handler(this::formLogin);
+        attempts = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(config.auth().loginLockout()).build();
+        // Quarkus' form login takes a post to any path ending so, not only /j_security_check
+        router.postWithRegex(".*/j_security_check").order(ORDER).handler(this::formLogin);
         router.route("/api/admin/*").order(ORDER).handler(this::basicLogin);
     }
 
@@ -54,15 +64,15 @@ public class LoginThrottle {
             return;
         }
         String address = address(ctx);
-        if (refused(address)) {
+        if (!admit(address)) {
             ctx.response().setStatusCode(303).putHeader(HttpHeaderNames.LOCATION, "/login?error=locked").end();
             return;
         }
         // Quarkus answers a form login with a redirect: to the error page when the password was wrong
         ctx.addHeadersEndHandler(v -> {
             String location = ctx.response().headers().get(HttpHeaderNames.LOCATION);
-            if (location != null) {
-                outcome(address, !location.contains("error="));
+            if (location != null && !location.contains(errorPage)) {
+                succeeded(address);
             }
         });
         ctx.next();
@@ -75,7 +85,7 @@ public class LoginThrottle {
             return;
         }
         String address = address(ctx);
-        if (refused(address)) {
+        if (!admit(address)) {
             Problem problem = new Problem("about:blank", "Too Many Requests", 429, "Too many failed logins from "
                     + "this address; try again in " + config.auth().loginLockout().toMinutes() + " minutes.",
                     ctx.request().path(), null);
@@ -88,29 +98,57 @@ public class LoginThrottle {
             }
             return;
         }
-        ctx.addHeadersEndHandler(v -> outcome(address, ctx.response().getStatusCode() != 401));
+        ctx.addHeadersEndHandler(v -> {
+            if (ctx.response().getStatusCode() != 401) { // a 403 too: the password was right
+                succeeded(address);
+            }
+        });
         ctx.next();
     }
 
-    private boolean refused(String address) {
-        AtomicInteger failed = failures.getIfPresent(address);
-        return failed != null && failed.get() >= config.auth().loginFailuresAllowed();
+    /** Counts the attempt, unless the address is at its limit. */
+    private boolean admit(String address) {
+        AtomicInteger counted = attempts.get(address, a -> new AtomicInteger());
+        int limit = config.auth().loginFailuresAllowed();
+        int before;
+        do { // event loops admit at once: the check and the count are one step
+            before = counted.get();
+            if (before >= limit) {
+                return false;
+            }
+        } while (!counted.compareAndSet(before, before + 1));
+        if (before + 1 == limit) {
+            LOG.warnf("%d failed logins from %s: its logins are refused for %s from its last attempt",
+                    counted.get(), address, config.auth().loginLockout());
+        }
+        attempts.put(address, counted); // a write: failures last the lockout from the latest attempt
+        return true;
     }
 
-    private void outcome(String address, boolean succeeded) {
-        if (succeeded) {
-            failures.invalidate(address);
-            return;
-        }
-        AtomicInteger failed = failures.asMap().computeIfAbsent(address, a -> new AtomicInteger());
-        failures.put(address, failed); // a write: the lockout counts from the last failure
-        if (failed.incrementAndGet() == config.auth().loginFailuresAllowed()) {
-            LOG.warnf("%d failed logins in a row from %s: its logins are refused for %s", failed.get(), address,
-                    config.auth().loginLockout());
+    /** The attempt's password was right: it takes back its own count, and nobody else's failures. */
+    private void succeeded(String address) {
+        AtomicInteger counted = attempts.getIfPresent(address);
+        if (counted != null) {
+            counted.updateAndGet(n -> Math.max(0, n - 1));
         }
     }
 
+    /** The client's address; IPv6 by its /64, since one host holds a whole /64 to pick addresses from. */
     private static String address(RoutingContext ctx) {
-        return ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+        String host = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+        if (host == null || !host.contains(":")) {
+            return String.valueOf(host);
+        }
+        try {
+            InetAddress ip = InetAddress.getByName(host); // a literal: no lookup
+            if (ip instanceof Inet6Address) {
+                byte[] prefix = Arrays.copyOf(ip.getAddress(), 16);
+                Arrays.fill(prefix, 8, 16, (byte) 0);
+                return InetAddress.getByAddress(prefix).getHostAddress() + "/64";
+            }
+        } catch (UnknownHostException e) {
+            // not a literal after all: keep it whole
+        }
+        return host;
     }
 }

@@ -7,12 +7,18 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,19 +47,54 @@ class LoginThrottleTest {
     }
 
     @Test
-    void theAdminApiRefusesAnAddressAfterThreeWrongPasswordsInARow() throws InterruptedException {
-        // a success in between starts the count again
+    void theAdminApiRefusesAnAddressAfterThreeWrongPasswords() throws InterruptedException {
         as(ADMIN, "wrong-password-1").get("/api/admin/tenants").then().statusCode(401);
         as(ADMIN, "wrong-password-2").get("/api/admin/tenants").then().statusCode(401);
+        // a right password takes back only its own count: it does not clear the failures (or anyone could, with
+        // an account of their own, between guesses at another's password)
         as(ADMIN, ADMIN_PASSWORD).get("/api/admin/tenants").then().statusCode(200);
-        for (int i = 0; i < 3; i++) {
-            as(ADMIN, "wrong-password-" + i).get("/api/admin/tenants").then().statusCode(401);
-        }
+        as(ADMIN, ADMIN_PASSWORD).get("/api/admin/tenants").then().statusCode(200);
+        as(ADMIN, "wrong-password-3").get("/api/admin/tenants").then().statusCode(401);
         // now even the right password is refused, in the API's error format, with when to come back
         as(ADMIN, ADMIN_PASSWORD).get("/api/admin/tenants").then().statusCode(429)
                 .contentType("application/problem+json").header("Retry-After", "3")
                 .body("detail", containsString("failed logins"));
         waitUntilThisAddressMayLogInAgain(); // the lockout ends by itself
+    }
+
+    @Test
+    void guessesSentAllAtOnceAreBoundedToo() throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(12);
+        try {
+            List<Future<Integer>> guesses = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                String guess = "wrong-password-at-once-" + i;
+                guesses.add(clients.submit(() -> as(ADMIN, guess).get("/api/admin/tenants").statusCode()));
+            }
+            int checked = 0;
+            for (Future<Integer> g : guesses) {
+                int status = g.get(60, TimeUnit.SECONDS);
+                assertTrue(status == 401 || status == 429, "status " + status);
+                checked += status == 401 ? 1 : 0;
+            }
+            assertEquals(3, checked, "passwords checked: each counts when it arrives, not when it has been checked");
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    void everyPathQuarkusTakesAFormLoginOnIsGuarded() {
+        // Quarkus' form login answers a post to any path ending in /j_security_check
+        Response crossSite = given().redirects().follow(false).header("Sec-Fetch-Site", "cross-site")
+                .formParam("j_username", ADMIN).formParam("j_password", ADMIN_PASSWORD)
+                .post("/console/j_security_check");
+        assertEquals(403, crossSite.statusCode());
+        for (int i = 0; i < 3; i++) {
+            given().redirects().follow(false).formParam("j_username", ADMIN).formParam("j_password", "wrong-" + i)
+                    .post("/console/j_security_check").then().statusCode(302);
+        }
+        login(ADMIN, ADMIN_PASSWORD).then().statusCode(303).header("Location", endsWith("/login?error=locked"));
     }
 
     @Test
