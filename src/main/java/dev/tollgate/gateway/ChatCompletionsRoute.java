@@ -93,6 +93,9 @@ public class ChatCompletionsRoute {
         }
         request.pause(); // the body waits in the socket, not in memory, while the database is asked
         key.onComplete(ar -> {
+            if (ctx.response().closed()) {
+                return; // the client left while its key was looked up: nothing more to read, nothing to send
+            }
             admitted(ctx, key, declared);
             request.resume(); // after the body handler or the discarding one is in place
         });
@@ -127,7 +130,12 @@ public class ChatCompletionsRoute {
         if (declared > MAX_DISCARDED_BYTES) {
             ctx.response().putHeader(HttpHeaderNames.CONNECTION, "close");
         } else {
-            request.handler(ignored -> {
+            long[] dropped = {0};
+            request.handler(data -> { // a body of unknown length is dropped up to the bound too
+                dropped[0] += data.length();
+                if (dropped[0] > MAX_DISCARDED_BYTES) {
+                    request.connection().close();
+                }
             });
             request.resume();
         }

@@ -59,6 +59,9 @@ public class ChatPipeline {
 
     /** A call whose key {@link ChatCompletionsRoute} checked before its body was read, under {@link #KEY}. */
     void handle(RoutingContext ctx) {
+        if (ctx.response().closed()) {
+            return; // the client left while its body came in: nothing is sent upstream, nothing is billed
+        }
         ChatCall call = new ChatCall(ctx.get(RequestIds.KEY), ctx.get(RequestIds.CLIENT_KEY), Instant.now(), ctx);
         ctx.response().closeHandler(v -> clientGone(call));
         call.key = ctx.get(KEY);
@@ -525,9 +528,15 @@ public class ChatPipeline {
         Buffer received = err instanceof UpstreamBody.TooLargeException e ? e.received
                 : err instanceof UpstreamBody.BrokenOffException e ? e.received
                 : err instanceof UpstreamBody.SilentException e ? e.received : null;
-        Usage usage = relay != null ? relay.usageOrEstimate(call.promptTokenEstimate)
-                : received == null || isBlank(received) ? Usage.NONE // blank lines say no more than "still busy"
-                : Usage.estimate(call.promptTokenEstimate, ResponseSummary.answerBytesSoFar(json, received.getBytes()));
+        // The upstream closed before its answer began (keep-alive comments or blank lines only): DeepSeek does so
+        // with a call whose inference never started, and bills none. Silence or a client leaving may come during
+        // the work on a long prompt, which is billed: estimated as before.
+        boolean closedUnbegun = type.equals("upstream_disconnect")
+                && (relay != null ? relay.usage == null && !relay.answerBegun : received != null && isBlank(received));
+        Usage usage = closedUnbegun ? Usage.NONE
+                : relay != null ? relay.usageOrEstimate(call.promptTokenEstimate)
+                : Usage.estimate(call.promptTokenEstimate,
+                        received == null ? 0 : ResponseSummary.answerBytesSoFar(json, received.getBytes()));
         recorder.attempt(call, endpoint, 200, type, relay == null ? null : relay.finishReason, usage);
         HttpServerResponse out = call.ctx.response();
         if (stalled) {
@@ -589,7 +598,6 @@ public class ChatPipeline {
             return;
         }
         StreamRelay relay = call.relay;
-        // a non-streamed call's prompt was being worked on; a stream says whether its answer had begun
         Usage usage = relay != null ? relay.usageOrEstimate(call.promptTokenEstimate)
                 : Usage.estimate(call.promptTokenEstimate, 0);
         recorder.attempt(call, call.endpoint, 499, "client_disconnect", relay == null ? null : relay.finishReason,

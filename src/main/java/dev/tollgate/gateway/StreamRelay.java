@@ -112,12 +112,9 @@ final class StreamRelay {
         }
     }
 
-    /**
-     * What the answer used: the upstream's own count, else an estimate from what was streamed once the answer
-     * began, else nothing (the upstream made none: DeepSeek bills no call whose inference never started).
-     */
+    /** What the answer used: the upstream's own count, else an estimate from what was streamed. */
     Usage usageOrEstimate(long promptTokenEstimate) {
-        return usage != null ? usage : answerBegun ? Usage.estimate(promptTokenEstimate, streamedBytes) : Usage.NONE;
+        return usage != null ? usage : Usage.estimate(promptTokenEstimate, streamedBytes);
     }
 
     /**

@@ -74,8 +74,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response optimisticLock(OptimisticLockException e, UriInfo uri) {
-        return Problem.response(409, "Conflict", "Someone else changed this object meanwhile; reload and try again.",
-                uri.getPath());
+        return conflict(uri, "Someone else changed this object meanwhile; reload and try again.");
     }
 
     @ServerExceptionMapper
@@ -89,8 +88,16 @@ public class ErrorMappers {
     /** A unique key hit by a concurrent change that the service's own check could not see yet. */
     @ServerExceptionMapper
     public Response conflict(org.hibernate.exception.ConstraintViolationException e, UriInfo uri) {
-        return Problem.response(409, "Conflict", "This conflicts with existing data; reload and try again.",
-                uri.getPath());
+        return conflict(uri, "This conflicts with existing data (made by someone else at the same moment, say);"
+                + " reload and try again.");
+    }
+
+    /** The API's problem, or a page a browser shows (never JSON in the console). */
+    private static Response conflict(UriInfo uri, String message) {
+        if (isApi(uri)) {
+            return Problem.response(409, "Conflict", message, uri.getPath());
+        }
+        return Response.status(409).type(MediaType.TEXT_PLAIN).entity(message + " Go back to the form.").build();
     }
 
     @ServerExceptionMapper
@@ -117,8 +124,8 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
         if (isUnstorableValue(e)) {
-            String message = "A value cannot be stored: text must not contain NUL characters, and dates must lie"
-                    + " within the database's range (4713 BC to 294276 AD).";
+            String message = "A value cannot be stored: text must not contain NUL characters nor be longer than its"
+                    + " field allows, and dates must lie within the database's range (4713 BC to 294276 AD).";
             if (isApi(uri)) {
                 return Problem.response(400, "Bad Request", message, uri.getPath());
             }

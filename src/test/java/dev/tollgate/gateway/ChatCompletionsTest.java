@@ -607,14 +607,42 @@ class ChatCompletionsTest {
     }
 
     @Test
-    void aBodyOfUnknownLengthIsNotReadForACallerWithoutAValidKey() throws Exception {
-        // 11 MB, over the 10 MiB limit, in chunks: no Content-Length tells the gateway its size beforehand
-        assertEquals(401, statusOfChunkedPost("Bearer tg-nope", 11 << 20), "the key first, not the body's size");
-        assertEquals(413, statusOfChunkedPost("Bearer " + key, 11 << 20), "a valid key's oversized body");
+    void aClientThatLeavesWhileItsKeyIsLookedUpIsNeverSentUpstream() throws Exception {
+        String fresh = issueKey(createTenant(uniqueSlug("keyleaver"))); // not in the key cache yet
+        long before = sim.stat("chatRequests");
+        String clientId = "left-during-key-check-" + UUID.randomUUID();
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("lock table api_key in access exclusive mode"); // the key's read waits
+            try (Socket socket = ClientCalls.post(chatUrl, fresh, clientId)) {
+                Thread.sleep(500);
+            } // the client leaves, and then the key's read answers
+            Thread.sleep(200);
+            c.rollback();
+        }
+        Thread.sleep(2_000); // far longer than a call takes to go upstream here
+        ledger.flush();
+        assertEquals(before, sim.stat("chatRequests"), "nobody waits for that answer: it is never asked for");
+        assertEquals(List.of(), ClientCalls.recorded(dataSource, "attempt", clientId), "nothing to bill");
+        // the key itself works
+        given().header("Authorization", "Bearer " + fresh).contentType(ContentType.JSON).body(userMessage("Hi", false))
+                .post("/v1/chat/completions").then().statusCode(200);
     }
 
-    /** POSTs {@code bytes} of chunked body (as far as the gateway reads it) and returns the status it answers. */
-    private int statusOfChunkedPost(String authorization, int bytes) throws Exception {
+    @Test
+    void aBodyOfUnknownLengthIsNotReadForACallerWithoutAValidKey() throws Exception {
+        // 11 MB, over the 10 MiB limit, in chunks: no Content-Length tells the gateway its size beforehand
+        assertEquals(401, statusOfChunkedPost("Bearer tg-nope", 11 << 20, false), "the key first, not the body's size");
+        assertEquals(413, statusOfChunkedPost("Bearer " + key, 11 << 20, false), "a valid key's oversized body");
+        // a refused body is read and dropped up to a bound (64 MiB), then the connection is closed
+        assertEquals(401, statusOfChunkedPost("Bearer tg-nope", 200 << 20, true));
+    }
+
+    /**
+     * POSTs {@code bytes} of chunked body (as far as the gateway reads it) and returns the status it answers;
+     * {@code cutOff}: the gateway must close the connection before the whole body was sent.
+     */
+    private int statusOfChunkedPost(String authorization, int bytes, boolean cutOff) throws Exception {
         try (Socket socket = new Socket(chatUrl.getHost(), chatUrl.getPort())) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
@@ -623,6 +651,7 @@ class ChatCompletionsTest {
                     .getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = new byte[64 * 1024];
             java.util.Arrays.fill(chunk, (byte) ' ');
+            boolean sentAll = false;
             try {
                 for (int sent = 0; sent < bytes; sent += chunk.length) {
                     out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -631,8 +660,12 @@ class ChatCompletionsTest {
                 }
                 out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
+                sentAll = true;
             } catch (java.io.IOException closedEarly) {
                 // the gateway may answer and close before the whole body is sent; its answer is still there
+            }
+            if (cutOff) {
+                assertFalse(sentAll, "the gateway read all " + bytes + " bytes of a body it refused");
             }
             String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
                     .readLine();

@@ -191,10 +191,8 @@ class OpenAiSdkUpstreamFailureTest {
     void anUnreachableUpstreamIsABadGateway() {
         InternalServerException e = assertThrows(InternalServerException.class,
                 () -> client.chat().completions().create(ask("deepseek-v4-pro", "Hi").build()));
-        assertEquals(502, e.statusCode(), e.getMessage());
-        assertTrue(e.code().filter(c -> c.equals("upstream_unreachable") || c.equals("upstream_unavailable"))
-                .isPresent(), e.getMessage());
-        assertNoKey(e);
+        // the SDK's three tries make nine failed connects, one short of what opens the breaker (a 503)
+        assertError(e, 502, "upstream_unreachable");
     }
 
     @Test

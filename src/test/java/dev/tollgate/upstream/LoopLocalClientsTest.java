@@ -3,6 +3,7 @@ package dev.tollgate.upstream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
@@ -69,7 +70,7 @@ class LoopLocalClientsTest {
                 });
             }
         }
-        done.await(10, TimeUnit.SECONDS);
+        assertTrue(done.await(30, TimeUnit.SECONDS), "every task ran");
         assertEquals(List.of(), List.copyOf(mismatches), "a loop was handed another loop's client");
         assertSame(seen.get(0).get(), seen.get(2).get(), "one loop, one client");
         assertNotSame(seen.get(0).get(), seen.get(1).get(), "two loops, two clients");
