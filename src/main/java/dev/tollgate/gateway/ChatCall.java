@@ -53,6 +53,8 @@ final class ChatCall {
     boolean breakerTrial;
     /** The current attempt's error status while its body is read, else 0: a refused call is never billed. */
     int refusedWith;
+    /** The upstream's Retry-After on its last 429 or 503, in seconds, or -1: waited out or passed on. */
+    long retryAfterSeconds = -1;
     /** How long the endpoint took to send its 200 status: what its breaker is told once the body is complete. */
     long answeredAfterNanos;
     StreamRelay relay;

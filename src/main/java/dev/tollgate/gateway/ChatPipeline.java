@@ -41,6 +41,8 @@ public class ChatPipeline {
     static final String MODEL_HEADER = "X-Tollgate-Model";
     /** The routing context's key for the caller's authenticated API key. */
     static final String KEY = "tollgate.key";
+    /** The longest upstream Retry-After the gateway waits out itself before retrying. */
+    private static final long MAX_RETRY_AFTER_MILLIS = 5_000;
     /** How long an upstream stream may stay open after its [DONE]. */
     private static final long DONE_GRACE_MILLIS = 1000;
 
@@ -251,6 +253,8 @@ public class ChatPipeline {
             return;
         }
         call.refusedWith = status;
+        call.retryAfterSeconds = status == 429 || status == 503
+                ? UpstreamErrors.retryAfterSeconds(resp.getHeader(HttpHeaderNames.RETRY_AFTER)) : -1;
         UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis()).onComplete(ar -> {
             if (call.finished) {
                 return; // the client left while the error body came in; that attempt is recorded already
@@ -261,7 +265,10 @@ public class ChatPipeline {
             // With no other endpoint, the client gets the refusal itself (upstream_auth_failed, with
             // X-Should-Retry: false), which an open breaker would turn into a vague "retry later".
             boolean failover = (status == 401 || status == 402 || status == 403) && call.refuse(endpoint, plan);
-            boolean retryable = status == 429 || status == 503 || failover;
+            // With one endpoint the retry goes back to it: a Retry-After is waited out, unless it asks for longer
+            // than a call should hang, when the client gets it instead (another endpoint is tried at once).
+            long waitMillis = plan.size() == 1 ? Math.max(0, call.retryAfterSeconds) * 1000 : 0;
+            boolean retryable = (status == 429 || status == 503) && waitMillis <= MAX_RETRY_AFTER_MILLIS || failover;
             // A 429 is the upstream's rate limit, not a broken endpoint: it moves the call on but must not
             // open the breaker, or one noisy tenant would take the endpoint away from everyone.
             if (status >= 500 || failover) {
@@ -273,7 +280,7 @@ public class ChatPipeline {
             }
             recorder.attempt(call, endpoint, status, "upstream_http_" + status, null, Usage.NONE);
             if (retryable && canRetry(call)) {
-                retryLater(call, plan);
+                retryLater(call, plan, waitMillis);
                 return;
             }
             answerUpstreamError(call, status, errorBody);
@@ -353,8 +360,13 @@ public class ChatPipeline {
     }
 
     private void retryLater(ChatCall call, List<UpstreamEndpoint> plan) {
+        retryLater(call, plan, 0);
+    }
+
+    /** After the backoff (doubling per attempt, with jitter), and at least {@code minMillis}. */
+    private void retryLater(ChatCall call, List<UpstreamEndpoint> plan, long minMillis) {
         long base = config.gateway().retryBackoff().toMillis() << (call.attempt - 1);
-        long delay = Math.max(1, base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+        long delay = Math.max(Math.max(1, minMillis), base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
         vertx.setTimer(delay, t -> attempt(call, plan));
     }
 
@@ -540,7 +552,10 @@ public class ChatPipeline {
         recorder.attempt(call, endpoint, 200, type, relay == null ? null : relay.finishReason, usage);
         HttpServerResponse out = call.ctx.response();
         if (stalled) {
-            out.reset(); // it reads nothing: an error event would only wait behind what it has not read
+            // it reads nothing, so an error event would only wait behind what it has not read: the response is ended
+            // (which is what tells Quarkus the request is over) and its connection closed
+            out.end();
+            call.ctx.request().connection().close();
         } else if (!call.responseStarted) {
             GatewayResponses.error(call.ctx, new OpenAiException(silent ? 504 : 502, "api_error", type, null,
                     tooLarge != null ? "The upstream's answer is larger than this gateway accepts (" + tooLarge

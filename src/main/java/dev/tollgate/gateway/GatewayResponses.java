@@ -49,6 +49,9 @@ final class GatewayResponses {
                 || "upstream_not_configured".equals(code)) {
             response.putHeader("X-Should-Retry", "false"); // OpenAI SDKs honour it: retrying cannot help here
         }
+        if (call != null && call.retryAfterSeconds >= 0 && (e.status() == 429 || e.status() == 503)) {
+            response.putHeader(HttpHeaderNames.RETRY_AFTER, String.valueOf(call.retryAfterSeconds)); // SDKs wait it
+        }
         response.setStatusCode(e.status()).putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .end(Json.encode(e.body()));
     }

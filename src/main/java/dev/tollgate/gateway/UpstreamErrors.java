@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 
 /**
  * An upstream's own answer to a request it found invalid, for the client. DeepSeek's is OpenAI error JSON
@@ -15,8 +20,29 @@ import java.nio.charset.StandardCharsets;
 final class UpstreamErrors {
 
     private static final int MAX_MESSAGE = 2000;
+    /** A year: a longer Retry-After is as good as never, and must not overflow a wait in milliseconds. */
+    private static final long MAX_RETRY_AFTER = 365L * 24 * 3600;
 
     private UpstreamErrors() {
+    }
+
+    /**
+     * A Retry-After header in seconds from now (RFC 9110: delta-seconds or an HTTP date), or -1 when absent or
+     * unreadable. A date in the past is 0.
+     */
+    static long retryAfterSeconds(String header) {
+        if (header == null || header.isBlank()) {
+            return -1;
+        }
+        String value = header.trim();
+        try {
+            return value.chars().allMatch(Character::isDigit)
+                    ? value.length() > 12 ? MAX_RETRY_AFTER : Math.min(Long.parseLong(value), MAX_RETRY_AFTER)
+                    : Math.max(0, Duration.between(Instant.now(),
+                            ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)).toSeconds());
+        } catch (NumberFormatException | DateTimeParseException e) {
+            return -1;
+        }
     }
 
     static Buffer asOpenAiError(ObjectMapper json, int status, Buffer body) {

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.ledger.UsageLedger;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URL;
@@ -23,15 +24,20 @@ final class ClientCalls {
     /** Sends a non-streamed Flash "Hi" and returns the open socket, the answer unread. */
     static Socket post(URL chatUrl, String key, String clientRequestId) throws Exception {
         Socket socket = new Socket(chatUrl.getHost(), chatUrl.getPort());
-        byte[] body = ("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
-                .getBytes(StandardCharsets.UTF_8);
+        send(socket, key, clientRequestId,
+                "{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        return socket;
+    }
+
+    /** Sends a chat call with this body on a connected socket, the answer unread. */
+    static void send(Socket socket, String key, String clientRequestId, String json) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
         out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
                 + "\r\nX-Client-Request-Id: " + clientRequestId + "\r\nContent-Type: application/json\r\nContent-Length: "
                 + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();
-        return socket;
     }
 
     /** The value of an SQL expression over each attempt's row of the call, in attempt order. */

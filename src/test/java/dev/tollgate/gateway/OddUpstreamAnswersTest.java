@@ -13,23 +13,18 @@ import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.upstream.Upstreams;
 import io.agroal.api.AgroalDataSource;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,44 +46,27 @@ class OddUpstreamAnswersTest {
     }
 
     /** Answers each request by the word its body contains: endless, keep-alive-then-close, or json-error. */
-    public static class ScriptedUpstream implements QuarkusTestResourceLifecycleManager {
-        private ServerSocket server;
+    public static class ScriptedUpstream extends RawUpstream {
+        @Override
+        protected String readTimeout() {
+            return "2s";
+        }
 
         @Override
-        public Map<String, String> start() {
-            try {
-                server = new ServerSocket(0);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            Thread t = new Thread(this::serve, "scripted-upstream");
-            t.setDaemon(true);
-            t.start();
-            String p = "tollgate.upstream.endpoints.deepseek.";
-            return Map.of("tollgate.simulator.enabled", "false",
-                    p + "base-url", "http://127.0.0.1:" + server.getLocalPort(),
-                    p + "api-key", "sk-scripted",
-                    p + "models", "deepseek-v4-flash,deepseek-v4-pro",
-                    p + "read-timeout", "2s");
-        }
-
-        private void serve() {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    Thread t = new Thread(() -> answer(s), "scripted-upstream-call");
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException closed) {
+        protected void answer(Socket socket, String body) throws IOException {
+            try (Socket s = socket) {
+                OutputStream out = s.getOutputStream();
+                if (body.contains("retry-after-")) { // a rate limit that says how long to wait
+                    String seconds = body.replaceAll("(?s).*retry-after-(\\d+).*", "$1");
+                    byte[] json = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\"}}"
+                            .getBytes(StandardCharsets.UTF_8);
+                    out.write(("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: "
+                            + seconds + "\r\nConnection: close\r\nContent-Length: " + json.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.write(json);
+                    out.flush();
                     return;
                 }
-            }
-        }
-
-        private static void answer(Socket s) {
-            try (s) {
-                String body = readRequest(s.getInputStream());
-                OutputStream out = s.getOutputStream();
                 if (body.contains("json-error")) {
                     byte[] json = "{\"error\":{\"message\":\"Service busy\",\"type\":\"server_error\"}}"
                             .getBytes(StandardCharsets.UTF_8);
@@ -111,32 +89,6 @@ class OddUpstreamAnswersTest {
                 while (true) { // endless; a blocking write waits while the gateway has paused reading
                     out.write(chunk);
                 }
-            } catch (IOException gone) {
-                // the gateway closed the connection
-            }
-        }
-
-        private static String readRequest(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("closed");
-                }
-                head.write(b);
-            }
-            String length = head.toString(StandardCharsets.US_ASCII).lines()
-                    .filter(l -> l.toLowerCase().startsWith("content-length:")).findFirst().orElseThrow();
-            return new String(in.readNBytes(Integer.parseInt(length.substring(length.indexOf(':') + 1).trim())),
-                    StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public void stop() {
-            try {
-                server.close();
-            } catch (IOException ignored) {
-                // the test is over
             }
         }
     }
@@ -167,7 +119,7 @@ class OddUpstreamAnswersTest {
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(4096); // so that the gateway's write queue fills soon
             socket.connect(new InetSocketAddress(chatUrl.getHost(), chatUrl.getPort()));
-            send(socket, clientId, "{\"model\":\"deepseek-v4-flash\",\"stream\":true,"
+            ClientCalls.send(socket, key, clientId, "{\"model\":\"deepseek-v4-flash\",\"stream\":true,"
                     + "\"messages\":[{\"role\":\"user\",\"content\":\"endless\"}]}");
             socket.getInputStream().read(new byte[64]); // the answer has begun; then nothing more is read
             ClientCalls.awaitRows(ledger, dataSource, clientId);
@@ -208,17 +160,30 @@ class OddUpstreamAnswersTest {
                 "error_type || ' ' || coalesce(total_cost::text, 'unbilled')", clientId));
     }
 
+    @Test
+    void anUpstreamsRetryAfterIsWaitedOutWhenShortAndPassedOnWhenLong() throws Exception {
+        String shortWait = "retry-short-" + UUID.randomUUID();
+        given().header("Authorization", "Bearer " + key).header("X-Client-Request-Id", shortWait)
+                .contentType("application/json")
+                .body("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"retry-after-1\"}]}")
+                .post("/v1/chat/completions").then().statusCode(429).header("Retry-After", "1")
+                .body("error.code", equalTo("upstream_rate_limited"));
+        ClientCalls.awaitRows(ledger, dataSource, shortWait);
+        assertEquals(List.of("1", "2", "3"), ClientCalls.recorded(dataSource, "attempt", shortWait),
+                "a one-second wait is the gateway's to make: all its attempts were made");
+
+        String longWait = "retry-long-" + UUID.randomUUID();
+        given().header("Authorization", "Bearer " + key).header("X-Client-Request-Id", longWait)
+                .contentType("application/json")
+                .body("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"retry-after-30\"}]}")
+                .post("/v1/chat/completions").then().statusCode(429).header("Retry-After", "30");
+        ClientCalls.awaitRows(ledger, dataSource, longWait);
+        assertEquals(List.of("1"), ClientCalls.recorded(dataSource, "attempt", longWait),
+                "half a minute is the client's to wait, not a call held open: no retry");
+    }
+
     private CircuitBreaker breaker() {
         return upstreams.all().stream().filter(e -> e.name().equals("deepseek")).findFirst().orElseThrow().breaker();
     }
 
-    private void send(Socket socket, String clientId, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
-                + "\r\nX-Client-Request-Id: " + clientId + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(bytes);
-        out.flush();
-    }
 }

@@ -8,24 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.ledger.UsageLedger;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,70 +37,21 @@ class RefusedCallTest {
     }
 
     /** Reads each request, then sends a 429's status line and the start of its body, and nothing more. */
-    public static class HalfAnsweringUpstream implements QuarkusTestResourceLifecycleManager {
+    public static class HalfAnsweringUpstream extends RawUpstream {
         static final CountDownLatch halfAnswered = new CountDownLatch(1);
-        private ServerSocket server;
-        private final List<Socket> open = new CopyOnWriteArrayList<>(); // added by its thread, closed by stop()
 
         @Override
-        public Map<String, String> start() {
-            try {
-                server = new ServerSocket(0);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            Thread t = new Thread(this::serve, "half-answering-upstream");
-            t.setDaemon(true);
-            t.start();
-            String p = "tollgate.upstream.endpoints.deepseek.";
-            return Map.of("tollgate.simulator.enabled", "false",
-                    p + "base-url", "http://127.0.0.1:" + server.getLocalPort(),
-                    p + "api-key", "sk-refusing",
-                    p + "models", "deepseek-v4-flash,deepseek-v4-pro",
-                    p + "read-timeout", "60s");
-        }
-
-        private void serve() {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    open.add(s);
-                    readRequest(s.getInputStream());
-                    OutputStream out = s.getOutputStream();
-                    out.write(("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
-                            + "{\"error\":{\"message\":\"Rate limit").getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    halfAnswered.countDown();
-                } catch (IOException closed) {
-                    return;
-                }
-            }
-        }
-
-        private static void readRequest(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("closed");
-                }
-                head.write(b);
-            }
-            String length = head.toString(StandardCharsets.US_ASCII).lines()
-                    .filter(l -> l.toLowerCase().startsWith("content-length:")).findFirst().orElseThrow();
-            in.readNBytes(Integer.parseInt(length.substring(length.indexOf(':') + 1).trim()));
+        protected String readTimeout() {
+            return "60s";
         }
 
         @Override
-        public void stop() {
-            try {
-                server.close();
-                for (Socket s : open) {
-                    s.close();
-                }
-            } catch (IOException ignored) {
-                // the test is over
-            }
+        protected void answer(Socket s, String body) throws IOException {
+            OutputStream out = s.getOutputStream();
+            out.write(("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+                    + "{\"error\":{\"message\":\"Rate limit").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            halfAnswered.countDown(); // and the socket is kept open, the rest never sent
         }
     }
 

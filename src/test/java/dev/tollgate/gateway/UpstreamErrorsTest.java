@@ -14,6 +14,19 @@ class UpstreamErrorsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
+    void retryAfterIsReadInSecondsOrAsADate() {
+        assertEquals(-1, UpstreamErrors.retryAfterSeconds(null));
+        assertEquals(-1, UpstreamErrors.retryAfterSeconds("soon"));
+        assertEquals(7, UpstreamErrors.retryAfterSeconds(" 7 "));
+        assertEquals(365L * 24 * 3600, UpstreamErrors.retryAfterSeconds("99999999999999999999"), "bounded, no overflow");
+        assertEquals(0, UpstreamErrors.retryAfterSeconds("Wed, 21 Oct 2015 07:28:00 GMT"), "a date gone by");
+        String inAMinute = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(90));
+        long seconds = UpstreamErrors.retryAfterSeconds(inAMinute);
+        assertEquals(true, seconds > 60 && seconds <= 90, "seconds until the date: " + seconds);
+    }
+
+    @Test
     void deepSeeksOwnErrorPassesUnchanged() {
         Buffer body = Buffer.buffer("{\"error\":{\"message\":\"Model Not Exist\",\"type\":\"invalid_request_error\","
                 + "\"param\":null,\"code\":\"invalid_request_error\"}}");
