@@ -134,7 +134,7 @@ public class ChatCompletionsRoute {
             request.handler(data -> { // a body of unknown length is dropped up to the bound too
                 dropped[0] += data.length();
                 if (dropped[0] > MAX_DISCARDED_BYTES) {
-                    request.connection().close();
+                    GatewayResponses.dropConnection(request);
                 }
             });
             request.resume();

@@ -184,6 +184,7 @@ public class ChatPipeline {
         call.attemptOpen = true;
         call.upstreamRequest = null;
         call.refusedWith = 0;
+        call.retryAfterSeconds = -1; // an earlier attempt's wait is not this one's
         call.attemptStartedAt = Instant.now();
         long started = System.nanoTime();
         endpoint.client().request(endpoint.chatCompletionsRequest(call.stream))
@@ -555,7 +556,7 @@ public class ChatPipeline {
             // it reads nothing, so an error event would only wait behind what it has not read: the response is ended
             // (which is what tells Quarkus the request is over) and its connection closed
             out.end();
-            call.ctx.request().connection().close();
+            GatewayResponses.dropConnection(call.ctx.request());
         } else if (!call.responseStarted) {
             GatewayResponses.error(call.ctx, new OpenAiException(silent ? 504 : 502, "api_error", type, null,
                     tooLarge != null ? "The upstream's answer is larger than this gateway accepts (" + tooLarge

@@ -2,7 +2,9 @@ package dev.tollgate.gateway;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.RoutingContext;
 import org.jboss.logging.Logger;
@@ -54,6 +56,18 @@ final class GatewayResponses {
         }
         response.setStatusCode(e.status()).putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .end(Json.encode(e.body()));
+    }
+
+    /**
+     * Stops a client's exchange for good: an HTTP/1 connection is closed; an HTTP/2 stream is reset, since its
+     * connection may carry other clients' calls (behind a proxy, say).
+     */
+    static void dropConnection(HttpServerRequest request) {
+        if (request.version() == HttpVersion.HTTP_2) {
+            request.response().reset();
+        } else {
+            request.connection().close();
+        }
     }
 
     /** The upstream's own answer to a request it found invalid: its words help the client fix the request. */

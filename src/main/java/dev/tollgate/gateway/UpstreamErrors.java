@@ -38,8 +38,8 @@ final class UpstreamErrors {
         try {
             return value.chars().allMatch(Character::isDigit)
                     ? value.length() > 12 ? MAX_RETRY_AFTER : Math.min(Long.parseLong(value), MAX_RETRY_AFTER)
-                    : Math.max(0, Duration.between(Instant.now(),
-                            ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)).toSeconds());
+                    : Math.min(MAX_RETRY_AFTER, Math.max(0, Duration.between(Instant.now(),
+                            ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)).toSeconds()));
         } catch (NumberFormatException | DateTimeParseException e) {
             return -1;
         }

@@ -23,7 +23,7 @@ import org.jboss.logging.Logger;
 /**
  * Local mode's guard against password guessing, which Keycloak has built in. Each password login (console form or
  * admin API Basic) counts against its client address when it arrives, and a successful one takes back only its
- * own count: failures stay until {@code tollgate.auth.login-lockout} after the address's last attempt. An address
+ * own count: failures stay until {@code tollgate.auth.login-lockout} after the address's latest failure. An address
  * at {@code tollgate.auth.login-failures-allowed} is refused. Counting on arrival also bounds guesses sent all at
  * once, before any has been checked. Counted per address (an IPv6 /64 being one), not per user, so that nobody can
  * lock an admin out by guessing at their name. Behind a reverse proxy, set Quarkus' proxy-address forwarding with
@@ -73,14 +73,17 @@ public class LoginThrottle {
             String location = ctx.response().headers().get(HttpHeaderNames.LOCATION);
             if (location != null && !location.contains(errorPage)) {
                 succeeded(address);
+            } else {
+                failed(address);
             }
         });
         ctx.next();
     }
 
     private void basicLogin(RoutingContext ctx) {
-        String authorization = ctx.request().getHeader(HttpHeaderNames.AUTHORIZATION);
-        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+        // every Authorization header: Quarkus takes the first Basic one of several
+        if (ctx.request().headers().getAll(HttpHeaderNames.AUTHORIZATION).stream()
+                .noneMatch(a -> a.regionMatches(true, 0, "Basic ", 0, 6))) {
             ctx.next();
             return;
         }
@@ -101,6 +104,8 @@ public class LoginThrottle {
         ctx.addHeadersEndHandler(v -> {
             if (ctx.response().getStatusCode() != 401) { // a 403 too: the password was right
                 succeeded(address);
+            } else {
+                failed(address);
             }
         });
         ctx.next();
@@ -121,8 +126,15 @@ public class LoginThrottle {
             LOG.warnf("%d failed logins from %s: its logins are refused for %s from its last attempt",
                     counted.get(), address, config.auth().loginLockout());
         }
-        attempts.put(address, counted); // a write: failures last the lockout from the latest attempt
         return true;
+    }
+
+    /** A wrong password: its count stays, and the address's failures last the lockout from this one on. */
+    private void failed(String address) {
+        AtomicInteger counted = attempts.getIfPresent(address);
+        if (counted != null) {
+            attempts.put(address, counted); // a write: what expires the entry counts from the latest failure
+        }
     }
 
     /** The attempt's password was right: it takes back its own count, and nobody else's failures. */
