@@ -27,8 +27,8 @@ import org.flywaydb.core.Flyway;
  */
 public final class TestPostgres implements AutoCloseable {
 
-    static final String USER = "postgres";
-    static final String PASSWORD = "postgres";
+    public static final String USER = "postgres";
+    public static final String PASSWORD = "postgres";
 
     private static TestPostgres shared;
 
@@ -99,7 +99,7 @@ public final class TestPostgres implements AutoCloseable {
         startServer();
     }
 
-    String url() {
+    public String url() {
         return "jdbc:postgresql://localhost:" + port + "/postgres";
     }
 
