@@ -545,7 +545,7 @@ public class ChatPipeline {
         // with a call whose inference never started, and bills none. Silence or a client leaving may come during
         // the work on a long prompt, which is billed: estimated as before.
         boolean closedUnbegun = type.equals("upstream_disconnect")
-                && (relay != null ? relay.usage == null && !relay.answerBegun : received != null && isBlank(received));
+                && (relay != null ? relay.usage == null && !relay.answerBegun : received != null && trimLeadingWhitespace(received).length() == 0);
         Usage usage = closedUnbegun ? Usage.NONE
                 : relay != null ? relay.usageOrEstimate(call.promptTokenEstimate)
                 : Usage.estimate(call.promptTokenEstimate,
@@ -634,15 +634,6 @@ public class ChatPipeline {
 
     private static OpenAiException invalid(String param, String message) {
         return new OpenAiException(400, "invalid_request_error", "invalid_request_error", param, message);
-    }
-
-    private static boolean isBlank(Buffer bytes) {
-        for (int i = 0; i < bytes.length(); i++) {
-            if ((bytes.getByte(i) & 0xFF) > ' ') {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean isEventStream(HttpClientResponse resp) {

@@ -17,6 +17,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -135,11 +136,7 @@ class OddUpstreamAnswersTest {
     @Test
     void aStreamThatClosesBeforeItsAnswerBeganIsNotBilled() throws Exception {
         String clientId = "unbegun-" + UUID.randomUUID();
-        given().header("Authorization", "Bearer " + key).header("X-Client-Request-Id", clientId)
-                .contentType("application/json")
-                .body("{\"model\":\"deepseek-v4-flash\",\"stream\":true,"
-                        + "\"messages\":[{\"role\":\"user\",\"content\":\"keep-alive-then-close\"}]}")
-                .post("/v1/chat/completions").then().statusCode(200)
+        ask(clientId, true, "keep-alive-then-close").then().statusCode(200)
                 .body(containsString("upstream_disconnect"));
         ClientCalls.awaitRows(ledger, dataSource, clientId);
         assertEquals(List.of("upstream_disconnect unbilled"), ClientCalls.recorded(dataSource,
@@ -150,10 +147,7 @@ class OddUpstreamAnswersTest {
     @Test
     void aSuccessfulStatusWhoseBodyIsAnErrorIsABadGatewayAndNotBilled() throws Exception {
         String clientId = "json-error-" + UUID.randomUUID();
-        given().header("Authorization", "Bearer " + key).header("X-Client-Request-Id", clientId)
-                .contentType("application/json")
-                .body("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"json-error\"}]}")
-                .post("/v1/chat/completions").then().statusCode(502)
+        ask(clientId, false, "json-error").then().statusCode(502)
                 .body("error.code", equalTo("upstream_invalid_answer"));
         ClientCalls.awaitRows(ledger, dataSource, clientId);
         assertEquals(List.of("upstream_invalid_answer unbilled"), ClientCalls.recorded(dataSource,
@@ -164,10 +158,7 @@ class OddUpstreamAnswersTest {
     void anUpstreamsRetryAfterIsWaitedOutWhenShortAndPassedOnWhenLong() throws Exception {
         String shortWait = "retry-short-" + UUID.randomUUID();
         long started = System.nanoTime();
-        given().header("Authorization", "Bearer " + key).header("X-Client-Request-Id", shortWait)
-                .contentType("application/json")
-                .body("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"retry-after-1\"}]}")
-                .post("/v1/chat/completions").then().statusCode(429).header("Retry-After", "1")
+        ask(shortWait, false, "retry-after-1").then().statusCode(429).header("Retry-After", "1")
                 .body("error.code", equalTo("upstream_rate_limited"));
         // a lower bound, not a timing target: the two retries each waited the second asked for
         assertTrue(System.nanoTime() - started >= 2_000_000_000L, "the upstream's wait was waited out");
@@ -176,13 +167,19 @@ class OddUpstreamAnswersTest {
                 "a one-second wait is the gateway's to make: all its attempts were made");
 
         String longWait = "retry-long-" + UUID.randomUUID();
-        given().header("Authorization", "Bearer " + key).header("X-Client-Request-Id", longWait)
-                .contentType("application/json")
-                .body("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"retry-after-30\"}]}")
-                .post("/v1/chat/completions").then().statusCode(429).header("Retry-After", "30");
+        ask(longWait, false, "retry-after-30").then().statusCode(429).header("Retry-After", "30");
         ClientCalls.awaitRows(ledger, dataSource, longWait);
         assertEquals(List.of("1"), ClientCalls.recorded(dataSource, "attempt", longWait),
                 "half a minute is the client's to wait, not a call held open: no retry");
+    }
+
+    /** A Flash call under the client's own id, whose message tells the scripted upstream how to answer. */
+    private static Response ask(String clientId, boolean stream, String script) {
+        return given().header("Authorization", "Bearer " + key).header("X-Client-Request-Id", clientId)
+                .contentType("application/json")
+                .body("{\"model\":\"deepseek-v4-flash\"," + (stream ? "\"stream\":true," : "")
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"" + script + "\"}]}")
+                .post("/v1/chat/completions");
     }
 
     private CircuitBreaker breaker() {
