@@ -138,7 +138,7 @@ public class AliasResolver {
             List<ModelResolution> result = new ArrayList<>();
             for (String alias : aliases.keySet()) {
                 ModelResolution r = resolve(catalog, tenantId, alias, now);
-                if (r.served()) {
+                if (r.served() && r.aliased()) { // not a catalog model that has since taken the alias' name
                     result.add(r);
                 }
             }

@@ -36,6 +36,8 @@ public class AliasService {
 
     /** Request fields an alias may not imply: they are the request itself, not parameters of it. */
     static final Set<String> NOT_PARAMETERS = Set.of("model", "messages", "stream", "stream_options");
+    /** Implied parameters are a few switches ({@code thinking}, {@code reasoning_effort}), never a document. */
+    static final int MAX_IMPLIED_PARAMS_CHARS = 1024;
 
     @Inject
     Caller caller;
@@ -65,10 +67,15 @@ public class AliasService {
         AliasInput in = Inputs.required(input).normalized();
         Map<String, String> errors = inputs.violations(in);
         if (!errors.containsKey("alias")) {
-            if (enabledModels().contains(in.alias())) {
-                errors.put("alias", "is the id of a catalog model; an alias needs a name of its own");
-            } else if (ModelAlias.findById(in.alias()) != null) {
-                errors.put("alias", "is already taken");
+            // Any model, enabled or not, and in any case: a model enabled later would shadow the alias, and a
+            // name one capital away from a model or another alias would send callers somewhere they did not mean.
+            String taken = sameNameIgnoringCase("select id from model where lower(id) = lower(?1)", in.alias());
+            if (taken != null) {
+                errors.put("alias", taken.equals(in.alias()) ? "is the id of a catalog model; an alias needs a name of its own"
+                        : "is the catalog model " + taken + " in other capitals; an alias needs a name of its own");
+            } else if ((taken = sameNameIgnoringCase("select alias from model_alias where lower(alias) = lower(?1)",
+                    in.alias())) != null) {
+                errors.put("alias", taken.equals(in.alias()) ? "is already taken" : "is already taken as " + taken);
             }
         }
         ModelAlias a = new ModelAlias();
@@ -181,6 +188,12 @@ public class AliasService {
         });
     }
 
+    private String sameNameIgnoringCase(String query, String name) {
+        List<?> found = em.createNativeQuery(query, String.class).setParameter(1, name).setMaxResults(1)
+                .getResultList();
+        return found.isEmpty() ? null : (String) found.get(0);
+    }
+
     /** The catalog models an alias may point to, in catalog order. */
     @SuppressWarnings("unchecked")
     public List<String> enabledModels() {
@@ -240,7 +253,10 @@ public class AliasService {
             return null;
         }
         List<String> reserved = NOT_PARAMETERS.stream().filter(o::has).sorted().toList();
-        if (!reserved.isEmpty()) {
+        if (AliasResolver.json(o).length() > MAX_IMPLIED_PARAMS_CHARS) {
+            // they are repeated in the warning header of every aliased answer, and proxies cap header sizes
+            errors.put("impliedParams", "must be at most " + MAX_IMPLIED_PARAMS_CHARS + " characters as JSON");
+        } else if (!reserved.isEmpty()) {
             errors.put("impliedParams", "must not set " + String.join(", ", reserved)
                     + ": an alias implies request parameters, not the request itself");
         } else if (o.has("thinking") && !validThinking(o.get("thinking"))) {

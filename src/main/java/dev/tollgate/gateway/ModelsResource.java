@@ -63,7 +63,7 @@ public class ModelsResource {
         Response.ResponseBuilder answer = resolution.outcome() == ModelResolution.Outcome.RETIRED
                 ? Response.status(410).entity(resolution.error().body())
                 : Response.ok(models(key).stream()
-                        .filter(m -> m.id().equals(id))
+                        .filter(m -> id.equals(m.id()))
                         .findFirst()
                         .orElseThrow(() -> new OpenAiException(404, "invalid_request_error", "model_not_found", "model",
                                 "The model \"" + (id.length() > 100 ? id.substring(0, 100) + "..." : id)

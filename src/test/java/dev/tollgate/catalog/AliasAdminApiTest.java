@@ -237,6 +237,12 @@ class AliasAdminApiTest {
                 .body("errors[0].message", containsString("catalog model"));
         asAdmin().body(alias("deepseek-chat", "rewrite", SUNSET)).post("/api/admin/aliases").then()
                 .statusCode(400).body("errors[0].message", equalTo("is already taken"));
+        // one capital away from a model or an alias would send its callers somewhere else
+        asAdmin().body(alias("DeepSeek-V4-Pro", "rewrite", SUNSET)).post("/api/admin/aliases").then()
+                .statusCode(400).body("errors.field", contains("alias"))
+                .body("errors[0].message", containsString("catalog model deepseek-v4-pro in other capitals"));
+        asAdmin().body(alias("DEEPSEEK-CHAT", "rewrite", SUNSET)).post("/api/admin/aliases").then()
+                .statusCode(400).body("errors[0].message", equalTo("is already taken as deepseek-chat"));
         for (String name : new String[] {"has space", "-leading", "a/b", "x".repeat(65), "ünï"}) {
             asAdmin().body(alias(name, "rewrite", SUNSET)).post("/api/admin/aliases").then().statusCode(400)
                     .body("errors.field", contains("alias"));
@@ -244,7 +250,7 @@ class AliasAdminApiTest {
 
         for (Object params : new Object[] {"thinking", java.util.List.of(1), Map.of("model", "deepseek-v4-pro"),
                 Map.of("messages", java.util.List.of()), Map.of("thinking", true),
-                Map.of("thinking", Map.of("type", "sometimes"))}) {
+                Map.of("thinking", Map.of("type", "sometimes")), Map.of("user_id", "x".repeat(1100))}) {
             Map<String, Object> body = alias(uniqueAlias("bad"), "rewrite", SUNSET);
             body.put("impliedParams", params);
             asAdmin().body(body).post("/api/admin/aliases").then().statusCode(400)
@@ -274,6 +280,29 @@ class AliasAdminApiTest {
                 .then().statusCode(404);
         asAdmin().get("/api/admin/aliases").then().statusCode(200)
                 .body("findAll { it.alias.startsWith('test-bad') }", org.hamcrest.Matchers.empty());
+    }
+
+    /**
+     * A model switched off is still a model: an alias taking its name would be shadowed, unseen, the day it is
+     * switched on again, and GET /v1/models would then list it twice.
+     */
+    @Test
+    void anAliasCannotTakeTheNameOfADisabledModel() throws Exception {
+        String model = uniqueAlias("retired-model");
+        execute("insert into model (id, owned_by, enabled) values ('" + model + "', 'deepseek', false)");
+        try {
+            asAdmin().body(alias(model, "rewrite", SUNSET)).post("/api/admin/aliases").then().statusCode(400)
+                    .body("errors.field", contains("alias"))
+                    .body("errors[0].message", containsString("catalog model"));
+        } finally {
+            execute("delete from model where id = '" + model + "'");
+        }
+    }
+
+    private void execute(String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
     }
 
     @Test

@@ -212,9 +212,12 @@ class AliasResolutionTest {
     void aCatalogModelWinsOverAnAliasOfTheSameName() {
         AliasRow shadowed = new AliasRow("deepseek-v4-pro", "deepseek-v4-flash", "{}", DEPRECATED, SUNSET,
                 AliasMode.REJECT_AFTER_SUNSET, "deepseek-v4-flash", null);
-        ModelResolution r = Snapshot.of(List.of(shadowed), Map.of(), GUIDE).resolve(CATALOG, TENANT, "deepseek-v4-pro", SUNSET);
+        Snapshot snapshot = Snapshot.of(List.of(shadowed), Map.of(), GUIDE);
+        ModelResolution r = snapshot.resolve(CATALOG, TENANT, "deepseek-v4-pro", SUNSET);
         assertEquals("deepseek-v4-pro", r.model());
         assertFalse(r.aliased());
+        // and GET /v1/models lists the model once, not a second time as an alias without a name
+        assertEquals(List.of(), snapshot.serving(CATALOG, TENANT, SUNSET));
     }
 
     @Test
