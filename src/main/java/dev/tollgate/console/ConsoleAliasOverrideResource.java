@@ -1,5 +1,6 @@
 package dev.tollgate.console;
 
+import dev.tollgate.catalog.AliasConfig;
 import dev.tollgate.catalog.AliasOverrideInput;
 import dev.tollgate.catalog.AliasService;
 import dev.tollgate.catalog.TenantAliasView;
@@ -27,6 +28,8 @@ public class ConsoleAliasOverrideResource {
     TenantService tenants;
     @Inject
     AliasService aliases;
+    @Inject
+    AliasConfig config;
 
     @POST
     @Path("{alias}")
@@ -40,7 +43,8 @@ public class ConsoleAliasOverrideResource {
                     : aliases.setOverride(t, alias, new AliasOverrideInput(mode)).orElseThrow(NotFoundException::new);
             return Flash.redirect("/console/tenants/" + slug, mode.isEmpty()
                     ? alias + " follows the platform's mode again (" + v.mode() + ")."
-                    : alias + " is now " + v.mode() + " for this tenant.");
+                    : alias + " is now " + v.mode() + " for this tenant (on other instances within "
+                            + config.reloadEvery() + ").");
         } catch (InvalidInputException e) {
             return Flash.redirect("/console/tenants/" + slug, alias + ": mode " + e.fieldErrors().get("mode"));
         }

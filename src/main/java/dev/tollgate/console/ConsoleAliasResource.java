@@ -142,7 +142,8 @@ public class ConsoleAliasResource {
         if (!aliases.delete(alias)) {
             throw new NotFoundException();
         }
-        return Flash.redirect("/console/aliases", "Alias " + alias + " deleted. Calls naming it now get 404.");
+        return Flash.redirect("/console/aliases", "Alias " + alias + " deleted. Calls naming it get 404, on other"
+                + " instances within " + config.reloadEvery() + ".");
     }
 
     /** The form shows instants to the minute: one sent back as shown keeps the seconds it had. */
