@@ -7,7 +7,6 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -32,8 +31,8 @@ public class ConsoleAuditResource {
     AuditLog audit;
 
     @GET
-    public TemplateInstance list(@QueryParam("page") @DefaultValue("0") int page) {
-        int p = Math.max(0, page);
+    public TemplateInstance list(@QueryParam("page") String page) {
+        int p = Paging.page(page);
         List<AuditEntry> entries = audit.latest((long) p * PAGE_SIZE, PAGE_SIZE + 1);
         boolean hasNext = entries.size() > PAGE_SIZE;
         return Templates.list(hasNext ? entries.subList(0, PAGE_SIZE) : entries, p, hasNext);

@@ -15,7 +15,6 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
@@ -61,9 +60,9 @@ public class ConsoleTenantResource {
     @GET
     @Path("tenants")
     public TemplateInstance list(@QueryParam("q") String q, @QueryParam("status") String status,
-            @QueryParam("page") @DefaultValue("0") int page) {
+            @QueryParam("page") String page) {
         TenantStatus wanted = parseStatus(status);
-        TenantPage result = tenants.search(q, wanted, Math.max(0, page), PAGE_SIZE);
+        TenantPage result = tenants.search(q, wanted, Paging.page(page), PAGE_SIZE);
         return Templates.list(result, q == null ? "" : q, wanted == null ? "" : wanted.name(),
                 List.of(TenantStatus.values()));
     }

@@ -6,6 +6,7 @@ import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -33,7 +34,7 @@ class CsrfTest {
         String slug = createTenant(uniqueSlug("csrf"));
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         console.postWithoutToken("/console/tenants/" + slug + "/status", Map.of("status", "SUSPENDED"))
-                .then().statusCode(400);
+                .then().statusCode(400).contentType("text/html").body(containsString("Reload the page"));
         asAdmin().get("/api/admin/tenants/" + slug).then().body("status", equalTo("ACTIVE"));
 
         console.post("/console/tenants/" + slug + "/status", Map.of("status", "SUSPENDED")).then().statusCode(303);
@@ -73,6 +74,14 @@ class CsrfTest {
         asAdmin().header("Sec-Fetch-Site", "same-origin").post("/api/admin/tenants/" + slug + "/suspend")
                 .then().statusCode(200);
         asAdmin().post("/api/admin/tenants/" + slug + "/reactivate").then().statusCode(200);
+    }
+
+    /** The token's cookie must outlive neither more nor less than a login: a form of a long session must still send. */
+    @Test
+    void theTokenCookieLastsAsLongAsALogin() {
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        io.restassured.http.Cookie cookie = console.get("/console/tenants/new").detailedCookie("csrf-token");
+        assertEquals(8 * 3600, cookie.getMaxAge(), cookie.toString());
     }
 
     @Test
