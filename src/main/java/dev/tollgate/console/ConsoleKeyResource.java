@@ -6,6 +6,7 @@ import dev.tollgate.apikey.IssuedKey;
 import dev.tollgate.apikey.KeyInput;
 import dev.tollgate.apikey.RotateInput;
 import dev.tollgate.catalog.ModelCatalog;
+import dev.tollgate.platform.Inputs;
 import dev.tollgate.platform.InvalidInputException;
 import dev.tollgate.security.Roles;
 import dev.tollgate.tenant.Tenant;
@@ -28,7 +29,9 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Console pages for a tenant's keys: issue (the key is shown once), revoke, rotate with a grace period. */
@@ -54,6 +57,8 @@ public class ConsoleKeyResource {
     ApiKeyService keys;
     @Inject
     ModelCatalog catalog;
+    @Inject
+    Inputs inputs;
 
     @GET
     @Path("new")
@@ -69,8 +74,15 @@ public class ConsoleKeyResource {
         String name = value(form, "name");
         String expires = value(form, "expiresAt");
         try {
-            KeyInput input = new KeyInput(name, parseInstant("expiresAt", expires), chosen);
-            return secretPage(Templates.issued(t, keys.issue(t, input), false));
+            Instant expiresAt;
+            try {
+                expiresAt = parseInstant("expiresAt", expires);
+            } catch (InvalidInputException e) { // with the other fields' errors too, so one round trip fixes all
+                Map<String, String> errors = new LinkedHashMap<>(inputs.violations(new KeyInput(name, null, chosen)));
+                errors.putAll(e.fieldErrors());
+                throw new InvalidInputException(errors);
+            }
+            return secretPage(Templates.issued(t, keys.issue(t, new KeyInput(name, expiresAt, chosen)), false));
         } catch (InvalidInputException e) {
             return Response.status(400).entity(Templates.form(t, modelIds(),
                     Map.of("name", name, "expiresAt", expires), chosen, e.fieldErrors())).build();
@@ -87,11 +99,15 @@ public class ConsoleKeyResource {
 
     @GET
     @Path("{publicId}/rotate")
-    public TemplateInstance rotateForm(@PathParam("slug") String slug, @PathParam("publicId") String publicId) {
+    public Response rotateForm(@PathParam("slug") String slug, @PathParam("publicId") String publicId) {
         Tenant t = tenant(slug);
         ApiKeyView key = keys.find(t, publicId).orElseThrow(NotFoundException::new);
+        if (!key.status().usable() || key.replacedBy() != null) { // an old link, or a second tab
+            return Flash.redirect("/console/tenants/" + slug, "Key " + key.prefix() + "… is " + (key.replacedBy() != null
+                    ? "already rotated" : key.status().name().toLowerCase(Locale.ROOT)) + "; only an active key can be rotated.");
+        }
         String tomorrow = ConsoleExtensions.inputValue(Instant.now().plusSeconds(86_400));
-        return Templates.rotate(t, key, tomorrow, Map.of());
+        return Response.ok(Templates.rotate(t, key, tomorrow, Map.of())).build();
     }
 
     @POST

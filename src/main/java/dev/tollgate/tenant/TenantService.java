@@ -69,8 +69,8 @@ public class TenantService {
     @Transactional
     public Tenant create(TenantInput input) {
         requirePlatformAdmin();
-        Map<String, String> errors = inputs.violations(input);
-        TenantInput in = input.normalized();
+        TenantInput in = Inputs.required(input).normalized(); // a blank currency or zone means the default
+        Map<String, String> errors = inputs.violations(in);
         if (!errors.containsKey("slug") && Tenant.count("slug", in.slug()) > 0) {
             errors.put("slug", "is already taken");
         }
@@ -92,7 +92,7 @@ public class TenantService {
         Inputs.required(input);
         return visible(slug).map(t -> {
             caller.requireMayChange(t.id);
-            TenantInput in = inputs.check(withSlug(input, slug)).normalized();
+            TenantInput in = inputs.check(withSlug(input, slug).normalized());
             if (in.version() != null && in.version() != t.version) {
                 throw new OptimisticLockException("tenant " + slug + " is at version " + t.version + ", not "
                         + in.version());

@@ -2,9 +2,11 @@ package dev.tollgate.console;
 
 import static dev.tollgate.testing.TestData.ADMIN;
 import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
+import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,11 +17,17 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** An admin's first minutes in a real browser: log in, create a tenant, issue a key, use it, revoke it. */
 @QuarkusTest
@@ -77,11 +85,25 @@ class ConsoleBrowserTest {
         Browser.awaitPage(browser, "Issue key");
         browser.findElement(By.id("f-name")).sendKeys("checkout service");
         browser.findElement(By.cssSelector("input[name=allowedModels][value=deepseek-v4-flash]")).click();
+        // a double click on "Issue key" sends the form once (counted here, not sent, so that no timing decides)
+        Object sent = script("var f = document.querySelector('form.form'), sent = 0;"
+                + " var count = function (e) { if (!e.defaultPrevented) { sent++; } e.preventDefault(); };"
+                + " window.addEventListener('submit', count); f.requestSubmit(); f.requestSubmit();"
+                + " window.removeEventListener('submit', count); delete f.dataset.sent; return sent;");
+        assertEquals(1L, sent, "the second click sends nothing");
         browser.findElement(By.cssSelector("button.primary")).click();
         Browser.awaitPage(browser, "Key issued");
         String key = browser.findElement(By.id("new-key")).getAttribute("value");
         assertTrue(key.startsWith("tg-"), "the full key is shown once");
-        assertTrue(browser.findElement(By.xpath("//button[text()='Copy']")).isDisplayed());
+        asAdmin().get("/api/admin/tenants/" + slug + "/keys").then().statusCode(200).body("size()", equalTo(1));
+        // a clipboard that refuses the text: the button must not claim it was copied
+        script("navigator.clipboard.writeText = function () { return Promise.reject(new Error('denied')); };");
+        WebElement copy = browser.findElement(By.xpath("//button[text()='Copy']"));
+        copy.click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> !copy.getText().equals("Copy"));
+        assertEquals("Press Ctrl+C to copy", copy.getText());
+        assertEquals(key, script("return window.getSelection().toString() || document.activeElement.value;"),
+                "the key is selected for copying by hand");
         Browser.screenshot(browser, "04-key-issued");
         given().header("Authorization", "Bearer " + key).get("/v1/models").then().statusCode(200);
 
@@ -91,7 +113,15 @@ class ConsoleBrowserTest {
         assertTrue(browser.getPageSource().contains(key.substring(0, 19) + "-…"));
         Browser.screenshot(browser, "05-tenant-detail");
 
+        // revoking asks first; saying no leaves the key working
         browser.findElement(By.xpath("//button[text()='Revoke']")).click();
+        Alert confirm = new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.alertIsPresent());
+        assertTrue(confirm.getText().startsWith("Revoke key " + key.substring(0, 19)), confirm.getText());
+        confirm.dismiss();
+        assertEquals("Active", browser.findElement(By.cssSelector("table.list .badge")).getText());
+        given().header("Authorization", "Bearer " + key).get("/v1/models").then().statusCode(200);
+        browser.findElement(By.xpath("//button[text()='Revoke']")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.alertIsPresent()).accept();
         browser.findElement(By.cssSelector(".flash"));
         assertTrue(browser.findElement(By.cssSelector(".flash")).getText().contains("revoked"));
         assertEquals("Revoked", browser.findElement(By.cssSelector("table.list .badge")).getText());
@@ -107,6 +137,10 @@ class ConsoleBrowserTest {
         Browser.awaitPage(browser, "Log in");
         go("/console/tenants");
         assertTrue(browser.getCurrentUrl().endsWith("/login"), "logged out");
+    }
+
+    private Object script(String js) {
+        return ((JavascriptExecutor) browser).executeScript(js);
     }
 
     private void go(String path) {

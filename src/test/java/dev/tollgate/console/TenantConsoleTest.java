@@ -4,8 +4,11 @@ import static dev.tollgate.testing.TestData.ADMIN;
 import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
 import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.tollgate.testing.ConsoleSession;
@@ -59,5 +62,24 @@ class TenantConsoleTest {
         console.post("/console/tenants/a%20b%25/status", Map.of("status", "bogus")).then().statusCode(404);
         console.post("/console/tenants/" + uniqueSlug("none") + "/status", Map.of("status", "suspended")).then()
                 .statusCode(404);
+    }
+
+    /** Rotating from the console: the new key is shown once; an already rotated key says why it cannot be again. */
+    @Test
+    void aKeyIsRotatedOnceAndAnOldRotateFormSaysWhyNotAgain() {
+        String slug = createTenant(uniqueSlug("rotate"));
+        String publicId = issueKey(slug).split("-")[1];
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        String rotate = "/console/tenants/" + slug + "/keys/" + publicId + "/rotate";
+        console.get(rotate).then().statusCode(200).body(containsString("Rotate key"));
+        String issued = console.post(rotate, Map.of("graceUntil", "")).then().statusCode(200)
+                .header("Cache-Control", "no-store").body(containsString("Key rotated")).extract().asString();
+        String newKey = issued.replaceAll("(?s).*id=\"new-key\"[^>]*value=\"(tg-[^\"]+)\".*", "$1");
+        given().header("Authorization", "Bearer " + newKey).get("/v1/models").then().statusCode(200);
+
+        // the same form again, from a second tab or the browser's history
+        console.get(rotate).then().statusCode(303).header("Location", endsWith("/console/tenants/" + slug));
+        console.post(rotate, Map.of("graceUntil", "")).then().statusCode(400)
+                .body(containsString("This key cannot be rotated: only an active key that was not rotated yet"));
     }
 }

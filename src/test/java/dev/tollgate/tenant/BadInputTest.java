@@ -95,7 +95,27 @@ class BadInputTest {
                 .body(containsString("is already taken"))
                 .body(containsString("must be a well-formed email address"))
                 .body(containsString("value=\"My typed name\""));
+        // every field's error at once, the date's and the name's, so one round trip fixes the form
         console.post("/console/tenants/" + taken + "/keys", Map.of("name", "", "expiresAt", "someday")).then()
-                .statusCode(400).body(containsString("must be a date and time"));
+                .statusCode(400).body(containsString("id=\"e-expiresAt\"")).body(containsString("must be a date and time"))
+                .body(containsString("id=\"e-name\""));
+        // a currency left empty is the default one, as in the API
+        String blank = uniqueSlug("blank-currency");
+        console.post("/console/tenants", Map.of("slug", blank, "displayName", "Blank", "currency", "", "timezone", ""))
+                .then().statusCode(303);
+        asAdmin().get("/api/admin/tenants/" + blank).then().body("currency", equalTo("USD")).body("timezone", equalTo("UTC"));
+    }
+
+    /** Errors without a form of their own are console pages with a way back, never the browser's bare error page. */
+    @Test
+    void theConsoleAnswersMistypedAddressesWithItsOwnPages() {
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.get("/console/tenants/" + uniqueSlug("nobody")).then().statusCode(404).contentType("text/html")
+                .body(containsString("<title>Not found")).body(containsString("href=\"/console\""));
+        console.get("/console/audit?page=abc").then().statusCode(200).body(containsString("Audit log"));
+        console.get("/console/tenants?page=1.5").then().statusCode(200).body(containsString("Tenants"));
+        // a console post that is not a form: the refusal's own words, in the console's page
+        console.request().contentType("text/plain").body("x").post("/console/tenants").then().statusCode(415)
+                .contentType("text/html").body(containsString("made with the console&#39;s own forms"));
     }
 }
