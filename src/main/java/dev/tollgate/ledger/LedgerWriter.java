@@ -125,6 +125,7 @@ final class LedgerWriter implements Closeable {
     private final Counter rejectedRows;
     private final Counter writeFailures;
     private final Counter spoolFailures;
+    private final Counter loggedRows;
     private final Timer batchWrites;
 
     private LedgerWriter(LedgerStore store, LedgerSettings settings, Spool spool, MeterRegistry registry) {
@@ -138,7 +139,8 @@ final class LedgerWriter implements Closeable {
                 .description("Ledger rows recorded (or found in the spool at startup) and not yet committed")
                 .register(registry));
         meters.add(Gauge.builder("tollgate.ledger.queue.memory", memoryDepth, AtomicInteger::get)
-                .description("Ledger rows held in memory on their way to the database").register(registry));
+                .description("Ledger rows queued in memory on their way to the database (spooled or not)")
+                .register(registry));
         meters.add(Gauge.builder("tollgate.ledger.spool.size", spool, Spool::bytesOnDisk).baseUnit("bytes")
                 .description("Size of the ledger spool files on disk").register(registry));
         recordedRows = counter("tollgate.ledger.rows.recorded", "Ledger rows recorded");
@@ -150,6 +152,8 @@ final class LedgerWriter implements Closeable {
         writeFailures = counter("tollgate.ledger.write.failures", "Failed ledger batch writes (each is retried)");
         spoolFailures = counter("tollgate.ledger.spool.failures",
                 "Ledger rows the spool could not take (kept in memory instead)");
+        loggedRows = counter("tollgate.ledger.rows.logged", "Ledger rows neither spooled nor kept in memory (the"
+                + " spool failing and the memory queue full), written whole to the log at ERROR instead");
         batchWrites = Timer.builder("tollgate.ledger.batch.writes").description("Committed ledger batches")
                 .register(registry);
         meters.add(batchWrites);
@@ -197,8 +201,18 @@ final class LedgerWriter implements Closeable {
                     LOG.errorf(e, "Could not append to the ledger spool in %s; rows are kept in memory until"
                             + " committed and are lost if the process dies first", spool.directory());
                 }
+                if (unspooled.size() >= settings.memoryQueue()) {
+                    // nowhere left to keep it (the spool failing and the database not keeping up): the log is
+                    // the last copy, whole, rather than memory until the process runs out of it
+                    loggedRows.increment();
+                    backlog.decrementAndGet();
+                    LOG.errorf("Ledger row neither spooled nor kept (spool failing, memory queue full), recorded"
+                            + " here instead: %s", line.toString(StandardCharsets.UTF_8));
+                    return;
+                }
                 unspooled.add(entry);
                 unspooledAdded++;
+                memoryDepth.set(memory.size() + unspooled.size());
                 work.signal();
                 return;
             }
@@ -210,7 +224,7 @@ final class LedgerWriter implements Closeable {
             if (memory.size() < settings.memoryQueue()
                     && (last == null || spool.normalize(last.end()).equals(start))) {
                 memory.add(new Spool.Spooled(entry, start, new Spool.Pos(start.segment(), start.offset() + line.size())));
-                memoryDepth.set(memory.size());
+                memoryDepth.set(memory.size() + unspooled.size());
             }
             if (++sinceBatch >= settings.batchSize()) {
                 work.signal();
@@ -438,6 +452,7 @@ final class LedgerWriter implements Closeable {
             List<LedgerEntry> rows = new ArrayList<>();
             while (rows.size() < max && !unspooled.isEmpty()) {
                 rows.add(unspooled.pollFirst());
+                memoryDepth.set(memory.size() + unspooled.size());
             }
             unspooledInFlight = new Batch(Source.UNSPOOLED, rows, null);
             return unspooledInFlight;
@@ -455,7 +470,7 @@ final class LedgerWriter implements Closeable {
                 rows.add(s.entry());
                 end = s.end();
             }
-            memoryDepth.set(memory.size());
+            memoryDepth.set(memory.size() + unspooled.size());
             return new Batch(Source.MEMORY, rows, end);
         }
         Spool.Pos limit = head != null ? head.start() : spool.tail();
@@ -465,11 +480,8 @@ final class LedgerWriter implements Closeable {
     private void write(Batch batch) throws SQLException, IOException {
         if (!batch.corrupt.isEmpty()) {
             for (Spool.Corrupt c : batch.corrupt) {
-                spool.quarantine(c.raw(), "unreadable spool line: " + c.reason());
-                rejectedRows.increment();
+                setAside(c.raw(), "unreadable spool line: " + c.reason());
                 batch.setAside++;
-                LOG.errorf("Set aside an unreadable ledger spool line (%s) in %s", c.reason(),
-                        spool.directory().resolve(Spool.REJECTED));
             }
             batch.corrupt = List.of();
         }
@@ -535,12 +547,33 @@ final class LedgerWriter implements Closeable {
                 return;
             }
             LedgerEntry row = rows.get(0);
-            spool.quarantine(SpoolCodec.encode(row),
-                    "refused by the database: " + e.getSQLState() + " " + e.getMessage());
+            setAside(SpoolCodec.encode(row), "refused by the database: " + e.getSQLState() + " " + e.getMessage());
             batch.refused.add(row);
-            rejectedRows.increment();
-            LOG.errorf("The database refused ledger row (%s, attempt %d): %s; set aside in %s", row.requestId(),
-                    row.attempt(), e.getMessage(), spool.directory().resolve(Spool.REJECTED));
+        }
+    }
+
+    /**
+     * Sets a row aside in the rejected file, or, when that file cannot be written either, in the log: a row
+     * that cannot be inserted must not hold up every row behind it.
+     */
+    private void setAside(byte[] line, String reason) {
+        rejectedRows.increment();
+        try {
+            spool.quarantine(line, reason);
+            LOG.errorf("Ledger row set aside in %s (%s)", spool.directory().resolve(Spool.REJECTED), reason);
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("Ledger row set aside (%s), but the rejected file cannot be written (%s); the row: %s",
+                    reason, e, new String(line, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Whether the spool takes rows: false while rows are kept in memory only (disk full, I/O errors). */
+    boolean spoolWritable() {
+        lock.lock();
+        try {
+            return spoolHealthy;
+        } finally {
+            lock.unlock();
         }
     }
 

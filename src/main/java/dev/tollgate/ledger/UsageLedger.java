@@ -123,6 +123,11 @@ public class UsageLedger {
         writer.close();
     }
 
+    /** Whether the spool takes rows (false while they are kept in memory only). */
+    public boolean spoolWritable() {
+        return writer.spoolWritable();
+    }
+
     /** For tests in this package. */
     LedgerWriter writer() {
         return writer;

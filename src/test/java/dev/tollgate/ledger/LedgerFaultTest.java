@@ -2,6 +2,7 @@ package dev.tollgate.ledger;
 
 import static dev.tollgate.ledger.LedgerFixtures.entry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -150,23 +151,7 @@ class LedgerFaultTest {
                     throw new SQLException("no answer", "08006");
                 });
         List<String> logged = new CopyOnWriteArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(LedgerWriter.class.getName());
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                logged.add(String.valueOf(r.getParameters() == null ? r.getMessage()
-                        : String.format(r.getMessage(), r.getParameters())));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
+        Handler capture = captureLog(logged);
         try {
             writer.close();
             writer = LedgerWriter.start(new LedgerStore(hanging), LedgerFixtures.settings(spool), registry);
@@ -182,8 +167,102 @@ class LedgerFaultTest {
                     String.join("\n", logged));
         } finally {
             answer.countDown();
-            log.removeHandler(capture);
+            LOG.removeHandler(capture);
         }
+    }
+
+    @Test
+    void aRefusedRowGoesToTheLogWhenTheRejectedFileCannotBeWrittenAndTheRestStillLands() throws Exception {
+        Files.createDirectory(spool.resolve(Spool.REJECTED)); // so the rejected file cannot be opened
+        List<String> logged = new CopyOnWriteArrayList<>();
+        Handler capture = captureLog(logged);
+        try {
+            String prefix = "unquarantined-" + UUID.randomUUID() + "-";
+            for (int i = 0; i < 50; i++) {
+                writer.record(i == 7 ? LedgerEntry.builder(prefix + i, 1, 7, 11, "deepseek-chat", LedgerFixtures.RECEIVED)
+                        .userId("nul\u0000inside").build() : entry(prefix + i));
+            }
+            assertTrue(writer.flush(Duration.ofMinutes(1)), "the rows behind the refused one are not held up");
+            assertEquals(49, rows(prefix));
+            assertEquals(1, counter("tollgate.ledger.rows.rejected"));
+            assertTrue(logged.stream().anyMatch(m -> m.contains("cannot be written") && m.contains(prefix + "7")),
+                    String.join("\n", logged));
+        } finally {
+            LOG.removeHandler(capture);
+        }
+    }
+
+    /**
+     * The spool failing for good (its directory gone) while the database does not answer: memory holds at most
+     * the memory queue, and every row past it is written whole to the log, not kept until the process runs out
+     * of memory. The instance says it is not ready meanwhile.
+     */
+    @Test
+    void withTheSpoolAndTheDatabaseBothFailingMemoryStaysBoundedAndTheRestIsLogged() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        DataSource hanging = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    answer.await();
+                    throw new SQLException("no answer", "08006");
+                });
+        List<String> logged = new CopyOnWriteArrayList<>();
+        Handler capture = captureLog(logged);
+        Path files = Files.createDirectory(spool.resolve("run"));
+        try {
+            writer.close();
+            writer = LedgerWriter.start(new LedgerStore(hanging),
+                    LedgerFixtures.settings(files, 16 * 1024 * 1024, 10, Duration.ofMillis(20), 100), registry);
+            assertTrue(writer.spoolWritable());
+            Field active = Spool.class.getDeclaredField("activeChannel");
+            active.setAccessible(true);
+            ((FileChannel) active.get(writer.spool())).close();
+            try (var old = Files.list(files)) {
+                for (Path f : old.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(files);
+            Files.createFile(files); // no new spool file can be made where the directory was
+            String prefix = "nowhere-" + UUID.randomUUID() + "-";
+            for (int i = 0; i < 300; i++) {
+                writer.record(entry(prefix + i));
+            }
+            double kept = registry.get("tollgate.ledger.queue.memory").gauge().value();
+            double loggedRows = counter("tollgate.ledger.rows.logged");
+            assertTrue(kept <= 100, "memory holds at most the memory queue: " + kept);
+            assertTrue(loggedRows >= 300 - 100 - 10 && loggedRows <= 200, "logged " + loggedRows);
+            assertEquals((long) loggedRows, logged.stream().filter(m -> m.contains("neither spooled nor kept")
+                    && m.contains(prefix)).count());
+            assertFalse(writer.spoolWritable());
+        } finally {
+            answer.countDown();
+            LOG.removeHandler(capture);
+            Files.deleteIfExists(files);
+            Files.createDirectory(files);
+        }
+    }
+
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LedgerWriter.class.getName());
+
+    /** Collects what the ledger writer logs, formatted. */
+    private static Handler captureLog(List<String> messages) {
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                messages.add(String.valueOf(r.getParameters() == null ? r.getMessage()
+                        : String.format(r.getMessage(), r.getParameters())));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        LOG.addHandler(capture);
+        return capture;
     }
 
     @Test

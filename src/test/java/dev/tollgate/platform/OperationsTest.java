@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Test;
 class OperationsTest {
 
     @Test
-    void readinessIncludesTheDatabase() {
+    void readinessIncludesTheDatabaseAndTheLedgerSpool() {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItem("Database connections health check"));
+                .body("checks.name", hasItem("Database connections health check"))
+                .body("checks.find { it.name == 'usage-ledger-spool' }.status", equalTo("UP"));
     }
 
     @Test
