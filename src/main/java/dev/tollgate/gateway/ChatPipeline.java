@@ -10,6 +10,7 @@ import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.upstream.UpstreamEndpoint;
 import dev.tollgate.upstream.Upstreams;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -56,6 +57,8 @@ public class ChatPipeline {
     TollgateConfig config;
     @Inject
     Vertx vertx;
+    @Inject
+    MeterRegistry metrics;
     @Inject
     CallRecorder recorder;
 
@@ -146,6 +149,11 @@ public class ChatPipeline {
      * included.
      */
     private void serve(ChatCall call, ModelResolution resolution, RequestBody body) {
+        if (resolution.outcome() == ModelResolution.Outcome.RETIRED) {
+            // A refused call leaves no ledger row: this is how an operator sees whom a rejection still breaks.
+            metrics.counter("tollgate_gateway_retired_alias_calls", "alias", resolution.alias(),
+                    "tenant", call.key.tenantSlug()).increment();
+        }
         resolution.orThrow();
         if (!resolution.allowedBy(call.key)) {
             throw new OpenAiException(403, "permission_error", "model_not_allowed", "model",

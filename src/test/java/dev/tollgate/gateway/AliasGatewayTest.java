@@ -230,6 +230,9 @@ class AliasGatewayTest {
                 assertLifecycleHeaders(r.getHeader("Deprecation"), r.getHeader("Sunset"), r.getHeader("Link"));
             }
             assertEquals(0, sim.stat("chatRequests"), "a retired alias never reaches the upstream");
+            // no ledger row, but counted per tenant: whom the rejection still breaks
+            given().get("/q/metrics").then().statusCode(200).body(containsString(
+                    "tollgate_gateway_retired_alias_calls_total{alias=\"deepseek-chat\",tenant=\"" + slug + "\"} 2.0"));
 
             // only deepseek-chat, only for this tenant
             chat(rejectedKey, request("deepseek-reasoner", "Hi", false)).then().statusCode(200);
