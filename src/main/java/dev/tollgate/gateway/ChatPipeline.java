@@ -44,6 +44,8 @@ public class ChatPipeline {
     static final String KEY = "tollgate.key";
     /** The longest upstream Retry-After the gateway waits out itself before retrying. */
     private static final long MAX_RETRY_AFTER_MILLIS = 5_000;
+    /** The longest wait between two attempts, however many a call may make. */
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
     /** How long an upstream stream may stay open after its [DONE]. */
     private static final long DONE_GRACE_MILLIS = 1000;
 
@@ -273,7 +275,10 @@ public class ChatPipeline {
             // client's request: the endpoint is failing, and another one may serve. Retrying it alone is futile.
             // With no other endpoint, the client gets the refusal itself (upstream_auth_failed, with
             // X-Should-Retry: false), which an open breaker would turn into a vague "retry later".
-            boolean failover = (status == 401 || status == 402 || status == 403) && call.refuse(endpoint, plan);
+            // So do 404 and 405: the gateway chose the path and the model, so the endpoint is set up wrong (a base
+            // URL without the /v1 a vLLM needs, a server that does not serve this model name).
+            boolean failover = (status == 401 || status == 402 || status == 403 || status == 404 || status == 405)
+                    && call.refuse(endpoint, plan);
             // With one endpoint the retry goes back to it: a Retry-After is waited out, unless it asks for longer
             // than a call should hang, when the client gets it instead (another endpoint is tried at once).
             long waitMillis = plan.size() == 1 ? Math.max(0, call.retryAfterSeconds) * 1000 : 0;
@@ -374,7 +379,8 @@ public class ChatPipeline {
 
     /** After the backoff (doubling per attempt, with jitter), and at least {@code minMillis}. */
     private void retryLater(ChatCall call, List<UpstreamEndpoint> plan, long minMillis) {
-        long base = config.gateway().retryBackoff().toMillis() << (call.attempt - 1);
+        // doubling per attempt, but never more than MAX_BACKOFF_MILLIS between two attempts
+        long base = Math.min(MAX_BACKOFF_MILLIS, config.gateway().retryBackoff().toMillis() << Math.min(call.attempt - 1, 20));
         long delay = Math.max(Math.max(1, minMillis), base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
         vertx.setTimer(delay, t -> attempt(call, plan));
     }

@@ -6,7 +6,9 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -15,29 +17,83 @@ import java.util.Set;
  */
 public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<String> models, int priority,
         int weight, Duration connectTimeout, Duration readTimeout, LoopLocalClients clients, CircuitBreaker breaker,
-        URI chatCompletions) {
+        Target target) {
 
     private static final long POOL_WAIT_MARGIN_MILLIS = 250;
 
-    /** The chat completions URL is parsed once here, not on every call. DeepSeek accepts it with or without /v1. */
+    /** Where the chat completions POST goes, worked out once from the base URL, not on every call. */
+    public record Target(String host, int port, boolean ssl, String path) {
+
+        /**
+         * The base URL's chat completions address; DeepSeek accepts it with or without /v1. Anything that is not
+         * an absolute http(s) URL with a host is refused, naming the property: a URL Java cannot read a host from
+         * (no scheme, or an underscore in the host name) would otherwise have sent every call, and the key, to
+         * localhost.
+         */
+        public static Target of(String property, String baseUrl) {
+            URI uri;
+            try {
+                uri = new URI(baseUrl.strip().replaceAll("/+$", "") + "/chat/completions");
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException(property + " is not a URL: " + e.getMessage());
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || uri.getRawAuthority() == null
+                    || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw new IllegalArgumentException(property + " must be an http or https URL such as"
+                        + " https://api.deepseek.com or http://vllm:8000/v1, not '" + baseUrl + "'");
+            }
+            boolean ssl = scheme.equals("https");
+            String host = uri.getHost();
+            int port = uri.getPort();
+            if (host == null) { // a registry-based authority, e.g. a docker-compose name with '_': host[:port]
+                String authority = uri.getRawAuthority();
+                int colon = authority.lastIndexOf(':');
+                host = colon < 0 ? authority : authority.substring(0, colon);
+                try {
+                    port = colon < 0 ? -1 : Integer.parseInt(authority.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -2;
+                }
+                if (host.isEmpty() || host.contains("@") || port == -2 || port > 65535) {
+                    throw new IllegalArgumentException(property + " has no host and port to call: '" + baseUrl + "'");
+                }
+            }
+            return new Target(host, port != -1 ? port : ssl ? 443 : 80, ssl, uri.getRawPath());
+        }
+    }
+
     UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<String> models, int priority, int weight,
             Duration connectTimeout, Duration readTimeout, LoopLocalClients clients, CircuitBreaker breaker) {
         this(name, baseUrl, apiKey, models, priority, weight, connectTimeout, readTimeout, clients, breaker,
-                URI.create(baseUrl.replaceAll("/+$", "") + "/chat/completions"));
+                Target.of("tollgate.upstream.endpoints." + name + ".base-url", baseUrl));
+    }
+
+    /**
+     * The key as it goes in the header: surrounding white space (the newline a secret file ends with) is dropped;
+     * any other control character is refused at startup. An invalid header value would otherwise fail every call,
+     * with the whole key in the error the HTTP client raises.
+     */
+    static String headerSafeKey(String property, String key) {
+        String k = key.strip();
+        if (k.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException(property + " contains a control character (a line break?);"
+                    + " an API key is one line of printable characters");
+        }
+        return k;
     }
 
     /** A chat completions POST to this endpoint, with its credentials and the per-request timeout. */
     public RequestOptions chatCompletionsRequest(boolean stream) {
-        boolean ssl = "https".equalsIgnoreCase(chatCompletions.getScheme());
         return new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setHost(chatCompletions.getHost())
-                .setPort(chatCompletions.getPort() != -1 ? chatCompletions.getPort() : ssl ? 443 : 80)
-                .setSsl(ssl)
-                .setURI(chatCompletions.getRawPath())
-                // Getting a connection: a new one's TCP connect has the connect timeout (the client's options);
-                // waiting for a busy pool's gets a little longer, so that a connect that times out (a host that
-                // drops packets) is reported and counted by the breaker as such, not as a busy pool.
+                .setHost(target.host())
+                .setPort(target.port())
+                .setSsl(target.ssl())
+                .setURI(target.path())
+                // Getting a connection: a new one's TCP connect and TLS handshake each have the connect timeout (the
+                // client's options); waiting for a busy pool's gets a little longer, so that a connect that times
+                // out (a host that drops packets) is reported and counted by the breaker as such, not as a busy pool.
                 .setConnectTimeout(connectTimeout.toMillis() + POOL_WAIT_MARGIN_MILLIS)
                 .setIdleTimeout(readTimeout.toMillis())
                 .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")

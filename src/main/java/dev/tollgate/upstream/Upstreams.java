@@ -5,6 +5,7 @@ import dev.tollgate.simulator.EmbeddedSimulator;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.netty.util.concurrent.EventExecutor;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.impl.VertxInternal;
@@ -26,6 +27,7 @@ import org.jboss.logging.Logger;
  * within a priority, skipping endpoints whose circuit breaker is open.
  */
 @Named("upstreams")
+@Startup // a misconfigured endpoint stops the start, rather than failing every call once traffic comes
 @ApplicationScoped
 public class Upstreams {
 
@@ -43,6 +45,7 @@ public class Upstreams {
 
     @PostConstruct
     void init() {
+        checkRetries(config.gateway());
         List<UpstreamEndpoint> list = new ArrayList<>();
         if (simulator.running()) {
             list.add(endpoint("simulator", simulator.baseUrl(), simulator.apiKey(), ALL_MODELS, 0, 1,
@@ -56,20 +59,43 @@ public class Upstreams {
                     LOG.infof("Upstream endpoint '%s' is the official DeepSeek API without an API key: left out", name);
                     return;
                 }
+                String property = "tollgate.upstream.endpoints." + name + ".";
                 if (e.maxConnections() < 1) {
-                    throw new IllegalArgumentException("tollgate.upstream.endpoints." + name
-                            + ".max-connections must be at least 1, not " + e.maxConnections());
+                    throw new IllegalArgumentException(property + "max-connections must be at least 1, not "
+                            + e.maxConnections());
                 }
                 if (e.weight() < 1) { // taken for 1 before, which sent a drained endpoint its full share
-                    throw new IllegalArgumentException("tollgate.upstream.endpoints." + name + ".weight must be at"
-                            + " least 1, not " + e.weight() + "; to take an endpoint out, remove it or give it a"
-                            + " higher priority number");
+                    throw new IllegalArgumentException(property + "weight must be at least 1, not " + e.weight()
+                            + "; to take an endpoint out, remove it or give it a higher priority number");
                 }
-                list.add(endpoint(name, e.baseUrl(), e.apiKey().orElse(""), Set.copyOf(e.models()), e.priority(),
+                positive(property + "connect-timeout", e.connectTimeout());
+                positive(property + "read-timeout", e.readTimeout());
+                String key = UpstreamEndpoint.headerSafeKey(property + "api-key", e.apiKey().orElse(""));
+                list.add(endpoint(name, e.baseUrl(), key, Set.copyOf(e.models()), e.priority(),
                         e.weight(), e.connectTimeout(), e.readTimeout(), e.maxConnections()));
             });
         }
         endpoints = List.copyOf(list);
+    }
+
+    private void checkRetries(TollgateConfig.Gateway gateway) {
+        if (gateway.maxAttempts() < 1) {
+            throw new IllegalArgumentException("tollgate.gateway.max-attempts must be at least 1, not "
+                    + gateway.maxAttempts());
+        }
+        positive("tollgate.gateway.retry-backoff", gateway.retryBackoff());
+        int percent = config.upstream().breakerFailureRatePercent();
+        if (percent < 1 || percent > 100) {
+            throw new IllegalArgumentException("tollgate.upstream.breaker-failure-rate-percent must be 1 to 100, not "
+                    + percent);
+        }
+        positive("tollgate.upstream.breaker-open-for", config.upstream().breakerOpenFor());
+    }
+
+    private static void positive(String property, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(property + " must be longer than zero, not " + d);
+        }
     }
 
     /** True when the built-in simulator answers instead of a real upstream (the console shows a banner). */
@@ -119,6 +145,8 @@ public class Upstreams {
 
     private UpstreamEndpoint endpoint(String name, String baseUrl, String apiKey, Set<String> models, int priority,
             int weight, Duration connectTimeout, Duration readTimeout, int maxConnections) {
+        UpstreamEndpoint.Target target = UpstreamEndpoint.Target.of("tollgate.upstream.endpoints." + name
+                + ".base-url", baseUrl);
         HttpClientOptions options = new HttpClientOptions()
                 .setConnectTimeout((int) connectTimeout.toMillis())
                 // The per-request timeout (readTimeout) stops once the response headers arrive; this one also ends
@@ -129,7 +157,11 @@ public class Upstreams {
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
                 .setDecompressionSupported(true)
-                .setSsl(baseUrl.startsWith("https"))
+                .setSsl(target.ssl())
+                // a handshake that stalls (an overloaded TLS terminator, a firewall) is a failed connect, reported
+                // before the wait for a pooled connection gives up and calls the pool busy
+                .setSslHandshakeTimeout(connectTimeout.toMillis())
+                .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setTrustAll(false);
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowSize(20)
@@ -144,6 +176,6 @@ public class Upstreams {
                 .build();
         return new UpstreamEndpoint(name, baseUrl, apiKey, models, priority, weight, connectTimeout, readTimeout,
                 LoopLocalClients.of(vertx, options, maxConnections, eventLoops()),
-                CircuitBreaker.of("upstream-" + name, breakerConfig));
+                CircuitBreaker.of("upstream-" + name, breakerConfig), target);
     }
 }

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Several endpoints for one model. Pro: a first-priority endpoint nobody listens on and a second-priority
- * one that works, so every call fails over. Flash: two working endpoints of equal priority weighted 9 to 1.
+ * Several endpoints for one model. Pro: an endpoint nobody listens on, one whose key is refused, one whose base
+ * URL has a path the server does not serve, then one that works, so every call fails over three times. Flash: two working endpoints of equal priority weighted 9 to 1.
  */
 @QuarkusTest
 @TestProfile(UpstreamFailoverTest.TwoEndpointsPerModel.class)
@@ -70,7 +70,12 @@ class UpstreamFailoverTest {
             endpoint(c, "nobody", "http://127.0.0.1:" + unusedPort, "deepseek-v4-pro", 0, 1);
             endpoint(c, "revoked", simulatorBaseUrl, "deepseek-v4-pro", 1, 1);
             c.put("tollgate.upstream.endpoints.revoked.api-key", "sk-revoked"); // the simulator answers 401
-            endpoint(c, "backup", simulatorBaseUrl, "deepseek-v4-pro", 2, 1);
+            // a base URL with a path the server does not have (a vLLM without its /v1): 404, the endpoint's fault
+            endpoint(c, "wrongpath", simulatorBaseUrl + "/nowhere", "deepseek-v4-pro", 2, 1);
+            endpoint(c, "backup", simulatorBaseUrl, "deepseek-v4-pro", 3, 1);
+            // the line break a key read from a secret file ends with is not part of the key
+            c.put("tollgate.upstream.endpoints.backup.api-key", "sk-failover\n");
+            c.put("tollgate.gateway.max-attempts", "4");
             return c;
         }
 
@@ -102,12 +107,12 @@ class UpstreamFailoverTest {
     }
 
     @Test
-    void aCallMovesOnPastAnUnreachableEndpointAndOneWhoseKeyIsRefused() throws SQLException {
+    void aCallMovesOnPastAnUnreachableEndpointOneWhoseKeyIsRefusedAndOneWithoutThePath() throws SQLException {
         Response r = ask("deepseek-v4-pro");
         r.then().statusCode(200);
         ledger.flush();
-        assertEquals(List.of("1 nobody upstream_connect_error", "2 revoked upstream_http_401", "3 backup 200"),
-                attempts(r.header("X-Request-Id")));
+        assertEquals(List.of("1 nobody upstream_connect_error", "2 revoked upstream_http_401",
+                "3 wrongpath upstream_http_404", "4 backup 200"), attempts(r.header("X-Request-Id")));
     }
 
     @Test
@@ -131,7 +136,7 @@ class UpstreamFailoverTest {
 
     @Test
     void theOfficialApiWithoutAKeyIsLeftOutOfRotation() {
-        assertEquals(Set.of("primary", "light", "nobody", "revoked", "backup"),
+        assertEquals(Set.of("primary", "light", "nobody", "revoked", "wrongpath", "backup"),
                 upstreams.all().stream().map(UpstreamEndpoint::name).collect(Collectors.toSet()));
     }
 

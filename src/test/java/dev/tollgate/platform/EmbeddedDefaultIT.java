@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.http.ContentType;
@@ -81,6 +82,18 @@ class EmbeddedDefaultIT {
         } finally {
             stop(second);
         }
+
+        // an upstream whose base URL names no host: the start stops, saying which setting, before any call is taken
+        Process misconfigured = start(port, Map.of("DEEPSEEK_API_KEY", "sk-test", "DEEPSEEK_BASE_URL", "vllm:8000/v1"));
+        try {
+            assertTrue(misconfigured.waitFor(90, TimeUnit.SECONDS), "a misconfigured app does not start");
+            assertNotEquals(0, misconfigured.exitValue());
+            String log = Files.readString(workDir.resolve("app.log"));
+            assertTrue(log.contains("tollgate.upstream.endpoints.deepseek.base-url must be an http or https URL"), log);
+            assertFalse(log.contains("sk-test"), "the key is not in the log");
+        } finally {
+            misconfigured.destroyForcibly();
+        }
     }
 
     private String databaseSetting(String name) throws SQLException {
@@ -92,6 +105,10 @@ class EmbeddedDefaultIT {
     }
 
     private Process start(int port) throws IOException {
+        return start(port, Map.of());
+    }
+
+    private Process start(int port, Map<String, String> settings) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", System.getProperty("app.jar", "target/quarkus-app/quarkus-run.jar"))
                 .directory(workDir.toFile())
@@ -102,6 +119,7 @@ class EmbeddedDefaultIT {
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("TOLLGATE_EMBEDDED_DB_PORT", String.valueOf(dbPort));
         env.remove("TOLLGATE_ADMIN_PASSWORD");
+        env.putAll(settings);
         return pb.start();
     }
 

@@ -1,0 +1,47 @@
+package dev.tollgate.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.upstream.UpstreamEndpoint.Target;
+import org.junit.jupiter.api.Test;
+
+/** Where an endpoint's calls go, read from its base URL once, and the key as it goes in the header. */
+class UpstreamEndpointTest {
+
+    private static final String PROPERTY = "tollgate.upstream.endpoints.x.base-url";
+
+    @Test
+    void baseUrlsAsOperatorsWriteThem() {
+        assertEquals(new Target("api.deepseek.com", 443, true, "/chat/completions"),
+                Target.of(PROPERTY, "https://api.deepseek.com"));
+        assertEquals(new Target("vllm", 8000, false, "/v1/chat/completions"), Target.of(PROPERTY, "http://vllm:8000/v1/"));
+        assertEquals(new Target("api.deepseek.com", 443, true, "/v1/chat/completions"),
+                Target.of(PROPERTY, " HTTPS://api.deepseek.com/v1 "));
+        // java.net.URI reads no host from a name with '_' (a docker-compose service): it was sent to localhost:80
+        assertEquals(new Target("vllm_server", 8000, false, "/v1/chat/completions"),
+                Target.of(PROPERTY, "http://vllm_server:8000/v1"));
+        assertEquals(new Target("sglang_a", 80, false, "/chat/completions"), Target.of(PROPERTY, "http://sglang_a"));
+    }
+
+    @Test
+    void aBaseUrlWithoutSchemeOrHostStopsTheStartNamingTheProperty() {
+        for (String bad : new String[] {"vllm:8000/v1", "api.deepseek.com", "ftp://host/v1", "http://", "http:///v1",
+                "https://host/v1?x=1", "http://user@bad_host/v1", "http://bad_host:port/v1", "not a url"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Target.of(PROPERTY, bad), bad);
+            assertTrue(e.getMessage().startsWith(PROPERTY), e.getMessage());
+        }
+    }
+
+    @Test
+    void aKeyLosesTheLineBreakOfItsSecretFileAndOtherControlCharactersAreRefusedWithoutShowingIt() {
+        assertEquals("sk-abc", UpstreamEndpoint.headerSafeKey("p", "sk-abc\n"));
+        assertEquals("sk-abc", UpstreamEndpoint.headerSafeKey("p", " sk-abc\r\n"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> UpstreamEndpoint.headerSafeKey("tollgate.upstream.endpoints.x.api-key", "sk-secret\nsk-other"));
+        assertTrue(e.getMessage().startsWith("tollgate.upstream.endpoints.x.api-key"), e.getMessage());
+        assertFalse(e.getMessage().contains("sk-secret"), "the key is not in the message");
+    }
+}
