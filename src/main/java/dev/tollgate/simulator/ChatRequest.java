@@ -2,6 +2,7 @@ package dev.tollgate.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -49,6 +50,10 @@ record ChatRequest(
     private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool", "latest_reminder");
     private static final String ROLE_LIST = "`system`, `user`, `assistant`, `tool`, `latest_reminder`";
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_-]{1,512}");
+    private static final String CALLS_WITHOUT_TOOLS = "An assistant message with 'tool_calls' must be followed by tool "
+            + "messages responding to each 'tool_call_id'. (insufficient tool messages following tool_calls message)";
+    private static final String TOOL_WITHOUT_CALL =
+            "Messages with role 'tool' must be a response to a preceding message with 'tool_calls'";
     private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
     static ChatRequest parse(JsonNode root) {
@@ -97,6 +102,7 @@ record ChatRequest(
         if (userId != null && !USER_ID.matcher(userId).matches()) {
             throw new ApiError(422, "Invalid user_id value, it must match [A-Za-z0-9_-] and be at most 512 characters");
         }
+        checkToolTurns(messages);
         if (thinking) {
             for (Message m : messages) {
                 if ("assistant".equals(m.role()) && m.hasToolCalls() && m.reasoningContent() == null) {
@@ -132,6 +138,37 @@ record ChatRequest(
             messages.add(message(node.get(i), "messages[" + i + "]"));
         }
         return List.copyOf(messages);
+    }
+
+    /**
+     * An assistant turn with tool calls must be followed at once by tool messages answering each of its ids,
+     * and a tool message must answer such a turn: the real service refuses any other sequence with a 400.
+     */
+    private static void checkToolTurns(List<Message> messages) {
+        Set<String> asked = Set.of(); // the ids of the tool-call turn the current run of tool messages answers
+        Set<String> unanswered = new HashSet<>();
+        for (Message m : messages) {
+            if ("tool".equals(m.role())) {
+                if (!asked.contains(m.toolCallId())) {
+                    throw new ApiError(400, TOOL_WITHOUT_CALL);
+                }
+                unanswered.remove(m.toolCallId());
+                continue;
+            }
+            if (!unanswered.isEmpty()) {
+                throw new ApiError(400, CALLS_WITHOUT_TOOLS);
+            }
+            asked = Set.of();
+            if ("assistant".equals(m.role()) && m.hasToolCalls()) {
+                Set<String> ids = new HashSet<>();
+                m.toolCalls().forEach(call -> ids.add(call.get("id").asText()));
+                asked = ids;
+                unanswered.addAll(ids);
+            }
+        }
+        if (!unanswered.isEmpty()) { // a conversation may not end on calls nobody answered either
+            throw new ApiError(400, CALLS_WITHOUT_TOOLS);
+        }
     }
 
     private static Message message(JsonNode m, String at) {

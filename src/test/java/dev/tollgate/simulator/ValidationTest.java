@@ -72,11 +72,46 @@ class ValidationTest {
                 refused("a tool message without tool_call_id", 400, "missing field `tool_call_id`", b -> {
                     ((ArrayNode) b.get("messages")).addObject().put("role", "tool").put("content", "42");
                 }),
+                refused("tool calls of which one is answered", 400, CALLS_WITHOUT_TOOLS, b -> {
+                    ArrayNode messages = (ArrayNode) b.get("messages");
+                    toolCallTurn(messages, "call_00_a", "call_01_b");
+                    messages.addObject().put("role", "tool").put("tool_call_id", "call_00_a").put("content", "1");
+                    messages.addObject().put("role", "user").put("content", "And?");
+                }),
+                refused("tool calls followed by an assistant turn", 400, CALLS_WITHOUT_TOOLS, b -> {
+                    ArrayNode messages = (ArrayNode) b.get("messages");
+                    toolCallTurn(messages, "call_00_a");
+                    messages.addObject().put("role", "assistant").put("content", "Done.");
+                }),
+                refused("tool calls that end the conversation", 400, CALLS_WITHOUT_TOOLS,
+                        b -> toolCallTurn((ArrayNode) b.get("messages"), "call_00_a")),
+                refused("a tool message with no tool calls before it", 400, TOOL_WITHOUT_CALL, b -> {
+                    ((ArrayNode) b.get("messages")).addObject().put("role", "tool").put("tool_call_id", "call_00_a")
+                            .put("content", "42");
+                }),
+                refused("a tool message answering an id not asked for", 400, TOOL_WITHOUT_CALL, b -> {
+                    ArrayNode messages = (ArrayNode) b.get("messages");
+                    toolCallTurn(messages, "call_00_a");
+                    messages.addObject().put("role", "tool").put("tool_call_id", "call_00_a").put("content", "1");
+                    messages.addObject().put("role", "tool").put("tool_call_id", "call_00_z").put("content", "2");
+                }),
+                refused("a tool message after the answer to its call", 400, TOOL_WITHOUT_CALL, b -> {
+                    ArrayNode messages = (ArrayNode) b.get("messages");
+                    toolCallTurn(messages, "call_00_a");
+                    messages.addObject().put("role", "tool").put("tool_call_id", "call_00_a").put("content", "1");
+                    messages.addObject().put("role", "assistant").put("content", "It is 1.");
+                    messages.addObject().put("role", "tool").put("tool_call_id", "call_00_a").put("content", "1");
+                }),
                 refused("a named tool_choice that is not a tool", 422, "no function named `nope`", b -> {
                     b.putArray("tools").addObject().put("type", "function").putObject("function").put("name", "f");
                     b.putObject("tool_choice").put("type", "function").putObject("function").put("name", "nope");
                 }));
     }
+
+    static final String CALLS_WITHOUT_TOOLS = "An assistant message with 'tool_calls' must be followed by tool messages "
+            + "responding to each 'tool_call_id'. (insufficient tool messages following tool_calls message)";
+    static final String TOOL_WITHOUT_CALL =
+            "Messages with role 'tool' must be a response to a preceding message with 'tool_calls'";
 
     static Arguments refused(String what, int status, String message, Consumer<ObjectNode> change) {
         return Arguments.of(what, status, message, change);
@@ -128,6 +163,20 @@ class ValidationTest {
         assertEquals(200, sim.post("/chat/completions", notThinking).statusCode());
     }
 
+    @Test
+    void acceptsAToolConversationThatGoesOn() {
+        ObjectNode body = chat("deepseek-v4-flash", "Weather in Paris and Rome?");
+        ArrayNode messages = (ArrayNode) body.get("messages");
+        toolCallTurn(messages, "call_00_a", "call_01_b");
+        // each call answered once, in any order
+        messages.addObject().put("role", "tool").put("tool_call_id", "call_01_b").put("content", "Rome: rain");
+        messages.addObject().put("role", "tool").put("tool_call_id", "call_00_a").put("content", "Paris: sun");
+        messages.addObject().put("role", "assistant").put("content", "Sun in Paris, rain in Rome.");
+        messages.addObject().put("role", "user").put("content", "And tomorrow?");
+        HttpResponse<String> response = sim.post("/chat/completions", body);
+        assertEquals(200, response.statusCode(), response.body());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("notJson")
     void refusesABodyThatIsNotJson(String what, String body, String message) {
@@ -156,6 +205,17 @@ class ValidationTest {
         assertEquals(400, response.statusCode(), response.body());
         assertTrue(parse(response.body()).get("error").get("message").asText()
                 .startsWith("This model's maximum context length is"));
+    }
+
+    /** An assistant turn calling get_weather once per id, with its reasoning as thinking mode wants. */
+    private static void toolCallTurn(ArrayNode messages, String... ids) {
+        ObjectNode assistant = messages.addObject().put("role", "assistant").put("content", "")
+                .put("reasoning_content", "I should look it up.");
+        ArrayNode calls = assistant.putArray("tool_calls");
+        for (String id : ids) {
+            calls.addObject().put("id", id).put("type", "function").putObject("function").put("name", "get_weather")
+                    .put("arguments", "{}");
+        }
     }
 
     private static ObjectNode toolConversation() {
