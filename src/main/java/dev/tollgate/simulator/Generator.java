@@ -61,14 +61,13 @@ final class Generator {
         }
         Completion planned = new Completion(reasoning, content, calls, finish);
         int total = planned.completionTokens();
-        if (faults.contains(Fault.LENGTH)) {
-            return truncate(planned, Math.max(1, total / 2), "length");
-        }
-        if (faults.contains(Fault.CONTENT_FILTER)) {
-            return truncate(planned, Math.max(1, total / 2), "content_filter");
-        }
-        if (faults.contains(Fault.INSUFFICIENT_SYSTEM_RESOURCE)) {
-            return truncate(planned, Math.max(1, total / 2), "insufficient_system_resource");
+        String stoppedBy = faults.contains(Fault.LENGTH) ? "length"
+                : faults.contains(Fault.CONTENT_FILTER) ? "content_filter"
+                : faults.contains(Fault.INSUFFICIENT_SYSTEM_RESOURCE) ? "insufficient_system_resource" : null;
+        int half = Math.max(1, total / 2);
+        // a fault stops the output half way, unless max_tokens stops it earlier
+        if (stoppedBy != null && (request.maxTokens() == null || half <= request.maxTokens())) {
+            return truncate(planned, half, stoppedBy);
         }
         if (request.maxTokens() != null && total > request.maxTokens()) {
             return truncate(planned, request.maxTokens(), "length");

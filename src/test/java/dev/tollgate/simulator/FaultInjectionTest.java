@@ -175,6 +175,16 @@ class FaultInjectionTest {
         assertEquals(full / 2, cut.get("usage").get("completion_tokens").asInt());
     }
 
+    @ParameterizedTest
+    @CsvSource({"length", "content-filter", "insufficient-system-resource"})
+    void finishReasonFaultsKeepWithinMaxTokens(String fault) {
+        ObjectNode body = chat("deepseek-v4-flash", "Tell me a story").put("max_tokens", 10);
+        JsonNode cut = sim.complete(body, Fault.HEADER, fault);
+        assertEquals(10, cut.get("usage").get("completion_tokens").asInt());
+        // max_tokens stops the output before the fault's half way point would
+        assertEquals("length", cut.get("choices").get(0).get("finish_reason").asText());
+    }
+
     @Test
     void faultsCombine() {
         HttpResponse<String> response = sim.post("/chat/completions", chat("deepseek-v4-flash", "Hi"),
