@@ -2,8 +2,10 @@ package dev.tollgate.simulator;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -26,11 +28,12 @@ final class ChatHandler implements Handler<RoutingContext> {
     private static final Pattern MARKER = Pattern.compile("\\[\\[sim:(fault|latency|usage)=([^\\]]*)]]");
 
     private final DeepSeekSimulator simulator;
-    private final ObjectMapper mapper;
+    private final ObjectReader reader;
 
     ChatHandler(DeepSeekSimulator simulator, ObjectMapper mapper) {
         this.simulator = simulator;
-        this.mapper = mapper;
+        // serde reads the whole body: anything after the JSON value but whitespace is a 400 upstream
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     @Override
@@ -132,7 +135,7 @@ final class ChatHandler implements Handler<RoutingContext> {
     private JsonNode parse(Buffer body) {
         JsonNode root;
         try {
-            root = body == null ? null : mapper.readTree(body.getBytes());
+            root = body == null ? null : reader.readTree(body.getBytes());
         } catch (JsonProcessingException e) {
             // Jackson's size limits (nesting, string length) come without a location
             JsonLocation at = e.getLocation();

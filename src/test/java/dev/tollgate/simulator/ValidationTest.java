@@ -195,7 +195,21 @@ class ValidationTest {
                 Arguments.of("empty", "", "EOF while parsing a value at line 1 column 0"),
                 Arguments.of("only whitespace", "  \n ", "EOF while parsing a value at line 1 column 4"),
                 // past Jackson's nesting limit, which it reports without a position
-                Arguments.of("nested 2,000 deep", "[".repeat(2000) + "]".repeat(2000), "Document nesting depth"));
+                Arguments.of("nested 2,000 deep", "[".repeat(2000) + "]".repeat(2000), "Document nesting depth"),
+                // serde reads the whole body ("trailing characters"); Jackson's words differ
+                Arguments.of("text after the body", VALID_BODY + " xyz", "Unrecognized token 'xyz'"),
+                Arguments.of("a second value after the body", VALID_BODY + "\n{}", "Trailing token"));
+    }
+
+    static final String VALID_BODY = "{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+
+    @Test
+    void whitespaceAfterTheBodyIsFine() {
+        HttpResponse<String> response = sim.send(HttpRequest.newBuilder(URI.create(sim.simulator.baseUrl()
+                        + "/chat/completions"))
+                .header("Authorization", "Bearer sk-x")
+                .POST(HttpRequest.BodyPublishers.ofString(VALID_BODY + " \r\n")).build());
+        assertEquals(200, response.statusCode(), response.body());
     }
 
     @Test
