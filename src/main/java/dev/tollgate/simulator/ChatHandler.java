@@ -41,6 +41,7 @@ final class ChatHandler implements Handler<RoutingContext> {
         SimulatorStats stats = simulator.stats();
         stats.request();
         stats.chatRequest();
+        Fault queued = null;
         try {
             HttpServerRequest request = ctx.request();
             simulator.authenticate(request);
@@ -78,11 +79,17 @@ final class ChatHandler implements Handler<RoutingContext> {
             }
             LatencyProfile latency = LatencyProfile.of(latencyName, chat.model());
             faults.addAll(simulator.faults().pick(chat.model()));
-            if (!faults.isEmpty()) {
-                stats.fault();
+            queued = simulator.faults().takeNext();
+            if (queued != null) {
+                faults.add(queued);
+                if (queued.status() > 0) { // the queued error is this request's answer, whatever else applies
+                    stats.fault();
+                    throw ApiError.forFault(queued);
+                }
             }
             for (Fault fault : faults) {
                 if (fault.status() > 0) {
+                    stats.fault();
                     throw ApiError.forFault(fault);
                 }
             }
@@ -95,12 +102,29 @@ final class ChatHandler implements Handler<RoutingContext> {
             if (over > 0) {
                 throw ApiError.concurrency(over, limit);
             }
+            // counted once admitted: a refused request showed none of its faults
+            if (!faults.isEmpty()) {
+                stats.fault();
+            }
             respond(ctx, chat, prompt, completion, faults, latency, usageForm);
         } catch (ApiError e) {
+            putBack(queued);
             simulator.sendError(ctx, e);
         } catch (IllegalArgumentException e) {
+            putBack(queued);
             // a simulator directive the caller got wrong: say so plainly
             simulator.sendError(ctx, new ApiError(400, e.getMessage()));
+        }
+    }
+
+    /**
+     * A queued fault that did not show because the request was refused (429, 402, an error fault of its own)
+     * goes back to the head of the queue, so "the next request gets it" still holds. An error fault from the
+     * queue is the refusal itself and stays used.
+     */
+    private void putBack(Fault queued) {
+        if (queued != null && queued.status() == 0) {
+            simulator.faults().putBack(queued);
         }
     }
 

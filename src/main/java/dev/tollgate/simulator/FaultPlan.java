@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FaultPlan {
 
-    private final ConcurrentLinkedQueue<Fault> next = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedDeque<Fault> next = new ConcurrentLinkedDeque<>();
     private final Map<String, Fault> byModel = new ConcurrentHashMap<>();
     private final AtomicLong counter = new AtomicLong();
     private final SimulatorSettings settings;
@@ -73,13 +73,19 @@ public final class FaultPlan {
         return new View(queued, models, every, everyKind.wireName());
     }
 
-    /** The configured faults for one chat request; counts it towards "every Nth". */
+    /** The first queued fault, taken off the queue, or null. */
+    Fault takeNext() {
+        return next.pollFirst();
+    }
+
+    /** A queued fault whose request was refused before it could show: it goes to the next request instead. */
+    void putBack(Fault fault) {
+        next.offerFirst(fault);
+    }
+
+    /** The model's and the every-Nth fault for one chat request; counts it towards "every Nth". */
     Set<Fault> pick(String model) {
         Set<Fault> faults = EnumSet.noneOf(Fault.class);
-        Fault queued = next.poll();
-        if (queued != null) {
-            faults.add(queued);
-        }
         Fault fixed = byModel.get(model);
         if (fixed != null) {
             faults.add(fixed);

@@ -204,6 +204,30 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aQueuedFaultWaitsForARequestThatIsNotRefused() throws Exception {
+        sim.simulator.balanceAvailable(false);
+        sim.simulator.faults().next(Fault.LENGTH);
+        assertEquals(402, status("deepseek-v4-flash"));
+        assertEquals(List.of("length"), sim.simulator.faults().view().next());
+        sim.simulator.balanceAvailable(true);
+        assertEquals("length", finishReason(sim.complete(chat("deepseek-v4-flash", "Hi"))));
+
+        // both Flash slots held by requests that are never answered: the next one gets 429
+        try (java.net.Socket first = sim.rawChat(chat("deepseek-v4-flash", "one"), Fault.HEADER + ": timeout");
+                java.net.Socket second = sim.rawChat(chat("deepseek-v4-flash", "two"), Fault.HEADER + ": timeout")) {
+            eventually(() -> assertEquals(2, sim.simulator.stats().inFlight("deepseek-v4-flash")));
+            sim.simulator.faults().next(Fault.CONTENT_FILTER);
+            assertEquals(429, status("deepseek-v4-flash"));
+        }
+        eventually(() -> assertEquals(0, sim.simulator.stats().inFlight("deepseek-v4-flash")));
+        // and refused by an error fault of its own
+        assertEquals(503, sim.post("/chat/completions", chat("deepseek-v4-flash", "Hi"), Fault.HEADER, "503")
+                .statusCode());
+        assertEquals("content_filter", finishReason(sim.complete(chat("deepseek-v4-flash", "Hi"))));
+        assertEquals("stop", finishReason(sim.complete(chat("deepseek-v4-flash", "Hi"))));
+    }
+
+    @Test
     void aModelCanBeMadeToFailUntilCleared() {
         sim.post("/_simulator/faults", parse("{\"models\":{\"deepseek-v4-pro\":\"500\"}}"));
         assertEquals(500, status("deepseek-v4-pro"));
@@ -231,6 +255,10 @@ class FaultInjectionTest {
             assertEquals(500, failing.post("/chat/completions", chat("deepseek-v4-flash", "Hi")).statusCode());
             assertEquals(200, failing.post("/chat/completions", chat("deepseek-v4-flash", "Hi")).statusCode());
         }
+    }
+
+    private static String finishReason(JsonNode answer) {
+        return answer.get("choices").get(0).get("finish_reason").asText();
     }
 
     private static int status(String model) {
