@@ -39,6 +39,10 @@ public final class DeepSeekSimulator {
 
     /** How many recent chat requests GET /_simulator/requests keeps. */
     static final int RECENT_REQUESTS = 32;
+    /** Longer strings in a logged body are cut to this many characters; the gateway's tests send up to ~4,300. */
+    static final int RECORDED_STRING_CHARS = 8192;
+    /** About how many characters of one body the log keeps, so 32 bodies of up to 64 MB cannot fill the heap. */
+    static final int RECORDED_BODY_CHARS = 64 * 1024;
 
     private final Vertx vertx;
     private final SimulatorSettings settings;
@@ -290,11 +294,54 @@ public final class DeepSeekSimulator {
             }
             headers.put(name, value);
         }
-        entry.set("body", body);
+        entry.set("body", clip(body, new int[] {RECORDED_BODY_CHARS}));
         recent.addLast(entry);
         if (recentCount.incrementAndGet() > RECENT_REQUESTS && recent.pollFirst() != null) {
             recentCount.decrementAndGet();
         }
+    }
+
+    /**
+     * A copy of a body small enough to keep: strings over {@link #RECORDED_STRING_CHARS} are cut and say how long
+     * they were, and once {@code budget} characters are used up the remaining elements and fields are left out,
+     * with a note saying how many. Short values stay as sent, so tests can compare them.
+     */
+    static JsonNode clip(JsonNode node, int[] budget) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (node.isTextual()) {
+            String text = node.asText();
+            budget[0] -= Math.min(text.length(), RECORDED_STRING_CHARS) + 2;
+            return text.length() <= RECORDED_STRING_CHARS ? node
+                    : f.textNode(text.substring(0, RECORDED_STRING_CHARS) + "...[clipped: " + text.length()
+                            + " characters]");
+        }
+        if (node.isArray()) {
+            ArrayNode copy = f.arrayNode();
+            for (int i = 0; i < node.size(); i++) {
+                if (budget[0] <= 0) {
+                    copy.add("...[clipped: " + (node.size() - i) + " more elements]");
+                    break;
+                }
+                copy.add(clip(node.get(i), budget));
+            }
+            return copy;
+        }
+        if (node.isObject()) {
+            ObjectNode copy = f.objectNode();
+            int left = node.size();
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                if (budget[0] <= 0) {
+                    copy.put("...", "[clipped: " + left + " more fields]");
+                    break;
+                }
+                budget[0] -= field.getKey().length() + 4;
+                copy.set(field.getKey(), clip(field.getValue(), budget));
+                left--;
+            }
+            return copy;
+        }
+        budget[0] -= 8; // numbers, booleans, null: small, but a million of them are not
+        return node;
     }
 
     PrefixCache cache() {

@@ -221,6 +221,33 @@ class ValidationTest {
                 .startsWith("This model's maximum context length is"));
     }
 
+    @Test
+    void theRequestLogKeepsAClippedCopyOfAHugeBody() {
+        String prompt = "x".repeat(5 * 1024 * 1024);
+        ObjectNode body = chat("deepseek-v4-flash", prompt).put("user_id", "tenant_42");
+        assertEquals(400, sim.post("/chat/completions", body).statusCode(), "over the context, still logged");
+        JsonNode recorded = sim.simulator.recentRequests().get(0);
+        assertTrue(recorded.toString().length() < 20_000, "logged " + recorded.toString().length() + " characters");
+        String content = recorded.path("body").path("messages").path(0).path("content").asText();
+        assertTrue(content.startsWith("xxxx") && content.endsWith("[clipped: " + prompt.length() + " characters]"),
+                content.substring(content.length() - 40));
+        assertEquals("tenant_42", recorded.path("body").path("user_id").asText(), "short values as sent");
+        assertTrue(sim.get("/_simulator/requests").body().length() < 20_000);
+
+        // many short strings are bounded too: the log keeps the first ones and says how many it left out
+        ObjectNode chatty = chat("deepseek-v4-flash", "Hi");
+        ArrayNode messages = (ArrayNode) chatty.get("messages");
+        for (int i = 0; i < 20_000; i++) {
+            messages.addObject().put("role", "user").put("content", "Hello there");
+        }
+        assertEquals(200, sim.post("/chat/completions", chatty).statusCode());
+        JsonNode logged = sim.simulator.recentRequests().get(1).path("body");
+        assertTrue(logged.toString().length() < 100_000, "logged " + logged.toString().length() + " characters");
+        JsonNode kept = logged.path("messages");
+        assertEquals("Hi", kept.path(0).path("content").asText());
+        assertTrue(kept.path(kept.size() - 1).asText().endsWith(" more elements]"), kept.path(kept.size() - 1).toString());
+    }
+
     /** An assistant turn calling get_weather once per id, with its reasoning as thinking mode wants. */
     private static void toolCallTurn(ArrayNode messages, String... ids) {
         ObjectNode assistant = messages.addObject().put("role", "assistant").put("content", "")
