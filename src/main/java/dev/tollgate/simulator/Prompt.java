@@ -57,8 +57,9 @@ final class Prompt {
     }
 
     /**
-     * One hash per complete 64-token unit; hash k covers the whole prefix up to the end of unit k, so equal
-     * hashes mean equal prefixes. A prompt under 64 tokens has none and is never cached.
+     * One hash per whole 256-character run of the text (a 64-token unit); hash k covers the whole prefix up to
+     * the end of unit k, so equal hashes mean equal prefixes. A text under 256 characters has none and is never
+     * cached, even at 64 tokens (253 to 255 characters).
      */
     long[] unitHashes() {
         long[] units = new long[text.length() / CACHE_UNIT_CHARS];
