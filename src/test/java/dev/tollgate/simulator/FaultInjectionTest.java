@@ -104,7 +104,10 @@ class FaultInjectionTest {
         }
         assertTrue(received.startsWith("HTTP/1.1 200 OK"));
         assertTrue(received.contains("\"role\":\"assistant\""), "the stream had begun");
-        assertTrue(received.contains("\"reasoning_content\":\""));
+        // the role chunk, then a real share of the token chunks, but not all of them
+        int contentChunks = dataChunks(received) - 1;
+        assertTrue(contentChunks > 1, received);
+        assertTrue(contentChunks < tokenChunks(body), received);
         assertFalse(received.contains("[DONE]"));
         assertFalse(received.contains("finish_reason\":\""));
         assertFalse(received.endsWith("0\r\n\r\n"), "no closing chunk: the connection just ends");
@@ -120,19 +123,22 @@ class FaultInjectionTest {
         try (java.net.Socket client = sim.rawChat(body, Fault.HEADER + ": stall-mid-stream")) {
             StringBuilder received = new StringBuilder();
             byte[] buffer = new byte[8192];
-            client.setSoTimeout(10_000); // the first half, however slow the machine
-            while (!received.toString().contains("\"reasoning_content\":\"")) {
+            client.setSoTimeout(10_000); // the role chunk and a first token, however slow the machine
+            while (dataChunks(received.toString()) < 2) {
                 int n = client.getInputStream().read(buffer);
                 assertTrue(n > 0, "the stream ended before its first half: " + received);
                 received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
             }
-            client.setSoTimeout(500); // then silence
+            client.setSoTimeout(500); // then the rest of the half, then silence
             assertThrows(java.net.SocketTimeoutException.class, () -> {
                 for (int n; (n = client.getInputStream().read(buffer)) >= 0; ) {
                     received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
                 }
             });
-            assertTrue(received.toString().contains("\"reasoning_content\":\""));
+            int contentChunks = dataChunks(received.toString()) - 1;
+            assertTrue(contentChunks > 1, received.toString());
+            assertTrue(contentChunks < tokenChunks(body), received.toString());
+            assertFalse(received.toString().contains("finish_reason\":\""));
             assertFalse(received.toString().contains("[DONE]"));
             assertEquals(1, sim.simulator.stats().inFlight("deepseek-v4-flash"), "still holding the request");
         }
@@ -259,6 +265,22 @@ class FaultInjectionTest {
 
     private static String finishReason(JsonNode answer) {
         return answer.get("choices").get(0).get("finish_reason").asText();
+    }
+
+    /** The JSON events in what a raw socket received, HTTP chunk framing and all. */
+    private static int dataChunks(String received) {
+        int count = 0;
+        for (int at = received.indexOf("data: {"); at >= 0; at = received.indexOf("data: {", at + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    /** How many token chunks the same stream has without a fault: all but the role and the finish chunk. */
+    private static int tokenChunks(ObjectNode body) {
+        HttpResponse<String> whole = sim.post("/chat/completions", body);
+        assertTrue(whole.body().endsWith("data: [DONE]\n\n"), whole.body());
+        return dataChunks(whole.body()) - 2;
     }
 
     private static int status(String model) {
