@@ -567,10 +567,18 @@ final class LedgerWriter implements Closeable {
         }
     }
 
-    /** Whether the spool takes rows: false while rows are kept in memory only (disk full, I/O errors). */
+    /**
+     * Whether the spool takes rows: false while rows are kept in memory only (disk full, I/O errors). Asked
+     * while false, it tries the spool again itself: an instance taken out of rotation for it gets no calls
+     * whose rows could show that the disk has room again.
+     */
     boolean spoolWritable() {
         lock.lock();
         try {
+            if (!spoolHealthy && !closed && spool.recover()) {
+                spoolHealthy = true;
+                LOG.infof("The ledger spool in %s takes rows again", spool.directory());
+            }
             return spoolHealthy;
         } finally {
             lock.unlock();

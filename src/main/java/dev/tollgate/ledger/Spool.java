@@ -248,6 +248,25 @@ final class Spool implements Closeable {
     }
 
     /**
+     * After a failed append, starts the fresh file the next append would: true once the spool can take rows
+     * again (the disk has room, the directory is back), so that this shows without a row having to wait on it.
+     */
+    boolean recover() {
+        if (isClosed) {
+            return false;
+        }
+        if (failed) {
+            try {
+                rotate();
+                failed = false;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Everything before {@code upTo} (a normalized position) is committed: remember it and delete the
      * segments it has left behind. Single-threaded form of {@link #release} then {@link #forget}.
      */

@@ -195,7 +195,7 @@ class LedgerFaultTest {
     /**
      * The spool failing for good (its directory gone) while the database does not answer: memory holds at most
      * the memory queue, and every row past it is written whole to the log, not kept until the process runs out
-     * of memory. The instance says it is not ready meanwhile.
+     * of memory. The instance says it is not ready meanwhile, and ready again once the spool can be written.
      */
     @Test
     void withTheSpoolAndTheDatabaseBothFailingMemoryStaysBoundedAndTheRestIsLogged() throws Exception {
@@ -234,11 +234,17 @@ class LedgerFaultTest {
             assertEquals((long) loggedRows, logged.stream().filter(m -> m.contains("neither spooled nor kept")
                     && m.contains(prefix)).count());
             assertFalse(writer.spoolWritable());
+            // the directory back: ready again at the next readiness check, before any call has come
+            Files.delete(files);
+            Files.createDirectory(files);
+            assertTrue(writer.spoolWritable());
         } finally {
             answer.countDown();
             LOG.removeHandler(capture);
-            Files.deleteIfExists(files);
-            Files.createDirectory(files);
+            if (!Files.isDirectory(files)) {
+                Files.deleteIfExists(files);
+                Files.createDirectory(files);
+            }
         }
     }
 
