@@ -9,7 +9,7 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
  * A console error that has no page of its own (a 404, the CSRF check's bare 400, a plain-text 403, 409 or 415)
- * is shown inside the console's layout with a way back, not as the browser's own error page. Form pages with
+ * is shown as a small console page with a way back, not as the browser's own error page. Form pages with
  * inline errors are left as they are.
  */
 public class ConsoleErrorPages {
@@ -37,6 +37,7 @@ public class ConsoleErrorPages {
             case 400 -> "This could not be done";
             case 403 -> "Not allowed";
             case 404 -> "Not found";
+            case 405, 415 -> "Not a console request";
             case 409 -> "Changed meanwhile";
             default -> "Something went wrong";
         };

@@ -395,6 +395,10 @@ public class ChatPipeline {
                     "The gateway's upstream credentials were refused. Tell your Tollgate operator."));
             case 402 -> fail(call, new OpenAiException(503, "api_error", "upstream_balance_exhausted", null,
                     "The upstream account has run out of balance. Tell your Tollgate operator."));
+            // the gateway chose the path and the model: the endpoint is set up wrong, which no retry mends
+            case 404, 405 -> fail(call, new OpenAiException(502, "api_error", "upstream_not_configured", null,
+                    "The upstream endpoint does not serve " + call.servedModel + " at its configured address (HTTP "
+                            + status + "). Tell your Tollgate operator."));
             case 503 -> fail(call, new OpenAiException(503, "api_error", "upstream_overloaded", null,
                     "The upstream is overloaded; retry in a little while."));
             default -> fail(call, new OpenAiException(502, "api_error", "upstream_error", null,

@@ -50,23 +50,17 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
                 String authority = uri.getRawAuthority();
                 int colon = authority.lastIndexOf(':');
                 host = colon < 0 ? authority : authority.substring(0, colon);
-                try {
-                    port = colon < 0 ? -1 : Integer.parseInt(authority.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    port = -2;
+                String digits = colon < 0 ? "" : authority.substring(colon + 1);
+                port = digits.matches("\\d{1,5}") ? Integer.parseInt(digits) : colon < 0 ? -1 : 0;
+                if (host.isEmpty() || host.contains("@")) {
+                    port = 0;
                 }
-                if (host.isEmpty() || host.contains("@") || port == -2 || port > 65535) {
-                    throw new IllegalArgumentException(property + " has no host and port to call: '" + baseUrl + "'");
-                }
+            }
+            if (port == 0 || port > 65535) {
+                throw new IllegalArgumentException(property + " has no host and port to call: '" + baseUrl + "'");
             }
             return new Target(host, port != -1 ? port : ssl ? 443 : 80, ssl, uri.getRawPath());
         }
-    }
-
-    UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<String> models, int priority, int weight,
-            Duration connectTimeout, Duration readTimeout, LoopLocalClients clients, CircuitBreaker breaker) {
-        this(name, baseUrl, apiKey, models, priority, weight, connectTimeout, readTimeout, clients, breaker,
-                Target.of("tollgate.upstream.endpoints." + name + ".base-url", baseUrl));
     }
 
     /**
@@ -92,9 +86,10 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
                 .setSsl(target.ssl())
                 .setURI(target.path())
                 // Getting a connection: a new one's TCP connect and TLS handshake each have the connect timeout (the
-                // client's options); waiting for a busy pool's gets a little longer, so that a connect that times
-                // out (a host that drops packets) is reported and counted by the breaker as such, not as a busy pool.
-                .setConnectTimeout(connectTimeout.toMillis() + POOL_WAIT_MARGIN_MILLIS)
+                // client's options); waiting for a busy pool's gets a little longer than both, so that a connect or
+                // handshake that times out (a host that drops packets, a stalled TLS terminator) is reported and
+                // counted by the breaker as such, not as a busy pool.
+                .setConnectTimeout(connectTimeout.toMillis() * (target.ssl() ? 2 : 1) + POOL_WAIT_MARGIN_MILLIS)
                 .setIdleTimeout(readTimeout.toMillis())
                 .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json")

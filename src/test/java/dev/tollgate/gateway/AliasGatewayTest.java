@@ -190,7 +190,7 @@ class AliasGatewayTest {
         r.then().statusCode(200).body("model", equalTo("deepseek-chat"));
         assertTrue(r.path("choices[0].message.reasoning_content") != null, r.asString());
         assertEquals("enabled", sim.lastRequest().path("body").path("thinking").path("type").asText());
-        // and the warning, which names the alias' own thinking mode, says that the request's field won
+        // and the warning, which names the alias' own thinking mode, says that fields the request sets win
         r.then().header("X-Tollgate-Warning", containsString("(fields the request sets win)"));
 
         // a thinking field the upstream refuses: its 400, passed through, is still an answer to an aliased call

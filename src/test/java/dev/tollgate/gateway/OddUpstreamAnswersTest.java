@@ -68,6 +68,14 @@ class OddUpstreamAnswersTest {
                     out.flush();
                     return;
                 }
+                if (body.contains("not-here")) { // a server without this path or model, as vLLM answers it
+                    byte[] json = "{\"detail\":\"Not Found\"}".getBytes(StandardCharsets.UTF_8);
+                    out.write(("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                            + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(json);
+                    out.flush();
+                    return;
+                }
                 if (body.contains("json-error")) {
                     byte[] json = "{\"error\":{\"message\":\"Service busy\",\"type\":\"server_error\"}}"
                             .getBytes(StandardCharsets.UTF_8);
@@ -152,6 +160,19 @@ class OddUpstreamAnswersTest {
         ClientCalls.awaitRows(ledger, dataSource, clientId);
         assertEquals(List.of("upstream_invalid_answer unbilled"), ClientCalls.recorded(dataSource,
                 "error_type || ' ' || coalesce(total_cost::text, 'unbilled')", clientId));
+    }
+
+    /** The only endpoint answers 404: a set-up matter the operator must mend, which an SDK must not retry. */
+    @Test
+    void anEndpointWithoutThePathIsReportedAsASetUpMatterNotToRetry() throws Exception {
+        String clientId = "not-here-" + UUID.randomUUID();
+        ask(clientId, false, "not-here").then().statusCode(502)
+                .header("X-Should-Retry", "false")
+                .body("error.code", equalTo("upstream_not_configured"))
+                .body("error.message", containsString("HTTP 404"));
+        ClientCalls.awaitRows(ledger, dataSource, clientId);
+        assertEquals(List.of("1 upstream_http_404"), ClientCalls.recorded(dataSource,
+                "attempt || ' ' || error_type", clientId), "no retry of the one endpoint");
     }
 
     @Test

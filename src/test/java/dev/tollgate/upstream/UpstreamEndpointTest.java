@@ -29,7 +29,8 @@ class UpstreamEndpointTest {
     @Test
     void aBaseUrlWithoutSchemeOrHostStopsTheStartNamingTheProperty() {
         for (String bad : new String[] {"vllm:8000/v1", "api.deepseek.com", "ftp://host/v1", "http://", "http:///v1",
-                "https://host/v1?x=1", "http://user@bad_host/v1", "http://bad_host:port/v1", "not a url"}) {
+                "https://host/v1?x=1", "http://user@bad_host/v1", "http://bad_host:port/v1", "http://bad_host:/v1", "http://bad_host:-1/v1",
+                "http://vllm:99999/v1", "http://vllm:0/v1", "not a url"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Target.of(PROPERTY, bad), bad);
             assertTrue(e.getMessage().startsWith(PROPERTY), e.getMessage());
         }
