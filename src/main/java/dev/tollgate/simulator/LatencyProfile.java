@@ -31,10 +31,25 @@ public record LatencyProfile(Duration ttft, double tokensPerSecond) {
 
     /**
      * A profile by name for one model: {@code zero}, {@code realistic}, or {@code <ttft-millis>/<tokens-per-second>}
-     * (e.g. {@code 200/50}), which applies to every model.
+     * (e.g. {@code 200/50}), which applies to every model; or one of those per model,
+     * {@code deepseek-v4-flash=200/100,deepseek-v4-pro=800/25}, which must name every model it is asked for.
      */
     public static LatencyProfile of(String name, String model) {
         String n = name.trim();
+        if (n.contains("=")) {
+            for (String entry : n.split(",")) {
+                int eq = entry.indexOf('=');
+                if (eq > 0 && entry.substring(0, eq).trim().equals(model)) {
+                    String own = entry.substring(eq + 1);
+                    if (own.contains("=")) {
+                        break;
+                    }
+                    return of(own, model);
+                }
+            }
+            throw new IllegalArgumentException("Latency profile '" + name + "' has no entry for " + model
+                    + "; per model, write e.g. deepseek-v4-flash=200/100,deepseek-v4-pro=800/25");
+        }
         if (n.equalsIgnoreCase("zero")) {
             return ZERO;
         }

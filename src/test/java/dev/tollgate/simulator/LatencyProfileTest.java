@@ -26,6 +26,13 @@ class LatencyProfileTest {
         assertEquals(new LatencyProfile(Duration.ofMillis(200), 50), LatencyProfile.of("200/50", "deepseek-v4-pro"));
         assertThrows(IllegalArgumentException.class, () -> LatencyProfile.of("fast", "deepseek-v4-pro"));
         assertThrows(IllegalArgumentException.class, () -> SimulatorSettings.builder().latency("slowish").build());
+        // per model: a slow Pro beside a fast Flash, as they are
+        String perModel = "deepseek-v4-flash=200/100, deepseek-v4-pro=800/25";
+        assertEquals(new LatencyProfile(Duration.ofMillis(200), 100), LatencyProfile.of(perModel, "deepseek-v4-flash"));
+        assertEquals(new LatencyProfile(Duration.ofMillis(800), 25), LatencyProfile.of(perModel, "deepseek-v4-pro"));
+        assertTrue(LatencyProfile.of("deepseek-v4-flash=zero,deepseek-v4-pro=realistic", "deepseek-v4-flash").isZero());
+        assertThrows(IllegalArgumentException.class, () -> SimulatorSettings.builder()
+                .latency("deepseek-v4-flash=200/100").build(), "a model without an entry stops the start");
     }
 
     @Test
