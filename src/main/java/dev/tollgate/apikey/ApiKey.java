@@ -34,4 +34,6 @@ public class ApiKey extends PanacheEntityBase {
     public Instant rotatedAt;
     public Long replacedById;
     public Instant lastUsedAt;
+    /** The idempotency token of the request that issued it, if it sent one. */
+    public String issueToken;
 }

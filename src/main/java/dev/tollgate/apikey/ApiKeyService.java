@@ -56,7 +56,26 @@ public class ApiKeyService {
 
     @Transactional
     public IssuedKey issue(Tenant tenant, KeyInput input) {
+        return issue(tenant, input, null);
+    }
+
+    /**
+     * Issues a key. With an {@code issueToken} (a form's, or an API client's Idempotency-Key) the request is
+     * idempotent: one repeated with the same token issues nothing and throws {@link KeyAlreadyIssuedException}
+     * naming the key the first one issued, whose secret was shown to that one only.
+     */
+    @Transactional
+    public IssuedKey issue(Tenant tenant, KeyInput input, String issueToken) {
         requireKeyManager(tenant);
+        if (issueToken != null) {
+            if (issueToken.isEmpty() || issueToken.length() > 100 || !issueToken.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw InvalidInputException.of("Idempotency-Key", "must be 1 to 100 visible ASCII characters");
+            }
+            ApiKey.<ApiKey>find("tenantId = ?1 and issueToken = ?2", tenant.id, issueToken).firstResultOptional()
+                    .ifPresent(k -> {
+                        throw new KeyAlreadyIssuedException(view(k));
+                    });
+        }
         KeyInput in = inputs.check(input);
         Instant now = Instant.now();
         if (in.expiresAt() != null && !in.expiresAt().isAfter(now)) {
@@ -64,7 +83,7 @@ public class ApiKeyService {
         }
         List<String> models = checkModels(in.allowedModels());
         KeyFormat.Generated g = KeyFormat.generate();
-        ApiKey k = newKey(tenant, in.name().trim(), in.expiresAt(), models, g, now);
+        ApiKey k = newKey(tenant, in.name().trim(), in.expiresAt(), models, g, now, issueToken);
         ApiKeyView view = view(k);
         audit.record("key.issue", "api_key", k.publicId, tenant.id, null, view);
         return new IssuedKey(g.fullKey(), view);
@@ -105,7 +124,7 @@ public class ApiKeyService {
             }
             ApiKeyView before = view(old);
             KeyFormat.Generated g = KeyFormat.generate();
-            ApiKey successor = newKey(tenant, old.name, old.expiresAt, old.allowedModels, g, now);
+            ApiKey successor = newKey(tenant, old.name, old.expiresAt, old.allowedModels, g, now, null);
             old.rotatedAt = now;
             old.replacedById = successor.id;
             old.expiresAt = old.expiresAt == null || graceUntil.isBefore(old.expiresAt) ? graceUntil : old.expiresAt;
@@ -117,8 +136,9 @@ public class ApiKeyService {
     }
 
     private ApiKey newKey(Tenant tenant, String name, Instant expiresAt, List<String> models, KeyFormat.Generated g,
-            Instant now) {
+            Instant now, String issueToken) {
         ApiKey k = new ApiKey();
+        k.issueToken = issueToken;
         k.tenantId = tenant.id;
         k.publicId = g.publicId();
         k.secretSha256 = g.secretSha256();

@@ -3,6 +3,7 @@ package dev.tollgate.console;
 import dev.tollgate.apikey.ApiKeyService;
 import dev.tollgate.apikey.ApiKeyView;
 import dev.tollgate.apikey.IssuedKey;
+import dev.tollgate.apikey.KeyAlreadyIssuedException;
 import dev.tollgate.apikey.KeyInput;
 import dev.tollgate.apikey.RotateInput;
 import dev.tollgate.catalog.ModelCatalog;
@@ -33,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 
 /** Console pages for a tenant's keys: issue (the key is shown once), revoke, rotate with a grace period. */
 @Path("/console/tenants/{slug}/keys")
@@ -43,7 +45,7 @@ public class ConsoleKeyResource {
     @CheckedTemplate(basePath = "keys")
     static class Templates {
         static native TemplateInstance form(Tenant tenant, List<String> models, Map<String, String> values,
-                List<String> chosenModels, Map<String, String> errors);
+                List<String> chosenModels, Map<String, String> errors, String issueToken);
 
         static native TemplateInstance issued(Tenant tenant, IssuedKey issued, boolean rotated);
 
@@ -63,7 +65,9 @@ public class ConsoleKeyResource {
     @GET
     @Path("new")
     public TemplateInstance newKey(@PathParam("slug") String slug) {
-        return Templates.form(tenant(slug), modelIds(), Map.of("name", "", "expiresAt", ""), List.of(), Map.of());
+        // one token per form shown: sending it again (a reload of the answer, a second click) issues nothing
+        return Templates.form(tenant(slug), modelIds(), Map.of("name", "", "expiresAt", ""), List.of(), Map.of(),
+                UUID.randomUUID().toString());
     }
 
     @POST
@@ -73,6 +77,7 @@ public class ConsoleKeyResource {
         List<String> chosen = form.getOrDefault("allowedModels", List.of());
         String name = value(form, "name");
         String expires = value(form, "expiresAt");
+        String token = value(form, "issueToken");
         try {
             Instant expiresAt;
             try {
@@ -82,10 +87,14 @@ public class ConsoleKeyResource {
                 errors.putAll(e.fieldErrors());
                 throw new InvalidInputException(errors);
             }
-            return secretPage(Templates.issued(t, keys.issue(t, new KeyInput(name, expiresAt, chosen)), false));
+            return secretPage(Templates.issued(t, keys.issue(t, new KeyInput(name, expiresAt, chosen),
+                    token.isEmpty() ? null : token), false));
         } catch (InvalidInputException e) {
             return Response.status(400).entity(Templates.form(t, modelIds(),
-                    Map.of("name", name, "expiresAt", expires), chosen, e.fieldErrors())).build();
+                    Map.of("name", name, "expiresAt", expires), chosen, e.fieldErrors(), token)).build();
+        } catch (KeyAlreadyIssuedException e) {
+            return Flash.redirect("/console/tenants/" + slug, "Key " + e.key().prefix() + " was already issued from"
+                    + " this form; its secret was shown then, once. If it was not copied, revoke it and issue another.");
         }
     }
 

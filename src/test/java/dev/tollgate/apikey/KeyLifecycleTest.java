@@ -189,4 +189,40 @@ class KeyLifecycleTest {
     private static void assertModels(String key, int status) {
         given().header("Authorization", "Bearer " + key).get("/v1/models").then().statusCode(status);
     }
+
+    /** A client that retries an issue request (its answer lost) gets no second live key. */
+    @Test
+    void anIssueRepeatedWithItsIdempotencyKeyIssuesNothingEvenWhenSentAtOnce() throws Exception {
+        String slug = createTenant(uniqueSlug("idem"));
+        String path = "/api/admin/tenants/" + slug + "/keys";
+        asAdmin().header("Idempotency-Key", "deploy-42").body(Map.of("name", "ci")).post(path).then().statusCode(201);
+        asAdmin().header("Idempotency-Key", "deploy-42").body(Map.of("name", "ci")).post(path).then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("already issued for this Idempotency-Key: tg-"));
+        asAdmin().header("Idempotency-Key", "x".repeat(101)).body(Map.of("name", "ci")).post(path).then()
+                .statusCode(400).body("errors[0].field", equalTo("Idempotency-Key"));
+
+        // eight copies of one request at the same moment: one key, seven refusals
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> answers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            answers.add(pool.submit(() -> {
+                go.await();
+                return asAdmin().header("Idempotency-Key", "deploy-43").body(Map.of("name", "cd")).post(path)
+                        .statusCode();
+            }));
+        }
+        go.countDown();
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<Integer> a : answers) {
+            statuses.add(a.get(60, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertEquals(1, statuses.stream().filter(st -> st == 201).count(), statuses.toString());
+        assertEquals(7, statuses.stream().filter(st -> st == 409).count(), statuses.toString());
+        // a request without the header is a new key each time
+        asAdmin().body(Map.of("name", "ci")).post(path).then().statusCode(201);
+        asAdmin().get(path).then().statusCode(200).body("size()", equalTo(3));
+    }
 }

@@ -82,4 +82,24 @@ class TenantConsoleTest {
         console.post(rotate, Map.of("graceUntil", "")).then().statusCode(400)
                 .body(containsString("This key cannot be rotated: only an active key that was not rotated yet"));
     }
+
+    /** Reloading the page that showed a new key (the browser resends the form) issues no second key. */
+    @Test
+    void aResentIssueFormIssuesNoSecondKey() {
+        String slug = createTenant(uniqueSlug("resend"));
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        String form = console.get("/console/tenants/" + slug + "/keys/new").then().statusCode(200).extract().asString();
+        String token = form.replaceAll("(?s).*name=\"issueToken\" value=\"([^\"]+)\".*", "$1");
+        Map<String, String> sent = Map.of("name", "checkout", "issueToken", token);
+        console.post("/console/tenants/" + slug + "/keys", sent).then().statusCode(200).body(containsString("Key issued"));
+        console.post("/console/tenants/" + slug + "/keys", sent).then().statusCode(303)
+                .header("Location", endsWith("/console/tenants/" + slug));
+        asAdmin().get("/api/admin/tenants/" + slug + "/keys").then().statusCode(200).body("size()", equalTo(1));
+        // a new form is a new key
+        String again = console.get("/console/tenants/" + slug + "/keys/new").then().extract().asString()
+                .replaceAll("(?s).*name=\"issueToken\" value=\"([^\"]+)\".*", "$1");
+        console.post("/console/tenants/" + slug + "/keys", Map.of("name", "checkout", "issueToken", again))
+                .then().statusCode(200);
+        asAdmin().get("/api/admin/tenants/" + slug + "/keys").then().body("size()", equalTo(2));
+    }
 }
