@@ -71,6 +71,10 @@ public class ApiKeyService {
             if (issueToken.isEmpty() || issueToken.length() > 100 || !issueToken.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
                 throw InvalidInputException.of("Idempotency-Key", "must be 1 to 100 visible ASCII characters");
             }
+            // held to the end of the transaction: copies sent at once wait here, then find the first one's key
+            ApiKey.getEntityManager().createNativeQuery(
+                    "select count(*) from (select pg_advisory_xact_lock(hashtextextended(?1, 0))) locked")
+                    .setParameter(1, "api_key.issue_token:" + tenant.id + ":" + issueToken).getSingleResult();
             ApiKey.<ApiKey>find("tenantId = ?1 and issueToken = ?2", tenant.id, issueToken).firstResultOptional()
                     .ifPresent(k -> {
                         throw new KeyAlreadyIssuedException(view(k));

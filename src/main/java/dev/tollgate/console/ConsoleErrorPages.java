@@ -52,6 +52,7 @@ public class ConsoleErrorPages {
             case 403 -> "Your role does not allow this.";
             case 404 -> "There is no such page, or what it showed was deleted meanwhile.";
             case 405 -> "This page cannot be used that way.";
+            case 415 -> "Console changes are made with the console's own forms.";
             default -> "Please try again.";
         };
     }

@@ -77,7 +77,11 @@ public class ConsoleKeyResource {
         List<String> chosen = form.getOrDefault("allowedModels", List.of());
         String name = value(form, "name");
         String expires = value(form, "expiresAt");
+        // the form's own token, or, when it is not one (edited by hand), a fresh one: no error it could not show
         String token = value(form, "issueToken");
+        if (!token.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
+            token = UUID.randomUUID().toString();
+        }
         try {
             Instant expiresAt;
             try {
@@ -88,7 +92,7 @@ public class ConsoleKeyResource {
                 throw new InvalidInputException(errors);
             }
             return secretPage(Templates.issued(t, keys.issue(t, new KeyInput(name, expiresAt, chosen),
-                    token.isEmpty() ? null : token), false));
+                    token), false));
         } catch (InvalidInputException e) {
             return Response.status(400).entity(Templates.form(t, modelIds(),
                     Map.of("name", name, "expiresAt", expires), chosen, e.fieldErrors(), token)).build();

@@ -108,7 +108,7 @@ final class LedgerWriter implements Closeable {
     private boolean stopping;
     private boolean finished;
     private boolean closed;
-    private boolean spoolHealthy = true;
+    private volatile boolean spoolHealthy = true;
 
     /** Months whose partition this run has made sure of; writer thread only. */
     private final Set<YearMonth> months = new HashSet<>();
@@ -573,7 +573,9 @@ final class LedgerWriter implements Closeable {
      * whose rows could show that the disk has room again.
      */
     boolean spoolWritable() {
-        lock.lock();
+        if (!lock.tryLock()) { // recording holds it for microseconds; a probe never makes a call wait
+            return spoolHealthy;
+        }
         try {
             if (!spoolHealthy && !closed && spool.recover()) {
                 spoolHealthy = true;

@@ -43,7 +43,7 @@ import org.jboss.logging.Logger;
  * out of the directory.
  *
  * <p>Not thread-safe: {@link LedgerWriter} calls {@link #append}, {@link #layout}, {@link #normalize},
- * {@link #tail}, {@link #release} and {@link #close} under its lock; {@link #read}, {@link #forget} and
+ * {@link #tail}, {@link #release}, {@link #recover} and {@link #close} under its lock; {@link #read}, {@link #forget} and
  * {@link #quarantine} from its writer thread only. The fsync thread only forces channels.
  */
 final class Spool implements Closeable {

@@ -190,7 +190,10 @@ public interface TollgateConfig {
         @WithDefault("0")
         int port();
 
-        /** {@code realistic}, {@code zero}, or {@code <ttft-millis>/<tokens-per-second>}. */
+        /**
+         * {@code realistic}, {@code zero}, or {@code <ttft-millis>/<tokens-per-second>}; or per model,
+         * {@code deepseek-v4-flash=200/100,deepseek-v4-pro=800/25}.
+         */
         @WithDefault("realistic")
         String latency();
 

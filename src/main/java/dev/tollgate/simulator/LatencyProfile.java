@@ -1,6 +1,8 @@
 package dev.tollgate.simulator;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * How fast a model answers: time to the first token, then tokens per second.
@@ -37,18 +39,23 @@ public record LatencyProfile(Duration ttft, double tokensPerSecond) {
     public static LatencyProfile of(String name, String model) {
         String n = name.trim();
         if (n.contains("=")) {
+            String own = null;
+            Set<String> named = new HashSet<>();
             for (String entry : n.split(",")) {
-                int eq = entry.indexOf('=');
-                if (eq > 0 && entry.substring(0, eq).trim().equals(model)) {
-                    String own = entry.substring(eq + 1);
-                    if (own.contains("=")) {
-                        break;
-                    }
-                    return of(own, model);
+                String[] parts = entry.split("=", -1);
+                String key = parts[0].trim();
+                if (parts.length != 2 || !Models.ALL.contains(key) || !named.add(key)) {
+                    throw new IllegalArgumentException("Latency profile '" + name + "': each entry is a model named"
+                            + " once and its profile, e.g. deepseek-v4-flash=200/100,deepseek-v4-pro=800/25");
+                }
+                if (key.equals(model)) {
+                    own = parts[1];
                 }
             }
-            throw new IllegalArgumentException("Latency profile '" + name + "' has no entry for " + model
-                    + "; per model, write e.g. deepseek-v4-flash=200/100,deepseek-v4-pro=800/25");
+            if (own == null) {
+                throw new IllegalArgumentException("Latency profile '" + name + "' has no entry for " + model);
+            }
+            return of(own, model);
         }
         if (n.equalsIgnoreCase("zero")) {
             return ZERO;

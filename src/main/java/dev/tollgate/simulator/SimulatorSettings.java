@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * @param host               interface to listen on
  * @param port               port to listen on; 0 picks a free one
- * @param latency            latency profile name: zero, realistic or ttft-millis/tokens-per-second
+ * @param latency            latency profile name: zero, realistic or ttft-millis/tokens-per-second, or per model
+ *                           (deepseek-v4-flash=200/100,deepseek-v4-pro=800/25)
  * @param apiKey             when set, the only bearer token accepted; otherwise any non-empty one is
  * @param concurrency        in-flight requests allowed per model before 429
  * @param cacheTtl           how long an unused prefix-cache entry lives

@@ -19,7 +19,8 @@ public final class StandaloneSimulator {
             Usage: simulator [options]
               --host <host>                 interface to listen on (default 127.0.0.1; 0.0.0.0 for all)
               --port <port>                 port (default 9090; 0 = any free port)
-              --latency <profile>           zero | realistic | <ttft-millis>/<tokens-per-second> (default realistic)
+              --latency <profile>           zero | realistic | <ttft-millis>/<tokens-per-second> (default realistic),
+                                            or per model: deepseek-v4-flash=200/100,deepseek-v4-pro=800/25
               --api-key <key>               accept only this bearer token (default: any non-empty one)
               --flash-concurrency <n>       in-flight limit for deepseek-v4-flash (default 2500)
               --pro-concurrency <n>         in-flight limit for deepseek-v4-pro (default 500)

@@ -205,22 +205,26 @@ class KeyLifecycleTest {
         // eight copies of one request at the same moment: one key, seven refusals
         ExecutorService pool = Executors.newFixedThreadPool(8);
         CountDownLatch go = new CountDownLatch(1);
-        List<Future<Integer>> answers = new ArrayList<>();
+        List<Future<io.restassured.response.Response>> answers = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             answers.add(pool.submit(() -> {
                 go.await();
-                return asAdmin().header("Idempotency-Key", "deploy-43").body(Map.of("name", "cd")).post(path)
-                        .statusCode();
+                return asAdmin().header("Idempotency-Key", "deploy-43").body(Map.of("name", "cd")).post(path);
             }));
         }
         go.countDown();
-        List<Integer> statuses = new ArrayList<>();
-        for (Future<Integer> a : answers) {
-            statuses.add(a.get(60, TimeUnit.SECONDS));
+        List<io.restassured.response.Response> responses = new ArrayList<>();
+        for (Future<io.restassured.response.Response> a : answers) {
+            responses.add(a.get(60, TimeUnit.SECONDS));
         }
         pool.shutdown();
-        assertEquals(1, statuses.stream().filter(st -> st == 201).count(), statuses.toString());
-        assertEquals(7, statuses.stream().filter(st -> st == 409).count(), statuses.toString());
+        String issued = responses.stream().filter(r -> r.statusCode() == 201).map(r -> r.<String>path("apiKey.prefix"))
+                .findFirst().orElseThrow();
+        List<String> refusals = responses.stream().filter(r -> r.statusCode() != 201).map(r -> r.statusCode() + " "
+                + r.<String>path("detail")).toList();
+        assertEquals(7, refusals.size(), refusals.toString());
+        // each refusal names the key the request that won issued, so every copy learns which key it has
+        assertTrue(refusals.stream().allMatch(r -> r.startsWith("409 ") && r.contains(issued)), refusals + " " + issued);
         // a request without the header is a new key each time
         asAdmin().body(Map.of("name", "ci")).post(path).then().statusCode(201);
         asAdmin().get(path).then().statusCode(200).body("size()", equalTo(3));

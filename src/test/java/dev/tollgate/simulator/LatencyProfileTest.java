@@ -33,6 +33,10 @@ class LatencyProfileTest {
         assertTrue(LatencyProfile.of("deepseek-v4-flash=zero,deepseek-v4-pro=realistic", "deepseek-v4-flash").isZero());
         assertThrows(IllegalArgumentException.class, () -> SimulatorSettings.builder()
                 .latency("deepseek-v4-flash=200/100").build(), "a model without an entry stops the start");
+        for (String bad : new String[] {"deepseek-v4-flash=1/1,deepseek-v4-flash=2/2,deepseek-v4-pro=zero",
+                "deepseek-v4-flsh=1/1,deepseek-v4-pro=zero", "deepseek-v4-flash=a=b,deepseek-v4-pro=zero"}) {
+            assertThrows(IllegalArgumentException.class, () -> LatencyProfile.of(bad, "deepseek-v4-pro"), bad);
+        }
     }
 
     @Test
