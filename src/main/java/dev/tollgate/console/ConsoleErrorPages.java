@@ -20,7 +20,7 @@ public class ConsoleErrorPages {
     }
 
     @ServerResponseFilter
-    public void showInLayout(ContainerRequestContext request, ContainerResponseContext response) {
+    public void showAsConsolePage(ContainerRequestContext request, ContainerResponseContext response) {
         int status = response.getStatus();
         Object entity = response.getEntity();
         boolean plain = entity == null || entity instanceof String && !MediaType.TEXT_HTML_TYPE

@@ -480,7 +480,7 @@ final class LedgerWriter implements Closeable {
     private void write(Batch batch) throws SQLException, IOException {
         if (!batch.corrupt.isEmpty()) {
             for (Spool.Corrupt c : batch.corrupt) {
-                setAside(c.raw(), "unreadable spool line: " + c.reason());
+                setAside("An unreadable ledger spool line", c.raw(), "unreadable spool line: " + c.reason());
                 batch.setAside++;
             }
             batch.corrupt = List.of();
@@ -547,7 +547,8 @@ final class LedgerWriter implements Closeable {
                 return;
             }
             LedgerEntry row = rows.get(0);
-            setAside(SpoolCodec.encode(row), "refused by the database: " + e.getSQLState() + " " + e.getMessage());
+            setAside("Ledger row (" + row.requestId() + ", attempt " + row.attempt() + ")", SpoolCodec.encode(row),
+                    "refused by the database: " + e.getSQLState() + " " + e.getMessage());
             batch.refused.add(row);
         }
     }
@@ -556,14 +557,14 @@ final class LedgerWriter implements Closeable {
      * Sets a row aside in the rejected file, or, when that file cannot be written either, in the log: a row
      * that cannot be inserted must not hold up every row behind it.
      */
-    private void setAside(byte[] line, String reason) {
+    private void setAside(String what, byte[] line, String reason) {
         rejectedRows.increment();
         try {
             spool.quarantine(line, reason);
-            LOG.errorf("Ledger row set aside in %s (%s)", spool.directory().resolve(Spool.REJECTED), reason);
+            LOG.errorf("%s set aside in %s: %s", what, spool.directory().resolve(Spool.REJECTED), reason);
         } catch (IOException | RuntimeException e) {
-            LOG.errorf("Ledger row set aside (%s), but the rejected file cannot be written (%s); the row: %s",
-                    reason, e, new String(line, StandardCharsets.UTF_8));
+            LOG.errorf("%s set aside (%s), but the rejected file cannot be written (%s); the row: %s", what, reason,
+                    e, new String(line, StandardCharsets.UTF_8));
         }
     }
 
