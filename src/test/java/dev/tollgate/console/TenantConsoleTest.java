@@ -88,21 +88,24 @@ class TenantConsoleTest {
     void aResentIssueFormIssuesNoSecondKey() {
         String slug = createTenant(uniqueSlug("resend"));
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
-        String form = console.get("/console/tenants/" + slug + "/keys/new").then().statusCode(200).extract().asString();
-        String token = form.replaceAll("(?s).*name=\"issueToken\" value=\"([^\"]+)\".*", "$1");
-        Map<String, String> sent = Map.of("name", "checkout", "issueToken", token);
+        Map<String, String> sent = Map.of("name", "checkout", "issueToken", issueToken(console, slug));
         console.post("/console/tenants/" + slug + "/keys", sent).then().statusCode(200).body(containsString("Key issued"));
         console.post("/console/tenants/" + slug + "/keys", sent).then().statusCode(303)
                 .header("Location", endsWith("/console/tenants/" + slug));
         asAdmin().get("/api/admin/tenants/" + slug + "/keys").then().statusCode(200).body("size()", equalTo(1));
         // a new form is a new key
-        String again = console.get("/console/tenants/" + slug + "/keys/new").then().extract().asString()
-                .replaceAll("(?s).*name=\"issueToken\" value=\"([^\"]+)\".*", "$1");
-        console.post("/console/tenants/" + slug + "/keys", Map.of("name", "checkout", "issueToken", again))
+        console.post("/console/tenants/" + slug + "/keys", Map.of("name", "checkout", "issueToken",
+                issueToken(console, slug)))
                 .then().statusCode(200);
         asAdmin().get("/api/admin/tenants/" + slug + "/keys").then().body("size()", equalTo(2));
         // a token edited by hand is no error the form could not show: the key is issued
         console.post("/console/tenants/" + slug + "/keys", Map.of("name", "checkout", "issueToken", "x".repeat(300)))
                 .then().statusCode(200).body(containsString("Key issued"));
+    }
+
+    /** The one-time token of a freshly shown issue form. */
+    private static String issueToken(ConsoleSession console, String slug) {
+        return console.get("/console/tenants/" + slug + "/keys/new").then().statusCode(200).extract().asString()
+                .replaceAll("(?s).*name=\"issueToken\" value=\"([^\"]+)\".*", "$1");
     }
 }
