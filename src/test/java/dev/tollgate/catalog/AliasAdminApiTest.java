@@ -19,6 +19,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.catalog.ModelResolution.Outcome;
 import dev.tollgate.testing.PostgresResource;
@@ -29,7 +30,14 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -297,6 +305,35 @@ class AliasAdminApiTest {
         } finally {
             execute("delete from model where id = '" + model + "'");
         }
+    }
+
+    /** Two admins creating `Foo` and `foo` at the same instant: one alias, never both. */
+    @Test
+    void namesDifferingOnlyInCapitalsCannotBothBeCreatedAtOnce() throws Exception {
+        String name = uniqueAlias("race");
+        List<String> variants = List.of(name, name.replace("race", "Race"), name.replace("race", "RACE"),
+                name.replace("race", "rAce"), name.replace("race", "raCe"), name.replace("race", "racE"));
+        ExecutorService pool = Executors.newFixedThreadPool(variants.size());
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> answers = new ArrayList<>();
+        for (String variant : variants) {
+            answers.add(pool.submit(() -> {
+                go.await();
+                return asAdmin().body(alias(variant, "rewrite", SUNSET)).post("/api/admin/aliases").statusCode();
+            }));
+        }
+        go.countDown();
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<Integer> a : answers) {
+            statuses.add(a.get(60, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertEquals(1, statuses.stream().filter(s -> s == 201).count(), statuses.toString());
+        // the others learn the name is taken: by the service's check (400) or, racing it, by the index (409)
+        assertTrue(statuses.stream().allMatch(s -> s == 201 || s == 400 || s == 409), statuses.toString());
+        List<String> created = asAdmin().get("/api/admin/aliases").then().statusCode(200).extract()
+                .path("findAll { it.alias.equalsIgnoreCase('" + name + "') }.alias");
+        assertEquals(1, created.size(), created.toString());
     }
 
     private void execute(String sql) throws java.sql.SQLException {
