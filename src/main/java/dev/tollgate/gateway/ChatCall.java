@@ -7,8 +7,10 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** One chat completion call as it moves through the pipeline: what the client asked and what happened. */
 final class ChatCall {
@@ -41,6 +43,8 @@ final class ChatCall {
     int planIndex = -1;
     /** Endpoints that refused their own key or account during this call, not to be tried again; mostly null. */
     private List<UpstreamEndpoint> refusedBy;
+    /** Endpoints that sent a Retry-After during this call, with when (System.nanoTime) it ends; mostly null. */
+    private Map<UpstreamEndpoint, Long> heldOffUntil;
     Instant attemptStartedAt;
     Instant firstByteAt;
     UpstreamEndpoint endpoint;
@@ -80,6 +84,22 @@ final class ChatCall {
 
     boolean refusedBy(UpstreamEndpoint endpoint) {
         return refusedBy != null && refusedBy.contains(endpoint);
+    }
+
+    /** Notes an endpoint's Retry-After, so that a retry coming back to it waits that long. */
+    void holdOff(UpstreamEndpoint endpoint, long seconds) {
+        if (seconds > 0) {
+            if (heldOffUntil == null) {
+                heldOffUntil = new HashMap<>(2);
+            }
+            heldOffUntil.put(endpoint, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds));
+        }
+    }
+
+    /** How much longer the endpoint asked this call to wait before calling it again; 0 when it did not. */
+    long heldOffMillis(UpstreamEndpoint endpoint) {
+        Long until = heldOffUntil == null ? null : heldOffUntil.get(endpoint);
+        return until == null ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime() + 999_999));
     }
 
     ChatCall(String requestId, String clientRequestId, Instant receivedAt, RoutingContext ctx) {

@@ -230,7 +230,7 @@ public class ChatPipeline {
         recorder.attempt(call, endpoint, 0, poolBusy ? "upstream_busy" : "upstream_connect_error", null, Usage.NONE);
         LOG.debugf("No connection to upstream %s on attempt %d of %s: %s", endpoint.name(), call.attempt,
                 call.requestId, err);
-        if (canRetry(call)) {
+        if (canRetry(call, plan)) {
             retryLater(call, plan);
             return;
         }
@@ -279,10 +279,10 @@ public class ChatPipeline {
             // URL without the /v1 a vLLM needs, a server that does not serve this model name).
             boolean failover = (status == 401 || status == 402 || status == 403 || status == 404 || status == 405)
                     && call.refuse(endpoint, plan);
-            // With one endpoint the retry goes back to it: a Retry-After is waited out, unless it asks for longer
-            // than a call should hang, when the client gets it instead (another endpoint is tried at once).
-            long waitMillis = plan.size() == 1 ? Math.max(0, call.retryAfterSeconds) * 1000 : 0;
-            boolean retryable = (status == 429 || status == 503) && waitMillis <= MAX_RETRY_AFTER_MILLIS || failover;
+            // A retry waits out a Retry-After of the endpoint it goes to (this one again, when it is the only one),
+            // unless it asks for longer than a call should hang, when the client gets it instead.
+            call.holdOff(endpoint, call.retryAfterSeconds);
+            boolean retryable = status == 429 || status == 503 || failover;
             // A 429 is the upstream's rate limit, not a broken endpoint: it moves the call on but must not
             // open the breaker, or one noisy tenant would take the endpoint away from everyone.
             if (status >= 500 || failover) {
@@ -293,8 +293,8 @@ public class ChatPipeline {
                 breakerRelease(call, endpoint);
             }
             recorder.attempt(call, endpoint, status, "upstream_http_" + status, null, Usage.NONE);
-            if (retryable && canRetry(call)) {
-                retryLater(call, plan, waitMillis);
+            if (retryable && canRetry(call, plan)) {
+                retryLater(call, plan);
                 return;
             }
             answerUpstreamError(call, status, errorBody);
@@ -315,7 +315,7 @@ public class ChatPipeline {
                 || String.valueOf(err.getMessage()).toLowerCase().contains("timeout");
         recorder.attempt(call, endpoint, 0, timeout ? "upstream_timeout" : "upstream_disconnect", null, Usage.NONE);
         LOG.debugf("Upstream %s failed on attempt %d of %s: %s", endpoint.name(), call.attempt, call.requestId, err);
-        if (!timeout && canRetry(call)) {
+        if (!timeout && canRetry(call, plan)) {
             retryLater(call, plan);
             return;
         }
@@ -369,20 +369,29 @@ public class ChatPipeline {
         return held && (call.breakerTrial || endpoint.breaker().getState() != CircuitBreaker.State.HALF_OPEN);
     }
 
-    private boolean canRetry(ChatCall call) {
-        return !call.responseStarted && call.attempt < config.gateway().maxAttempts();
+    private boolean canRetry(ChatCall call, List<UpstreamEndpoint> plan) {
+        return !call.responseStarted && call.attempt < config.gateway().maxAttempts()
+                && call.heldOffMillis(next(plan, call)) <= MAX_RETRY_AFTER_MILLIS;
     }
 
+    /** After the backoff (doubling per attempt, with jitter), and after the next endpoint's Retry-After. */
     private void retryLater(ChatCall call, List<UpstreamEndpoint> plan) {
-        retryLater(call, plan, 0);
-    }
-
-    /** After the backoff (doubling per attempt, with jitter), and at least {@code minMillis}. */
-    private void retryLater(ChatCall call, List<UpstreamEndpoint> plan, long minMillis) {
         // doubling per attempt, but never more than MAX_BACKOFF_MILLIS between two attempts
         long base = Math.min(MAX_BACKOFF_MILLIS, config.gateway().retryBackoff().toMillis() << Math.min(call.attempt - 1, 20));
-        long delay = Math.max(Math.max(1, minMillis), base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+        long backoff = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        long delay = Math.max(Math.max(1, call.heldOffMillis(next(plan, call))), backoff);
         vertx.setTimer(delay, t -> attempt(call, plan));
+    }
+
+    /** The endpoint a retry tries first: the plan's next after the last attempt's, skipping those that refused. */
+    private static UpstreamEndpoint next(List<UpstreamEndpoint> plan, ChatCall call) {
+        for (int i = 1; i <= plan.size(); i++) {
+            UpstreamEndpoint e = plan.get((call.planIndex + i) % plan.size());
+            if (!call.refusedBy(e)) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /** Maps an upstream error to what the client should see; never the upstream's own credentials trouble. */

@@ -25,7 +25,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,8 +48,22 @@ class OddUpstreamAnswersTest {
         }
     }
 
-    /** Answers each request by the word its body contains: endless, keep-alive-then-close, or json-error. */
+    /**
+     * Answers each request by the word its body contains: endless, keep-alive-then-close, or json-error. Pro has a
+     * second endpoint on the same server, so that a retry can go elsewhere and come back.
+     */
     public static class ScriptedUpstream extends RawUpstream {
+        @Override
+        public Map<String, String> start() {
+            Map<String, String> c = new HashMap<>(super.start());
+            String p = "tollgate.upstream.endpoints.second.";
+            c.put(p + "base-url", c.get("tollgate.upstream.endpoints.deepseek.base-url"));
+            c.put(p + "api-key", "sk-raw");
+            c.put(p + "models", "deepseek-v4-pro");
+            c.put(p + "read-timeout", readTimeout());
+            return c;
+        }
+
         @Override
         protected String readTimeout() {
             return "2s";
@@ -192,6 +208,24 @@ class OddUpstreamAnswersTest {
         ClientCalls.awaitRows(ledger, dataSource, longWait);
         assertEquals(List.of("1"), ClientCalls.recorded(dataSource, "attempt", longWait),
                 "half a minute is the client's to wait, not a call held open: no retry");
+    }
+
+    /** With two endpoints, a retry coming back to the first waits out what the first asked for. */
+    @Test
+    void aRetryThatComesBackToAnEndpointWaitsOutItsRetryAfter() throws Exception {
+        String clientId = "retry-two-" + UUID.randomUUID();
+        long started = System.nanoTime();
+        given().header("Authorization", "Bearer " + key).header("X-Client-Request-Id", clientId)
+                .contentType("application/json")
+                .body("{\"model\":\"deepseek-v4-pro\",\"messages\":[{\"role\":\"user\",\"content\":\"retry-after-2\"}]}")
+                .post("/v1/chat/completions").then().statusCode(429).header("Retry-After", "2");
+        // a lower bound, not a timing target: the third attempt went back to the first endpoint two seconds on
+        assertTrue(System.nanoTime() - started >= 2_000_000_000L, "the first endpoint's wait was waited out");
+        ledger.flush(); // the answer came after every attempt was recorded
+        List<String> endpoints = ClientCalls.recorded(dataSource, "upstream", clientId);
+        assertEquals(3, endpoints.size(), endpoints.toString());
+        assertTrue(!endpoints.get(0).equals(endpoints.get(1)) && endpoints.get(0).equals(endpoints.get(2)),
+                "the second attempt went to the other endpoint, the third came back: " + endpoints);
     }
 
     /** A Flash call under the client's own id, whose message tells the scripted upstream how to answer. */
