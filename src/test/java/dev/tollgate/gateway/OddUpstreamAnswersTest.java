@@ -92,6 +92,12 @@ class OddUpstreamAnswersTest {
                     out.flush();
                     return;
                 }
+                if (body.contains("not-allowed")) { // a static site or a proxy's default route where the path is
+                    out.write(("HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nConnection: close\r\n"
+                            + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    return;
+                }
                 if (body.contains("json-error")) {
                     byte[] json = "{\"error\":{\"message\":\"Service busy\",\"type\":\"server_error\"}}"
                             .getBytes(StandardCharsets.UTF_8);
@@ -189,6 +195,15 @@ class OddUpstreamAnswersTest {
         ClientCalls.awaitRows(ledger, dataSource, clientId);
         assertEquals(List.of("1 upstream_http_404"), ClientCalls.recorded(dataSource,
                 "attempt || ' ' || error_type", clientId), "no retry of the one endpoint");
+
+        String refusedId = "not-allowed-" + UUID.randomUUID();
+        ask(refusedId, false, "not-allowed").then().statusCode(502)
+                .header("X-Should-Retry", "false")
+                .body("error.code", equalTo("upstream_not_configured"))
+                .body("error.message", containsString("HTTP 405"));
+        ClientCalls.awaitRows(ledger, dataSource, refusedId);
+        assertEquals(List.of("1 upstream_http_405"), ClientCalls.recorded(dataSource,
+                "attempt || ' ' || error_type", refusedId), "no retry of the one endpoint");
     }
 
     @Test
