@@ -208,6 +208,12 @@ public class PriceBookService {
             PriceEntry previous = e.supersedesEntryId == null ? null
                     : PriceEntry.<PriceEntry>findByIdOptional(e.supersedesEntryId, LockModeType.PESSIMISTIC_WRITE)
                             .filter(p -> e.validFrom.equals(p.validUntil)).orElse(null);
+            if (previous != null && e.validUntil != null) {
+                // The successor scheduled where the deleted entry ends now takes over from the extended one, so that
+                // deleting it too extends that entry again rather than leave its span unpriced.
+                PriceEntry.update("supersedesEntryId = ?1 where supersedesEntryId = ?2 and validFrom = ?3",
+                        previous.id, e.id, e.validUntil);
+            }
             e.delete();
             PriceEntry.flush();
             audit.record("price.delete", "price_entry", String.valueOf(id), null, before, null);

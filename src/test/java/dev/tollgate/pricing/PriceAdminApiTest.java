@@ -322,6 +322,27 @@ class PriceAdminApiTest {
     }
 
     @Test
+    void deletingTwoScheduledChangesInTurnLeavesNoGap() {
+        String model = createModel(dataSource, "chain");
+        Instant from = midnightInDays(8);
+        int base = create(entry(model, "output", 1, from));
+        Instant first = from.plus(Duration.ofDays(2));
+        Instant second = from.plus(Duration.ofDays(4));
+        int a = asAdmin().body(Map.of("from", first.toString(), "usdPerMillionTokens", "2", "note", "first change"))
+                .post("/api/admin/prices/" + base + "/supersede").then().statusCode(201).extract().path("created.id");
+        int b = asAdmin().body(Map.of("from", second.toString(), "usdPerMillionTokens", "3", "note", "second change"))
+                .post("/api/admin/prices/" + a + "/supersede").then().statusCode(201).extract().path("created.id");
+        // both changes called off, the first one first: the base rate must run on past where the second began
+        asAdmin().delete("/api/admin/prices/" + a).then().statusCode(200)
+                .body("extended.id", equalTo(base))
+                .body("extended.validUntil", equalTo(second.toString()));
+        asAdmin().delete("/api/admin/prices/" + b).then().statusCode(200)
+                .body("extended.id", equalTo(base))
+                .body("extended.validUntil", nullValue());
+        asAdmin().get("/api/admin/prices/" + base).then().body("validUntil", nullValue());
+    }
+
+    @Test
     void financeMayReadAndEditTenantAdminsMayNot() {
         String finance = uniqueSlug("finance");
         createUser(finance, PASSWORD, "finance", null);
