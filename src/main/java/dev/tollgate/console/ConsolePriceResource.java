@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
 public class ConsolePriceResource {
 
     private static final Pattern PLAIN_DECIMAL = Pattern.compile("\\d+(\\.\\d+)?");
+    /** Ends in a zone offset: Z, or +hh:mm / -hh:mm (east or west of UTC) after the time of day. */
+    private static final Pattern ZONED = Pattern.compile("T.*([zZ]|[+-]\\d{2}(:?\\d{2})?(:?\\d{2})?)\\s*$");
 
     @CheckedTemplate(basePath = "prices")
     static class Templates {
@@ -128,9 +130,9 @@ public class ConsolePriceResource {
         return v == null ? "" : v.trim();
     }
 
-    /** datetime-local values carry no zone; the console works in UTC. */
+    /** datetime-local values carry no zone; the console works in UTC. A value with its own offset keeps it. */
     private static String utc(String local) {
-        if (local == null || local.length() < 16 || local.endsWith("Z") || local.lastIndexOf('+') > 10) {
+        if (local == null || local.length() < 16 || ZONED.matcher(local).find()) {
             return local;
         }
         return local.length() == 16 ? local + ":00Z" : local + "Z";

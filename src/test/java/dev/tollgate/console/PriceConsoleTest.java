@@ -44,6 +44,18 @@ class PriceConsoleTest {
     }
 
     @Test
+    void anInstantWithAnOffsetWestOfUtcIsQuotedLikeOneEastOfIt() {
+        ConsoleSession finance = financeSession();
+        // the promotion ended 2026-05-31 15:59 UTC: 23:59 in Beijing, 11:59 in New York
+        for (var at : Map.of("2026-05-31T23:58:59+08:00", "0.003625", "2026-05-31T11:58:59-04:00", "0.003625",
+                "2026-05-31T11:59-04:00", "0.0145").entrySet()) {
+            finance.request().queryParam("model", "deepseek-v4-pro").queryParam("at", at.getKey())
+                    .queryParam("cacheHitTokens", 1_000_000).get("/console/prices")
+                    .then().statusCode(200).body(containsString("id=\"quote-total\">" + at.getValue() + "<"));
+        }
+    }
+
+    @Test
     void theQuoteWithoutCountsQuotesTheCountsTheFormShows() {
         // the form's default is a million cache-hit tokens: the quote must be for that, not for nothing
         financeSession().get("/console/prices?model=deepseek-v4-pro&at=2026-04-27T12:00")
