@@ -107,6 +107,9 @@ public class ConsolePriceResource {
             Map<String, String> errors = new LinkedHashMap<>(); // every field's error at once
             Instant from = parsed(errors, "from", () -> instant("from", values.get("from")));
             BigDecimal rate = parsed(errors, "usdPerMillionTokens", () -> decimal(values.get("usdPerMillionTokens")));
+            if (values.get("note").isEmpty()) { // checked by the service too, but only once the rest parses
+                errors.put("note", "must not be blank");
+            }
             if (!errors.isEmpty()) {
                 throw new InvalidInputException(errors);
             }

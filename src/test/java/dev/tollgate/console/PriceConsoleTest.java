@@ -63,13 +63,14 @@ class PriceConsoleTest {
     }
 
     @Test
-    void aBadDateAndABadPriceAreBothShownAtOnceAndExponentsAreRefused() {
+    void aBadDateABadPriceAndAMissingNoteAreShownAtOnceAndExponentsAreRefused() {
         ConsoleSession admin = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         String id = admin.get("/console/prices").asString()
                 .replaceAll("(?s).*href=\"/console/prices/(\\d+)/supersede\".*", "$1");
         admin.post("/console/prices/" + id + "/supersede", Map.of("from", "soon", "usdPerMillionTokens", "1e3",
-                "note", "typo")).then().statusCode(400)
+                "note", " ")).then().statusCode(400)
                 .body(containsString("id=\"e-from\"")).body(containsString("id=\"e-usdPerMillionTokens\""))
+                .body(containsString("id=\"e-note\""))
                 .body(containsString("value=\"1e3\""));
     }
 
