@@ -51,7 +51,8 @@ public record QuoteInput(String model, Instant at, TokenCounts tokens) {
             }
             return n;
         } catch (NumberFormatException e) {
-            errors.put(field, "must be a whole number of tokens");
+            errors.put(field, value.trim().matches("\\d+") ? "must be at most " + Long.MAX_VALUE
+                    : "must be a whole number of tokens");
             return 0;
         }
     }

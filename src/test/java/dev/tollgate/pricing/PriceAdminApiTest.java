@@ -412,7 +412,12 @@ class PriceAdminApiTest {
                 .queryParam("outputTokens", "1.5")
                 .get("/api/admin/prices/quote").then().statusCode(400)
                 .body("errors.field", containsInAnyOrder("at", "cacheHitTokens", "cacheMissTokens", "outputTokens"))
-                .body("errors.find { it.field == 'cacheHitTokens' }.message", equalTo("must not be negative"));
+                .body("errors.find { it.field == 'cacheHitTokens' }.message", equalTo("must not be negative"))
+                .body("errors.find { it.field == 'outputTokens' }.message", equalTo("must be a whole number of tokens"));
+        asAdmin().queryParam("model", "deepseek-v4-pro").queryParam("at", "2026-05-01T00:00:00Z")
+                .queryParam("outputTokens", "99999999999999999999")
+                .get("/api/admin/prices/quote").then().statusCode(400)
+                .body("errors[0].message", equalTo("must be at most 9223372036854775807"));
         asAdmin().queryParam("model", "deepseek-v9").queryParam("at", "2026-05-01T00:00:00Z")
                 .get("/api/admin/prices/quote").then().statusCode(400)
                 .body("errors.field", contains("model"))
