@@ -104,6 +104,16 @@ class RoleTest {
     }
 
     @Test
+    void aPathWithSegmentParametersIsNotFound() {
+        // no route has them; the console's answer to one used to be none at all
+        asAdmin().urlEncodingEnabled(false).get("/api/admin;x=y/users").then().statusCode(404)
+                .contentType("application/problem+json");
+        given().urlEncodingEnabled(false).redirects().follow(false).get("/console;x=y/tenants").then().statusCode(404);
+        ConsoleSession.login(ADMIN, ADMIN_PASSWORD).request().urlEncodingEnabled(false).get("/console/users;x=y")
+                .then().statusCode(404);
+    }
+
+    @Test
     void wrongPasswordOnTheLoginFormShowsTheError() {
         given().redirects().follow(false).formParam("j_username", "admin").formParam("j_password", "nope")
                 .post("/j_security_check").then().statusCode(302).header("Location", containsString("/login?error"));
