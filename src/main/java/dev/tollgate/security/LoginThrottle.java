@@ -48,6 +48,11 @@ public class LoginThrottle {
 
     void install(@Observes Router router) {
         if (config.auth().oidc()) {
+            // Keycloak signs people in, but Quarkus' form login stays on and would check local users' passwords,
+            // with nothing here to count them
+            router.postWithRegex(".*/j_security_check").order(ORDER).handler(ctx -> ctx.response().setStatusCode(404)
+                    .putHeader(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .end("Sign in through the console; this mode's logins come from Keycloak."));
             return;
         }
         attempts = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(config.auth().loginLockout()).build();

@@ -150,6 +150,20 @@ class OidcAdminApiTest {
     }
 
     @Test
+    void aLocalUsersPasswordIsNotCheckedInOidcMode() {
+        // local users may be left from local mode, or made here; this mode has no login throttle of its own
+        String name = "local-" + uniqueSlug("user");
+        as(PLATFORM_ADMIN).body(Map.of("username", name, "password", "local-user-password", "role", "platform-admin"))
+                .post("/api/admin/users").then().statusCode(201);
+        for (String password : List.of("wrong-password", "local-user-password")) {
+            io.restassured.response.Response login = given().redirects().follow(false).formParam("j_username", name)
+                    .formParam("j_password", password).post("/j_security_check");
+            assertEquals(404, login.statusCode(), "a form login answered in oidc mode, password " + password);
+            assertEquals(null, login.cookie("quarkus-credential"));
+        }
+    }
+
+    @Test
     void noTokenIsUnauthorizedNotARedirect() {
         given().redirects().follow(false).get(TENANTS).then()
                 .statusCode(401).header("WWW-Authenticate", equalTo("Bearer"));
