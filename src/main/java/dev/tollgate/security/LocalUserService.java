@@ -12,11 +12,16 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /** Local console users (login mode local). Only platform admins call this; resources check the role. */
 @ApplicationScoped
 public class LocalUserService {
+
+    /** Who the audit log names for changes no user made ({@code system}) and for no login ({@code anonymous}). */
+    static final Set<String> RESERVED_NAMES = Set.of("system", "anonymous");
 
     @Inject
     Inputs inputs;
@@ -41,8 +46,14 @@ public class LocalUserService {
             throw InvalidInputException.of("password", "must be at most " + UserInput.MAX_PASSWORD_BYTES
                     + " bytes in UTF-8 (fewer characters outside ASCII)");
         }
-        if (LocalUser.findByUsername(in.username()).isPresent()) {
-            throw InvalidInputException.of("username", "is already taken");
+        String lower = in.username().toLowerCase(Locale.ROOT);
+        if (RESERVED_NAMES.contains(lower)) {
+            throw InvalidInputException.of("username",
+                    "is a name Tollgate itself uses in the audit log; choose another");
+        }
+        // logins are case-sensitive: "Admin" would be a second account that passes for "admin" in the audit log
+        if (LocalUser.count("lower(username) = ?1", lower) > 0) {
+            throw InvalidInputException.of("username", "is already taken (possibly in other capitals)");
         }
         LocalUser u = new LocalUser();
         u.username = in.username();

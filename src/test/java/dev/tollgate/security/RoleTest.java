@@ -77,6 +77,19 @@ class RoleTest {
                 .post("/api/admin/users").then().statusCode(201);
     }
 
+    @Test
+    void aUsernameThatWouldPassForAnotherInTheAuditLogIsRefused() {
+        // logins are case-sensitive, so "Admin" would be a second account that the audit log shows as the admin
+        asAdmin().body(Map.of("username", "Admin", "password", PASSWORD, "role", "platform-admin"))
+                .post("/api/admin/users").then().statusCode(400).body("errors.field", hasItem("username"));
+        // "system" is who the audit log names for Tollgate's own changes
+        asAdmin().body(Map.of("username", "System", "password", PASSWORD, "role", "platform-admin"))
+                .post("/api/admin/users").then().statusCode(400).body("errors.field", hasItem("username"));
+        asAdmin().get("/api/admin/users").then().statusCode(200)
+                .body("username", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItems("Admin")))
+                .body("username", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItems("System")));
+    }
+
     @Inject
     BootstrapAdmin bootstrapAdmin;
 
