@@ -65,17 +65,15 @@ public class Caller {
      * user who holds finance beside tenant-admin.
      */
     public void requireMayChange(long tenantId) {
-        if (isPlatformAdmin()) {
-            return;
+        if (!mayChange(tenantId)) {
+            throw new ForbiddenException();
         }
-        if (is(Roles.TENANT_ADMIN) && boundTenantId().filter(own -> own == tenantId).isPresent()) {
-            return;
-        }
-        throw new ForbiddenException();
     }
 
-    public boolean mayManageKeys() {
-        return isPlatformAdmin() || is(Roles.TENANT_ADMIN);
+    /** What {@link #requireMayChange} allows: the pages offer a change to a tenant (edit, keys, overrides) only so. */
+    public boolean mayChange(Long tenantId) {
+        return isPlatformAdmin() || tenantId != null && is(Roles.TENANT_ADMIN)
+                && boundTenantId().filter(tenantId::equals).isPresent();
     }
 
     public String role() {

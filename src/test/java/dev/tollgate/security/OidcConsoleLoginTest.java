@@ -1,6 +1,9 @@
 package dev.tollgate.security;
 
 import static dev.tollgate.testing.KeycloakTokens.ACME_ADMIN;
+import static dev.tollgate.testing.KeycloakTokens.ACME_FINANCE;
+import static dev.tollgate.testing.KeycloakTokens.PLATFORM_ADMIN;
+import static dev.tollgate.testing.KeycloakTokens.as;
 import static dev.tollgate.testing.KeycloakTokens.discovery;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -9,6 +12,7 @@ import static org.hamcrest.Matchers.hasEntry;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.tollgate.testing.KeycloakTokens.SampleUser;
@@ -89,6 +93,28 @@ class OidcConsoleLoginTest {
         HttpResponse<String> loggedOut = browser.get(logout);
         assertThat(loggedOut.statusCode(), is(302));
         assertThat(location(loggedOut).toString(), startsWith(discovery("end_session_endpoint")));
+    }
+
+    @Test
+    void aTenantAdminWhoIsAlsoFinanceIsOfferedChangesOnTheirOwnTenantOnly() throws Exception {
+        for (String slug : new String[] {"acme", "globex"}) {
+            if (as(PLATFORM_ADMIN).get("/api/admin/tenants/" + slug).statusCode() == 404) {
+                as(PLATFORM_ADMIN).body(Map.of("slug", slug, "displayName", "Tenant " + slug))
+                        .post("/api/admin/tenants").then().statusCode(201);
+            }
+        }
+        Browser browser = new Browser();
+        browser.get(browser.logInAtKeycloak(location(browser.get(tenantsPage)), ACME_FINANCE));
+        // finance lets them see globex; nothing lets them change it, so no button may say otherwise
+        String globex = browser.get(tenantsPage.resolve("/console/tenants/globex")).body();
+        assertThat(globex, containsString("<h1>Tenant globex"));
+        for (String offer : new String[] {"/console/tenants/globex/edit", "/console/tenants/globex/keys/new",
+                "/console/tenants/globex/alias-overrides/"}) {
+            assertThat(globex, not(containsString(offer)));
+        }
+        String acme = browser.get(tenantsPage.resolve("/console/tenants/acme")).body();
+        assertThat(acme, containsString("/console/tenants/acme/edit"));
+        assertThat(acme, containsString("/console/tenants/acme/keys/new"));
     }
 
     /** A cookie-keeping client that does not follow redirects, so each step can be checked. */
