@@ -16,6 +16,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
@@ -112,8 +113,15 @@ class RoleTest {
     void unauthenticatedCallsAreRedirectedInTheConsoleAndRefusedOnTheApi() {
         given().redirects().follow(false).get("/console/tenants").then().statusCode(302)
                 .header("Location", endsWith("/login"));
-        given().get("/api/admin/tenants").then().statusCode(401);
-        given().auth().preemptive().basic("admin", "wrong-password").get("/api/admin/tenants").then().statusCode(401);
+        // the API's 401 is a problem like its other errors, and keeps the challenge that tells a client what to send
+        given().get("/api/admin/tenants").then().statusCode(401)
+                .contentType("application/problem+json").header("WWW-Authenticate", equalTo("Basic realm=\"Tollgate\", charset=\"UTF-8\""))
+                .body("status", equalTo(401)).body("detail", containsString("HTTP Basic"));
+        given().auth().preemptive().basic("admin", "wrong-password").get("/api/admin/tenants").then().statusCode(401)
+                .contentType("application/problem+json").body("instance", equalTo("/api/admin/tenants"))
+                .header("WWW-Authenticate", startsWith("Basic"));
+        given().header("Authorization", "Bearer tg-not-for-the-admin-api").get("/api/admin/tenants").then()
+                .statusCode(401).contentType("application/problem+json");
     }
 
     @Test
