@@ -5,9 +5,14 @@ import static dev.tollgate.testing.KeycloakTokens.ACME_FINANCE;
 import static dev.tollgate.testing.KeycloakTokens.PLATFORM_ADMIN;
 import static dev.tollgate.testing.KeycloakTokens.as;
 import static dev.tollgate.testing.KeycloakTokens.discovery;
+import static dev.tollgate.testing.KeycloakTokens.endSessions;
+import static dev.tollgate.testing.KeycloakTokens.setTokenLifespan;
+import static dev.tollgate.testing.TestData.uniqueSlug;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasEntry;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
@@ -29,6 +34,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -117,6 +123,65 @@ class OidcConsoleLoginTest {
         assertThat(acme, containsString("/console/tenants/acme/keys/new"));
     }
 
+    /**
+     * Keycloak's ID tokens live as long as its access tokens, 5 minutes in the shipped realm. A form sent after the
+     * console's ID token expired must still be saved: the session is renewed with the refresh token, not by a
+     * round trip through Keycloak that would turn the post into a GET of the same address and drop what was typed.
+     */
+    @Test
+    void aFormSentAfterTheIdTokenExpiredIsSaved() throws Exception {
+        String slug = uniqueSlug("late");
+        as(PLATFORM_ADMIN).body(Map.of("slug", slug, "displayName", "Before")).post("/api/admin/tenants").then()
+                .statusCode(201);
+        Duration lifespan = Duration.ofSeconds(10);
+        setTokenLifespan(lifespan);
+        try {
+            Browser browser = new Browser();
+            URI callback = browser.logInAtKeycloak(location(browser.get(tenantsPage)), PLATFORM_ADMIN);
+            HttpResponse<String> session = browser.get(callback);
+            // the session cookie outlives the token, up to Keycloak's SSO idle timeout (30 minutes in the realm)
+            long maxAge = session.headers().allValues("Set-Cookie").stream()
+                    .filter(c -> c.startsWith("q_session_console"))
+                    .map(c -> Pattern.compile("Max-Age=(\\d+)").matcher(c)).filter(Matcher::find)
+                    .mapToLong(m -> Long.parseLong(m.group(1))).min().orElse(0);
+            assertThat("Max-Age of the console's session cookie", maxAge, greaterThanOrEqualTo(30 * 60L));
+
+            URI edit = URI.create(tenantsPage + "/" + slug + "/edit");
+            HttpResponse<String> form = browser.get(edit);
+            assertThat(form.statusCode(), is(200));
+            String csrf = field(form.body(), "csrf-token");
+            String version = field(form.body(), "version");
+
+            Thread.sleep(lifespan.plusSeconds(3).toMillis()); // filling in the form takes longer than the token lives
+
+            HttpResponse<String> saved = browser.post(edit, "csrf-token=" + encode(csrf) + "&version=" + version
+                    + "&displayName=After&currency=USD&timezone=UTC");
+            assertThat("answer to the form, sent after the ID token expired: "
+                    + saved.headers().firstValue("Location").orElse(""), saved.statusCode(), is(303));
+            assertThat(location(saved).toString(), endsWith("/console/tenants/" + slug));
+
+            // renewing never outlasts Keycloak: once an administrator ended the user's sessions there, the next
+            // renewal fails and the console asks Keycloak to log in again
+            endSessions(PLATFORM_ADMIN);
+            Thread.sleep(lifespan.plusSeconds(3).toMillis());
+            HttpResponse<String> ended = browser.get(tenantsPage);
+            assertThat("the console once Keycloak's session ended", ended.statusCode(), is(302));
+            assertThat(location(ended).toString(), startsWith(discovery("authorization_endpoint") + "?"));
+            assertThat("Keycloak's answer: its login page, not a silent new session",
+                    browser.get(location(ended)).statusCode(), is(200));
+        } finally {
+            setTokenLifespan(Duration.ofMinutes(5));
+        }
+        as(PLATFORM_ADMIN).get("/api/admin/tenants/" + slug).then().statusCode(200)
+                .body("displayName", equalTo("After"));
+    }
+
+    private static String field(String html, String name) {
+        Matcher m = Pattern.compile("name=\"" + name + "\" value=\"([^\"]*)\"").matcher(html);
+        assertThat("a field " + name + " on the page", m.find(), is(true));
+        return m.group(1);
+    }
+
     /** A cookie-keeping client that does not follow redirects, so each step can be checked. */
     private static final class Browser {
         private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -125,6 +190,11 @@ class OidcConsoleLoginTest {
 
         HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
             return send(HttpRequest.newBuilder(uri).GET());
+        }
+
+        HttpResponse<String> post(URI uri, String form) throws IOException, InterruptedException {
+            return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)));
         }
 
         /** Fills in Keycloak's login form; returns where Keycloak sends the browser back to. */

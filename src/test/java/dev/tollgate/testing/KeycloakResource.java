@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 public class KeycloakResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String REALM = "tollgate";
+    public static final String ADMIN_USERNAME = "admin";
+    public static final String ADMIN_PASSWORD = "admin";
     static final Path REALM_EXPORT = Path.of("src/main/keycloak/tollgate-realm.json");
     static final Path LOG = Path.of("target/keycloak.log");
 
@@ -55,6 +57,9 @@ public class KeycloakResource implements QuarkusTestResourceLifecycleManager {
             pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
             pb.environment().put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m");
             pb.environment().put("JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1");
+            // an administrator of Keycloak's master realm, for tests that change the realm's settings for a while
+            pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USERNAME);
+            pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
             // stdin stays a pipe that we never close: start-dev shuts Keycloak down when its stdin reaches EOF,
             // which is what an inherited stdin does in CI.
             pb.redirectInput(ProcessBuilder.Redirect.PIPE);

@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +59,41 @@ public final class KeycloakTokens {
     public static String discovery(String field) {
         return given().get(realmUrl() + "/.well-known/openid-configuration")
                 .then().statusCode(200).extract().path(field);
+    }
+
+    /**
+     * Sets how long the realm's access and ID tokens live (the shipped realm: 5 minutes), through Keycloak's
+     * admin API. A test that shortens it must set it back.
+     */
+    public static void setTokenLifespan(Duration lifespan) {
+        realmAdmin().contentType(ContentType.JSON).body(Map.of("accessTokenLifespan", lifespan.toSeconds()))
+                .put(adminUrl("")).then().statusCode(204);
+    }
+
+    /** Ends every Keycloak session of the user, as an administrator does in Keycloak's admin console. */
+    public static void endSessions(SampleUser user) {
+        String id = realmAdmin().queryParam("username", user.username()).queryParam("exact", true)
+                .get(adminUrl("/users")).then().statusCode(200).extract().path("[0].id");
+        realmAdmin().post(adminUrl("/users/" + id + "/logout")).then().statusCode(204);
+    }
+
+    /** A request to Keycloak's admin API for the realm, as the master realm's administrator. */
+    private static RequestSpecification realmAdmin() {
+        String admin = given().contentType(ContentType.URLENC)
+                .formParam("grant_type", "password").formParam("client_id", "admin-cli")
+                .formParam("username", KeycloakResource.ADMIN_USERNAME)
+                .formParam("password", KeycloakResource.ADMIN_PASSWORD)
+                .post(server() + "/realms/master/protocol/openid-connect/token")
+                .then().statusCode(200).extract().path("access_token");
+        return given().auth().oauth2(admin);
+    }
+
+    private static String adminUrl(String path) {
+        return server() + "/admin/realms/" + KeycloakResource.REALM + path;
+    }
+
+    private static String server() {
+        return realmUrl().substring(0, realmUrl().indexOf("/realms/"));
     }
 
     private static Token fetch(SampleUser user) {
