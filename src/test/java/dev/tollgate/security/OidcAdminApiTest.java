@@ -63,6 +63,20 @@ class OidcAdminApiTest {
     }
 
     @Test
+    void anIdTokenIsNotAnAccessToken() {
+        // With the optional scope microprofile-jwt the ID token also lists the user's roles (claim "groups"); it
+        // is addressed to this client too, and travels in the logout redirect's id_token_hint.
+        var tokens = given().contentType(ContentType.URLENC).formParam("grant_type", "password")
+                .formParam("client_id", "tollgate-console").formParam("client_secret", "tollgate-console-secret")
+                .formParam("username", PLATFORM_ADMIN.username()).formParam("password", PLATFORM_ADMIN.password())
+                .formParam("scope", "openid microprofile-jwt").post(realmUrl() + "/protocol/openid-connect/token")
+                .then().statusCode(200).extract().jsonPath();
+        given().redirects().follow(false).auth().oauth2(tokens.getString("id_token")).get(TENANTS).then()
+                .statusCode(401);
+        given().auth().oauth2(tokens.getString("access_token")).get(TENANTS).then().statusCode(200);
+    }
+
+    @Test
     void platformAdminCreatesATenantAndIssuesAKeyThatWorks() {
         String slug = uniqueSlug("oidc");
         as(PLATFORM_ADMIN).body(tenant(slug, "Made with a token")).post(TENANTS).then()
