@@ -11,10 +11,12 @@ import static dev.tollgate.testing.KeycloakTokens.realmUrl;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -180,7 +182,8 @@ class OidcAdminApiTest {
     @Test
     void noTokenIsUnauthorizedNotARedirect() {
         given().redirects().follow(false).get(TENANTS).then()
-                .statusCode(401).header("WWW-Authenticate", equalTo("Bearer"));
+                .statusCode(401).header("WWW-Authenticate", equalTo("Bearer"))
+                .contentType("application/problem+json").body("detail", containsString("Bearer <token>"));
         given().redirects().follow(false).contentType(ContentType.JSON).body(tenant(uniqueSlug("anon"), "No"))
                 .post(TENANTS).then().statusCode(401);
         given().redirects().follow(false).get(TENANTS + "/" + ACME + "/keys").then().statusCode(401);
@@ -196,7 +199,8 @@ class OidcAdminApiTest {
         String unsigned = base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1] + ".";
 
         for (String token : List.of("not-a-jwt", badSignature, elevated, expired, unsigned)) {
-            given().redirects().follow(false).auth().oauth2(token).get(TENANTS).then().statusCode(401);
+            given().redirects().follow(false).auth().oauth2(token).get(TENANTS).then().statusCode(401)
+                    .contentType("application/problem+json").header("WWW-Authenticate", startsWith("Bearer"));
         }
         // the untouched token still works, so the 401s above are about the changes
         given().auth().oauth2(String.join(".", parts)).get(TENANTS).then().statusCode(200);
