@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import jakarta.ws.rs.ClientErrorException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +41,10 @@ public class LocalUserService {
 
     @Transactional
     public UserView create(UserInput input) {
+        if (caller.oidc()) { // such a user could never log in: the list stays for clean-up and a switch back
+            throw new ClientErrorException("In oidc mode people log in with Keycloak: add the user to the realm"
+                    + " there, with a role and (for a tenant-admin) the tenant attribute.", 409);
+        }
         UserInput in = inputs.check(input);
         if (in.password().getBytes(StandardCharsets.UTF_8).length > UserInput.MAX_PASSWORD_BYTES) {
             // bcrypt reads no further: the rest would be ignored at every login

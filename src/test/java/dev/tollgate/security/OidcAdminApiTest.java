@@ -21,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.testing.PostgresResource;
+import io.quarkus.elytron.security.common.BcryptUtil;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -167,10 +169,18 @@ class OidcAdminApiTest {
 
     @Test
     void aLocalUsersPasswordIsNotCheckedInOidcMode() {
-        // local users may be left from local mode, or made here; this mode has no login throttle of its own
+        // local users may be left from local mode (none can be made in this one); it has no login throttle of its own
         String name = "local-" + uniqueSlug("user");
         as(PLATFORM_ADMIN).body(Map.of("username", name, "password", "local-user-password", "role", "platform-admin"))
-                .post("/api/admin/users").then().statusCode(201);
+                .post("/api/admin/users").then().statusCode(409).contentType("application/problem+json")
+                .body("detail", containsString("add the user to the realm"));
+        QuarkusTransaction.requiringNew().run(() -> {
+            LocalUser u = new LocalUser();
+            u.username = name;
+            u.passwordHash = BcryptUtil.bcryptHash("local-user-password");
+            u.role = Roles.PLATFORM_ADMIN;
+            u.persist();
+        });
         for (String password : List.of("wrong-password", "local-user-password")) {
             io.restassured.response.Response login = given().redirects().follow(false).formParam("j_username", name)
                     .formParam("j_password", password).post("/j_security_check");

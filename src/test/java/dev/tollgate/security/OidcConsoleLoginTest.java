@@ -101,6 +101,17 @@ class OidcConsoleLoginTest {
         assertThat(location(loggedOut).toString(), startsWith(discovery("end_session_endpoint")));
     }
 
+    /** Keycloak is where people are added in this mode: the console offers no local user who could never log in. */
+    @Test
+    void theUsersPageOffersNoNewLocalUser() throws Exception {
+        Browser browser = new Browser();
+        browser.get(browser.logInAtKeycloak(location(browser.get(tenantsPage)), PLATFORM_ADMIN));
+        HttpResponse<String> users = browser.get(tenantsPage.resolve("/console/users"));
+        assertThat(users.statusCode(), is(200));
+        assertThat(users.body(), containsString("Add people to the Keycloak realm instead."));
+        assertThat(users.body(), not(containsString("Create user")));
+    }
+
     @Test
     void aTenantAdminWhoIsAlsoFinanceIsOfferedChangesOnTheirOwnTenantOnly() throws Exception {
         for (String slug : new String[] {"acme", "globex"}) {
