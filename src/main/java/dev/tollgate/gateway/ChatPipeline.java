@@ -189,6 +189,14 @@ public class ChatPipeline {
         }
         call.breakerPermit = true;
         call.breakerTrial = endpoint.breaker().getState() == CircuitBreaker.State.HALF_OPEN;
+        long held = call.heldOffMillis(endpoint);
+        if (held > 0 && held <= MAX_RETRY_AFTER_MILLIS) {
+            // a retry come back to an endpoint that sent a Retry-After (the only one, or the others' breakers
+            // are open): its wait is waited out first
+            breakerRelease(call, endpoint);
+            vertx.setTimer(held, t -> attempt(call, plan));
+            return;
+        }
         call.endpoint = endpoint;
         call.attempt++;
         call.attemptOpen = true;
@@ -230,7 +238,7 @@ public class ChatPipeline {
         recorder.attempt(call, endpoint, 0, poolBusy ? "upstream_busy" : "upstream_connect_error", null, Usage.NONE);
         LOG.debugf("No connection to upstream %s on attempt %d of %s: %s", endpoint.name(), call.attempt,
                 call.requestId, err);
-        if (canRetry(call, plan)) {
+        if (canRetry(call)) {
             retryLater(call, plan);
             return;
         }
@@ -280,9 +288,10 @@ public class ChatPipeline {
             boolean failover = (status == 401 || status == 402 || status == 403 || status == 404 || status == 405)
                     && call.refuse(endpoint, plan);
             // A retry waits out a Retry-After of the endpoint it goes to (this one again, when it is the only one),
-            // unless it asks for longer than a call should hang, when the client gets it instead.
+            // unless that asks for longer than a call should hang: then this answer, with its wait, is the client's.
             call.holdOff(endpoint, call.retryAfterSeconds);
-            boolean retryable = status == 429 || status == 503 || failover;
+            boolean retryable = (status == 429 || status == 503)
+                    && call.heldOffMillis(nextEndpoint(plan, call)) <= MAX_RETRY_AFTER_MILLIS || failover;
             // A 429 is the upstream's rate limit, not a broken endpoint: it moves the call on but must not
             // open the breaker, or one noisy tenant would take the endpoint away from everyone.
             if (status >= 500 || failover) {
@@ -293,7 +302,7 @@ public class ChatPipeline {
                 breakerRelease(call, endpoint);
             }
             recorder.attempt(call, endpoint, status, "upstream_http_" + status, null, Usage.NONE);
-            if (retryable && canRetry(call, plan)) {
+            if (retryable && canRetry(call)) {
                 retryLater(call, plan);
                 return;
             }
@@ -315,7 +324,7 @@ public class ChatPipeline {
                 || String.valueOf(err.getMessage()).toLowerCase().contains("timeout");
         recorder.attempt(call, endpoint, 0, timeout ? "upstream_timeout" : "upstream_disconnect", null, Usage.NONE);
         LOG.debugf("Upstream %s failed on attempt %d of %s: %s", endpoint.name(), call.attempt, call.requestId, err);
-        if (!timeout && canRetry(call, plan)) {
+        if (!timeout && canRetry(call)) {
             retryLater(call, plan);
             return;
         }
@@ -369,22 +378,23 @@ public class ChatPipeline {
         return held && (call.breakerTrial || endpoint.breaker().getState() != CircuitBreaker.State.HALF_OPEN);
     }
 
-    private boolean canRetry(ChatCall call, List<UpstreamEndpoint> plan) {
-        return !call.responseStarted && call.attempt < config.gateway().maxAttempts()
-                && call.heldOffMillis(next(plan, call)) <= MAX_RETRY_AFTER_MILLIS;
+    private boolean canRetry(ChatCall call) {
+        return !call.responseStarted && call.attempt < config.gateway().maxAttempts();
     }
 
-    /** After the backoff (doubling per attempt, with jitter), and after the next endpoint's Retry-After. */
+    /** After the backoff (doubling per attempt, with jitter); an endpoint's Retry-After is waited by attempt(). */
     private void retryLater(ChatCall call, List<UpstreamEndpoint> plan) {
         // doubling per attempt, but never more than MAX_BACKOFF_MILLIS between two attempts
         long base = Math.min(MAX_BACKOFF_MILLIS, config.gateway().retryBackoff().toMillis() << Math.min(call.attempt - 1, 20));
-        long backoff = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-        long delay = Math.max(Math.max(1, call.heldOffMillis(next(plan, call))), backoff);
+        long delay = Math.max(1, base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
         vertx.setTimer(delay, t -> attempt(call, plan));
     }
 
-    /** The endpoint a retry tries first: the plan's next after the last attempt's, skipping those that refused. */
-    private static UpstreamEndpoint next(List<UpstreamEndpoint> plan, ChatCall call) {
+    /**
+     * The endpoint a retry tries first, breakers allowing: the plan's next after the last attempt's, skipping
+     * those that refused.
+     */
+    private static UpstreamEndpoint nextEndpoint(List<UpstreamEndpoint> plan, ChatCall call) {
         for (int i = 1; i <= plan.size(); i++) {
             UpstreamEndpoint e = plan.get((call.planIndex + i) % plan.size());
             if (!call.refusedBy(e)) {
