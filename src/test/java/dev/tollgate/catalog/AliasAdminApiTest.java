@@ -334,6 +334,13 @@ class AliasAdminApiTest {
         List<String> created = asAdmin().get("/api/admin/aliases").then().statusCode(200).extract()
                 .path("findAll { it.alias.equalsIgnoreCase('" + name + "') }.alias");
         assertEquals(1, created.size(), created.toString());
+        // and the database itself refuses a second capitalisation, however it comes
+        String other = variants.stream().filter(v -> !v.equals(created.get(0))).findFirst().orElseThrow();
+        java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                () -> execute("insert into model_alias (alias, target_model, deprecated_at, sunset_at, mode,"
+                        + " replacement_model) values ('" + other + "', 'deepseek-v4-flash', now(), now(), 'rewrite',"
+                        + " 'deepseek-v4-flash')"));
+        assertEquals("23505", refused.getSQLState(), refused.getMessage());
     }
 
     private void execute(String sql) throws java.sql.SQLException {

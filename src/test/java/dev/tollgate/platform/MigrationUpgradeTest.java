@@ -1,6 +1,7 @@
 package dev.tollgate.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.ledger.TestPostgres;
@@ -29,14 +30,7 @@ class MigrationUpgradeTest {
                 st.execute("alter table price_entry drop column supersedes_entry_id");
                 st.execute("delete from flyway_schema_history where script like 'V013%'");
             }
-            Properties app = new Properties();
-            try (InputStream in = getClass().getResourceAsStream("/application.properties")) {
-                app.load(in);
-            }
-            Flyway.configure().dataSource(db.url(), TestPostgres.USER, TestPostgres.PASSWORD)
-                    .locations("classpath:db/migration")
-                    .outOfOrder(Boolean.parseBoolean(app.getProperty("quarkus.flyway.out-of-order", "false")))
-                    .load().migrate();
+            migrate(db);
             try (Connection c = DriverManager.getConnection(db.url(), TestPostgres.USER, TestPostgres.PASSWORD);
                     Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("select count(*) from information_schema.columns"
@@ -45,5 +39,35 @@ class MigrationUpgradeTest {
                 assertEquals(1, rs.getInt(1), "V013 applied on the upgrade");
             }
         }
+    }
+
+    /** V032 makes alias names unique ignoring case; a database that already breaks that is told which pair. */
+    @Test
+    void aliasesDifferingOnlyInCapitalsStopTheUpgradeNamingThem() throws Exception {
+        try (TestPostgres db = TestPostgres.start()) {
+            try (Connection c = DriverManager.getConnection(db.url(), TestPostgres.USER, TestPostgres.PASSWORD);
+                    Statement st = c.createStatement()) {
+                st.execute("drop index model_alias_name_ignoring_case_key");
+                st.execute("delete from flyway_schema_history where script like 'V032%'");
+                st.execute("insert into model_alias (alias, target_model, deprecated_at, sunset_at, mode,"
+                        + " replacement_model) values ('Deepseek-Chat', 'deepseek-v4-flash', now(), now(), 'rewrite',"
+                        + " 'deepseek-v4-flash')");
+            }
+            Exception refused = assertThrows(Exception.class, () -> migrate(db));
+            assertTrue(String.valueOf(refused.getMessage()).contains(
+                    "Model aliases that differ only in capitals: Deepseek-Chat and deepseek-chat."), refused.getMessage());
+        }
+    }
+
+    /** Flyway as application.properties configures it for the app. */
+    private void migrate(TestPostgres db) throws Exception {
+        Properties app = new Properties();
+        try (InputStream in = getClass().getResourceAsStream("/application.properties")) {
+            app.load(in);
+        }
+        Flyway.configure().dataSource(db.url(), TestPostgres.USER, TestPostgres.PASSWORD)
+                .locations("classpath:db/migration")
+                .outOfOrder(Boolean.parseBoolean(app.getProperty("quarkus.flyway.out-of-order", "false")))
+                .load().migrate();
     }
 }
