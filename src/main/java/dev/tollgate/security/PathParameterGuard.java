@@ -14,7 +14,7 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class PathParameterGuard {
 
-    /** Ahead of the login throttle and of Quarkus' authentication. */
+    /** Ahead of the login throttle and of Quarkus' authentication; after the gateway's chat routes. */
     static final int ORDER = LoginThrottle.ORDER - 1;
 
     void install(@Observes Router router) {
@@ -27,7 +27,11 @@ public class PathParameterGuard {
             ctx.next();
             return;
         }
-        if (path.startsWith("/api/")) {
+        if (path.startsWith("/v1") || path.startsWith("/chat") || path.startsWith("/models")) { // OpenAI clients
+            ctx.response().setStatusCode(404).putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                    .end("{\"error\":{\"message\":\"Invalid URL: Tollgate has no paths with ';' parameters.\","
+                            + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+        } else if (path.startsWith("/api/")) {
             ctx.response().setStatusCode(404).putHeader(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
                     .end("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,"
                             + "\"detail\":\"Tollgate has no paths with ';' parameters.\"}");

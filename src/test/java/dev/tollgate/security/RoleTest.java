@@ -132,6 +132,9 @@ class RoleTest {
         given().urlEncodingEnabled(false).redirects().follow(false).get("/console;x=y/tenants").then().statusCode(404);
         ConsoleSession.login(ADMIN, ADMIN_PASSWORD).request().urlEncodingEnabled(false).get("/console/users;x=y")
                 .then().statusCode(404);
+        // an OpenAI client is answered in its own error format
+        given().urlEncodingEnabled(false).get("/v1/models;x=y").then().statusCode(404).contentType("application/json")
+                .body("error.type", equalTo("invalid_request_error"));
     }
 
     @Test
