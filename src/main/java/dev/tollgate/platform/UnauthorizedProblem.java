@@ -17,12 +17,16 @@ import java.util.function.BiConsumer;
  * Gives the admin API's 401 a problem-details body, like its other errors. Quarkus answers a missing or wrong
  * credential itself, before any REST code runs, with an empty body. This route runs between Quarkus'
  * authentication (which puts its failure handler on the request) and its authorization: a call without
- * credentials is answered here, and a wrong credential's failure is sent here.
+ * credentials is answered here, and a wrong credential's failure is sent here. That needs lazy authentication
+ * ({@code quarkus.http.auth.proactive=false}): a proactive one fails before this route runs.
  */
 @ApplicationScoped
 public class UnauthorizedProblem {
 
-    /** After Quarkus' authentication handler (priority 200), before its authorization (priority 100). */
+    /**
+     * Between Quarkus' authentication handler (priority 200, route order -200) and its authorization (priority 100,
+     * order -100); Quarkus orders its security handlers by minus their priority.
+     */
     static final int ORDER = -150;
 
     @Inject
@@ -47,6 +51,8 @@ public class UnauthorizedProblem {
                 unauthorized(event);
             } else if (quarkus != null) {
                 quarkus.accept(event, failure); // anything else (the user store down, say) as Quarkus has it
+            } else {
+                event.fail(failure);
             }
         });
         ctx.next();
