@@ -51,8 +51,9 @@ public record QuoteInput(String model, Instant at, TokenCounts tokens) {
             }
             return n;
         } catch (NumberFormatException e) {
-            errors.put(field, value.trim().matches("\\d+") ? "must be at most " + Long.MAX_VALUE
-                    : "must be a whole number of tokens");
+            String digits = value.trim();
+            errors.put(field, digits.matches("-\\d+") ? "must not be negative"
+                    : digits.matches("\\d+") ? "must be at most " + Long.MAX_VALUE : "must be a whole number of tokens");
             return 0;
         }
     }
