@@ -191,7 +191,7 @@ public class ChatPipeline {
         call.breakerTrial = endpoint.breaker().getState() == CircuitBreaker.State.HALF_OPEN;
         long held = call.heldOffMillis(endpoint);
         if (held > 0 && held <= MAX_RETRY_AFTER_MILLIS) {
-            // a retry come back to an endpoint that sent a Retry-After (the only one, or the others' breakers
+            // a retry that came back to an endpoint that sent a Retry-After (the only one, or the others' breakers
             // are open): its wait is waited out first
             breakerRelease(call, endpoint);
             vertx.setTimer(held, t -> attempt(call, plan));
