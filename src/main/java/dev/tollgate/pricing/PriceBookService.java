@@ -72,6 +72,7 @@ public class PriceBookService {
     @Transactional
     public PriceEntryView create(PriceEntryInput input) {
         requireEditor();
+        lockBook();
         PriceEntryInput in = inputs.check(input);
         String model = in.model().trim();
         Map<String, String> errors = new LinkedHashMap<>();
@@ -111,6 +112,7 @@ public class PriceBookService {
     @Transactional
     public Optional<Supersession> supersede(long id, SupersedeInput input) {
         requireEditor();
+        lockBook();
         SupersedeInput in = inputs.check(input);
         return PriceEntry.<PriceEntry>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE).map(old -> {
             Instant from = in.from();
@@ -168,6 +170,7 @@ public class PriceBookService {
     @Transactional
     public Optional<PriceEntryView> close(long id, CloseInput input) {
         requireEditor();
+        lockBook();
         CloseInput in = inputs.check(input);
         return PriceEntry.<PriceEntry>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE).map(e -> {
             requireWithin(e, "at", in.at());
@@ -197,6 +200,7 @@ public class PriceBookService {
     @Transactional
     public Optional<Deletion> delete(long id) {
         requireEditor();
+        lockBook();
         return PriceEntry.<PriceEntry>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE).map(e -> {
             if (e.validFrom.isBefore(earliestChange())) {
                 throw new PriceConflictException("id", "entry " + e.id + " " + (e.validFrom.isAfter(Instant.now())
@@ -340,5 +344,15 @@ public class PriceBookService {
 
     private void requireEditor() {
         caller.requireAny(Roles.PLATFORM_ADMIN, Roles.FINANCE);
+    }
+
+    /**
+     * Price book changes take turns: each locks several entries (the one changed, the one it extends, the one
+     * after it), and two changes to neighbouring entries at once would lock them in opposite orders and deadlock.
+     * They are rare admin actions, so one at a time costs nothing. Held to the end of the transaction.
+     */
+    private void lockBook() {
+        em.createNativeQuery("select count(*) from (select pg_advisory_xact_lock(hashtextextended('price_book', 0)))"
+                + " locked").getSingleResult();
     }
 }

@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.testing.PostgresResource;
 import io.agroal.api.AgroalDataSource;
@@ -22,9 +23,15 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -340,6 +347,40 @@ class PriceAdminApiTest {
                 .body("extended.id", equalTo(base))
                 .body("extended.validUntil", nullValue());
         asAdmin().get("/api/admin/prices/" + base).then().body("validUntil", nullValue());
+    }
+
+    /** Two admins calling off neighbouring changes at the same moment: both succeed, and no span is left unpriced. */
+    @Test
+    void neighbouringChangesDeletedAtOnceBothGoAndLeaveNoGap() throws Exception {
+        ExecutorService admins = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 4; round++) {
+                String model = createModel(dataSource, "race");
+                Instant from = midnightInDays(8);
+                int base = create(entry(model, "output", 1, from));
+                int a = asAdmin().body(Map.of("from", from.plus(Duration.ofDays(2)).toString(), "usdPerMillionTokens",
+                        "2", "note", "first change")).post("/api/admin/prices/" + base + "/supersede").then()
+                        .statusCode(201).extract().path("created.id");
+                int b = asAdmin().body(Map.of("from", from.plus(Duration.ofDays(4)).toString(), "usdPerMillionTokens",
+                        "3", "note", "second change")).post("/api/admin/prices/" + a + "/supersede").then()
+                        .statusCode(201).extract().path("created.id");
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Integer>> deletes = new ArrayList<>();
+                for (int id : new int[] {a, b}) {
+                    deletes.add(admins.submit(() -> {
+                        go.await();
+                        return asAdmin().delete("/api/admin/prices/" + id).statusCode();
+                    }));
+                }
+                go.countDown();
+                for (Future<Integer> d : deletes) {
+                    assertEquals(200, d.get(60, TimeUnit.SECONDS));
+                }
+                asAdmin().get("/api/admin/prices/" + base).then().body("validUntil", nullValue());
+            }
+        } finally {
+            admins.shutdown();
+        }
     }
 
     @Test
