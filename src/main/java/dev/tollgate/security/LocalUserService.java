@@ -56,7 +56,11 @@ public class LocalUserService {
             throw InvalidInputException.of("username",
                     "is a name Tollgate itself uses in the audit log; choose another");
         }
-        // logins are case-sensitive: "Admin" would be a second account that passes for "admin" in the audit log
+        // Logins are case-sensitive: "Admin" would be a second account that passes for "admin" in the audit log.
+        // Creations take turns (to the end of the transaction), so two at once cannot both pass this check.
+        LocalUser.getEntityManager().createNativeQuery(
+                "select count(*) from (select pg_advisory_xact_lock(hashtextextended('app_user.create', 0))) locked")
+                .getSingleResult();
         if (LocalUser.count("lower(username) = ?1", lower) > 0) {
             throw InvalidInputException.of("username", "is already taken (possibly in other capitals)");
         }

@@ -17,13 +17,22 @@ import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Local login mode: who may do what, on the admin API and in the console. */
@@ -89,6 +98,34 @@ class RoleTest {
         asAdmin().get("/api/admin/users").then().statusCode(200)
                 .body("username", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItems("Admin")))
                 .body("username", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItems("System")));
+    }
+
+    /** Two admins creating "Dana" and "dana" at the same moment: one account, never both. */
+    @Test
+    void namesDifferingOnlyInCapitalsCannotBothBeCreatedAtOnce() throws Exception {
+        String name = uniqueSlug("dana");
+        List<String> variants = List.of(name, name.toUpperCase(Locale.ROOT), "D" + name.substring(1));
+        ExecutorService admins = Executors.newFixedThreadPool(variants.size());
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (String variant : variants) {
+                answers.add(admins.submit(() -> {
+                    go.await();
+                    return asAdmin().body(Map.of("username", variant, "password", PASSWORD, "role", "finance"))
+                            .post("/api/admin/users").statusCode();
+                }));
+            }
+            go.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> a : answers) {
+                statuses.add(a.get(60, TimeUnit.SECONDS));
+            }
+            assertEquals(List.of(201, 400, 400),
+                    statuses.stream().sorted().toList(), statuses.toString());
+        } finally {
+            admins.shutdown();
+        }
     }
 
     @Inject
