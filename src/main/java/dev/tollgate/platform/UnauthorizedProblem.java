@@ -41,7 +41,8 @@ public class UnauthorizedProblem {
     private void guard(RoutingContext ctx) {
         String scheme = config.auth().oidc() ? "Bearer " : "Basic ";
         if (ctx.request().headers().getAll(HttpHeaderNames.AUTHORIZATION).stream()
-                .noneMatch(a -> a.regionMatches(true, 0, scheme, 0, scheme.length()))) {
+                .noneMatch(a -> a.regionMatches(true, 0, scheme, 0, scheme.length())
+                        && !a.substring(scheme.length()).isBlank())) {
             unauthorized(ctx); // every admin API path needs a login: no credential of this mode's kind, no call
             return;
         }

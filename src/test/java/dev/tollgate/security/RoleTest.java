@@ -157,8 +157,10 @@ class RoleTest {
         given().auth().preemptive().basic("admin", "wrong-password").get("/api/admin/tenants").then().statusCode(401)
                 .contentType("application/problem+json").body("instance", equalTo("/api/admin/tenants"))
                 .header("WWW-Authenticate", startsWith("Basic"));
-        given().header("Authorization", "Bearer tg-not-for-the-admin-api").get("/api/admin/tenants").then()
-                .statusCode(401).contentType("application/problem+json");
+        for (String credential : new String[] {"Bearer tg-not-for-the-admin-api", "Basic ", "Basic !!!"}) {
+            given().header("Authorization", credential).get("/api/admin/tenants").then()
+                    .statusCode(401).contentType("application/problem+json");
+        }
     }
 
     @Test
