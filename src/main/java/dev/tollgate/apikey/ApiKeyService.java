@@ -5,6 +5,7 @@ import dev.tollgate.catalog.ModelCatalog;
 import dev.tollgate.platform.Inputs;
 import dev.tollgate.platform.InvalidInputException;
 import dev.tollgate.platform.TollgateConfig;
+import dev.tollgate.platform.TransactionLock;
 import dev.tollgate.security.Caller;
 import dev.tollgate.security.Roles;
 import dev.tollgate.tenant.Tenant;
@@ -72,9 +73,7 @@ public class ApiKeyService {
                 throw InvalidInputException.of("Idempotency-Key", "must be 1 to 100 visible ASCII characters");
             }
             // held to the end of the transaction: copies sent at once wait here, then find the first one's key
-            ApiKey.getEntityManager().createNativeQuery(
-                    "select count(*) from (select pg_advisory_xact_lock(hashtextextended(?1, 0))) locked")
-                    .setParameter(1, "api_key.issue_token:" + tenant.id + ":" + issueToken).getSingleResult();
+            TransactionLock.hold("api_key.issue_token:" + tenant.id + ":" + issueToken);
             ApiKey.<ApiKey>find("tenantId = ?1 and issueToken = ?2", tenant.id, issueToken).firstResultOptional()
                     .ifPresent(k -> {
                         throw new KeyAlreadyIssuedException(view(k));

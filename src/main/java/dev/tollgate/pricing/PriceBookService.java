@@ -4,6 +4,7 @@ import dev.tollgate.audit.AuditLog;
 import dev.tollgate.platform.Inputs;
 import dev.tollgate.platform.InvalidInputException;
 import dev.tollgate.platform.TollgateConfig;
+import dev.tollgate.platform.TransactionLock;
 import dev.tollgate.security.Caller;
 import dev.tollgate.security.Roles;
 import io.quarkus.panache.common.Sort;
@@ -352,7 +353,6 @@ public class PriceBookService {
      * They are rare admin actions, so one at a time costs nothing. Held to the end of the transaction.
      */
     private void lockBook() {
-        em.createNativeQuery("select count(*) from (select pg_advisory_xact_lock(hashtextextended('price_book', 0)))"
-                + " locked").getSingleResult();
+        TransactionLock.hold("price_book");
     }
 }

@@ -3,6 +3,7 @@ package dev.tollgate.security;
 import dev.tollgate.audit.AuditLog;
 import dev.tollgate.platform.Inputs;
 import dev.tollgate.platform.InvalidInputException;
+import dev.tollgate.platform.TransactionLock;
 import dev.tollgate.tenant.Tenant;
 import io.quarkus.elytron.security.common.BcryptUtil;
 import io.quarkus.panache.common.Sort;
@@ -58,9 +59,7 @@ public class LocalUserService {
         }
         // Logins are case-sensitive: "Admin" would be a second account that passes for "admin" in the audit log.
         // Creations take turns (to the end of the transaction), so two at once cannot both pass this check.
-        LocalUser.getEntityManager().createNativeQuery(
-                "select count(*) from (select pg_advisory_xact_lock(hashtextextended('app_user.create', 0))) locked")
-                .getSingleResult();
+        TransactionLock.hold("app_user.create");
         if (LocalUser.count("lower(username) = ?1", lower) > 0) {
             throw InvalidInputException.of("username", "is already taken (possibly in other capitals)");
         }
