@@ -330,23 +330,32 @@ class PriceAdminApiTest {
 
     @Test
     void deletingTwoScheduledChangesInTurnLeavesNoGap() {
-        String model = createModel(dataSource, "chain");
+        Chain chain = chainOfTwoChanges("chain");
+        // both changes called off, the first one first: the base rate must run on past where the second began
+        asAdmin().delete("/api/admin/prices/" + chain.first()).then().statusCode(200)
+                .body("extended.id", equalTo(chain.base()))
+                .body("extended.validUntil", equalTo(chain.secondFrom().toString()));
+        asAdmin().delete("/api/admin/prices/" + chain.second()).then().statusCode(200)
+                .body("extended.id", equalTo(chain.base()))
+                .body("extended.validUntil", nullValue());
+        asAdmin().get("/api/admin/prices/" + chain.base()).then().body("validUntil", nullValue());
+    }
+
+    /** A base entry superseded from two days after its start, and that change superseded two days later. */
+    private record Chain(int base, int first, int second, Instant secondFrom) {
+    }
+
+    private Chain chainOfTwoChanges(String name) {
+        String model = createModel(dataSource, name);
         Instant from = midnightInDays(8);
         int base = create(entry(model, "output", 1, from));
-        Instant first = from.plus(Duration.ofDays(2));
         Instant second = from.plus(Duration.ofDays(4));
-        int a = asAdmin().body(Map.of("from", first.toString(), "usdPerMillionTokens", "2", "note", "first change"))
-                .post("/api/admin/prices/" + base + "/supersede").then().statusCode(201).extract().path("created.id");
+        int a = asAdmin().body(Map.of("from", from.plus(Duration.ofDays(2)).toString(), "usdPerMillionTokens", "2",
+                "note", "first change")).post("/api/admin/prices/" + base + "/supersede").then().statusCode(201)
+                .extract().path("created.id");
         int b = asAdmin().body(Map.of("from", second.toString(), "usdPerMillionTokens", "3", "note", "second change"))
                 .post("/api/admin/prices/" + a + "/supersede").then().statusCode(201).extract().path("created.id");
-        // both changes called off, the first one first: the base rate must run on past where the second began
-        asAdmin().delete("/api/admin/prices/" + a).then().statusCode(200)
-                .body("extended.id", equalTo(base))
-                .body("extended.validUntil", equalTo(second.toString()));
-        asAdmin().delete("/api/admin/prices/" + b).then().statusCode(200)
-                .body("extended.id", equalTo(base))
-                .body("extended.validUntil", nullValue());
-        asAdmin().get("/api/admin/prices/" + base).then().body("validUntil", nullValue());
+        return new Chain(base, a, b, second);
     }
 
     /** Two admins calling off neighbouring changes at the same moment: both succeed, and no span is left unpriced. */
@@ -355,18 +364,10 @@ class PriceAdminApiTest {
         ExecutorService admins = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 4; round++) {
-                String model = createModel(dataSource, "race");
-                Instant from = midnightInDays(8);
-                int base = create(entry(model, "output", 1, from));
-                int a = asAdmin().body(Map.of("from", from.plus(Duration.ofDays(2)).toString(), "usdPerMillionTokens",
-                        "2", "note", "first change")).post("/api/admin/prices/" + base + "/supersede").then()
-                        .statusCode(201).extract().path("created.id");
-                int b = asAdmin().body(Map.of("from", from.plus(Duration.ofDays(4)).toString(), "usdPerMillionTokens",
-                        "3", "note", "second change")).post("/api/admin/prices/" + a + "/supersede").then()
-                        .statusCode(201).extract().path("created.id");
+                Chain chain = chainOfTwoChanges("race");
                 CountDownLatch go = new CountDownLatch(1);
                 List<Future<Integer>> deletes = new ArrayList<>();
-                for (int id : new int[] {a, b}) {
+                for (int id : new int[] {chain.first(), chain.second()}) {
                     deletes.add(admins.submit(() -> {
                         go.await();
                         return asAdmin().delete("/api/admin/prices/" + id).statusCode();
@@ -376,7 +377,7 @@ class PriceAdminApiTest {
                 for (Future<Integer> d : deletes) {
                     assertEquals(200, d.get(60, TimeUnit.SECONDS));
                 }
-                asAdmin().get("/api/admin/prices/" + base).then().body("validUntil", nullValue());
+                asAdmin().get("/api/admin/prices/" + chain.base()).then().body("validUntil", nullValue());
             }
         } finally {
             admins.shutdown();
