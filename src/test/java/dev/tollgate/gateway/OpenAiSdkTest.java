@@ -1,5 +1,6 @@
 package dev.tollgate.gateway;
 
+import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
@@ -340,6 +341,40 @@ class OpenAiSdkTest {
             JsonValue part = ch.delta()._additionalProperties().get("reasoning_content");
             assertTrue(part == null || part.isNull() || ((Optional<?>) part.asString()).map(String::valueOf).orElse("").isEmpty());
         }));
+    }
+
+    /**
+     * Code still sending the retired names keeps working through the SDK, is told so in headers it can log,
+     * and, for a tenant that chose to reject them, gets a 410 that names what to send instead.
+     */
+    @Test
+    void retiredNamesServeWithDeprecationHeadersOrAre410WhereRejected() {
+        HttpResponseFor<ChatCompletion> raw = client().chat().completions().withRawResponse()
+                .create(ask("deepseek-reasoner", "Why is the sky blue?").build());
+        assertEquals(List.of(FLASH), raw.headers().values("X-Tollgate-Model"));
+        assertFalse(raw.headers().values("Deprecation").isEmpty());
+        assertFalse(raw.headers().values("Sunset").isEmpty());
+        assertTrue(raw.headers().values("Link").get(0).contains("migration-deepseek-chat"), raw.headers().values("Link").toString());
+        ChatCompletion answer = raw.parse();
+        assertEquals("deepseek-reasoner", answer.model(), "the name the client sent comes back");
+        assertFalse(answer.choices().get(0).message()._additionalProperties().get("reasoning_content")
+                .asStringOrThrow().isBlank(), "deepseek-reasoner still means thinking on");
+
+        String slug = createTenant(uniqueSlug("sdk-retired"));
+        String rejectingKey = issueKey(slug);
+        asAdmin().body(Map.of("mode", "reject-after-sunset"))
+                .put("/api/admin/tenants/" + slug + "/alias-overrides/deepseek-chat").then().statusCode(200);
+        long before = sim.stat("chatRequests");
+        // the SDK has no exception class of its own for 410; the status and Tollgate's error come through
+        UnexpectedStatusCodeException gone = assertThrows(UnexpectedStatusCodeException.class,
+                () -> client(rejectingKey).chat().completions().create(ask("deepseek-chat", "Hi").build()));
+        assertOpenAiError(gone, 410, "invalid_request_error");
+        assertEquals(Optional.of("model_retired"), gone.code());
+        assertEquals(Optional.of("model"), gone.param());
+        assertTrue(gone.getMessage().contains(FLASH), gone.getMessage());
+        assertThrows(UnexpectedStatusCodeException.class,
+                () -> stream(client(rejectingKey), ask("deepseek-chat", "Hi").build()));
+        assertEquals(before, sim.stat("chatRequests"), "not sent upstream, and not retried by the SDK");
     }
 
     @Test
