@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tollgate.gateway.OpenAiError;
 import dev.tollgate.gateway.OpenAiException;
+import io.quarkus.csrf.reactive.runtime.CsrfTokenUtils;
 import io.quarkus.security.ForbiddenException;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.validation.ConstraintViolation;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -123,6 +125,10 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
+        if (isUnreadableFormToken(e)) {
+            // the CSRF check's own answer, which the console shows as a form to reload
+            return Response.status(400).build();
+        }
         if (isUnstorableValue(e)) {
             String message = "A value cannot be stored: text must not contain NUL characters nor be longer than its"
                     + " field allows, and dates must lie within the database's range (4713 BC to 294276 AD).";
@@ -146,6 +152,15 @@ public class ErrorMappers {
      * PostgreSQL refused a value as data (SQLSTATE class 22: a NUL character in text, a date past its range),
      * wherever Hibernate or the transaction wrapped it: the caller's input, so a 400, not a 500.
      */
+    /**
+     * Signed CSRF tokens are checked by signing the form field's base64url bytes, and Quarkus decodes the field
+     * unguarded: a field that is not base64url (a forged or mangled form) threw from inside its filter.
+     */
+    private static boolean isUnreadableFormToken(Exception e) {
+        return e instanceof IllegalArgumentException && Arrays.stream(e.getStackTrace())
+                .anyMatch(frame -> frame.getClassName().equals(CsrfTokenUtils.class.getName()));
+    }
+
     private static boolean isUnstorableValue(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {

@@ -90,7 +90,31 @@ class CsrfTest {
         String slug = uniqueSlug("forged");
         console.request().contentType("application/x-www-form-urlencoded")
                 .formParams(Map.of("slug", slug, "displayName", "Forged", "csrf-token", "not-the-token"))
-                .post("/console/tenants").then().statusCode(400);
+                .post("/console/tenants").then().statusCode(400).contentType("text/html")
+                .body(containsString("Reload the page"));
         asAdmin().get("/api/admin/tenants/" + slug).then().statusCode(404);
+    }
+
+    /**
+     * A page on a sibling subdomain is same-site: the SameSite session cookie goes with its form posts, and it may
+     * set a cookie for the parent domain. So it could plant a token cookie of its choosing and post the same token.
+     * Token cookies are signed with the session key, so only a pair Tollgate issued matches.
+     */
+    @Test
+    void aTokenPairPlantedByASiblingSiteIsRefused() {
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        String loginCookie = console.cookieHeader().split(";")[0];
+        String planted = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[16]);
+        String slug = uniqueSlug("planted");
+        io.restassured.RestAssured.given().redirects().follow(false)
+                .header("Cookie", loginCookie + "; csrf-token=" + planted)
+                .contentType("application/x-www-form-urlencoded")
+                .formParams(Map.of("slug", slug, "displayName", "Planted", "csrf-token", planted))
+                .post("/console/tenants").then().statusCode(400).body(containsString("Reload the page"));
+        asAdmin().get("/api/admin/tenants/" + slug).then().statusCode(404);
+
+        // the pair the console issued still works
+        console.post("/console/tenants", Map.of("slug", slug, "displayName", "Real")).then().statusCode(303);
+        asAdmin().get("/api/admin/tenants/" + slug).then().statusCode(200);
     }
 }
