@@ -122,6 +122,12 @@ class ModelsEndpointTest {
                         + " /v1/chat/completions, GET /v1/models and GET /v1/models/{model}."));
         given().header("Authorization", "Bearer " + key).get("/v1/chat/completions").then()
                 .statusCode(404).body("error.message", startsWith("Invalid URL (GET /v1/chat/completions)."));
+        // a served path with the wrong method: the same message, as docs/api.md says
+        given().header("Authorization", "Bearer " + key).contentType("application/json").body("{}")
+                .post("/v1/models").then()
+                .statusCode(405)
+                .body("error.type", equalTo("invalid_request_error"))
+                .body("error.message", startsWith("Invalid URL (POST /v1/models)."));
     }
 
     @Test
