@@ -4,17 +4,22 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The context-cache model: a prompt hits the longest run of leading 64-token units that an earlier request
- * of the same model and user_id already persisted. Every request persists each complete unit of its prompt
- * once its prefill is done (so A+B then A+C hits A). Entries unused for the TTL are gone. Best effort, like
- * the real one: past the size cap, new units are simply not kept.
+ * The context-cache model, on 64-token units. A request persists two prefix units of its prompt once its
+ * prefill is done: the end of its input (the prompt's whole units) and the longest prefix it shares with an
+ * earlier prompt (a detected common prefix). A later prompt hits only a persisted unit it matches in full:
+ * A+B then A+B+C hits A+B; A+B then A+C misses but persists A, so a third A+D hits A. Per model and user_id;
+ * entries unused for the TTL are gone. Best effort, like the real one: past the size cap, new units are
+ * simply not kept.
  */
 final class PrefixCache {
 
     private record Key(String model, String userId, long prefixHash) {
     }
 
-    private final ConcurrentHashMap<Key, Long> expiry = new ConcurrentHashMap<>();
+    /** Units a later prompt can hit. */
+    private final ConcurrentHashMap<Key, Long> persisted = new ConcurrentHashMap<>();
+    /** Every unit boundary of recent prompts: where a later prompt's common prefix is found. Never hit itself. */
+    private final ConcurrentHashMap<Key, Long> seen = new ConcurrentHashMap<>();
     private final long ttlNanos;
     private final int maxEntries;
 
@@ -23,42 +28,62 @@ final class PrefixCache {
         this.maxEntries = maxEntries;
     }
 
-    /** Cached prompt tokens: leading units found, times 64. Found units are kept alive. */
+    /** Cached prompt tokens: the longest persisted unit the prompt starts with, in 64-token units. It is kept alive. */
     int hitTokens(String model, String userId, long[] units) {
         long now = System.nanoTime();
-        int hits = 0;
-        for (long unit : units) {
-            Key key = new Key(model, userId == null ? "" : userId, unit);
-            Long until = expiry.get(key);
-            if (until == null || until - now < 0) {
-                break;
+        for (int k = units.length - 1; k >= 0; k--) {
+            Key key = key(model, userId, units[k]);
+            Long until = persisted.get(key);
+            if (until != null && until - now >= 0) {
+                persisted.put(key, now + ttlNanos);
+                return (k + 1) * Prompt.CACHE_UNIT_TOKENS;
             }
-            expiry.put(key, now + ttlNanos);
-            hits++;
         }
-        return hits * Prompt.CACHE_UNIT_TOKENS;
+        return 0;
     }
 
+    /** Persists the end of this prompt and the longest prefix it shares with an earlier one. */
     void persist(String model, String userId, long[] units) {
-        long until = System.nanoTime() + ttlNanos;
-        for (long unit : units) {
-            Key key = new Key(model, userId == null ? "" : userId, unit);
-            if (expiry.size() < maxEntries || expiry.containsKey(key)) {
-                expiry.put(key, until);
+        if (units.length == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long until = now + ttlNanos;
+        for (int k = units.length - 2; k >= 0; k--) { // the whole prompt is persisted below anyway
+            Long s = seen.get(key(model, userId, units[k]));
+            if (s != null && s - now >= 0) {
+                store(persisted, key(model, userId, units[k]), until);
+                break;
             }
         }
+        store(persisted, key(model, userId, units[units.length - 1]), until);
+        for (long unit : units) {
+            store(seen, key(model, userId, unit), until);
+        }
+    }
+
+    private void store(ConcurrentHashMap<Key, Long> map, Key key, long until) {
+        if (map.size() < maxEntries || map.containsKey(key)) {
+            map.put(key, until);
+        }
+    }
+
+    private static Key key(String model, String userId, long unit) {
+        return new Key(model, userId == null ? "" : userId, unit);
     }
 
     void sweep() {
         long now = System.nanoTime();
-        expiry.values().removeIf(until -> until - now < 0);
+        persisted.values().removeIf(until -> until - now < 0);
+        seen.values().removeIf(until -> until - now < 0);
     }
 
     void clear() {
-        expiry.clear();
+        persisted.clear();
+        seen.clear();
     }
 
     int size() {
-        return expiry.size();
+        return persisted.size();
     }
 }

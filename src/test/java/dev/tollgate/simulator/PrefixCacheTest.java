@@ -54,10 +54,20 @@ class PrefixCacheTest {
     }
 
     @Test
-    void aSharedPrefixHitsEvenWhenTheRestDiffers() {
-        String system = textOfTokens("shared", 150); // 150 + 4 markup tokens: two whole units in common
+    void promptsThatDifferOnlyAfterTheirLastWholeUnitHitTheSameUnits() {
+        String system = textOfTokens("shared", 150); // 150 + 4 markup tokens: two whole units, the questions in neither
         usage(conversation(system, "question A"));
         assertEquals(128, usage(conversation(system, "a different question B")).get("prompt_cache_hit_tokens").asInt());
+    }
+
+    @Test
+    void aSharedPrefixMissesOnceThenHitsAsADetectedCommonPrefix() {
+        String system = textOfTokens("shared", 150); // two whole units before the questions, four in all
+        usage(conversation(system, textOfTokens("alpha", 100)));
+        assertEquals(0, usage(conversation(system, textOfTokens("bravo", 100))).get("prompt_cache_hit_tokens").asInt(),
+                "A+B then A+C misses: no persisted unit matches in full");
+        assertEquals(128, usage(conversation(system, textOfTokens("charlie", 100))).get("prompt_cache_hit_tokens").asInt(),
+                "but the second request persisted A, the prefix it shares with the first");
     }
 
     @Test
