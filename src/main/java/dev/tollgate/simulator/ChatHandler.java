@@ -140,10 +140,13 @@ final class ChatHandler implements Handler<RoutingContext> {
             stats.streamed();
         }
         exchange.start(() -> {
-            // the prefill is done: what was cached before counts, and this prompt's units are cached now
+            // the prefill is done: what was cached before counts, and this prompt's units are persisted now
             long[] units = prompt.unitHashes();
             int hit = simulator.cache().hitTokens(chat.model(), chat.userId(), units);
             simulator.cache().persist(chat.model(), chat.userId(), units);
+            // the end of the model's output is a unit too (persisted at once: the simulator knows the answer now)
+            simulator.cache().persist(chat.model(), chat.userId(),
+                    prompt.unitHashesWith(completion.asPrompt(chat.thinking())));
             Responses.Usage usage = new Responses.Usage(prompt.tokens(), hit, completion.completionTokens(),
                     completion.reasoningTokens(), chat.thinking());
             stats.usage(usage.promptTokens(), hit, usage.completionTokens());

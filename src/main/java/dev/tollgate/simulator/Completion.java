@@ -14,6 +14,23 @@ record Completion(String reasoning, String content, List<ToolCall> toolCalls, St
         }
     }
 
+    /**
+     * The answer as generated, in the prompt's flattened form (see {@link Prompt}): reasoning first in thinking mode,
+     * then content and calls. A next request that sends the answer back this way (non-thinking answers, and
+     * thinking tool-call turns with their reasoning_content) starts with the prompt plus this text.
+     */
+    String asPrompt(boolean thinking) {
+        StringBuilder b = new StringBuilder();
+        if (thinking) {
+            b.append(reasoning).append("<|/think|>");
+        }
+        b.append(content);
+        for (ToolCall call : toolCalls) {
+            b.append("<|call|>").append(call.name()).append(call.arguments());
+        }
+        return b.toString();
+    }
+
     int reasoningTokens() {
         return Prompt.tokens(reasoning);
     }

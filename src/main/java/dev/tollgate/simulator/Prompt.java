@@ -62,6 +62,15 @@ final class Prompt {
      * cached, even at 64 tokens (253 to 255 characters).
      */
     long[] unitHashes() {
+        return unitHashes(text);
+    }
+
+    /** {@link #unitHashes()} of this prompt followed by the model's answer to it, as a next request sends it back. */
+    long[] unitHashesWith(String output) {
+        return unitHashes(text + output);
+    }
+
+    private static long[] unitHashes(String text) {
         long[] units = new long[text.length() / CACHE_UNIT_CHARS];
         long h = 0xcbf29ce484222325L;
         for (int u = 0; u < units.length; u++) {

@@ -54,6 +54,48 @@ class PrefixCacheTest {
     }
 
     @Test
+    void aConversationAlsoHitsTheAnswerItSendsBack() {
+        String system = textOfTokens("system", 180).substring(0, 718);
+        ObjectNode turn1 = conversation(system, "first question");
+        turn1.putObject("thinking").put("type", "disabled");
+        String prompt1 = "<|system|>" + system + "<|user|>first question<|assistant|>";
+        assertEquals(763, prompt1.length(), "5 characters short of a third whole unit");
+        String answer = sim.complete(turn1).get("choices").get(0).get("message").get("content").asText();
+
+        ObjectNode turn2 = turn1.deepCopy();
+        ArrayNode messages = (ArrayNode) turn2.get("messages");
+        messages.addObject().put("role", "assistant").put("content", answer);
+        messages.addObject().put("role", "user").put("content", "second question");
+        assertEquals((prompt1.length() + answer.length()) / 256 * 64, usage(turn2).get("prompt_cache_hit_tokens").asInt(),
+                "the end of the model's output is a persisted unit");
+    }
+
+    @Test
+    void anAgentLoopHitsTheToolCallTurnItSendsBackWithItsReasoning() {
+        ObjectNode tool = SimulatorHarness.JSON.createObjectNode().put("type", "function");
+        tool.putObject("function").put("name", "lookup").putObject("parameters").put("type", "object")
+                .putObject("properties").putObject("q").put("type", "string");
+        String head = "<|tool|>" + tool.get("function") + "<|user|>use tool please ";
+        String question = "use tool please " + "x".repeat(Math.floorMod(250 - head.length() - 13, 256));
+        ObjectNode turn1 = chat("deepseek-v4-flash", question);
+        turn1.putArray("tools").add(tool);
+        String prompt1 = "<|tool|>" + tool.get("function") + "<|user|>" + question + "<|assistant|>";
+        assertEquals(250, prompt1.length() % 256);
+        JsonNode call = sim.complete(turn1).get("choices").get(0).get("message");
+        JsonNode function = call.get("tool_calls").get(0).get("function");
+
+        ObjectNode turn2 = turn1.deepCopy();
+        ArrayNode messages = (ArrayNode) turn2.get("messages");
+        messages.add(call);
+        messages.addObject().put("role", "tool").put("tool_call_id", call.get("tool_calls").get(0).get("id").asText())
+                .put("content", "42");
+        String generated = call.get("reasoning_content").asText() + "<|/think|><|call|>" + function.get("name").asText()
+                + function.get("arguments").asText();
+        assertEquals((prompt1.length() + generated.length()) / 256 * 64,
+                usage(turn2).get("prompt_cache_hit_tokens").asInt());
+    }
+
+    @Test
     void promptsThatDifferOnlyAfterTheirLastWholeUnitHitTheSameUnits() {
         String system = textOfTokens("shared", 150); // 150 + 4 markup tokens: two whole units, the questions in neither
         usage(conversation(system, "question A"));
