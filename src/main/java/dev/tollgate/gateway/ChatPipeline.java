@@ -17,6 +17,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -486,7 +487,15 @@ public class ChatPipeline {
         GatewayResponses.headers(call, out).setStatusCode(200).setChunked(true)
                 .putHeader(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .putHeader(HttpHeaderNames.CACHE_CONTROL, "no-cache");
-        out.writeHead();
+        if (call.ctx.request().version() == HttpVersion.HTTP_1_0) {
+            // No chunked encoding in HTTP/1.0 (nginx proxies in it by default): the stream lasts as long as the
+            // connection. Vert.x's writeHead refuses a body of unknown length, a first write does not; and a
+            // connection the client asked to keep alive is closed anyway, or its stream would never end.
+            out.write(Buffer.buffer());
+            call.ctx.addEndHandler(v -> call.ctx.request().connection().close());
+        } else {
+            out.writeHead();
+        }
         long readTimeout = endpoint.readTimeout().toMillis();
         call.silence = SilenceWatch.start(vertx, readTimeout, () -> {
             // silent because the client stopped reading and the upstream was paused for it: the client's doing

@@ -202,6 +202,31 @@ class ChatCompletionsTest {
         assertTrue(response.body().endsWith("data: [DONE]\n\n"));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"", "Connection: keep-alive\r\n"})
+    void aStreamReachesAnHttp10ClientWhichHasNoChunkedEncoding(String connection) throws Exception {
+        // nginx proxies in HTTP/1.0 unless told otherwise: the stream is as long as the connection
+        String clientId = "http10-" + UUID.randomUUID();
+        byte[] body = userMessage("Hi", true).getBytes(StandardCharsets.UTF_8);
+        String answer;
+        try (Socket socket = new Socket(chatUrl.getHost(), chatUrl.getPort())) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.0\r\nAuthorization: Bearer " + key + "\r\nX-Client-Request-Id: "
+                    + clientId + "\r\n" + connection + "Content-Type: application/json\r\nContent-Length: " + body.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // to the close
+        }
+        assertTrue(answer.startsWith("HTTP/1.0 200"), answer);
+        assertFalse(answer.toLowerCase().contains("transfer-encoding"), answer);
+        assertTrue(answer.endsWith("data: [DONE]\n\n"), answer);
+        ClientCalls.awaitRows(ledger, dataSource, clientId);
+        assertEquals(List.of("200 ok"), ClientCalls.recorded(dataSource,
+                "http_status || ' ' || coalesce(error_type, 'ok')", clientId));
+    }
+
     /**
      * Tollgate always asks the upstream for usage; the client still gets exactly the stream it asked for,
      * whichever of the two usage forms the upstream uses: event for event what the upstream itself would send,
