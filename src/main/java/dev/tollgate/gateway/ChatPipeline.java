@@ -12,6 +12,7 @@ import dev.tollgate.upstream.Upstreams;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -22,6 +23,9 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -134,7 +138,7 @@ public class ChatPipeline {
         call.thinking = !"disabled".equals(body.thinkingType());
         call.reasoningEffort = body.text("reasoning_effort");
         call.userId = body.text("user_id");
-        call.tags = tags(call.ctx.request().getHeader(TAGS_HEADER));
+        call.tags = tags(call.ctx.request().headers());
         // Only used when the upstream never reports usage: four bytes a token, the whole body counted.
         call.promptTokenEstimate = (call.ctx.body().length() + 3) / 4;
         if (call.stream) {
@@ -695,11 +699,43 @@ public class ChatPipeline {
         return i == 0 ? b : b.getBuffer(i, b.length());
     }
 
-    private static List<String> tags(String header) {
-        if (header == null || header.isBlank()) {
+    /**
+     * The tags of every X-Tollgate-Tags line: a list header may be sent as several (RFC 9110 5.3). Header bytes
+     * reach the gateway one character each (ISO-8859-1), and curl and Go send UTF-8 text as its bytes: a value
+     * that is valid UTF-8 is read as such, so that non-ASCII tags are recorded as sent, not as mojibake.
+     */
+    private static List<String> tags(MultiMap headers) {
+        String header = headers.get(TAGS_HEADER);
+        if (header == null) {
+            return List.of();
+        }
+        List<String> lines = headers.getAll(TAGS_HEADER);
+        header = utf8(lines.size() == 1 ? header : String.join(",", lines));
+        if (header.isBlank()) {
             return List.of();
         }
         return Arrays.stream(header.split(",")).map(String::trim).filter(t -> !t.isEmpty()).limit(20)
                 .map(t -> CallRecorder.storable(t, 64)).toList();
+    }
+
+    /** The header's characters as the bytes they came as, read as UTF-8 when they are that; else as they are. */
+    private static String utf8(String header) {
+        boolean ascii = true;
+        for (int i = 0; i < header.length(); i++) {
+            char c = header.charAt(i);
+            if (c > 0xFF) {
+                return header; // not bytes read one character each
+            }
+            ascii &= c < 0x80;
+        }
+        if (ascii) {
+            return header;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(header.getBytes(StandardCharsets.ISO_8859_1)))
+                    .toString();
+        } catch (CharacterCodingException notUtf8) {
+            return header;
+        }
     }
 }

@@ -19,11 +19,14 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.math.BigDecimal;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -86,6 +89,30 @@ class GatewayLedgerTest {
                 .movePointLeft(6);
         assertEquals(0, expected.compareTo((BigDecimal) row.get("total_cost")), "exact cost " + row.get("total_cost"));
         assertTrue(row.get("output_price_entry_id") != null);
+    }
+
+    @Test
+    void tagsSentOnSeveralHeaderLinesOrInUtf8AreAllRecordedAsSent() throws Exception {
+        // A list header may come as several lines (RFC 9110 5.3), and curl or Go send UTF-8 text as its bytes.
+        byte[] body = "{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"
+                .getBytes(StandardCharsets.UTF_8);
+        String requestId;
+        try (Socket socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write("X-Tollgate-Tags: team:search, env:prod\r\nX-Tollgate-Tags: équipe:recherche,团队:搜索\r\n\r\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            out.write(body);
+            out.flush();
+            String head = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+            requestId = head.lines().filter(l -> l.regionMatches(true, 0, "X-Request-Id:", 0, 13)).findFirst()
+                    .orElseThrow().substring(13).trim();
+        }
+        assertEquals(List.of("team:search", "env:prod", "équipe:recherche", "团队:搜索"), onlyRow(requestId).get("tags"));
     }
 
     @Test
