@@ -147,6 +147,9 @@ public class ChatPipeline {
                 body.askForUsage(); // usage is money: always ask for it
             }
         }
+        if (config.gateway().promptCachePerTenant()) {
+            body.scopeUserId(call.key.tenantId()); // after user_id is read: the ledger keeps the client's
+        }
         call.upstreamBody = body.upstream();
     }
 

@@ -156,6 +156,19 @@ final class RequestBody {
         });
     }
 
+    /**
+     * Puts the call in the tenant's own prompt cache ({@link CacheScope}). A {@code user_id} that is not a string
+     * DeepSeek takes is left for the upstream to refuse.
+     */
+    void scopeUserId(long tenantId) {
+        Value sent = fields.get("user_id");
+        boolean absent = sent == null || sent.isNull();
+        if (!absent && (sent.token() != JsonToken.VALUE_STRING || !CacheScope.isValid(sent.text()))) {
+            return;
+        }
+        set("user_id", Splice.jsonString(CacheScope.userId(tenantId, absent ? null : sent.text())));
+    }
+
     /** Sets {@code stream_options.include_usage} to true, keeping the client's other stream options. */
     void askForUsage() {
         Value options = fields.get("stream_options");

@@ -35,6 +35,13 @@ public interface TollgateConfig {
         /** First retry delay; doubles per attempt, with jitter. */
         @WithDefault("100ms")
         Duration retryBackoff();
+
+        /**
+         * Keeps each tenant's calls in a prompt cache space of its own upstream (user_id is prefixed with the
+         * tenant), so that no tenant can probe another's cached prompts. Off: user_id goes upstream as sent.
+         */
+        @WithDefault("true")
+        boolean promptCachePerTenant();
     }
 
     interface Upstream {

@@ -72,6 +72,8 @@ class ChatCompletionsTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private static String key;
+    /** What the upstream sees as user_id for this test's tenant when the client sends none: its cache space. */
+    private static String tenantSpace;
 
     @Inject
     EmbeddedSimulator embedded;
@@ -90,11 +92,13 @@ class ChatCompletionsTest {
     private SimulatorControl sim;
 
     @BeforeEach
-    void setUp() {
+    void setUp() throws Exception {
         sim = new SimulatorControl(embedded.baseUrl(), upstreams);
         sim.reset();
         if (key == null) {
-            key = issueKey(createTenant(uniqueSlug("chat")));
+            String slug = createTenant(uniqueSlug("chat"));
+            key = issueKey(slug);
+            tenantSpace = "t" + tenantId(slug);
         }
     }
 
@@ -117,7 +121,8 @@ class ChatCompletionsTest {
         chat(body).then().statusCode(200);
 
         JsonNode received = sim.lastRequest();
-        assertEquals(JSON.readTree(body), received.path("body"), "the upstream got the client's body unchanged");
+        assertEquals(inTenantSpace(body, tenantSpace + "_end-user_42"), received.path("body"),
+                "the upstream got the client's body unchanged, user_id in the tenant's cache space");
         // the upstream sees the gateway's own key, never the tenant's
         String upstreamKey = sim.upstreamKeys().get(0);
         assertEquals("Bearer ****" + upstreamKey.substring(upstreamKey.length() - 4),
@@ -130,7 +135,7 @@ class ChatCompletionsTest {
                 {"model":"deepseek-v4-flash","stream":true,"x_vendor":{"a":1},
                  "messages":[{"role":"user","content":"Hi"}]}""";
         sse(withoutUsage);
-        ObjectNode expected = (ObjectNode) JSON.readTree(withoutUsage);
+        ObjectNode expected = inTenantSpace(withoutUsage, tenantSpace);
         expected.putObject("stream_options").put("include_usage", true); // usage is money: Tollgate always asks
         assertEquals(expected, sim.lastRequest().path("body"));
 
@@ -138,7 +143,61 @@ class ChatCompletionsTest {
                 {"model":"deepseek-v4-flash","stream":true,"stream_options":{"include_usage":true},"x_vendor":[true],
                  "messages":[{"role":"user","content":"Hi"}]}""";
         sse(withUsage);
-        assertEquals(JSON.readTree(withUsage), sim.lastRequest().path("body"));
+        assertEquals(inTenantSpace(withUsage, tenantSpace), sim.lastRequest().path("body"));
+    }
+
+    /**
+     * All tenants share the upstream account, whose prompt cache is kept per user_id and whose answers report
+     * cache hits: a tenant must not be able to tell, or share, what another tenant has cached.
+     */
+    @Test
+    void eachTenantHasAPromptCacheOfItsOwn() throws Exception {
+        String otherSlug = createTenant(uniqueSlug("cache-other"));
+        String otherKey = issueKey(otherSlug);
+        String otherSpace = "t" + tenantId(otherSlug);
+        String prompt = "You are the support assistant of a company whose prompt is its own. ".repeat(20);
+        String body = userMessage(prompt, false);
+
+        assertEquals(0, cacheHits(key, body), "first call of the prompt");
+        assertTrue(cacheHits(key, body) >= 64, "the same tenant's second call hits its cache");
+        assertEquals(tenantSpace, sim.lastRequest().path("body").path("user_id").asText());
+        assertEquals(0, cacheHits(otherKey, body), "another tenant cannot see it is cached");
+        assertEquals(otherSpace, sim.lastRequest().path("body").path("user_id").asText());
+        // nor reach it by naming the first tenant's space as its user_id
+        ObjectNode posing = (ObjectNode) JSON.readTree(body);
+        posing.put("user_id", tenantSpace);
+        assertEquals(0, cacheHits(otherKey, posing.toString()));
+        assertEquals(otherSpace + "_" + tenantSpace, sim.lastRequest().path("body").path("user_id").asText());
+
+        // within a tenant, user_id keeps separating its own users, as DeepSeek's does
+        posing.put("user_id", "alice");
+        assertEquals(0, cacheHits(key, posing.toString()));
+        assertTrue(cacheHits(key, posing.toString()) >= 64);
+        posing.put("user_id", "bob");
+        assertEquals(0, cacheHits(key, posing.toString()));
+    }
+
+    private long cacheHits(String tenantKey, String body) {
+        return given().header("Authorization", "Bearer " + tenantKey).contentType(ContentType.JSON).body(body)
+                .post("/v1/chat/completions").then().statusCode(200).extract().jsonPath()
+                .getLong("usage.prompt_cache_hit_tokens");
+    }
+
+    /** The body as the upstream should get it: as sent, with user_id in the tenant's cache space. */
+    private static ObjectNode inTenantSpace(String body, String userId) throws Exception {
+        ObjectNode expected = (ObjectNode) JSON.readTree(body);
+        expected.put("user_id", userId);
+        return expected;
+    }
+
+    private long tenantId(String slug) throws Exception {
+        try (var c = dataSource.getConnection(); var st = c.prepareStatement("select id from tenant where slug = ?")) {
+            st.setString(1, slug);
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ what comes back
@@ -185,7 +244,7 @@ class ChatCompletionsTest {
 
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("chat.completion", JSON.readTree(response.body()).path("object").asText());
-        assertEquals(JSON.readTree(body), sim.lastRequest().path("body"));
+        assertEquals(inTenantSpace(body, tenantSpace), sim.lastRequest().path("body"));
     }
 
     @Test
@@ -315,7 +374,7 @@ class ChatCompletionsTest {
         chat(userMessage("Hi", false)).then().statusCode(200).body("object", equalTo("chat.completion"));
         assertEquals(3, sim.stat("chatRequests"));
         assertEquals(2, sim.stats().path("errors").path("503").asInt());
-        assertEquals(JSON.readTree(userMessage("Hi", false)), sim.lastRequest().path("body"),
+        assertEquals(inTenantSpace(userMessage("Hi", false), tenantSpace), sim.lastRequest().path("body"),
                 "the third attempt sends the whole body again");
 
         sim.reset();
