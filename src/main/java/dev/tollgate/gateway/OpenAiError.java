@@ -18,7 +18,6 @@ public record OpenAiError(Detail error) {
         return switch (status) {
             case 401 -> "authentication_error";
             case 403 -> "permission_error";
-            case 404 -> "not_found_error";
             case 429 -> "rate_limit_error";
             default -> status >= 500 ? "api_error" : "invalid_request_error";
         };

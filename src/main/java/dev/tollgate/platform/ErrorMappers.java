@@ -111,11 +111,14 @@ public class ErrorMappers {
         String reason = Response.Status.fromStatusCode(status) == null ? "Error"
                 : Response.Status.fromStatusCode(status).getReasonPhrase();
         if (isGateway(uri)) {
-            // Most likely an SDK call Tollgate does not serve (embeddings, the responses API): say what it does serve.
-            return gatewayError(status, null, status == 404 || status == 405
-                    ? "Invalid URL (" + request.getMethod() + " " + uri.getPath() + "). Tollgate serves POST "
-                            + "/v1/chat/completions, GET /v1/models and GET /v1/models/{model}."
-                    : reason);
+            if (status == 404 || status == 405) {
+                // Most likely an SDK call Tollgate does not serve (embeddings, the responses API): say what it does
+                // serve, in OpenAI's own answer to a URL it does not know (type invalid_request_error, no code).
+                return Response.status(status).type(MediaType.APPLICATION_JSON).entity(OpenAiError.of("Invalid URL ("
+                        + request.getMethod() + " " + uri.getPath() + "). Tollgate serves POST /v1/chat/completions,"
+                        + " GET /v1/models and GET /v1/models/{model}.", "invalid_request_error", null, null)).build();
+            }
+            return gatewayError(status, null, reason);
         }
         if (isApi(uri)) {
             return Problem.response(status, reason, e.getMessage(), uri.getPath());

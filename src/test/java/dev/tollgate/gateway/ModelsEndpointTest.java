@@ -117,7 +117,8 @@ class ModelsEndpointTest {
         given().header("Authorization", "Bearer " + key).contentType("application/json").body("{}")
                 .post("/v1/embeddings").then()
                 .statusCode(404)
-                .body("error.type", equalTo("not_found_error"))
+                .body("error.type", equalTo("invalid_request_error")) // as OpenAI answers a URL it does not know
+                .body("error.code", org.hamcrest.Matchers.nullValue())
                 .body("error.message", equalTo("Invalid URL (POST /v1/embeddings). Tollgate serves POST"
                         + " /v1/chat/completions, GET /v1/models and GET /v1/models/{model}."));
         given().header("Authorization", "Bearer " + key).get("/v1/chat/completions").then()
