@@ -6,10 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The context-cache model, on 64-token units. A request persists prefix units once its prefill is done: the end
  * of its input (the prompt's whole units), the longest prefix it shares with an earlier prompt (a detected common
- * prefix), and, given the prompt followed by the answer, the end of the model's output. A later prompt hits only a persisted unit it matches in full:
- * A+B then A+B+C hits A+B; A+B then A+C misses but persists A, so a third A+D hits A. Per model and user_id;
- * entries unused for the TTL are gone. Best effort, like the real one: past the size cap, new units are
- * simply not kept.
+ * prefix), and, given the prompt followed by the answer, the end of the model's output. A later prompt hits only
+ * a persisted unit it matches in full: A+B then A+B+C hits A+B; A+B then A+C misses but persists A, so a third
+ * A+D hits A. Per model and user_id; entries unused for the TTL are gone. Best effort, like the real one: past
+ * the size cap, new units are simply not kept.
  */
 final class PrefixCache {
 
