@@ -152,10 +152,6 @@ public class ErrorMappers {
     }
 
     /**
-     * PostgreSQL refused a value as data (SQLSTATE class 22: a NUL character in text, a date past its range),
-     * wherever Hibernate or the transaction wrapped it: the caller's input, so a 400, not a 500.
-     */
-    /**
      * Signed CSRF tokens are checked by signing the form field's base64url bytes, and Quarkus decodes the field
      * unguarded: a field that is not base64url (a forged or mangled form) threw from inside its filter.
      */
@@ -164,6 +160,10 @@ public class ErrorMappers {
                 .anyMatch(frame -> frame.getClassName().equals(CsrfTokenUtils.class.getName()));
     }
 
+    /**
+     * PostgreSQL refused a value as data (SQLSTATE class 22: a NUL character in text, a date past its range),
+     * wherever Hibernate or the transaction wrapped it: the caller's input, so a 400, not a 500.
+     */
     private static boolean isUnstorableValue(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
