@@ -16,7 +16,7 @@ import java.util.Map;
  * @param apiKey             when set, the only bearer token accepted; otherwise any non-empty one is
  * @param concurrency        in-flight requests allowed per model before 429
  * @param cacheTtl           how long an unused prefix-cache entry lives
- * @param cacheMaxEntries    prefix-cache entries kept at most (cached units of 64 tokens)
+ * @param cacheMaxEntries    prefix-cache entries kept at most: persisted units, and as many boundaries of recent prompts
  * @param keepAliveInterval  while a response waits for its first token, a keep-alive goes out this often; 0 = never
  * @param usageForm          where streamed usage goes when include_usage is asked for
  * @param faultEvery         every Nth chat request gets {@code faultEveryKind}; 0 = never
