@@ -42,6 +42,8 @@ final class RequestBody {
     private final Map<String, Value> fields = new HashMap<>();
     private final Map<String, JsonNode> implied = new HashMap<>();
     private final List<Splice> changes = new ArrayList<>(3);
+    /** Where in {@link #changes} each field {@link #set} changed lies: a field set again is changed once. */
+    private final Map<String, List<Integer>> setAt = new HashMap<>(4);
     private boolean hasMessages;
     private String thinkingType;
     /** Inside stream_options, when it is an object: where it opens, whether it is empty, its include_usage. */
@@ -157,16 +159,29 @@ final class RequestBody {
     }
 
     /**
-     * Puts the call in the tenant's own prompt cache ({@link CacheScope}). A {@code user_id} that is not a string
-     * DeepSeek takes is left for the upstream to refuse.
+     * Puts the call in the tenant's own prompt cache ({@link CacheScope}): the client's {@code user_id}, else the
+     * one an alias implies, else none. One that is not a string DeepSeek takes is left for the upstream to refuse.
      */
     void scopeUserId(long tenantId) {
         Value sent = fields.get("user_id");
-        boolean absent = sent == null || sent.isNull();
-        if (!absent && (sent.token() != JsonToken.VALUE_STRING || !CacheScope.isValid(sent.text()))) {
+        String id;
+        if (sent != null && !sent.isNull()) {
+            if (sent.token() != JsonToken.VALUE_STRING) {
+                return;
+            }
+            id = sent.text();
+        } else {
+            JsonNode value = implied.get("user_id");
+            boolean none = value == null || value.isNull();
+            if (!none && !value.isTextual()) {
+                return;
+            }
+            id = none ? null : value.asText();
+        }
+        if (id != null && !CacheScope.isValid(id)) {
             return;
         }
-        set("user_id", Splice.jsonString(CacheScope.userId(tenantId, absent ? null : sent.text())));
+        set("user_id", Splice.jsonString(CacheScope.userId(tenantId, id)));
     }
 
     /** Sets {@code stream_options.include_usage} to true, keeping the client's other stream options. */
@@ -193,20 +208,34 @@ final class RequestBody {
         return Splice.apply(bytes, changes);
     }
 
-    /** Replaces a top-level field's value, or adds the field first in the body. */
+    /** Replaces a top-level field's value, or adds the field first in the body. A field set again gets the last value. */
     private void set(String field, byte[] value) {
+        List<Splice> wanted = new ArrayList<>(1);
         Value sent = fields.get(field);
         if (sent != null) {
-            changes.add(sent.span().replacedBy(value));
-            return;
+            wanted.add(sent.span().replacedBy(value));
+        } else {
+            byte[] name = Splice.jsonString(field);
+            byte[] member = new byte[name.length + value.length + 2];
+            System.arraycopy(name, 0, member, 0, name.length);
+            member[name.length] = ':';
+            System.arraycopy(value, 0, member, name.length + 1, value.length);
+            member[member.length - 1] = ','; // the body has other fields: model at least
+            wanted.add(new Splice(start + 1, start + 1, member));
         }
-        byte[] name = Splice.jsonString(field);
-        byte[] member = new byte[name.length + value.length + 2];
-        System.arraycopy(name, 0, member, 0, name.length);
-        member[name.length] = ':';
-        System.arraycopy(value, 0, member, name.length + 1, value.length);
-        member[member.length - 1] = ','; // the body has other fields: model at least
-        changes.add(new Splice(start + 1, start + 1, member));
+        List<Integer> at = setAt.get(field);
+        if (at == null) {
+            at = new ArrayList<>(wanted.size());
+            setAt.put(field, at);
+            for (Splice change : wanted) {
+                at.add(changes.size());
+                changes.add(change);
+            }
+        } else {
+            for (int i = 0; i < at.size(); i++) { // the same places as before
+                changes.set(at.get(i), wanted.get(i));
+            }
+        }
     }
 
     /** A later value of a field replaces what an earlier one said, as in a JSON tree. */

@@ -98,6 +98,37 @@ class RequestBodyTest {
     }
 
     @Test
+    void userIdGoesUpstreamInTheTenantsCacheSpaceWhetherSentImpliedOrNone() throws Exception {
+        RequestBody none = read("{\"model\":\"m\"}");
+        none.scopeUserId(7);
+        assertEquals("{\"user_id\":\"t7\",\"model\":\"m\"}", upstream(none));
+
+        RequestBody nulled = read("{\"model\":\"m\",\"user_id\":null}");
+        nulled.scopeUserId(7);
+        assertEquals("{\"model\":\"m\",\"user_id\":\"t7\"}", upstream(nulled));
+
+        RequestBody number = read("{\"model\":\"m\",\"user_id\":5}");
+        number.scopeUserId(7);
+        assertEquals("{\"model\":\"m\",\"user_id\":5}", upstream(number), "not a string: the upstream refuses it");
+
+        // an alias's user_id is scoped like the client's, and the body still holds user_id once
+        RequestBody implied = read("{\"model\":\"chat\"}");
+        implied.serveAlias("flash", implied("user_id", "\"shared\""), JSON);
+        implied.scopeUserId(7);
+        assertEquals("{\"user_id\":\"t7_shared\",\"model\":\"flash\"}", upstream(implied));
+
+        RequestBody impliedForNull = read("{\"model\":\"chat\",\"user_id\":null}");
+        impliedForNull.serveAlias("flash", implied("user_id", "\"shared\""), JSON);
+        impliedForNull.scopeUserId(7);
+        assertEquals("{\"model\":\"flash\",\"user_id\":\"t7_shared\"}", upstream(impliedForNull));
+
+        RequestBody sent = read("{\"model\":\"chat\",\"user_id\":\"alice\"}");
+        sent.serveAlias("flash", implied("user_id", "\"shared\""), JSON);
+        sent.scopeUserId(7);
+        assertEquals("{\"model\":\"flash\",\"user_id\":\"t7_alice\"}", upstream(sent), "the client's wins");
+    }
+
+    @Test
     void whatIsNotAJsonObjectIsToldApart() throws Exception {
         assertNull(read("[1,2]"));
         assertNull(read("\"text\""));
