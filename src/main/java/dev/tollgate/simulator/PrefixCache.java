@@ -49,10 +49,12 @@ final class PrefixCache {
         }
         long now = System.nanoTime();
         long until = now + ttlNanos;
-        for (int k = units.length - 2; k >= 0; k--) { // the whole prompt is persisted below anyway
+        for (int k = units.length - 1; k >= 0; k--) {
             Long s = seen.get(key(model, userId, units[k]));
             if (s != null && s - now >= 0) {
-                store(persisted, key(model, userId, units[k]), until);
+                if (k < units.length - 1) { // all of it seen before: the common prefix is the whole, persisted below
+                    store(persisted, key(model, userId, units[k]), until);
+                }
                 break;
             }
         }

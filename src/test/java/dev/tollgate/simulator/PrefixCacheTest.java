@@ -112,6 +112,23 @@ class PrefixCacheTest {
                 "but the second request persisted A, the prefix it shares with the first");
     }
 
+    /**
+     * A prompt seen before in full has all of itself in common with the earlier one, which is persisted anyway.
+     * Every request persists twice (its prompt, then prompt and answer): when the answer completed no unit, the
+     * second found the prompt seen and persisted its unit before the end too, so A+B then A+C hit A.
+     */
+    @Test
+    void aPromptSeenInFullPersistsNoShorterPrefix() {
+        PrefixCache cache = new PrefixCache(Duration.ofHours(1), 1000);
+        long[] aThenB = {1, 2, 3}; // unit hashes: A is the first two units
+        cache.persist("m", null, aThenB);
+        cache.persist("m", null, aThenB); // the prompt and a short answer: no whole unit more
+        assertEquals(0, cache.hitTokens("m", null, new long[] {1, 2, 4}), "A+B then A+C misses");
+        assertEquals(192, cache.hitTokens("m", null, aThenB));
+        cache.persist("m", null, new long[] {1, 2, 4});
+        assertEquals(128, cache.hitTokens("m", null, new long[] {1, 2, 5}), "A+C persisted A");
+    }
+
     @Test
     void theCacheIsIsolatedPerUserIdAndPerModel() {
         String text = textOfTokens("private", 130);
