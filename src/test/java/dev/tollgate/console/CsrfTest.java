@@ -117,4 +117,28 @@ class CsrfTest {
         console.post("/console/tenants", Map.of("slug", slug, "displayName", "Real")).then().statusCode(303);
         asAdmin().get("/api/admin/tenants/" + slug).then().statusCode(200);
     }
+
+    /**
+     * A browser that used the console before token cookies were signed still holds an unsigned (16-byte) one, which
+     * every page renewed. The CSRF check refuses such a cookie on any request: each page, the login page included,
+     * was a 400 until the cookie expired, hours later. A page view now gets a new token instead.
+     */
+    @Test
+    void aTokenCookieFromBeforeSigningIsReplacedOnThePagesNotRefused() {
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        String cookies = console.cookieHeader().split(";")[0] + "; csrf-token="
+                + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[16]);
+        for (String page : java.util.List.of("/login", "/console/tenants/new")) {
+            io.restassured.response.Response shown = io.restassured.RestAssured.given().redirects().follow(false)
+                    .header("Cookie", cookies).get(page);
+            shown.then().statusCode(200);
+            assertEquals(43, shown.cookie("csrf-token").length(), page + ": a signed token's cookie replaces it");
+        }
+        String slug = uniqueSlug("unsigned");
+        io.restassured.RestAssured.given().redirects().follow(false).header("Cookie", cookies)
+                .contentType("application/x-www-form-urlencoded")
+                .formParams(Map.of("slug", slug, "displayName", "Unsigned", "csrf-token", "AAAAAAAAAAAAAAAAAAAAAA"))
+                .post("/console/tenants").then().statusCode(400);
+        asAdmin().get("/api/admin/tenants/" + slug).then().statusCode(404);
+    }
 }
