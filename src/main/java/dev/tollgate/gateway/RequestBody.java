@@ -44,6 +44,8 @@ final class RequestBody {
     private final List<Splice> changes = new ArrayList<>(3);
     /** Where in {@link #changes} each field {@link #set} changed lies: a field set again is changed once. */
     private final Map<String, List<Integer>> setAt = new HashMap<>(4);
+    /** The spans of earlier values of a field sent more than once (rare): a field set is set in each of them. */
+    private Map<String, List<Splice.Span>> earlier;
     private boolean hasMessages;
     private String thinkingType;
     /** Inside stream_options, when it is an object: where it opens, whether it is empty, its include_usage. */
@@ -97,7 +99,10 @@ final class RequestBody {
                     Splice.Span.ofValue(p, 0); // skipped to its end
                     body.forget(name);
                 }
-                body.fields.put(name, new Value(token, Splice.Span.endingHere(p, 0, from), text));
+                Value previous = body.fields.put(name, new Value(token, Splice.Span.endingHere(p, 0, from), text));
+                if (previous != null) {
+                    body.earlierSpans(name).add(previous.span());
+                }
             }
             // what follows the object goes upstream too: it must be nothing (a second object would be read by a
             // parser that keeps the last value, and serve a model this gateway never checked)
@@ -208,12 +213,18 @@ final class RequestBody {
         return Splice.apply(bytes, changes);
     }
 
-    /** Replaces a top-level field's value, or adds the field first in the body. A field set again gets the last value. */
+    /**
+     * Replaces a top-level field's value, in every place a field sent twice has one (an upstream that reads the first
+     * must see what the gateway set), or adds the field first in the body. A field set again gets the last value.
+     */
     private void set(String field, byte[] value) {
         List<Splice> wanted = new ArrayList<>(1);
         Value sent = fields.get(field);
         if (sent != null) {
             wanted.add(sent.span().replacedBy(value));
+            if (earlier != null) {
+                earlier.getOrDefault(field, List.of()).forEach(span -> wanted.add(span.replacedBy(value)));
+            }
         } else {
             byte[] name = Splice.jsonString(field);
             byte[] member = new byte[name.length + value.length + 2];
@@ -236,6 +247,13 @@ final class RequestBody {
                 changes.set(at.get(i), wanted.get(i));
             }
         }
+    }
+
+    private List<Splice.Span> earlierSpans(String field) {
+        if (earlier == null) {
+            earlier = new HashMap<>();
+        }
+        return earlier.computeIfAbsent(field, f -> new ArrayList<>());
     }
 
     /** A later value of a field replaces what an earlier one said, as in a JSON tree. */

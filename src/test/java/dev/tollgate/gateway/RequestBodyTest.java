@@ -128,6 +128,22 @@ class RequestBodyTest {
         assertEquals("{\"model\":\"flash\",\"user_id\":\"t7_alice\"}", upstream(sent), "the client's wins");
     }
 
+    /**
+     * The gateway reads a field sent twice as its last value, as most JSON readers do; one that reads the first
+     * must not see another user_id or model than the gateway checked and scoped.
+     */
+    @Test
+    void aFieldTheGatewaySetsIsSetWhereverTheClientSentIt() throws Exception {
+        RequestBody twice = read("{\"model\":\"m\",\"user_id\":\"t3\",\"user_id\":\"alice\"}");
+        twice.scopeUserId(7);
+        assertEquals("{\"model\":\"m\",\"user_id\":\"t7_alice\",\"user_id\":\"t7_alice\"}", upstream(twice),
+                "t3, another tenant's space, does not go upstream");
+
+        RequestBody model = read("{\"model\":\"deepseek-v4-pro\",\"model\":\"deepseek-chat\"}");
+        model.serveAlias("deepseek-v4-flash", Map.of(), JSON);
+        assertEquals("{\"model\":\"deepseek-v4-flash\",\"model\":\"deepseek-v4-flash\"}", upstream(model));
+    }
+
     @Test
     void whatIsNotAJsonObjectIsToldApart() throws Exception {
         assertNull(read("[1,2]"));
