@@ -128,6 +128,7 @@ class ModelsEndpointTest {
                 .post("/v1/models").then()
                 .statusCode(405)
                 .body("error.type", equalTo("invalid_request_error"))
+                .body("error.code", org.hamcrest.Matchers.nullValue()) // it was the type repeated before
                 .body("error.message", startsWith("Invalid URL (POST /v1/models)."));
     }
 
