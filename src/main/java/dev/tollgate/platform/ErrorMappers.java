@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tollgate.gateway.OpenAiError;
 import dev.tollgate.gateway.OpenAiException;
-import io.quarkus.csrf.reactive.runtime.CsrfTokenUtils;
 import io.quarkus.security.ForbiddenException;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.validation.ConstraintViolation;
@@ -16,7 +15,6 @@ import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.sql.SQLException;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -128,10 +126,6 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
-        if (isUnreadableFormToken(e)) {
-            // the CSRF check's own answer, which the console shows as a form to reload
-            return Response.status(400).build();
-        }
         if (isUnstorableValue(e)) {
             String message = "A value cannot be stored: text must not contain NUL characters nor be longer than its"
                     + " field allows, and dates must lie within the database's range (4713 BC to 294276 AD).";
@@ -149,15 +143,6 @@ public class ErrorMappers {
                     uri.getPath());
         }
         return Response.status(500).type(MediaType.TEXT_PLAIN).entity("Something went wrong. Please try again.").build();
-    }
-
-    /**
-     * Signed CSRF tokens are checked by signing the form field's base64url bytes, and Quarkus decodes the field
-     * unguarded: a field that is not base64url (a forged or mangled form) threw from inside its filter.
-     */
-    private static boolean isUnreadableFormToken(Exception e) {
-        return e instanceof IllegalArgumentException && Arrays.stream(e.getStackTrace())
-                .anyMatch(frame -> frame.getClassName().equals(CsrfTokenUtils.class.getName()));
     }
 
     /**
