@@ -1,15 +1,29 @@
 package dev.tollgate.platform;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
+import java.lang.reflect.RecordComponent;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Runs Bean Validation on an input record and turns violations into field errors. */
+/**
+ * Runs Bean Validation on an input record and turns violations into field errors. Values PostgreSQL refuses to
+ * store are field errors too, found here before the database is asked: else the database's refusal comes after
+ * the form's other checks, and names no field.
+ */
 @ApplicationScoped
 public class Inputs {
+
+    /** PostgreSQL's first timestamp: 24 November 4714 BC (proleptic Gregorian), Julian day 0. */
+    public static final Instant EARLIEST_STORABLE = Instant.parse("-4713-11-24T00:00:00Z");
+    /** The first instant past PostgreSQL's last timestamp, 294276-12-31 23:59:59.999999 UTC. */
+    public static final Instant PAST_LATEST_STORABLE = Instant.parse("+294277-01-01T00:00:00Z");
 
     @Inject
     Validator validator;
@@ -65,6 +79,65 @@ public class Inputs {
         for (ConstraintViolation<T> v : validator.validate(input)) {
             errors.merge(v.getPropertyPath().toString(), v.getMessage(), (a, b) -> a + "; " + b);
         }
+        if (input.getClass().isRecord()) {
+            for (RecordComponent c : input.getClass().getRecordComponents()) {
+                String problem = unstorable(value(c, input));
+                if (problem != null) {
+                    errors.merge(c.getName(), problem, (a, b) -> a + "; " + b);
+                }
+            }
+        }
         return errors;
+    }
+
+    /** Why PostgreSQL would refuse this value (text with a NUL character, an instant past its range), or null. */
+    static String unstorable(Object value) {
+        if (value instanceof CharSequence text) {
+            return text.chars().anyMatch(ch -> ch == 0) ? "must not contain NUL characters" : null;
+        }
+        if (value instanceof Instant instant) {
+            return instant.isBefore(EARLIEST_STORABLE) || !instant.isBefore(PAST_LATEST_STORABLE)
+                    ? "must be a date between 4713 BC and 294276 AD" : null;
+        }
+        if (value instanceof JsonNode json) { // every key and text of a JSON document: jsonb refuses NUL too
+            for (Iterator<Map.Entry<String, JsonNode>> fields = json.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                String problem = unstorable(f.getKey());
+                if (problem == null) {
+                    problem = unstorable(f.getValue());
+                }
+                if (problem != null) {
+                    return problem;
+                }
+            }
+            if (json.isArray()) {
+                for (JsonNode element : json) {
+                    String problem = unstorable(element);
+                    if (problem != null) {
+                        return problem;
+                    }
+                }
+            }
+            return json.isTextual() ? unstorable(json.textValue()) : null;
+        }
+        if (value instanceof Collection<?> values) {
+            for (Object element : values) {
+                String problem = unstorable(element);
+                if (problem != null) {
+                    return problem;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Object value(RecordComponent component, Object record) {
+        try {
+            java.lang.reflect.Method accessor = component.getAccessor();
+            accessor.trySetAccessible(); // an input record need not be public
+            return accessor.invoke(record);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("Cannot read " + component.getName() + " of " + record.getClass(), e);
+        }
     }
 }

@@ -291,6 +291,35 @@ class AliasAdminApiTest {
     }
 
     /**
+     * PostgreSQL's timestamps run from 24 November 4714 BC to the end of 294276 AD: the first and last instants are
+     * stored, one outside is a field error (not the database's refusal, which names no field), and a NUL character
+     * in a JSON text is refused as in any other text.
+     */
+    @Test
+    void instantsAtTheEndsOfTheDatabasesRangeAreStoredAndOnePastThemIsAFieldError() {
+        Map<String, Object> oldest = alias(uniqueAlias("range"), "rewrite", SUNSET);
+        oldest.put("deprecatedAt", "-4713-11-24T00:00:00Z");
+        oldest.put("sunsetAt", "+294276-12-31T23:59:59Z");
+        asAdmin().body(oldest).post("/api/admin/aliases").then().statusCode(201)
+                .body("deprecatedAt", equalTo("-4713-11-24T00:00:00Z"))
+                .body("sunsetAt", equalTo("+294276-12-31T23:59:59Z"));
+        Map<String, Object> before = alias(uniqueAlias("range"), "rewrite", SUNSET);
+        before.put("deprecatedAt", "-4713-11-23T23:59:59Z");
+        asAdmin().body(before).post("/api/admin/aliases").then().statusCode(400)
+                .contentType("application/problem+json").body("errors.field", contains("deprecatedAt"))
+                .body("errors[0].message", equalTo("must be a date between 4713 BC and 294276 AD"));
+        Map<String, Object> after = alias(uniqueAlias("range"), "rewrite", SUNSET);
+        after.put("sunsetAt", "+294277-01-01T00:00:00Z");
+        after.put("note", "a\u0000b");
+        after.put("impliedParams", Map.of("metadata\u0000", "x"));
+        asAdmin().body(after).post("/api/admin/aliases").then().statusCode(400)
+                .body("errors.field", containsInAnyOrder("sunsetAt", "note", "impliedParams"));
+        String slug = createTenant(uniqueSlug("alias-range"));
+        asAdmin().body(Map.of("mode", "rewrite\u0000")).put("/api/admin/tenants/" + slug
+                + "/alias-overrides/deepseek-chat").then().statusCode(400).body("errors.field", contains("mode"));
+    }
+
+    /**
      * A model switched off is still a model: an alias taking its name would be shadowed, unseen, the day it is
      * switched on again, and GET /v1/models would then list it twice.
      */

@@ -166,6 +166,33 @@ class AliasConsoleTest {
                 .body("mode", equalTo("rewrite")).body("note", equalTo("made in the console"));
     }
 
+    /** A NUL character or a date PostgreSQL cannot hold is an inline error on its field, as any other. */
+    @Test
+    void valuesTheDatabaseCannotStoreAreShownOnTheirFieldsAndNothingIsSaved() {
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        String name = uniqueAlias("unstorable");
+        Map<String, String> bad = form(name);
+        bad.put("note", "typed\u0000note");
+        bad.put("sunsetAt", "+300000-01-01T00:00");
+        bad.put("impliedParams", "{\"reasoning_effort\": \"high\\u0000\"}");
+        console.post("/console/aliases", bad).then().statusCode(400).contentType("text/html")
+                .body(containsString("id=\"e-note\">must not contain NUL characters"))
+                .body(containsString("id=\"e-sunsetAt\">must be a date between 4713 BC and 294276 AD"))
+                .body(containsString("id=\"e-impliedParams\">must not contain NUL characters"))
+                .body(containsString("value=\"+300000-01-01T00:00\""));
+        asAdmin().get("/api/admin/aliases/" + name).then().statusCode(404);
+
+        console.post("/console/aliases", form(name)).then().statusCode(303);
+        Map<String, String> edit = form(name);
+        edit.put("deprecatedAt", "-5000-01-01T00:00");
+        edit.put("note", "typed on the edit form");
+        console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(400)
+                .body(containsString("id=\"e-deprecatedAt\">must be a date between 4713 BC and 294276 AD"))
+                .body(containsString("typed on the edit form"));
+        asAdmin().get("/api/admin/aliases/" + name).then().statusCode(200)
+                .body("deprecatedAt", equalTo("2026-04-24T00:00:00Z")).body("note", equalTo("made in the console"));
+    }
+
     @Test
     void aTenantAdminSeesTheListAndSetsOnlyItsOwnOverride() {
         String own = createTenant(uniqueSlug("alias-c-own"));

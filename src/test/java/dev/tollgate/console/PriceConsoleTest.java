@@ -74,6 +74,25 @@ class PriceConsoleTest {
                 .body(containsString("value=\"1e3\""));
     }
 
+    /** A date past PostgreSQL's range or a NUL character is an inline error, not the console's error page. */
+    @Test
+    void aDateTheDatabaseCannotHoldAndANulCharacterAreShownOnTheirFields() {
+        ConsoleSession admin = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        String before = admin.get("/console/prices").asString();
+        String id = before.replaceAll("(?s).*href=\"/console/prices/(\\d+)/supersede\".*", "$1");
+        admin.post("/console/prices/" + id + "/supersede", Map.of("from", "+300000-01-01T00:00",
+                "usdPerMillionTokens", "0.1", "note", "typed\u0000note")).then().statusCode(400)
+                .contentType("text/html")
+                .body(containsString("id=\"e-from\">must be a date between 4713 BC and 294276 AD"))
+                .body(containsString("id=\"e-note\">must not contain NUL characters"))
+                .body(containsString("value=\"0.1\""));
+        // the quote reads the book in memory: any instant Java can hold is quoted, or refused on its field
+        admin.request().queryParam("model", "deepseek-v4-pro").queryParam("at", "+300000-01-01T00:00")
+                .get("/console/prices").then().statusCode(200).body(containsString("id=\"quote-total\""));
+        admin.request().queryParam("model", "deepseek\u0000").queryParam("at", "2026-05-01T00:00")
+                .get("/console/prices").then().statusCode(400).body(containsString("id=\"e-model\""));
+    }
+
     @Test
     void aPriceChangeIsScheduledFromAFutureInstantAndThePastIsRefused() {
         ConsoleSession admin = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);

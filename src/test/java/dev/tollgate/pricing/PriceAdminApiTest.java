@@ -437,6 +437,17 @@ class PriceAdminApiTest {
         asAdmin().body(backwards).post("/api/admin/prices").then().statusCode(400)
                 .body("errors.field", contains("validUntil"));
         asAdmin().contentType("application/json").body("{").post("/api/admin/prices").then().statusCode(400);
+        // what PostgreSQL cannot store is a field error before it is asked: a year past its range, a NUL character
+        Map<String, Object> unstorable = entry("deepseek-v4-pro", "output", "1", midnightInDays(3));
+        unstorable.put("validUntil", "+300000-01-01T00:00:00Z");
+        unstorable.put("note", "from the \u0000 price list");
+        asAdmin().body(unstorable).post("/api/admin/prices").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.field", containsInAnyOrder("validUntil", "note"));
+        asAdmin().body(Map.of("at", "+300000-01-01T00:00:00Z")).post("/api/admin/prices/1/close").then()
+                .statusCode(400).body("errors.field", contains("at"));
+        asAdmin().body(Map.of("from", "+300000-01-01T00:00:00Z", "usdPerMillionTokens", 1, "note", "x"))
+                .post("/api/admin/prices/1/supersede").then().statusCode(400).body("errors.field", contains("from"));
         asAdmin().post("/api/admin/prices/1/supersede").then().statusCode(400).body("errors.field", contains("body"));
         asAdmin().body(Map.of("from", midnightInDays(3).toString(), "usdPerMillionTokens", 1, "note", "x"))
                 .post("/api/admin/prices/999999999/supersede").then().statusCode(404)
