@@ -60,6 +60,9 @@ public class PriceBookService {
     /** All entries, or one model's, ordered by model, token class, window and start. */
     public List<PriceEntryView> list(String model) {
         Sort order = Sort.ascending("model", "tokenClass", "windowStart", "validFrom", "id");
+        if (model != null && model.indexOf('\0') >= 0) {
+            return List.of(); // no model id holds a NUL; PostgreSQL refuses to look for one
+        }
         List<PriceEntry> entries = model == null || model.isBlank() ? PriceEntry.listAll(order)
                 : PriceEntry.list("model", order, model.trim());
         Instant now = Instant.now();

@@ -46,6 +46,9 @@ public class TenantService {
     }
 
     public TenantPage search(String query, TenantStatus status, int page, int size) {
+        if (query != null && query.indexOf('\0') >= 0) {
+            return new TenantPage(List.of(), 0, page, size); // no stored text holds a NUL; PostgreSQL refuses to look
+        }
         List<String> where = new ArrayList<>();
         Parameters params = new Parameters();
         if (query != null && !query.isBlank()) {

@@ -142,6 +142,30 @@ class BadInputTest {
                 .body(containsString("id=\"e-tenantSlug\">must not contain NUL characters"));
     }
 
+    /**
+     * No name PostgreSQL stores holds a NUL character: a path with one is a 404 like any unknown name, and a search for
+     * one finds nothing, where asking the database had it refuse the value (a 400 for a request that sent none).
+     */
+    @Test
+    void aNulCharacterInAPathIsNotFoundAndASearchForOneFindsNothing() {
+        String slug = createTenant(uniqueSlug("nul-path"));
+        asAdmin().get("/api/admin/tenants/{slug}", "a\u0000b").then().statusCode(404)
+                .contentType("application/problem+json");
+        asAdmin().body(Map.of("displayName", "x")).put("/api/admin/tenants/{slug}", "a\u0000b").then().statusCode(404);
+        asAdmin().post("/api/admin/tenants/{slug}/keys/{id}/revoke", slug, "a\u0000").then().statusCode(404);
+        asAdmin().get("/api/admin/aliases/{alias}", "deepseek\u0000").then().statusCode(404);
+        asAdmin().delete("/api/admin/users/{user}", "a\u0000").then().statusCode(404);
+        asAdmin().queryParam("q", "a\u0000").get("/api/admin/tenants").then().statusCode(200)
+                .body("items.size()", equalTo(0)).body("total", equalTo(0));
+        asAdmin().queryParam("model", "deepseek\u0000").get("/api/admin/prices").then().statusCode(200)
+                .body("size()", equalTo(0));
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.request().get("/console/tenants/{slug}/edit", "a\u0000b").then().statusCode(404)
+                .contentType("text/html").body(containsString("<title>Not found"));
+        console.request().queryParam("q", "a\u0000").get("/console/tenants").then().statusCode(200)
+                .body(containsString("No tenants match."));
+    }
+
     /** Errors without a form of their own are console pages with a way back, never the browser's bare error page. */
     @Test
     void theConsoleAnswersMistypedAddressesWithItsOwnPages() {
