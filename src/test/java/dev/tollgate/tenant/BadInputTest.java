@@ -5,6 +5,7 @@ import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
 import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -164,6 +165,15 @@ class BadInputTest {
                 .contentType("text/html").body(containsString("<title>Not found"));
         console.request().queryParam("q", "a\u0000").get("/console/tenants").then().statusCode(200)
                 .body(containsString("No tenants match."));
+    }
+
+    /** A login name with a NUL character is a failed login, like any unknown name, not a refused value. */
+    @Test
+    void aLoginNameWithANulCharacterIsAFailedLogin() {
+        given().auth().preemptive().basic("ad\u0000min", ADMIN_PASSWORD).get("/api/admin/tenants").then()
+                .statusCode(401).contentType("application/problem+json");
+        given().redirects().follow(false).formParam("j_username", "ad\u0000min").formParam("j_password", ADMIN_PASSWORD)
+                .post("/j_security_check").then().statusCode(302).header("Location", containsString("/login?error"));
     }
 
     /** Errors without a form of their own are console pages with a way back, never the browser's bare error page. */
