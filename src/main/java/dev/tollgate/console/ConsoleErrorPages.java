@@ -39,6 +39,7 @@ public class ConsoleErrorPages {
             case 404 -> "Not found";
             case 405, 415 -> "Not a console request";
             case 409 -> "Changed meanwhile";
+            case 413 -> "Too large";
             default -> "Something went wrong";
         };
     }
@@ -52,6 +53,8 @@ public class ConsoleErrorPages {
             case 403 -> "Your role does not allow this.";
             case 404 -> "There is no such page, or what it showed was deleted meanwhile.";
             case 405 -> "This page cannot be used that way.";
+            case 413 -> "What was sent is larger than the console takes. Go back, shorten the longest field and send"
+                    + " the form again.";
             case 415 -> "Console changes are made with the console's own forms.";
             default -> "Please try again.";
         };

@@ -176,6 +176,30 @@ class BadInputTest {
                 .post("/j_security_check").then().statusCode(302).header("Location", containsString("/login?error"));
     }
 
+    /**
+     * A console field longer than its limit is an inline error with the form as typed, even where its UTF-8 is
+     * longer than 2048 bytes (a 1000-character address in Chinese): past that the form used to be refused
+     * whole with a "Something went wrong" page.
+     */
+    @Test
+    void aFieldOverItsLengthIsAnInlineErrorHoweverManyBytesItTakes() {
+        String slug = createTenant(uniqueSlug("long"));
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.post("/console/tenants/" + slug + "/edit", Map.of("displayName", "Ünïcödé".repeat(500),
+                "postalAddress", "東".repeat(1001), "legalName", "Typed Legal Name")).then().statusCode(400)
+                .contentType("text/html")
+                .body(containsString("id=\"e-displayName\">size must be between 0 and 200"))
+                .body(containsString("size must be between 0 and 1000"))
+                .body(containsString("value=\"Typed Legal Name\""));
+        console.post("/console/tenants/" + slug + "/edit", Map.of("displayName", "x", "postalAddress",
+                "東".repeat(1000))).then().statusCode(303);
+        asAdmin().get("/api/admin/tenants/" + slug).then().body("postalAddress", equalTo("東".repeat(1000)));
+        // past a megabyte the form is refused whole, with a page that says what to do
+        console.post("/console/tenants/" + slug + "/edit", Map.of("displayName", "x".repeat(1_100_000))).then()
+                .statusCode(413).contentType("text/html").body(containsString("<title>Too large"))
+                .body(containsString("shorten the longest field"));
+    }
+
     /** Errors without a form of their own are console pages with a way back, never the browser's bare error page. */
     @Test
     void theConsoleAnswersMistypedAddressesWithItsOwnPages() {

@@ -54,11 +54,11 @@ public final class ConsoleSession {
         return request().get(path);
     }
 
-    /** A form post with the CSRF token, as the browser would send it. */
+    /** A form post with the CSRF token, as the browser would send it: in UTF-8, the charset of the console's pages. */
     public Response post(String path, Map<String, ?> form) {
         Map<String, Object> params = new HashMap<>(form);
         params.put("csrf-token", csrfToken);
-        return request().contentType("application/x-www-form-urlencoded").formParams(params).post(path);
+        return request().contentType("application/x-www-form-urlencoded; charset=UTF-8").formParams(params).post(path);
     }
 
     /** A form post without the CSRF token, as a forged cross-site request would arrive. */
