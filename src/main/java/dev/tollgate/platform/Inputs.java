@@ -46,15 +46,20 @@ public class Inputs {
 
     /**
      * A whole-number query parameter, {@code fallback} when absent. JAX-RS answers a parameter it cannot convert
-     * with a bare 404; this is a 400 that names it.
+     * with a bare 404; this is a 400 that names it. A whole number past an int's range is the nearest int: every
+     * caller clamps it to its own range anyway (a page however far past the end is an empty page).
      */
     public static int wholeNumber(String name, String value, int fallback) {
         if (value == null || value.isBlank()) {
             return fallback;
         }
+        String digits = value.trim();
         try {
-            return Integer.parseInt(value.trim());
+            return Integer.parseInt(digits);
         } catch (NumberFormatException e) {
+            if (digits.matches("[+-]?\\d+")) {
+                return digits.startsWith("-") ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+            }
             throw InvalidInputException.of(name, "must be a whole number");
         }
     }

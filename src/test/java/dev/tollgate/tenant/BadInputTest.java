@@ -200,6 +200,16 @@ class BadInputTest {
                 .body(containsString("shorten the longest field"));
     }
 
+    /** A page number past an int is a page past the end, as one just within it: empty, not "not a whole number". */
+    @Test
+    void aPageNumberPastAnIntIsAnEmptyPage() {
+        asAdmin().get("/api/admin/tenants?page=99999999999&size=99999999999").then().statusCode(200)
+                .body("items.size()", equalTo(0)).body("size", equalTo(500));
+        asAdmin().get("/api/admin/tenants?page=-99999999999").then().statusCode(200).body("page", equalTo(0));
+        asAdmin().get("/api/admin/audit?page=99999999999").then().statusCode(200).body("size()", equalTo(0));
+        asAdmin().get("/api/admin/audit?page=1e3").then().statusCode(400).body("errors.field", hasItem("page"));
+    }
+
     /** Errors without a form of their own are console pages with a way back, never the browser's bare error page. */
     @Test
     void theConsoleAnswersMistypedAddressesWithItsOwnPages() {
