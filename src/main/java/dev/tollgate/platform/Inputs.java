@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Path;
 import jakarta.validation.Validator;
 import java.lang.reflect.RecordComponent;
 import java.time.Instant;
@@ -82,7 +83,7 @@ public class Inputs {
         required(input);
         Map<String, String> errors = new LinkedHashMap<>();
         for (ConstraintViolation<T> v : validator.validate(input)) {
-            errors.merge(v.getPropertyPath().toString(), v.getMessage(), (a, b) -> a + "; " + b);
+            errors.merge(field(v), v.getMessage(), (a, b) -> a.equals(b) ? a : a + "; " + b); // one per element
         }
         if (input.getClass().isRecord()) {
             for (RecordComponent c : input.getClass().getRecordComponents()) {
@@ -93,6 +94,16 @@ public class Inputs {
             }
         }
         return errors;
+    }
+
+    /**
+     * The input's field the violation is about: "allowedModels", not "allowedModels[0].&lt;list element&gt;", which
+     * is no field a form shows an error next to.
+     */
+    private static String field(ConstraintViolation<?> v) {
+        Iterator<Path.Node> nodes = v.getPropertyPath().iterator();
+        String first = nodes.hasNext() ? nodes.next().getName() : null;
+        return first != null ? first : v.getPropertyPath().toString();
     }
 
     /** Why PostgreSQL would refuse this value (text with a NUL character, an instant past its range), or null. */

@@ -210,6 +210,18 @@ class BadInputTest {
         asAdmin().get("/api/admin/audit?page=1e3").then().statusCode(400).body("errors.field", hasItem("page"));
     }
 
+    /** An error about a list's element names the list: the field a form shows it next to. */
+    @Test
+    void errorsAboutAListsElementsNameTheList() {
+        String slug = createTenant(uniqueSlug("elements"));
+        asAdmin().body("{\"name\": \"k\", \"allowedModels\": [\"\", null]}").post("/api/admin/tenants/" + slug + "/keys")
+                .then().statusCode(400).body("errors.field", hasItem("allowedModels"))
+                .body("errors.find { it.field == 'allowedModels' }.message", equalTo("must not be blank"));
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.post("/console/tenants/" + slug + "/keys", Map.of("name", "k", "allowedModels", "")).then()
+                .statusCode(400).body(containsString("<p class=\"error\">must not be blank</p>"));
+    }
+
     /** Errors without a form of their own are console pages with a way back, never the browser's bare error page. */
     @Test
     void theConsoleAnswersMistypedAddressesWithItsOwnPages() {
