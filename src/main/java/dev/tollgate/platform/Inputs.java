@@ -106,10 +106,25 @@ public class Inputs {
         return first != null ? first : v.getPropertyPath().toString();
     }
 
-    /** Why PostgreSQL would refuse this value (text with a NUL character, an instant past its range), or null. */
+    /**
+     * Why PostgreSQL would refuse this value (text with a NUL character, an instant past its range) or store another
+     * (text with half a character), or null.
+     */
     static String unstorable(Object value) {
         if (value instanceof CharSequence text) {
-            return text.chars().anyMatch(ch -> ch == 0) ? "must not contain NUL characters" : null;
+            for (int i = 0; i < text.length(); i++) {
+                char ch = text.charAt(i);
+                if (ch == 0) {
+                    return "must not contain NUL characters";
+                }
+                if (Character.isHighSurrogate(ch) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++; // a character outside the BMP, an emoji say: whole
+                } else if (Character.isSurrogate(ch)) {
+                    // a JSON escape of one half alone: the database's UTF-8 would silently make it a '?'
+                    return "must be valid Unicode: it holds half a character (an unpaired surrogate)";
+                }
+            }
+            return null;
         }
         if (value instanceof Instant instant) {
             return instant.isBefore(EARLIEST_STORABLE) || !instant.isBefore(PAST_LATEST_STORABLE)

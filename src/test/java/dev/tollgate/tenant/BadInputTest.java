@@ -222,6 +222,16 @@ class BadInputTest {
                 .statusCode(400).body(containsString("<p class=\"error\">must not be blank</p>"));
     }
 
+    /** JSON can escape half of a character, which PostgreSQL would store as a '?': refused on its field. */
+    @Test
+    void textWithHalfACharacterIsRefusedAndAWholeOneKept() {
+        String slug = createTenant(uniqueSlug("surrogate"));
+        asAdmin().body("{\"displayName\": \"a\\ud800b\"}").put("/api/admin/tenants/" + slug).then().statusCode(400)
+                .body("errors.find { it.field == 'displayName' }.message", containsString("unpaired surrogate"));
+        asAdmin().body("{\"displayName\": \"a\\ud83d\\ude00b\"}").put("/api/admin/tenants/" + slug).then()
+                .statusCode(200).body("displayName", equalTo("a\ud83d\ude00b"));
+    }
+
     /** Errors without a form of their own are console pages with a way back, never the browser's bare error page. */
     @Test
     void theConsoleAnswersMistypedAddressesWithItsOwnPages() {
