@@ -38,7 +38,11 @@ public class Flash {
         if (!read) {
             read = true;
             Cookie c = request.getCookie(COOKIE);
-            message = c == null ? null : URLDecoder.decode(c.getValue(), StandardCharsets.UTF_8);
+            try {
+                message = c == null ? null : URLDecoder.decode(c.getValue(), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                message = null; // not one this console set (edited, or another app's on this host): nothing to show
+            }
         }
         return message;
     }

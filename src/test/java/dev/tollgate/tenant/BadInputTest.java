@@ -232,6 +232,14 @@ class BadInputTest {
                 .statusCode(200).body("displayName", equalTo("a\ud83d\ude00b"));
     }
 
+    /** A flash cookie the console did not set (edited by hand, or another app's) shows nothing, not an error page. */
+    @Test
+    void aFlashCookieTheConsoleDidNotSetIsIgnored() {
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.request().cookie("tollgate-flash", "%zz").get("/console/tenants").then().statusCode(200)
+                .body(containsString("<title>Tenants"));
+    }
+
     /** Errors without a form of their own are console pages with a way back, never the browser's bare error page. */
     @Test
     void theConsoleAnswersMistypedAddressesWithItsOwnPages() {
