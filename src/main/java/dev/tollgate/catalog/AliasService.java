@@ -261,8 +261,23 @@ public class AliasService {
                     + ": an alias implies request parameters, not the request itself");
         } else if (o.has("thinking") && !validThinking(o.get("thinking"))) {
             errors.put("impliedParams", "thinking must be {\"type\":\"enabled\"} or {\"type\":\"disabled\"}");
+        } else if (hasInfiniteNumber(o)) {
+            // read as a double it is infinite, and would be stored and sent as the string "Infinity"
+            errors.put("impliedParams", "must not hold a number past 1.7976931348623157E308");
         }
         return o;
+    }
+
+    private static boolean hasInfiniteNumber(JsonNode node) {
+        if (node.isDouble() || node.isFloat()) {
+            return Double.isInfinite(node.doubleValue());
+        }
+        for (JsonNode child : node) { // an object's values, an array's elements
+            if (hasInfiniteNumber(child)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean validThinking(JsonNode thinking) {

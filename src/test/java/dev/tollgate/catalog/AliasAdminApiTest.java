@@ -278,6 +278,11 @@ class AliasAdminApiTest {
         asAdmin().body(badDate).post("/api/admin/aliases").then().statusCode(400)
                 .body("errors.field", contains("sunsetAt"));
         asAdmin().body("{").post("/api/admin/aliases").then().statusCode(400);
+        // past a double's range a number was read as infinite and stored as the string "Infinity"
+        asAdmin().body("{\"alias\": \"" + uniqueAlias("bad") + "\", \"targetModel\": \"deepseek-v4-flash\", "
+                + "\"deprecatedAt\": \"2026-04-24T00:00:00Z\", \"sunsetAt\": \"" + SUNSET + "\", \"mode\": \"rewrite\", \"impliedParams\": {\"temperature\": 1e400}}")
+                .post("/api/admin/aliases").then().statusCode(400).body("errors.field", contains("impliedParams"))
+                .body("errors[0].message", containsString("1.7976931348623157E308"));
 
         String slug = createTenant(uniqueSlug("alias-bad"));
         asAdmin().body(Map.of("mode", "never")).put("/api/admin/tenants/" + slug + "/alias-overrides/deepseek-chat")
