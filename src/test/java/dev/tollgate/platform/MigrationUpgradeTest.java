@@ -25,11 +25,8 @@ class MigrationUpgradeTest {
     void aDatabaseFromBeforeAFeaturesLaterMigrationTakesItAtTheNextStart() throws Exception {
         try (TestPostgres db = TestPostgres.start()) {
             // as a database left by a build without V013, whose V031 is applied
-            try (Connection c = DriverManager.getConnection(db.url(), TestPostgres.USER, TestPostgres.PASSWORD);
-                    Statement st = c.createStatement()) {
-                st.execute("alter table price_entry drop column supersedes_entry_id");
-                st.execute("delete from flyway_schema_history where script like 'V013%'");
-            }
+            execute(db, "alter table price_entry drop column supersedes_entry_id",
+                    "delete from flyway_schema_history where script like 'V013%'");
             migrate(db);
             try (Connection c = DriverManager.getConnection(db.url(), TestPostgres.USER, TestPostgres.PASSWORD);
                     Statement st = c.createStatement();
@@ -45,17 +42,24 @@ class MigrationUpgradeTest {
     @Test
     void aliasesDifferingOnlyInCapitalsStopTheUpgradeNamingThem() throws Exception {
         try (TestPostgres db = TestPostgres.start()) {
-            try (Connection c = DriverManager.getConnection(db.url(), TestPostgres.USER, TestPostgres.PASSWORD);
-                    Statement st = c.createStatement()) {
-                st.execute("drop index model_alias_name_ignoring_case_key");
-                st.execute("delete from flyway_schema_history where script like 'V032%'");
-                st.execute("insert into model_alias (alias, target_model, deprecated_at, sunset_at, mode,"
-                        + " replacement_model) values ('Deepseek-Chat', 'deepseek-v4-flash', now(), now(), 'rewrite',"
-                        + " 'deepseek-v4-flash')");
-            }
+            execute(db, "drop index model_alias_name_ignoring_case_key",
+                    "delete from flyway_schema_history where script like 'V032%'",
+                    "insert into model_alias (alias, target_model, deprecated_at, sunset_at, mode,"
+                            + " replacement_model) values ('Deepseek-Chat', 'deepseek-v4-flash', now(), now(), 'rewrite',"
+                            + " 'deepseek-v4-flash')");
             Exception refused = assertThrows(Exception.class, () -> migrate(db));
             assertTrue(String.valueOf(refused.getMessage()).contains(
                     "Model aliases that differ only in capitals: Deepseek-Chat and deepseek-chat."), refused.getMessage());
+        }
+    }
+
+    /** Turns the freshly migrated database into an older one. */
+    private static void execute(TestPostgres db, String... statements) throws Exception {
+        try (Connection c = DriverManager.getConnection(db.url(), TestPostgres.USER, TestPostgres.PASSWORD);
+                Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
         }
     }
 
