@@ -1,5 +1,6 @@
 package dev.tollgate.catalog;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -14,6 +15,7 @@ import java.time.Instant;
  * {@code version}, on update, is the version the admin read: a save over a change made since is refused
  * (409) instead of silently undoing it; without it the save always applies.
  */
+@JsonIgnoreProperties({"migrationGuideUrl", "status", "createdAt", "updatedAt"}) // shown by a GET, set by no one
 public record AliasInput(
         @NotBlank
         @Size(max = 64)

@@ -3,6 +3,7 @@ package dev.tollgate.platform;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.tollgate.gateway.OpenAiError;
 import dev.tollgate.gateway.OpenAiException;
 import io.quarkus.security.ForbiddenException;
@@ -59,7 +60,10 @@ public class ErrorMappers {
             String field = m.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
-            errors.put(field, "has the wrong type or format");
+            errors.put(field, e instanceof UnrecognizedPropertyException u
+                    ? "is not a field of this request; it takes " + u.getKnownPropertyIds().stream()
+                            .map(String::valueOf).sorted().collect(Collectors.joining(", "))
+                    : "has the wrong type or format");
         } else {
             errors.put("body", "is not valid JSON: " + e.getOriginalMessage());
         }

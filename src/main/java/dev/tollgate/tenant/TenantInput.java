@@ -1,5 +1,6 @@
 package dev.tollgate.tenant;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.tollgate.platform.ValidTimeZone;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -11,6 +12,7 @@ import jakarta.validation.constraints.Size;
  * version the admin read: a save over a change made since is refused (409) instead of silently undoing it;
  * without it the save always applies.
  */
+@JsonIgnoreProperties({"status", "createdAt", "updatedAt"}) // shown by a GET, set by no one: a GET can be PUT back
 public record TenantInput(
         @NotBlank
         @Size(min = 2, max = 40)

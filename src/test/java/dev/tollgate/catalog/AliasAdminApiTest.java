@@ -140,6 +140,23 @@ class AliasAdminApiTest {
     }
 
     @Test
+    void anAliasAsReadCanBeEditedAndPutBackButATypoIsRefused() {
+        String name = uniqueAlias("trip");
+        Instant sunset = Instant.now().plus(Duration.ofDays(30)).truncatedTo(ChronoUnit.SECONDS);
+        asAdmin().body(alias(name, "rewrite", sunset)).post("/api/admin/aliases").then().statusCode(201);
+        // The fields only a GET shows (status, migrationGuideUrl, timestamps) are ignored on the way back.
+        Map<String, Object> read = asAdmin().get("/api/admin/aliases/" + name).then().extract().as(Map.class);
+        read.put("note", "round trip");
+        asAdmin().body(read).put("/api/admin/aliases/" + name).then().statusCode(200)
+                .body("note", equalTo("round trip")).body("mode", equalTo("rewrite"));
+        read.remove("version");
+        read.put("sunsetAT", sunset.plusSeconds(60).toString());
+        asAdmin().body(read).put("/api/admin/aliases/" + name).then().statusCode(400)
+                .body("errors.find { it.field == 'sunsetAT' }.message", containsString("sunsetAt"));
+        asAdmin().get("/api/admin/aliases/" + name).then().body("sunsetAt", equalTo(sunset.toString()));
+    }
+
+    @Test
     void aTenantsOverrideWinsForItsCallsAndIsAudited() {
         String slug = createTenant(uniqueSlug("override"));
         long tenant = tenantId(dataSource, slug);
