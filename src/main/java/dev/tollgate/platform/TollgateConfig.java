@@ -42,6 +42,13 @@ public interface TollgateConfig {
          */
         @WithDefault("true")
         boolean promptCachePerTenant();
+
+        /**
+         * The web origins whose pages may call the gateway from the browser (CORS): {@code *} for any, as OpenAI's
+         * API allows, or a list such as {@code https://chat.example.com,https://tools.example.com}.
+         */
+        @WithDefault("*")
+        List<String> corsOrigins();
     }
 
     interface Upstream {
