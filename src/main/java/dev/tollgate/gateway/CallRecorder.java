@@ -5,6 +5,7 @@ import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.pricing.CallCost;
 import dev.tollgate.pricing.CostCalculator;
 import dev.tollgate.pricing.PriceUnavailableException;
+import dev.tollgate.pricing.TokenClass;
 import dev.tollgate.pricing.TokenCounts;
 import dev.tollgate.upstream.UpstreamEndpoint;
 import io.micrometer.core.instrument.Counter;
@@ -42,6 +43,15 @@ public class CallRecorder {
     private record AttemptOutcome(String model, int status) {
     }
 
+    /** Tokens billed per tenant, model and token class: cache hits are money, and dashboards want them live. */
+    private final Map<TenantModel, TokenCounters> tokens = new ConcurrentHashMap<>();
+
+    private record TenantModel(String tenant, String model) {
+    }
+
+    private record TokenCounters(Counter cacheHit, Counter cacheMiss, Counter output) {
+    }
+
     void attempt(ChatCall call, UpstreamEndpoint endpoint, int status, String errorType, String finishReason,
             Usage usage) {
         call.attemptOpen = false;
@@ -69,6 +79,21 @@ public class CallRecorder {
         attempts.computeIfAbsent(new AttemptOutcome(call.servedModel, status), o -> metrics.counter(
                 "tollgate_gateway_attempts", "model", String.valueOf(o.model()), "status", String.valueOf(o.status())))
                 .increment();
+        if (usage != Usage.NONE) {
+            TokenCounters t = tokens.computeIfAbsent(new TenantModel(call.key.tenantSlug(), call.servedModel),
+                    tm -> new TokenCounters(tokenCounter(tm, TokenClass.INPUT_CACHE_HIT),
+                            tokenCounter(tm, TokenClass.INPUT_CACHE_MISS), tokenCounter(tm, TokenClass.OUTPUT)));
+            t.cacheHit().increment(usage.cacheHitTokens());
+            t.cacheMiss().increment(usage.cacheMissTokens());
+            t.output().increment(usage.completionTokens()); // reasoning tokens are inside, billed as output
+        }
+    }
+
+    private Counter tokenCounter(TenantModel tm, TokenClass tokenClass) {
+        return Counter.builder("tollgate.gateway.tokens").baseUnit("tokens")
+                .description("Tokens of the calls recorded in the usage ledger (estimates included), by price class")
+                .tags("tenant", tm.tenant(), "model", String.valueOf(tm.model()), "class", tokenClass.wireName())
+                .register(metrics);
     }
 
     // Reasoning tokens are part of completion_tokens and billed as output.
