@@ -45,7 +45,7 @@ public interface TollgateConfig {
 
         /**
          * The web origins whose pages may call the gateway from the browser (CORS): {@code *} for any, as OpenAI's
-         * API allows, or a list such as {@code https://chat.example.com,https://tools.example.com}.
+         * API allows, a list such as {@code https://chat.example.com,https://tools.example.com}, or {@code none}.
          */
         @WithDefault("*")
         List<String> corsOrigins();

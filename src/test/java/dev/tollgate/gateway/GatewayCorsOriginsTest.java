@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.equalToIgnoringCase;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** An operator who lists the web origins allowed to call the gateway: others are refused, servers unaffected. */
@@ -63,10 +66,16 @@ class GatewayCorsOriginsTest {
     }
 
     @Test
-    void aMalformedOriginInTheSettingIsNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GatewayCors.handler(List.of("https://chat.example.com", "chat.example.com")));
-        assertTrue(e.getMessage().contains("tollgate.gateway.cors-origins") && e.getMessage().contains("\"chat.example.com\""),
-                e.getMessage());
+    void theSettingIsReadAsBrowsersWriteOriginsAndAMalformedOneIsNamed() {
+        assertEquals(Set.of("https://chat.example.com", "tauri://localhost", "http://localhost:5173"), GatewayCors
+                .allowedOrigins(List.of(" https://Chat.Example.com:443 ", "tauri://localhost", "http://localhost:5173")));
+        assertNull(GatewayCors.allowedOrigins(List.of("https://chat.example.com", " *")), "* is any origin");
+        assertEquals(Set.of(), GatewayCors.allowedOrigins(List.of("none")));
+        for (String bad : List.of("chat.example.com", "https://chat.example.com/app", "null", "https://")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> GatewayCors.allowedOrigins(List.of("https://chat.example.com", bad)));
+            assertTrue(e.getMessage().contains("tollgate.gateway.cors-origins")
+                    && e.getMessage().contains("\"" + bad + "\""), e.getMessage());
+        }
     }
 }

@@ -5,6 +5,7 @@ import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,6 +88,17 @@ class GatewayCorsTest {
         String basic = "Basic " + Base64.getEncoder().encodeToString((ADMIN + ":" + ADMIN_PASSWORD).getBytes());
         Map<String, Object> admin = fetch("api/admin/tenants", "GET", basic, null);
         assertTrue(String.valueOf(admin.get("error")).contains("Failed to fetch"), String.valueOf(admin));
+    }
+
+    @Test
+    void anyOriginMeansAnyEvenOnesNoUrlParserKnows() {
+        // apps' own schemes, a page opened from a file, and a malformed header: all served, none a 500
+        for (String origin : List.of("tauri://localhost", "safari-web-extension://abc", "null", "http://")) {
+            given().header("Origin", origin).header("Access-Control-Request-Method", "POST")
+                    .options("/v1/chat/completions").then().statusCode(204).header("Access-Control-Allow-Origin", "*");
+            given().header("Origin", origin).header("Authorization", "Bearer " + key).get("/v1/models").then()
+                    .statusCode(200).header("Access-Control-Allow-Origin", "*");
+        }
     }
 
     @SuppressWarnings("unchecked")
