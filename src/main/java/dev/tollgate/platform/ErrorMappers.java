@@ -60,14 +60,17 @@ public class ErrorMappers {
             String field = m.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
-            errors.put(field, e instanceof UnrecognizedPropertyException u
-                    ? "is not a field of this request; it takes " + u.getKnownPropertyIds().stream()
-                            .map(String::valueOf).sorted().collect(Collectors.joining(", "))
-                    : "has the wrong type or format");
+            errors.put(field, e instanceof UnrecognizedPropertyException u ? notAField(u) : "has the wrong type or format");
         } else {
             errors.put("body", "is not valid JSON: " + e.getOriginalMessage());
         }
         return invalidInput(new InvalidInputException(errors), uri);
+    }
+
+    /** A field the request does not have (a typo, most likely): the message lists the ones it takes. */
+    public static String notAField(UnrecognizedPropertyException e) {
+        return "is not a field of this request; it takes " + e.getKnownPropertyIds().stream()
+                .map(String::valueOf).sorted().collect(Collectors.joining(", "));
     }
 
     /** Quarkus maps this one itself with an empty body unless told otherwise: wrong types and formats. */

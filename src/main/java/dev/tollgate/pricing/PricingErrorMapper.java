@@ -2,6 +2,8 @@ package dev.tollgate.pricing;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.tollgate.platform.ErrorMappers;
 import dev.tollgate.platform.Problem;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -35,6 +37,9 @@ public class PricingErrorMapper {
     }
 
     private static String expected(JsonMappingException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            return ErrorMappers.notAField(u);
+        }
         Class<?> type = e instanceof MismatchedInputException m ? m.getTargetType() : null;
         if (type == TokenClass.class) {
             return "must be one of " + Arrays.stream(TokenClass.values()).map(TokenClass::wireName)

@@ -432,6 +432,11 @@ class PriceAdminApiTest {
         asAdmin().body(badDate).post("/api/admin/prices").then().statusCode(400)
                 .body("errors.field", contains("validFrom"))
                 .body("errors[0].message", containsString("ISO-8601"));
+        Map<String, Object> typo = entry("deepseek-v4-pro", "output", "1", midnightInDays(3));
+        typo.put("windowstart", "22:00"); // dropped, it would have made an all-day price of an off-peak one
+        asAdmin().body(typo).post("/api/admin/prices").then().statusCode(400)
+                .body("errors.field", contains("windowstart"))
+                .body("errors[0].message", containsString("windowStart"));
         Map<String, Object> backwards = entry("deepseek-v4-pro", "output", "1", midnightInDays(3));
         backwards.put("validUntil", midnightInDays(2).toString());
         asAdmin().body(backwards).post("/api/admin/prices").then().statusCode(400)
