@@ -12,6 +12,7 @@ import dev.tollgate.upstream.Upstreams;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -75,7 +76,7 @@ public class ChatPipeline {
             return; // the client left while its body came in: nothing is sent upstream, nothing is billed
         }
         ChatCall call = new ChatCall(ctx.get(RequestIds.KEY), ctx.get(RequestIds.CLIENT_KEY), Instant.now(), ctx);
-        ctx.response().closeHandler(v -> clientGone(call));
+        ctx.response().closeHandler(guarded(call, v -> clientGone(call)));
         call.key = ctx.get(KEY);
         try {
             prepare(call, parse(ctx.body().buffer()));
@@ -202,7 +203,7 @@ public class ChatPipeline {
             // a retry that came back to an endpoint that sent a Retry-After (the only one, or the others' breakers
             // are open): its wait is waited out first
             breakerRelease(call, endpoint);
-            vertx.setTimer(held, t -> attempt(call, plan));
+            vertx.setTimer(held, guarded(call, t -> attempt(call, plan)));
             return;
         }
         call.endpoint = endpoint;
@@ -214,17 +215,17 @@ public class ChatPipeline {
         call.attemptStartedAt = Instant.now();
         long started = System.nanoTime();
         endpoint.client().request(endpoint.chatCompletionsRequest(call.stream))
-                .onFailure(err -> noConnection(call, plan, endpoint, err, started))
-                .onSuccess(req -> {
+                .onFailure(guarded(call, err -> noConnection(call, plan, endpoint, err, started)))
+                .onSuccess(guarded(call, req -> {
                     if (call.finished) { // the client left while this waited for a connection: send nothing
                         req.reset();
                         return;
                     }
                     call.upstreamRequest = req;
                     req.send(call.upstreamBody)
-                            .onSuccess(resp -> onResponse(call, plan, endpoint, resp, started))
-                            .onFailure(err -> onTransportFailure(call, plan, endpoint, err, started));
-                });
+                            .onSuccess(guarded(call, resp -> onResponse(call, plan, endpoint, resp, started)))
+                            .onFailure(guarded(call, err -> onTransportFailure(call, plan, endpoint, err, started)));
+                }));
     }
 
     /**
@@ -282,7 +283,7 @@ public class ChatPipeline {
         call.refusedWith = status;
         call.retryAfterSeconds = status == 429 || status == 503
                 ? UpstreamErrors.retryAfterSeconds(resp.getHeader(HttpHeaderNames.RETRY_AFTER)) : -1;
-        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis()).onComplete(ar -> {
+        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis()).onComplete(guarded(call, ar -> {
             if (call.finished) {
                 return; // the client left while the error body came in; that attempt is recorded already
             }
@@ -315,7 +316,7 @@ public class ChatPipeline {
                 return;
             }
             answerUpstreamError(call, status, errorBody);
-        });
+        }));
     }
 
     /**
@@ -395,7 +396,7 @@ public class ChatPipeline {
         // doubling per attempt, but never more than MAX_BACKOFF_MILLIS between two attempts
         long base = Math.min(MAX_BACKOFF_MILLIS, config.gateway().retryBackoff().toMillis() << Math.min(call.attempt - 1, 20));
         long delay = Math.max(1, base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
-        vertx.setTimer(delay, t -> attempt(call, plan));
+        vertx.setTimer(delay, guarded(call, t -> attempt(call, plan)));
     }
 
     /**
@@ -434,7 +435,7 @@ public class ChatPipeline {
     }
 
     private void relayBody(ChatCall call, UpstreamEndpoint endpoint, HttpClientResponse resp) {
-        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis()).onSuccess(raw -> {
+        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis()).onSuccess(guarded(call, raw -> {
             if (call.finished) {
                 return;
             }
@@ -462,7 +463,7 @@ public class ChatPipeline {
             call.finished = true;
             GatewayResponses.headers(call, call.ctx.response()).setStatusCode(200)
                     .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").end(body);
-        }).onFailure(err -> midResponseFailure(call, endpoint, null, err));
+        })).onFailure(guarded(call, err -> midResponseFailure(call, endpoint, null, err)));
     }
 
     /**
@@ -504,13 +505,14 @@ public class ChatPipeline {
             out.writeHead();
         }
         long readTimeout = endpoint.readTimeout().toMillis();
-        call.silence = SilenceWatch.start(vertx, readTimeout, () -> {
+        Handler<Void> silent = guarded(call, v -> {
             // silent because the client stopped reading and the upstream was paused for it: the client's doing
             midResponseFailure(call, endpoint, relay, call.clientStalled ? new ClientStalledException()
                     : new UpstreamBody.SilentException(readTimeout, null));
             resp.request().reset(); // after: the reset fails the response, which would count as a disconnect
         });
-        resp.handler(data -> {
+        call.silence = SilenceWatch.start(vertx, readTimeout, () -> silent.handle(null));
+        resp.handler(guarded(call, data -> {
             if (call.finished) { // the call has been ended (client gone, stream cut off): what still comes is dropped
                 return;
             }
@@ -534,15 +536,15 @@ public class ChatPipeline {
             if (out.writeQueueFull()) { // slow client: stop reading upstream until it catches up
                 call.clientStalled = true;
                 resp.pause();
-                out.drainHandler(v -> {
+                out.drainHandler(guarded(call, v -> {
                     call.clientStalled = false;
                     call.silence.heard(); // the pause was not the upstream's silence
                     resp.resume();
-                });
+                }));
             }
-        });
-        resp.exceptionHandler(err -> midResponseFailure(call, endpoint, relay, err));
-        resp.endHandler(v -> { // an end after [DONE] is the handler's above
+        }));
+        resp.exceptionHandler(guarded(call, err -> midResponseFailure(call, endpoint, relay, err)));
+        resp.endHandler(guarded(call, v -> { // an end after [DONE] is the handler's above
             if (call.finished) {
                 return;
             }
@@ -555,7 +557,7 @@ public class ChatPipeline {
                 out.write("data: [DONE]\n\n");
             }
             streamComplete(call, endpoint, relay, out);
-        });
+        }));
     }
 
     private void streamComplete(ChatCall call, UpstreamEndpoint endpoint, StreamRelay relay, HttpServerResponse out) {
@@ -671,6 +673,62 @@ public class ChatPipeline {
                 : Usage.estimate(call.promptTokenEstimate, 0);
         recorder.attempt(call, call.endpoint, 499, "client_disconnect", relay == null ? null : relay.finishReason,
                 usage);
+    }
+
+    /**
+     * A step of the call run from a callback (the upstream's, a timer's, the client connection's). An exception no
+     * step caught is a defect of the gateway: Vert.x would log it and leave the call open until its client gave up,
+     * to be billed as a disconnect. The call is ended instead, and the defect logged for fixing.
+     */
+    private <T> Handler<T> guarded(ChatCall call, Handler<T> step) {
+        return value -> {
+            try {
+                step.handle(value);
+            } catch (RuntimeException e) {
+                defect(call, e);
+            }
+        };
+    }
+
+    /**
+     * Ends a call a defect broke off: the upstream call is stopped, an open attempt recorded as {@code gateway_error}
+     * (with what its stream carried, if any), and the client answered with a 500, or its stream closed.
+     */
+    private void defect(ChatCall call, RuntimeException e) {
+        LOG.errorf(e, "Gateway defect on call %s: the call is ended", call.requestId);
+        call.finished = true;
+        try {
+            if (call.silence != null) {
+                call.silence.stop();
+            }
+            if (call.attemptOpen) {
+                if (call.upstreamRequest != null) {
+                    call.upstreamRequest.reset();
+                }
+                breakerRelease(call, call.endpoint); // the endpoint did nothing wrong
+                StreamRelay relay = call.relay;
+                recorder.attempt(call, call.endpoint, 0, "gateway_error", relay == null ? null : relay.finishReason,
+                        relay == null ? Usage.NONE : relay.usageOrEstimate(call.promptTokenEstimate));
+            }
+        } catch (RuntimeException again) {
+            LOG.errorf(again, "Call %s could not be ended cleanly", call.requestId);
+        }
+        HttpServerResponse out = call.ctx.response();
+        if (out.ended() || out.closed()) {
+            return;
+        }
+        if (!out.headWritten()) {
+            GatewayResponses.error(call.ctx, new OpenAiException(500, "api_error", "internal_error", null,
+                    "Tollgate failed while handling this call (logged under its X-Request-Id); retry."), call);
+            return;
+        }
+        OpenAiError error = OpenAiError.of("Tollgate failed mid-stream; the answer is incomplete.", "api_error", null,
+                "internal_error");
+        try {
+            out.end(Buffer.buffer("data: " + json.writeValueAsString(error) + "\n\n"));
+        } catch (JsonProcessingException | RuntimeException unwritable) {
+            GatewayResponses.dropConnection(call.ctx.request());
+        }
     }
 
     private void fail(ChatCall call, OpenAiException e) {
