@@ -61,7 +61,9 @@ public class TenantAdminResource {
     @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN})
     @Operation(summary = "Replace a tenant's descriptive and billing fields", description = "The slug comes from"
             + " the path and never changes. With `version` (as read), a save over someone else's change made since"
-            + " is refused.")
+            + " is refused. The fields only a GET shows (`status`, `createdAt`, `updatedAt`) are ignored, so a tenant"
+            + " as read can be put back: its status changes with suspend, reactivate and archive. Any other field"
+            + " the body does not have is a 400 naming it.")
     @APIResponse(responseCode = "409", description = "`version` is not the tenant's current version")
     public TenantView update(@PathParam("slug") String slug, TenantInput input) {
         return tenants.update(slug, input).map(TenantView::of).orElseThrow(NotFoundException::new);

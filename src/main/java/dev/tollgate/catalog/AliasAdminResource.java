@@ -59,7 +59,8 @@ public class AliasAdminResource {
     @RolesAllowed(Roles.PLATFORM_ADMIN)
     @Operation(summary = "Replace an alias", description = "As create; the name comes from the path and never "
             + "changes. Without deprecatedAt the current deprecation date stays. With `version` (as read), a "
-            + "save over someone else's change made since is refused.")
+            + "save over someone else's change made since is refused. The fields only a GET shows (`status`, "
+            + "`migrationGuideUrl`, `createdAt`, `updatedAt`) are ignored, so an alias as read can be put back.")
     @APIResponse(responseCode = "400", description = "Invalid input, with field errors")
     @APIResponse(responseCode = "409", description = "`version` is not the alias's current version")
     public AliasView update(@PathParam("alias") String alias, AliasInput input) {
