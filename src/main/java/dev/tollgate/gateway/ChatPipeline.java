@@ -435,7 +435,10 @@ public class ChatPipeline {
     }
 
     private void relayBody(ChatCall call, UpstreamEndpoint endpoint, HttpClientResponse resp) {
-        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis()).onSuccess(guarded(call, raw -> {
+        // HTTP/1.0 has no chunked body: its client waits for the whole answer, as before the blank lines were passed on
+        Handler<Buffer> blank = call.ctx.request().version() == HttpVersion.HTTP_1_0 ? null
+                : guarded(call, b -> holdOpen(call, b));
+        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis(), blank).onSuccess(guarded(call, raw -> {
             if (call.finished) {
                 return;
             }
@@ -461,9 +464,32 @@ public class ChatPipeline {
                     summary.usageOrEstimate(call.promptTokenEstimate));
             breakerSuccess(call, endpoint, call.answeredAfterNanos);
             call.finished = true;
+            if (call.responseStarted) { // its status and blank lines are out already
+                call.ctx.response().end(body);
+                return;
+            }
             GatewayResponses.headers(call, call.ctx.response()).setStatusCode(200)
                     .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").end(body);
         })).onFailure(guarded(call, err -> midResponseFailure(call, endpoint, null, err)));
+    }
+
+    /**
+     * Blank lines the upstream sends ahead of a non-streamed answer (DeepSeek does while it works on one) go on to the
+     * client, after the 200 status they come with: the OpenAI SDKs' timeout runs until the response's headers, so it
+     * then covers the wait for the first of them, as it does calling DeepSeek directly, not the whole answer. A
+     * failure after that can no longer be a 502 or 504: the connection is closed, which the SDKs retry alike.
+     */
+    private void holdOpen(ChatCall call, Buffer blank) {
+        if (call.finished) {
+            return;
+        }
+        HttpServerResponse out = call.ctx.response();
+        if (!call.responseStarted) {
+            call.responseStarted = true;
+            GatewayResponses.headers(call, out).setStatusCode(200).setChunked(true)
+                    .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        }
+        out.write(blank);
     }
 
     /**
@@ -612,6 +638,8 @@ public class ChatPipeline {
             // (which is what tells Quarkus the request is over) and its connection closed
             out.end();
             GatewayResponses.dropConnection(call.ctx.request());
+        } else if (call.responseStarted && !call.stream) {
+            GatewayResponses.dropConnection(call.ctx.request()); // a 200 and blank lines are out: no error status left
         } else if (!call.responseStarted) {
             GatewayResponses.error(call.ctx, new OpenAiException(silent ? 504 : 502, "api_error", type, null,
                     tooLarge != null ? "The upstream's answer is larger than this gateway accepts (" + tooLarge
@@ -722,6 +750,10 @@ public class ChatPipeline {
                     "Tollgate failed while handling this call (logged under its X-Request-Id); retry."), call);
             return;
         }
+        if (!call.stream) { // a 200 and blank lines are out
+            GatewayResponses.dropConnection(call.ctx.request());
+            return;
+        }
         OpenAiError error = OpenAiError.of("Tollgate failed mid-stream; the answer is incomplete.", "api_error", null,
                 "internal_error");
         try {
@@ -736,6 +768,10 @@ public class ChatPipeline {
             return;
         }
         call.finished = true;
+        if (call.responseStarted) { // a non-streamed answer whose 200 and blank lines are out: no error status left
+            GatewayResponses.dropConnection(call.ctx.request());
+            return;
+        }
         GatewayResponses.error(call.ctx, e, call);
     }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -49,6 +50,12 @@ final class UpstreamBody {
 
     /** The body, or one of this class's exceptions: over {@code limit} bytes, broken off, or silent for {@code silenceMillis}. */
     static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis) {
+        return read(vertx, resp, limit, silenceMillis, null);
+    }
+
+    /** As above; {@code leadingBlank} (if any) is handed each piece of white space that comes before the body's text. */
+    static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis,
+            Handler<Buffer> leadingBlank) {
         Promise<Buffer> result = Promise.promise();
         Buffer body = Buffer.buffer();
         SilenceWatch silence = SilenceWatch.start(vertx, silenceMillis, () -> {
@@ -57,8 +64,19 @@ final class UpstreamBody {
             }
         });
         result.future().onComplete(ar -> silence.stop());
+        boolean[] begun = {leadingBlank == null};
         resp.handler(data -> {
             silence.heard();
+            if (!begun[0]) {
+                int text = 0;
+                while (text < data.length() && Character.isWhitespace(data.getByte(text))) {
+                    text++;
+                }
+                begun[0] = text < data.length();
+                if (text > 0 && body.length() + text <= limit) {
+                    leadingBlank.handle(data.getBuffer(0, text));
+                }
+            }
             if (body.length() + data.length() > limit) {
                 if (body.length() < limit) { // what fits is kept: the answer's text usually comes first
                     body.appendBuffer(data, 0, (int) (limit - body.length()));

@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +36,7 @@ import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -230,6 +232,32 @@ class ChatCompletionsTest {
         chat(userMessage("Hi [[sim:fault=blank-lines]]", false)).then().statusCode(200)
                 .body("object", equalTo("chat.completion"))
                 .body("choices[0].finish_reason", equalTo("stop"));
+    }
+
+    @Test
+    void aSlowNonStreamedAnswerBeatsAClientTimeoutThatOnlyCoversTheWaitForHeaders() throws Exception {
+        // The OpenAI SDKs' timeout runs until the response headers. The upstream takes 6 s to its first token and,
+        // as DeepSeek does, holds the response open meanwhile with a blank line each second, its 200 already sent:
+        // called directly, a 3 s timeout is met; so it must be through the gateway.
+        HttpRequest request = HttpRequest.newBuilder(URI.create(chatUrl.toString())).timeout(Duration.ofSeconds(3))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(userMessage("Hi [[sim:latency=6000/1000]]", false))).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().startsWith("\n"), "the upstream's blank lines came first");
+        JsonNode answer = JSON.readTree(response.body());
+        assertEquals("chat.completion", answer.get("object").asText());
+        assertEquals("deepseek-v4-flash", response.headers().firstValue("X-Tollgate-Model").orElseThrow());
+    }
+
+    @Test
+    void aNonStreamedAnswerThatBreaksOffAfterItsBlankLinesBreaksTheClientsConnection() {
+        // Its 200 is out with the blank lines, so no 502 can follow: the client must not take what came for an answer.
+        HttpRequest request = HttpRequest.newBuilder(URI.create(chatUrl.toString())).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        userMessage("Hi [[sim:fault=blank-lines,disconnect-mid-stream]]", false))).build();
+        assertThrows(IOException.class, () -> HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
     }
 
     @Test
