@@ -182,6 +182,9 @@ public class ChatPipeline {
             return;
         }
         if (plan.isEmpty()) {
+            if (upstreams.serves(call.servedModel)) { // every breaker open: the SDKs wait this, not retry into it
+                call.retryAfterSeconds = upstreams.secondsUntilTrial(call.servedModel);
+            }
             fail(call, upstreams.serves(call.servedModel)
                     ? new OpenAiException(503, "api_error", "upstream_unavailable", null,
                             "No upstream is available for " + call.servedModel + " right now; retry in a little while.")
@@ -191,7 +194,8 @@ public class ChatPipeline {
             return;
         }
         UpstreamEndpoint endpoint = permitted(plan, call);
-        if (endpoint == null) {
+        if (endpoint == null) { // their breakers opened during this call, or have no trial call left
+            call.retryAfterSeconds = upstreams.secondsUntilTrial(call.servedModel);
             fail(call, new OpenAiException(503, "api_error", "upstream_unavailable", null,
                     "No upstream is available for " + call.servedModel + " right now; retry in a little while."));
             return;

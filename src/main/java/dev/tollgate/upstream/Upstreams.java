@@ -14,10 +14,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -42,6 +45,8 @@ public class Upstreams {
     Vertx vertx;
 
     private List<UpstreamEndpoint> endpoints;
+    /** When each endpoint's breaker last opened: how long a client told none is available should wait. */
+    private final Map<String, Instant> openedAt = new ConcurrentHashMap<>();
 
     @PostConstruct
     void init() {
@@ -139,6 +144,23 @@ public class Upstreams {
         return Math.max(1, loops);
     }
 
+    /**
+     * Seconds until the first of the model's endpoints whose breakers are open lets a trial call through (at least 1):
+     * the Retry-After of a call none could take, which the OpenAI SDKs wait instead of retrying at once into it.
+     */
+    public long secondsUntilTrial(String model) {
+        Instant now = Instant.now();
+        long seconds = config.upstream().breakerOpenFor().toSeconds();
+        for (UpstreamEndpoint e : endpoints) {
+            Instant opened = openedAt.get(e.name());
+            if (e.serves(model) && opened != null) {
+                Duration left = Duration.between(now, opened.plus(config.upstream().breakerOpenFor()));
+                seconds = Math.min(seconds, left.toSeconds() + (left.toNanosPart() > 0 ? 1 : 0));
+            }
+        }
+        return Math.max(1, seconds);
+    }
+
     public List<UpstreamEndpoint> all() {
         return endpoints;
     }
@@ -174,8 +196,13 @@ public class Upstreams {
                 .slowCallDurationThreshold(Duration.ofDays(365))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build();
+        CircuitBreaker breaker = CircuitBreaker.of("upstream-" + name, breakerConfig);
+        breaker.getEventPublisher().onStateTransition(e -> {
+            if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                openedAt.put(name, e.getCreationTime().toInstant());
+            }
+        });
         return new UpstreamEndpoint(name, baseUrl, apiKey, models, priority, weight, connectTimeout, readTimeout,
-                LoopLocalClients.of(vertx, options, maxConnections, eventLoops()),
-                CircuitBreaker.of("upstream-" + name, breakerConfig), target);
+                LoopLocalClients.of(vertx, options, maxConnections, eventLoops()), breaker, target);
     }
 }

@@ -6,6 +6,7 @@ import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.testing.SeparateSimulator;
 import dev.tollgate.upstream.UpstreamEndpoint;
@@ -14,6 +15,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -143,6 +145,18 @@ class CircuitBreakerTest {
                 .body("{\"model\":\"deepseek-v4-pro\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
                 .post("/v1/chat/completions").then().statusCode(502).body("error.code", equalTo("upstream_unreachable"));
         assertEquals(3, breaker.getMetrics().getNumberOfFailedCalls() - failedBefore, "each attempt's failed connect");
+
+        // Enough failures open its breaker; with no endpoint left the 503 says when to come back (breaker-open-for
+        // is 3 s), so that an SDK waits that long instead of retrying into the open breaker at once.
+        Response refused = null;
+        for (int i = 0; i < 10 && (refused == null || refused.statusCode() != 503); i++) {
+            refused = given().header("Authorization", "Bearer " + key).contentType("application/json")
+                    .body("{\"model\":\"deepseek-v4-pro\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                    .post("/v1/chat/completions");
+        }
+        refused.then().statusCode(503).body("error.code", equalTo("upstream_unavailable"));
+        long retryAfter = Long.parseLong(refused.header("Retry-After"));
+        assertTrue(retryAfter >= 1 && retryAfter <= 3, "Retry-After " + retryAfter);
     }
 
     @Test
