@@ -54,7 +54,6 @@ public class CallRecorder {
 
     void attempt(ChatCall call, UpstreamEndpoint endpoint, int status, String errorType, String finishReason,
             Usage usage) {
-        call.attemptOpen = false;
         CallCost cost = usage == Usage.NONE ? null : price(call, usage);
         ledger.record(LedgerEntry.builder(call.requestId, Math.max(1, call.attempt), call.key.tenantId(),
                         call.key.keyId(), call.requestedModel, call.receivedAt)
@@ -76,6 +75,7 @@ public class CallRecorder {
                 .userId(storable(call.userId, MAX_USER_ID))
                 .tags(call.tags)
                 .build());
+        call.attemptOpen = false; // only once recorded: a failure before leaves it open, for the defect guard to record
         attempts.computeIfAbsent(new AttemptOutcome(call.servedModel, status), o -> metrics.counter(
                 "tollgate_gateway_attempts", "model", String.valueOf(o.model()), "status", String.valueOf(o.status())))
                 .increment();

@@ -84,7 +84,7 @@ public class ChatPipeline {
             GatewayResponses.error(ctx, e, call);
             return;
         }
-        attempt(call, upstreams.plan(call.servedModel));
+        guarded(call, v -> attempt(call, upstreams.plan(call.servedModel))).handle(null);
     }
 
     private RequestBody parse(Buffer raw) {
@@ -288,6 +288,7 @@ public class ChatPipeline {
         call.retryAfterSeconds = status == 429 || status == 503
                 ? UpstreamErrors.retryAfterSeconds(resp.getHeader(HttpHeaderNames.RETRY_AFTER)) : -1;
         UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis()).onComplete(guarded(call, ar -> {
+            call.upstreamRequest = null; // the exchange is over: its pooled connection may serve another call now
             if (call.finished) {
                 return; // the client left while the error body came in; that attempt is recorded already
             }
@@ -367,15 +368,26 @@ public class ChatPipeline {
     // Every permit an attempt takes ends in exactly one of these three. A call let through before the
     // breaker went half-open is not one of its trials: its result or release must not count as one.
 
-    private static void breakerSuccess(ChatCall call, UpstreamEndpoint endpoint, long tookNanos) {
+    private void breakerSuccess(ChatCall call, UpstreamEndpoint endpoint, long tookNanos) {
         if (settle(call, endpoint)) {
-            endpoint.breaker().onSuccess(tookNanos, TimeUnit.NANOSECONDS);
+            CircuitBreaker.State before = endpoint.breaker().getState();
+            endpoint.breaker().onSuccess(tookNanos, TimeUnit.NANOSECONDS); // a half-open one may open again
+            noteOpening(endpoint, before);
         }
     }
 
-    private static void breakerError(ChatCall call, UpstreamEndpoint endpoint, long tookNanos, Throwable err) {
+    private void breakerError(ChatCall call, UpstreamEndpoint endpoint, long tookNanos, Throwable err) {
         if (settle(call, endpoint)) {
+            CircuitBreaker.State before = endpoint.breaker().getState();
             endpoint.breaker().onError(tookNanos, TimeUnit.NANOSECONDS, err);
+            noteOpening(endpoint, before);
+        }
+    }
+
+    /** A breaker opens only on a result reported here: when, for the Retry-After of calls none can take. */
+    private void noteOpening(UpstreamEndpoint endpoint, CircuitBreaker.State before) {
+        if (before != CircuitBreaker.State.OPEN && endpoint.breaker().getState() == CircuitBreaker.State.OPEN) {
+            upstreams.opened(endpoint);
         }
     }
 
@@ -443,6 +455,7 @@ public class ChatPipeline {
         Handler<Buffer> blank = call.ctx.request().version() == HttpVersion.HTTP_1_0 ? null
                 : guarded(call, b -> holdOpen(call, b));
         UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis(), blank).onSuccess(guarded(call, raw -> {
+            call.upstreamRequest = null; // the exchange is over: its pooled connection may serve another call now
             if (call.finished) {
                 return;
             }
@@ -642,7 +655,7 @@ public class ChatPipeline {
             // (which is what tells Quarkus the request is over) and its connection closed
             out.end();
             GatewayResponses.dropConnection(call.ctx.request());
-        } else if (call.responseStarted && !call.stream) {
+        } else if (call.responseStarted && relay == null) {
             GatewayResponses.dropConnection(call.ctx.request()); // a 200 and blank lines are out: no error status left
         } else if (!call.responseStarted) {
             GatewayResponses.error(call.ctx, new OpenAiException(silent ? 504 : 502, "api_error", type, null,
@@ -733,13 +746,16 @@ public class ChatPipeline {
             if (call.silence != null) {
                 call.silence.stop();
             }
+            if (call.endpoint != null) {
+                breakerRelease(call, call.endpoint); // the endpoint did nothing wrong (a no-op once settled)
+            }
             if (call.attemptOpen) {
                 if (call.upstreamRequest != null) {
                     call.upstreamRequest.reset();
                 }
-                breakerRelease(call, call.endpoint); // the endpoint did nothing wrong
                 StreamRelay relay = call.relay;
-                recorder.attempt(call, call.endpoint, 0, "gateway_error", relay == null ? null : relay.finishReason,
+                int status = call.refusedWith != 0 ? call.refusedWith : call.answeredAfterNanos > 0 ? 200 : 0;
+                recorder.attempt(call, call.endpoint, status, "gateway_error", relay == null ? null : relay.finishReason,
                         relay == null ? Usage.NONE : relay.usageOrEstimate(call.promptTokenEstimate));
             }
         } catch (RuntimeException again) {
@@ -754,7 +770,7 @@ public class ChatPipeline {
                     "Tollgate failed while handling this call (logged under its X-Request-Id); retry."), call);
             return;
         }
-        if (!call.stream) { // a 200 and blank lines are out
+        if (call.relay == null) { // a JSON answer whose 200 and blank lines are out
             GatewayResponses.dropConnection(call.ctx.request());
             return;
         }
@@ -794,7 +810,7 @@ public class ChatPipeline {
 
     private static Buffer trimLeadingWhitespace(Buffer b) {
         int i = 0;
-        while (i < b.length() && Character.isWhitespace(b.getByte(i))) {
+        while (i < b.length() && UpstreamBody.isJsonWhitespace(b.getByte(i))) {
             i++;
         }
         return i == 0 ? b : b.getBuffer(i, b.length());

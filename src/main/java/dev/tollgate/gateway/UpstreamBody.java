@@ -48,6 +48,11 @@ final class UpstreamBody {
     private UpstreamBody() {
     }
 
+    /** What JSON allows around a value (RFC 8259): a parser skips it, and nothing else. */
+    static boolean isJsonWhitespace(byte b) {
+        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+    }
+
     /** The body, or one of this class's exceptions: over {@code limit} bytes, broken off, or silent for {@code silenceMillis}. */
     static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis) {
         return read(vertx, resp, limit, silenceMillis, null);
@@ -69,7 +74,7 @@ final class UpstreamBody {
             silence.heard();
             if (!begun[0]) {
                 int text = 0;
-                while (text < data.length() && Character.isWhitespace(data.getByte(text))) {
+                while (text < data.length() && isJsonWhitespace(data.getByte(text))) {
                     text++;
                 }
                 begun[0] = text < data.length();

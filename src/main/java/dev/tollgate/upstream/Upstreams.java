@@ -145,6 +145,14 @@ public class Upstreams {
     }
 
     /**
+     * Notes that the endpoint's breaker has just opened. Told by the gateway, which reports every result: a listener
+     * on the breaker's events would make resilience4j build an event object for every call.
+     */
+    public void opened(UpstreamEndpoint endpoint) {
+        openedAt.put(endpoint.name(), Instant.now());
+    }
+
+    /**
      * Seconds until the first of the model's endpoints whose breakers are open lets a trial call through (at least 1):
      * the Retry-After of a call none could take, which the OpenAI SDKs wait instead of retrying at once into it.
      */
@@ -196,13 +204,8 @@ public class Upstreams {
                 .slowCallDurationThreshold(Duration.ofDays(365))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build();
-        CircuitBreaker breaker = CircuitBreaker.of("upstream-" + name, breakerConfig);
-        breaker.getEventPublisher().onStateTransition(e -> {
-            if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                openedAt.put(name, e.getCreationTime().toInstant());
-            }
-        });
         return new UpstreamEndpoint(name, baseUrl, apiKey, models, priority, weight, connectTimeout, readTimeout,
-                LoopLocalClients.of(vertx, options, maxConnections, eventLoops()), breaker, target);
+                LoopLocalClients.of(vertx, options, maxConnections, eventLoops()),
+                CircuitBreaker.of("upstream-" + name, breakerConfig), target);
     }
 }
