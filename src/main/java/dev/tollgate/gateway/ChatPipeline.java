@@ -669,11 +669,16 @@ public class ChatPipeline {
                             + "); the answer is incomplete."
                     : silent ? "The upstream stopped sending mid-stream; the answer is incomplete."
                     : "The upstream connection broke mid-stream; the answer is incomplete.", "api_error", null, type);
-            try {
-                out.end(Buffer.buffer("data: " + json.writeValueAsString(error) + "\n\n"));
-            } catch (JsonProcessingException e) {
-                out.end();
-            }
+            endStreamWithError(out, error);
+        }
+    }
+
+    /** Ends a stream with a final error event, which the OpenAI SDKs raise as an API error with its code. */
+    private void endStreamWithError(HttpServerResponse out, OpenAiError error) {
+        try {
+            out.end(Buffer.buffer("data: " + json.writeValueAsString(error) + "\n\n"));
+        } catch (JsonProcessingException e) {
+            out.end();
         }
     }
 
@@ -774,13 +779,8 @@ public class ChatPipeline {
             GatewayResponses.dropConnection(call.ctx.request());
             return;
         }
-        OpenAiError error = OpenAiError.of("Tollgate failed mid-stream; the answer is incomplete.", "api_error", null,
-                "internal_error");
-        try {
-            out.end(Buffer.buffer("data: " + json.writeValueAsString(error) + "\n\n"));
-        } catch (JsonProcessingException | RuntimeException unwritable) {
-            GatewayResponses.dropConnection(call.ctx.request());
-        }
+        endStreamWithError(out, OpenAiError.of("Tollgate failed mid-stream; the answer is incomplete.", "api_error",
+                null, "internal_error"));
     }
 
     private void fail(ChatCall call, OpenAiException e) {
