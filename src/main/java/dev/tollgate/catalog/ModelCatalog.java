@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,11 +47,12 @@ public class ModelCatalog {
 
     private Catalog load() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select id, owned_by from model where enabled order by sort_order, id")) {
+                ResultSet rs = s.executeQuery("select id, owned_by, created from model where enabled order by sort_order, id")) {
             List<CatalogModel> result = new ArrayList<>();
             Map<String, CatalogModel> byId = new HashMap<>();
             while (rs.next()) {
-                CatalogModel m = new CatalogModel(rs.getString(1), rs.getString(2));
+                CatalogModel m = new CatalogModel(rs.getString(1), rs.getString(2),
+                        rs.getObject(3, OffsetDateTime.class).toInstant());
                 result.add(m);
                 byId.put(m.id(), m);
             }

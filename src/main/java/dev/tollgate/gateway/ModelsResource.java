@@ -3,6 +3,7 @@ package dev.tollgate.gateway;
 import dev.tollgate.apikey.ApiKeyAuthenticator;
 import dev.tollgate.apikey.AuthenticatedKey;
 import dev.tollgate.catalog.AliasResolver;
+import dev.tollgate.catalog.CatalogModel;
 import dev.tollgate.catalog.ModelCatalog;
 import dev.tollgate.catalog.ModelResolution;
 import jakarta.inject.Inject;
@@ -33,7 +34,12 @@ public class ModelsResource {
     public record ModelList(String object, List<Model> data) {
     }
 
-    public record Model(String id, String object, String owned_by) {
+    /** OpenAI's model object; `created` (Unix seconds) is the model's release, an alias's that of its target. */
+    public record Model(String id, String object, long created, String owned_by) {
+
+        static Model of(String id, CatalogModel model) {
+            return new Model(id, "model", model.created().getEpochSecond(), model.ownedBy());
+        }
     }
 
     @Inject
@@ -76,11 +82,11 @@ public class ModelsResource {
         List<Model> models = new ArrayList<>();
         catalog.models().stream()
                 .filter(m -> key.allows(m.id()))
-                .forEach(m -> models.add(new Model(m.id(), "model", m.ownedBy())));
+                .forEach(m -> models.add(Model.of(m.id(), m)));
         aliases.servingAliases(key.tenantId(), Instant.now()).stream()
                 .filter(r -> r.allowedBy(key))
                 .forEach(r -> catalog.find(r.model())
-                        .ifPresent(target -> models.add(new Model(r.alias(), "model", target.ownedBy()))));
+                        .ifPresent(target -> models.add(Model.of(r.alias(), target))));
         return models;
     }
 }

@@ -66,6 +66,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,8 @@ class OpenAiSdkTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FLASH = "deepseek-v4-flash";
     private static final String PRO = "deepseek-v4-pro";
+    /** DeepSeek V4's release, 2026-04-24 00:00 UTC, as the catalog's seed gives it (epoch seconds). */
+    private static final long V4_LAUNCH = 1776988800L;
     /** The SDK's default: a failed call is tried twice more (on 408, 409, 429 and 5xx). */
     private static final int SDK_DEFAULT_MAX_RETRIES = 2;
 
@@ -387,6 +390,23 @@ class OpenAiSdkTest {
                 client(flashOnlyKey).models().list().data().stream().map(Model::id).toList());
         assertEquals("deepseek-chat", client().models().retrieve("deepseek-chat").id());
         assertThrows(NotFoundException.class, () -> client(flashOnlyKey).models().retrieve(PRO));
+    }
+
+    /**
+     * The SDK declares a model's `created` required: reading it, or a client that validates every response,
+     * fails on a model without one (as DeepSeek's own list is).
+     */
+    @Test
+    void modelsCarryTheFieldsTheSdkRequires() {
+        OpenAIClient validating = OpenAIOkHttpClient.builder().baseUrl(baseUrl.toString()).apiKey(key)
+                .responseValidation(true).build();
+        clients.add(validating);
+        Map<String, Long> created = validating.models().list().data().stream()
+                .collect(Collectors.toMap(Model::id, Model::created));
+        assertEquals(V4_LAUNCH, created.get(FLASH));
+        assertEquals(V4_LAUNCH, created.get(PRO));
+        assertEquals(created.get(FLASH), created.get("deepseek-chat"), "an alias shows the model it serves");
+        assertEquals(V4_LAUNCH, validating.models().retrieve("deepseek-reasoner").created());
     }
 
     /** Code written for DeepSeek uses its base URL without /v1: pointing it at Tollgate changes only the host. */
