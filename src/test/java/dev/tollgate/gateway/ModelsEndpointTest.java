@@ -5,6 +5,7 @@ import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -129,6 +130,21 @@ class ModelsEndpointTest {
                 .body("error.type", equalTo("invalid_request_error"))
                 .body("error.code", org.hamcrest.Matchers.nullValue()) // it was the type repeated before
                 .body("error.message", startsWith("Invalid URL (POST /v1/models)."));
+    }
+
+    /** An API sets no cookies: the console's CSRF cookie is for its forms, not for SDKs and their proxies. */
+    @Test
+    void theGatewaySetsNoCookies() {
+        String key = issueKey(createTenant(uniqueSlug("cookies")));
+        for (String path : List.of("/v1/models", "/v1/models/deepseek-v4-flash", "/models", "/models/deepseek-chat",
+                "/v1/models/no-such-model", "/v1/embeddings")) {
+            given().header("Authorization", "Bearer " + key).get(path).then()
+                    .statusCode(anyOf(equalTo(200), equalTo(404)))
+                    .header("Set-Cookie", nullValue());
+        }
+        given().get("/v1/models").then().statusCode(401).header("Set-Cookie", nullValue());
+        // the console still gets its cookie
+        given().redirects().follow(false).get("/login").then().header("Set-Cookie", containsString("csrf-token="));
     }
 
     @Test

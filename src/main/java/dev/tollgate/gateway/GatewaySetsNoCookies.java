@@ -1,0 +1,34 @@
+package dev.tollgate.gateway;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The gateway's answers set no cookies, as an API's should. Quarkus' CSRF filter gives every GET of a REST
+ * resource the console's token cookie, GET /v1/models included, and can be narrowed only to a list of exact
+ * paths, not to the console's. So the cookie is taken off the gateway's answers just before their headers go
+ * out (Vert.x writes a response's cookies after its headers-end handlers). The chat route is POST only and
+ * never passes that filter.
+ */
+@ApplicationScoped
+public class GatewaySetsNoCookies {
+
+    @ConfigProperty(name = "quarkus.rest-csrf.cookie-name")
+    String csrfCookie;
+
+    void install(@Observes Router router) {
+        for (String path : List.of("/v1/*", "/models", "/models/*")) {
+            router.route(HttpMethod.GET, path).order(GatewayCors.ORDER).handler(this::handle);
+        }
+    }
+
+    private void handle(RoutingContext ctx) {
+        ctx.addHeadersEndHandler(v -> ctx.response().removeCookies(csrfCookie, false));
+        ctx.next();
+    }
+}
