@@ -142,6 +142,7 @@ public class ChatPipeline {
         call.tags = tags(call.ctx.request().headers());
         // Only used when the upstream never reports usage: four bytes a token, the whole body counted.
         call.promptTokenEstimate = (call.ctx.body().length() + 3) / 4;
+        body.limitOutputAsAsked();
         if (call.stream) {
             call.clientWantsUsage = body.wantsUsage();
             if (!call.clientWantsUsage) {

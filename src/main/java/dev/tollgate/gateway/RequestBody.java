@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -187,6 +188,25 @@ final class RequestBody {
             return;
         }
         set("user_id", Splice.jsonString(CacheScope.userId(tenantId, id)));
+    }
+
+    /**
+     * OpenAI's SDKs now send the output limit as {@code max_completion_tokens} ({@code max_tokens} is deprecated
+     * there), and DeepSeek reads only {@code max_tokens}: the limit would not hold, and an answer the client
+     * meant to cap would run, and be billed, to the model's maximum. A whole number sent as
+     * {@code max_completion_tokens}, with no {@code max_tokens}, goes upstream as both; an upstream that knows
+     * both (vLLM) reads the same limit twice. Anything else is left for the upstream to judge.
+     */
+    void limitOutputAsAsked() {
+        Value limit = fields.get("max_completion_tokens");
+        Value maxTokens = fields.get("max_tokens");
+        if (limit != null && limit.token() == JsonToken.VALUE_NUMBER_INT && (maxTokens == null || maxTokens.isNull())) {
+            int to = limit.span().to();
+            while (bytes[to - 1] < '0' || bytes[to - 1] > '9') { // a number ends in a digit: no delimiter taken
+                to--;
+            }
+            set("max_tokens", Arrays.copyOfRange(bytes, limit.span().from(), to));
+        }
     }
 
     /** Sets {@code stream_options.include_usage} to true, keeping the client's other stream options. */

@@ -161,6 +161,28 @@ class OpenAiSdkTest {
     }
 
     /**
+     * The SDK sends its output limit as max_completion_tokens (its maxTokens is deprecated), which DeepSeek does
+     * not read: the limit still holds, streamed or not.
+     */
+    @Test
+    void maxCompletionTokensLimitsTheAnswer() {
+        ChatCompletionCreateParams params = ask(FLASH, "Tell me a long story about a lighthouse keeper.")
+                .maxCompletionTokens(5).build();
+        ChatCompletion completion = client().chat().completions().create(params);
+        assertEquals(ChatCompletion.Choice.FinishReason.LENGTH, completion.choices().get(0).finishReason());
+        assertEquals(5, completion.usage().orElseThrow().completionTokens());
+
+        ChatCompletionAccumulator streamed = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> chunks = client().chat().completions().createStreaming(
+                params.toBuilder().streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            chunks.stream().forEach(streamed::accumulate);
+        }
+        assertEquals(ChatCompletion.Choice.FinishReason.LENGTH,
+                streamed.chatCompletion().choices().get(0).finishReason());
+        assertEquals(5, streamed.chatCompletion().usage().orElseThrow().completionTokens());
+    }
+
+    /**
      * Usage arrives the way OpenAI documents it, in a final chunk with empty choices, whichever form the
      * upstream used (DeepSeek's live traffic puts it on the finish chunk): the SDK's own accumulator needs that.
      */

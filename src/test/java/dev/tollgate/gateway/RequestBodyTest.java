@@ -89,6 +89,29 @@ class RequestBodyTest {
     }
 
     @Test
+    void maxCompletionTokensAlsoGoesAsTheMaxTokensDeepSeekReadsUnlessTheClientSentThatToo() throws Exception {
+        RequestBody openAiStyle = read("{\"model\":\"deepseek-v4-flash\", " + MESSAGES + ", \"max_completion_tokens\" : 120 }");
+        openAiStyle.limitOutputAsAsked();
+        assertEquals("{\"max_tokens\":120,\"model\":\"deepseek-v4-flash\", " + MESSAGES + ", \"max_completion_tokens\" : 120 }",
+                upstream(openAiStyle));
+
+        RequestBody last = read("{\"max_completion_tokens\":7,\"model\":\"deepseek-v4-flash\",\"max_tokens\":null}");
+        last.limitOutputAsAsked();
+        assertEquals("{\"max_completion_tokens\":7,\"model\":\"deepseek-v4-flash\",\"max_tokens\":7}", upstream(last));
+
+        for (String untouched : new String[] {
+                "{\"model\":\"m\",\"max_tokens\":50,\"max_completion_tokens\":120}", // the client's own max_tokens wins
+                "{\"model\":\"m\",\"max_completion_tokens\":\"120\"}", // not a number: the upstream says what is wrong
+                "{\"model\":\"m\",\"max_completion_tokens\":1.5}",
+                "{\"model\":\"m\",\"max_completion_tokens\":null}",
+                "{\"model\":\"m\"}"}) {
+            RequestBody body = read(untouched);
+            body.limitOutputAsAsked();
+            assertEquals(untouched, upstream(body));
+        }
+    }
+
+    @Test
     void aFieldSentTwiceCountsAsItsLastValueAsInAJsonTree() throws Exception {
         assertFalse(read("{\"model\":\"m\",\"messages\":[{}],\"messages\":\"hi\"}").hasMessages());
         assertTrue(read("{\"model\":\"m\",\"messages\":[],\"messages\":[{}]}").hasMessages());
