@@ -143,6 +143,7 @@ public class ChatPipeline {
         // Only used when the upstream never reports usage: four bytes a token, the whole body counted.
         call.promptTokenEstimate = (call.ctx.body().length() + 3) / 4;
         body.limitOutputAsAsked();
+        body.developerAsSystem();
         if (call.stream) {
             call.clientWantsUsage = body.wantsUsage();
             if (!call.clientWantsUsage) {

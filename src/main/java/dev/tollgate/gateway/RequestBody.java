@@ -35,6 +35,7 @@ final class RequestBody {
     }
 
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SYSTEM = "\"system\"".getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] bytes;
     /** Where the body's opening brace is. */
@@ -48,6 +49,8 @@ final class RequestBody {
     /** The spans of earlier values of a field sent more than once (rare): a field set is set in each of them. */
     private Map<String, List<Splice.Span>> earlier;
     private boolean hasMessages;
+    /** The values of messages' {@code role} fields that say {@code "developer"}. */
+    private List<Splice.Span> developerRoles;
     private String thinkingType;
     /** Inside stream_options, when it is an object: where it opens, whether it is empty, its include_usage. */
     private int streamOptionsStart;
@@ -91,7 +94,7 @@ final class RequestBody {
                 int from = (int) p.currentTokenLocation().getByteOffset();
                 String text = token == JsonToken.VALUE_STRING ? p.getText() : null;
                 if ("messages".equals(name) && token == JsonToken.START_ARRAY) {
-                    body.hasMessages = skipArray(p) > 0;
+                    body.hasMessages = body.readMessages(p) > 0;
                 } else if ("thinking".equals(name) && token == JsonToken.START_OBJECT) {
                     body.thinkingType = readType(p);
                 } else if ("stream_options".equals(name) && token == JsonToken.START_OBJECT) {
@@ -209,6 +212,16 @@ final class RequestBody {
         }
     }
 
+    /**
+     * OpenAI's newer name for the system role, {@code developer} (its SDKs' {@code addDeveloperMessage}), is
+     * sent as {@code system}, which DeepSeek takes for the same thing: DeepSeek refuses the name with a 400.
+     */
+    void developerAsSystem() {
+        if (developerRoles != null) {
+            developerRoles.forEach(span -> changes.add(span.replacedBy(SYSTEM)));
+        }
+    }
+
     /** Sets {@code stream_options.include_usage} to true, keeping the client's other stream options. */
     void askForUsage() {
         Value options = fields.get("stream_options");
@@ -301,12 +314,32 @@ final class RequestBody {
         }
     }
 
-    /** Skips the rest of the array the parser has just entered; returns how many elements it had. */
-    private static int skipArray(JsonParser p) throws IOException {
+    /**
+     * Reads the messages array the parser has just entered, noting where a role is {@code "developer"}, and
+     * skipping everything else unread; returns how many messages it had.
+     */
+    private int readMessages(JsonParser p) throws IOException {
         int n = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            p.skipChildren();
             n++;
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                continue;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean role = "role".equals(p.currentName());
+                if (p.nextToken() == JsonToken.VALUE_STRING && role) {
+                    Splice.Span span = Splice.Span.ofValue(p, 0);
+                    if ("developer".equals(p.getText())) {
+                        if (developerRoles == null) {
+                            developerRoles = new ArrayList<>(1);
+                        }
+                        developerRoles.add(span);
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
         }
         return n;
     }

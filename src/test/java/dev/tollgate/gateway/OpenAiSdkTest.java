@@ -160,6 +160,14 @@ class OpenAiSdkTest {
                 + number(usage._additionalProperties(), "prompt_cache_miss_tokens"));
     }
 
+    /** The SDK's developer messages (OpenAI's newer name for system ones) work, though DeepSeek refuses the role. */
+    @Test
+    void developerMessagesWork() {
+        ChatCompletion completion = client().chat().completions().create(ChatCompletionCreateParams.builder()
+                .model(FLASH).addDeveloperMessage("Answer in one word.").addUserMessage("What is 1+1?").build());
+        assertEquals(ChatCompletion.Choice.FinishReason.STOP, completion.choices().get(0).finishReason());
+    }
+
     /**
      * The SDK sends its output limit as max_completion_tokens (its maxTokens is deprecated), which DeepSeek does
      * not read: the limit still holds, streamed or not.

@@ -112,6 +112,24 @@ class RequestBodyTest {
     }
 
     @Test
+    void aDeveloperMessageGoesAsTheSystemMessageDeepSeekTakes() throws Exception {
+        String messages = "\"messages\":[{\"content\":\"Be brief. role: developer\", \"role\" : \"developer\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"role\":\"developer\"}]},\"developer\","
+                + "{\"role\":\"develop\\u0065r\",\"content\":\"x\"}]";
+        RequestBody body = read("{\"model\":\"deepseek-v4-flash\"," + messages + "}");
+        assertTrue(body.hasMessages());
+        body.developerAsSystem();
+        // only a message's own role changes; content, nested objects and what is not a message stay as sent
+        assertEquals("{\"model\":\"deepseek-v4-flash\"," + messages.replace("\"role\" : \"developer\"", "\"role\" : \"system\"")
+                .replace("\"develop\\u0065r\"", "\"system\"") + "}", upstream(body));
+
+        String plain = "{\"model\":\"m\"," + MESSAGES + "}";
+        RequestBody unchanged = read(plain);
+        unchanged.developerAsSystem();
+        assertEquals(plain, upstream(unchanged));
+    }
+
+    @Test
     void aFieldSentTwiceCountsAsItsLastValueAsInAJsonTree() throws Exception {
         assertFalse(read("{\"model\":\"m\",\"messages\":[{}],\"messages\":\"hi\"}").hasMessages());
         assertTrue(read("{\"model\":\"m\",\"messages\":[],\"messages\":[{}]}").hasMessages());
