@@ -134,6 +134,10 @@ public class ChatPipeline {
         if (streamOptions != null && streamOptions.token() != JsonToken.START_OBJECT && !streamOptions.isNull()) {
             throw invalid("stream_options", "stream_options must be an object, e.g. {\"include_usage\": true}");
         }
+        RequestBody.Value includeUsage = body.includeUsage(); // set by Tollgate on a stream: the upstream never sees it
+        if (includeUsage != null && !includeUsage.token().isBoolean() && !includeUsage.isNull()) {
+            throw invalid("stream_options.include_usage", "stream_options.include_usage must be a boolean");
+        }
         serve(call, resolution, body); // sets the served model, which X-Tollgate-Model names only once there is one
         call.stream = stream != null && stream.token() == JsonToken.VALUE_TRUE;
         call.thinking = !"disabled".equals(body.thinkingType());

@@ -146,10 +146,15 @@ final class RequestBody {
         return value == null ? null : value.path("type").asText(null);
     }
 
-    boolean wantsUsage() {
+    /** {@code stream_options.include_usage} as sent, when stream_options is an object that has it; else null. */
+    Value includeUsage() {
         Value options = fields.get("stream_options");
-        return options != null && options.token() == JsonToken.START_OBJECT && includeUsage != null
-                && includeUsage.token() == JsonToken.VALUE_TRUE;
+        return options != null && options.token() == JsonToken.START_OBJECT ? includeUsage : null;
+    }
+
+    boolean wantsUsage() {
+        Value sent = includeUsage();
+        return sent != null && sent.token() == JsonToken.VALUE_TRUE;
     }
 
     /**

@@ -575,6 +575,9 @@ class ChatCompletionsTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "stream", "stream");
         assertBadRequest("{\"model\":\"deepseek-v4-flash\",\"stream\":true,\"stream_options\":true,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "stream_options", "stream_options");
+        // Tollgate sets include_usage itself, so the upstream never sees what the client sent there
+        assertBadRequest("{\"model\":\"deepseek-v4-flash\",\"stream\":true,\"stream_options\":{\"include_usage\":\"yes\"},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "stream_options.include_usage", "include_usage");
         // what follows the object would go upstream too: a second object there names a model never checked
         assertBadRequest(userMessage("Hi", false) + " garbage", null, "JSON");
         assertBadRequest(userMessage("Hi", false) + "{\"model\":\"deepseek-v4-pro\"}", null, "one object");
