@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -171,7 +172,17 @@ public final class DeepSeekSimulator {
 
     private Router router() {
         Router router = Router.router(vertx);
-        router.route().method(HttpMethod.POST).handler(BodyHandler.create().setBodyLimit(64L * 1024 * 1024));
+        // Every body is read as JSON, whatever its type says: `curl -d` declares a form, which BodyHandler would
+        // decode as one (refusing a field over 1 KB with a bare 400) and keep any files of.
+        router.route().method(HttpMethod.POST).handler(ctx -> {
+            String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+            if (type != null && (type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33)
+                    || type.regionMatches(true, 0, "multipart/", 0, 10))) {
+                ctx.request().headers().remove(HttpHeaders.CONTENT_TYPE);
+            }
+            ctx.next();
+        });
+        router.route().method(HttpMethod.POST).handler(BodyHandler.create(false).setBodyLimit(64L * 1024 * 1024));
         ChatHandler chat = new ChatHandler(this, mapper);
         for (String prefix : List.of("", "/v1")) {
             router.post(prefix + "/chat/completions").handler(chat);

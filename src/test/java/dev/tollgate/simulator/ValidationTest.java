@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -210,6 +211,19 @@ class ValidationTest {
                 .header("Authorization", "Bearer sk-x")
                 .POST(HttpRequest.BodyPublishers.ofString(VALID_BODY + " \r\n")).build());
         assertEquals(200, response.statusCode(), response.body());
+    }
+
+    /** {@code curl -d} declares a form; the body is still read as JSON, however long, and not decoded as a form. */
+    @Test
+    void aBodyDeclaredAsAFormIsReadAsJson() {
+        String body = chat("deepseek-v4-flash", "100% of " + "x".repeat(3000)).toString();
+        for (String type : List.of("application/x-www-form-urlencoded", "Multipart/Form-Data; boundary=x")) {
+            HttpResponse<String> response = sim.send(HttpRequest.newBuilder(URI.create(sim.simulator.baseUrl()
+                            + "/chat/completions"))
+                    .header("Authorization", "Bearer sk-x").header("Content-Type", type)
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+            assertEquals(200, response.statusCode(), type + ": " + response.body());
+        }
     }
 
     @Test
