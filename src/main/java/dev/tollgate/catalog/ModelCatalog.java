@@ -47,7 +47,8 @@ public class ModelCatalog {
 
     private Catalog load() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select id, owned_by, created from model where enabled order by sort_order, id")) {
+                ResultSet rs = s.executeQuery(
+                        "select id, owned_by, created from model where enabled order by sort_order, id")) {
             List<CatalogModel> result = new ArrayList<>();
             Map<String, CatalogModel> byId = new HashMap<>();
             while (rs.next()) {

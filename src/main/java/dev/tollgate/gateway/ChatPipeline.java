@@ -134,7 +134,8 @@ public class ChatPipeline {
         if (streamOptions != null && streamOptions.token() != JsonToken.START_OBJECT && !streamOptions.isNull()) {
             throw invalid("stream_options", "stream_options must be an object, e.g. {\"include_usage\": true}");
         }
-        RequestBody.Value includeUsage = body.includeUsage(); // set by Tollgate on a stream: the upstream never sees it
+        // on a stream Tollgate sets include_usage itself, so the upstream would never see a wrong one
+        RequestBody.Value includeUsage = body.includeUsage();
         if (includeUsage != null && !includeUsage.token().isBoolean() && !includeUsage.isNull()) {
             throw invalid("stream_options.include_usage", "stream_options.include_usage must be a boolean");
         }
