@@ -9,9 +9,9 @@ import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The gateway's answers set no cookies, as an API's should. Quarkus' CSRF filter gives every GET of a REST
- * resource the console's token cookie, GET /v1/models included, and can be narrowed only to a list of exact
- * paths, not to the console's. So the cookie is taken off the gateway's answers just before their headers go
+ * The gateway's answers set no cookies, as an API's should. Quarkus' CSRF filter gives every GET, HEAD and
+ * OPTIONS of a REST resource the console's token cookie, GET /v1/models included, and can be narrowed only to a
+ * list of exact paths, not to the console's. So the cookie is taken off the gateway's answers just before their headers go
  * out (Vert.x writes a response's cookies after its headers-end handlers). The chat route is POST only and
  * never passes that filter.
  */
@@ -23,7 +23,9 @@ public class GatewaySetsNoCookies {
 
     void install(@Observes Router router) {
         for (String path : List.of("/v1/*", "/models", "/models/*")) {
-            router.route(HttpMethod.GET, path).order(GatewayCors.ORDER).handler(this::handle);
+            // the methods that filter treats as safe, and so gives a new token; the chat route's POST is not one
+            router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD).method(HttpMethod.OPTIONS)
+                    .order(GatewayCors.ORDER).handler(this::handle);
         }
     }
 

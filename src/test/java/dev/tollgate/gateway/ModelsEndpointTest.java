@@ -143,6 +143,9 @@ class ModelsEndpointTest {
                     .header("Set-Cookie", nullValue());
         }
         given().get("/v1/models").then().statusCode(401).header("Set-Cookie", nullValue());
+        given().header("Authorization", "Bearer " + key).head("/v1/models").then().statusCode(200)
+                .header("Set-Cookie", nullValue());
+        given().header("Authorization", "Bearer " + key).options("/v1/models").then().header("Set-Cookie", nullValue());
         // the console still gets its cookie
         given().redirects().follow(false).get("/login").then().header("Set-Cookie", containsString("csrf-token="));
     }
