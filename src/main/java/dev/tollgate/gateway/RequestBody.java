@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -20,9 +19,10 @@ import java.util.Map;
 
 /**
  * A chat completion request as the gateway reads it: with a streaming parser, so that the messages (most
- * of a long conversation's bytes) are checked and skipped, never built into a tree, and with where each
- * top-level field lies. The few changes the gateway makes (an alias's model and the fields it implies,
- * asking for usage) go in as {@link Splice splices}; every other byte goes upstream as the client sent it.
+ * of a long conversation's bytes) are checked and skipped but for their roles, never built into a tree, and
+ * with where each top-level field lies. The few changes the gateway makes (an alias's model and the fields it
+ * implies, asking for usage, the tenant's user_id, the output limit, developer roles) go in as
+ * {@link Splice splices}; every other byte goes upstream as the client sent it.
  */
 final class RequestBody {
 
@@ -36,6 +36,8 @@ final class RequestBody {
 
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SYSTEM = "\"system\"".getBytes(StandardCharsets.US_ASCII);
+    /** DeepSeek V4's most output tokens (384K), the top of the {@code max_tokens} range it takes. */
+    static final int MOST_OUTPUT_TOKENS = 393_216;
 
     private final byte[] bytes;
     /** Where the body's opening brace is. */
@@ -201,19 +203,39 @@ final class RequestBody {
     /**
      * OpenAI's SDKs now send the output limit as {@code max_completion_tokens} ({@code max_tokens} is deprecated
      * there), and DeepSeek reads only {@code max_tokens}: the limit would not hold, and an answer the client
-     * meant to cap would run, and be billed, to the model's maximum. A whole number sent as
-     * {@code max_completion_tokens}, with no {@code max_tokens}, goes upstream as both; an upstream that knows
-     * both (vLLM) reads the same limit twice. Anything else is left for the upstream to judge.
+     * meant to cap would run, and be billed, to the model's maximum. So a whole number the client sends as
+     * {@code max_completion_tokens} also goes upstream as {@code max_tokens}, unless it sent that too (an
+     * alias's implied max_tokens gives way to it, as to any field the client sets); one an alias implies does
+     * where nothing else sets max_tokens. An upstream that knows both (vLLM) reads the same limit twice. Only a
+     * limit that limits is copied, 1 to DeepSeek's most output: DeepSeek would refuse any other as a max_tokens
+     * the client never sent, where it used to ignore it.
      */
     void limitOutputAsAsked() {
-        Value limit = fields.get("max_completion_tokens");
         Value maxTokens = fields.get("max_tokens");
-        if (limit != null && limit.token() == JsonToken.VALUE_NUMBER_INT && (maxTokens == null || maxTokens.isNull())) {
-            int to = limit.span().to();
+        if (maxTokens != null && !maxTokens.isNull()) {
+            return;
+        }
+        Value sent = fields.get("max_completion_tokens");
+        String limit;
+        if (sent != null && !sent.isNull()) {
+            if (sent.token() != JsonToken.VALUE_NUMBER_INT) {
+                return; // anything else is left for the upstream to judge
+            }
+            int to = sent.span().to();
             while (bytes[to - 1] < '0' || bytes[to - 1] > '9') { // a number ends in a digit: no delimiter taken
                 to--;
             }
-            set("max_tokens", Arrays.copyOfRange(bytes, limit.span().from(), to));
+            limit = new String(bytes, sent.span().from(), to - sent.span().from(), StandardCharsets.US_ASCII);
+        } else {
+            JsonNode value = implied.get("max_completion_tokens");
+            if (value == null || !value.isIntegralNumber() || implied.containsKey("max_tokens")) {
+                return;
+            }
+            limit = value.asText();
+        }
+        if (limit.length() <= 6 && limit.charAt(0) != '-' && Integer.parseInt(limit) >= 1
+                && Integer.parseInt(limit) <= MOST_OUTPUT_TOKENS) {
+            set("max_tokens", limit.getBytes(StandardCharsets.US_ASCII));
         }
     }
 

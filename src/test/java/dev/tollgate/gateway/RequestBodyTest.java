@@ -103,12 +103,41 @@ class RequestBodyTest {
                 "{\"model\":\"m\",\"max_tokens\":50,\"max_completion_tokens\":120}", // the client's own max_tokens wins
                 "{\"model\":\"m\",\"max_completion_tokens\":\"120\"}", // not a number: the upstream says what is wrong
                 "{\"model\":\"m\",\"max_completion_tokens\":1.5}",
+                // no limit DeepSeek would refuse as a max_tokens the client never sent: it ignores these as they are
+                "{\"model\":\"m\",\"max_completion_tokens\":0}",
+                "{\"model\":\"m\",\"max_completion_tokens\":-5}",
+                "{\"model\":\"m\",\"max_completion_tokens\":393217}",
+                "{\"model\":\"m\",\"max_completion_tokens\":100000000000000000000000}",
                 "{\"model\":\"m\",\"max_completion_tokens\":null}",
                 "{\"model\":\"m\"}"}) {
             RequestBody body = read(untouched);
             body.limitOutputAsAsked();
             assertEquals(untouched, upstream(body));
         }
+        RequestBody most = read("{\"model\":\"m\",\"max_completion_tokens\":393216}");
+        most.limitOutputAsAsked();
+        assertEquals("{\"max_tokens\":393216,\"model\":\"m\",\"max_completion_tokens\":393216}", upstream(most));
+    }
+
+    @Test
+    void anAliasOutputLimitGivesWayToTheClientsAndOneItImpliesAsMaxCompletionTokensHoldsToo() throws Exception {
+        RequestBody clientWins = read("{\"model\":\"fast\",\"max_completion_tokens\":9}");
+        clientWins.serveAlias("deepseek-v4-flash", implied("max_tokens", "300"), JSON);
+        clientWins.limitOutputAsAsked();
+        assertEquals("{\"max_tokens\":9,\"model\":\"deepseek-v4-flash\",\"max_completion_tokens\":9}", upstream(clientWins));
+
+        RequestBody impliedLimit = read("{\"model\":\"fast\"}");
+        impliedLimit.serveAlias("deepseek-v4-flash", implied("max_completion_tokens", "300"), JSON);
+        impliedLimit.limitOutputAsAsked();
+        JsonNode sent = JSON.readTree(upstream(impliedLimit));
+        assertEquals(300, sent.get("max_tokens").asInt());
+        assertEquals(300, sent.get("max_completion_tokens").asInt());
+
+        RequestBody aliasSetsBoth = read("{\"model\":\"fast\"}");
+        aliasSetsBoth.serveAlias("deepseek-v4-flash",
+                Map.of("max_tokens", JSON.readTree("50"), "max_completion_tokens", JSON.readTree("300")), JSON);
+        aliasSetsBoth.limitOutputAsAsked();
+        assertEquals(50, JSON.readTree(upstream(aliasSetsBoth)).get("max_tokens").asInt());
     }
 
     @Test
