@@ -444,8 +444,11 @@ public class ChatPipeline {
                     "The upstream is rate limiting requests for " + call.servedModel + "; retry with backoff."));
             case 401, 403 -> fail(call, new OpenAiException(502, "api_error", "upstream_auth_failed", null,
                     "The gateway's upstream credentials were refused. Tell your Tollgate operator."));
-            case 402 -> fail(call, new OpenAiException(503, "api_error", "upstream_balance_exhausted", null,
-                    "The upstream account has run out of balance. Tell your Tollgate operator."));
+            // DeepSeek's own 402: a status no client library retries (they retry every 5xx, whatever
+            // X-Should-Retry says), where a retry only waits for the operator to top the account up
+            case 402 -> fail(call, new OpenAiException(402, "api_error", "upstream_balance_exhausted", null,
+                    "The gateway's upstream account has run out of balance (this is not your Tollgate key)."
+                            + " Tell your Tollgate operator."));
             // the gateway chose the path and the model: the endpoint is set up wrong, which no retry mends
             case 404, 405 -> fail(call, new OpenAiException(502, "api_error", "upstream_not_configured", null,
                     "The upstream endpoint does not serve " + call.servedModel + " at its configured address (HTTP "

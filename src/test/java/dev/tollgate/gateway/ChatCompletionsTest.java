@@ -512,7 +512,7 @@ class ChatCompletionsTest {
             secrets.add("****" + k.substring(Math.max(0, k.length() - 4)));
         }
         assertFalse(secrets.isEmpty());
-        Map<String, Integer> expected = Map.of("400", 400, "401", 502, "402", 503, "422", 422, "429", 429,
+        Map<String, Integer> expected = Map.of("400", 400, "401", 502, "402", 402, "422", 422, "429", 429,
                 "500", 502, "503", 503, "drop", 502, "disconnect-mid-stream", 502);
         expected.forEach((fault, status) -> {
             sim.reset();
@@ -540,8 +540,9 @@ class ChatCompletionsTest {
         chat(userMessage("Hi [[sim:fault=401]]", false)).then().statusCode(502)
                 .body("error.code", equalTo("upstream_auth_failed"))
                 .body("error.message", containsString("operator"));
-        chat(userMessage("Hi [[sim:fault=402]]", false)).then().statusCode(503)
-                .body("error.code", equalTo("upstream_balance_exhausted"));
+        chat(userMessage("Hi [[sim:fault=402]]", false)).then().statusCode(402)
+                .body("error.code", equalTo("upstream_balance_exhausted"))
+                .body("error.message", containsString("operator"));
         chat(userMessage("Hi [[sim:fault=500]]", false)).then().statusCode(502)
                 .body("error.type", equalTo("api_error"))
                 .body("error.message", containsString("500"));

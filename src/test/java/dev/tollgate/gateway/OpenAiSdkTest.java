@@ -552,6 +552,14 @@ class OpenAiSdkTest {
         assertOpenAiError(auth, 502, "api_error");
         assertEquals(Optional.of("upstream_auth_failed"), auth.code());
 
+        // the upstream account ran dry: DeepSeek's 402, which neither Tollgate nor any client library retries
+        sim.reset();
+        OpenAIServiceException broke = assertThrows(OpenAIServiceException.class,
+                () -> client().chat().completions().create(ask(FLASH, "Hi [[sim:fault=402]]").build()));
+        assertOpenAiError(broke, 402, "api_error");
+        assertEquals(Optional.of("upstream_balance_exhausted"), broke.code());
+        assertEquals(1, sim.stat("chatRequests"));
+
         // streaming: a failure before the first byte is still a plain error status
         sim.reset();
         InternalServerException streamed = assertThrows(InternalServerException.class,
