@@ -10,10 +10,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The gateway's answers set no cookies, as an API's should. Quarkus' CSRF filter gives every GET, HEAD and
- * OPTIONS of a REST resource the console's token cookie, GET /v1/models included, and can be narrowed only to a
- * list of exact paths, not to the console's. So the cookie is taken off the gateway's answers just before their headers go
- * out (Vert.x writes a response's cookies after its headers-end handlers). The chat route is POST only and
- * never passes that filter.
+ * OPTIONS of a REST resource the console's token cookie, GET /v1/models included, and can be narrowed only to
+ * a list of exact paths, not to the console's. So the cookie is taken off the gateway's answers just before
+ * their headers go out (Vert.x writes a response's cookies after its headers-end handlers). The chat route is
+ * POST only and never passes that filter.
  */
 @ApplicationScoped
 public class GatewaySetsNoCookies {

@@ -37,7 +37,7 @@ final class RequestBody {
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SYSTEM = "\"system\"".getBytes(StandardCharsets.US_ASCII);
     /** DeepSeek V4's most output tokens (384K), the top of the {@code max_tokens} range it takes. */
-    static final int MOST_OUTPUT_TOKENS = 393_216;
+    private static final int MOST_OUTPUT_TOKENS = 393_216;
 
     private final byte[] bytes;
     /** Where the body's opening brace is. */
@@ -233,8 +233,8 @@ final class RequestBody {
             }
             limit = value.asText();
         }
-        if (limit.length() <= 6 && limit.charAt(0) != '-' && Integer.parseInt(limit) >= 1
-                && Integer.parseInt(limit) <= MOST_OUTPUT_TOKENS) {
+        int tokens = limit.length() <= 6 ? Integer.parseInt(limit) : 0; // past six digits, past the most
+        if (tokens >= 1 && tokens <= MOST_OUTPUT_TOKENS) {
             set("max_tokens", limit.getBytes(StandardCharsets.US_ASCII));
         }
     }
