@@ -10,11 +10,15 @@ import dev.tollgate.pricing.TokenCounts;
 import dev.tollgate.upstream.UpstreamEndpoint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,10 +41,29 @@ public class CallRecorder {
     @Inject
     MeterRegistry metrics;
 
-    /** A counter per model and status, found without building and sorting the registry's tags on every call. */
+    /**
+     * A counter per endpoint, model and status, found without building and sorting the registry's tags on every
+     * call.
+     */
     private final Map<AttemptOutcome, Counter> attempts = new ConcurrentHashMap<>();
 
-    private record AttemptOutcome(String model, int status) {
+    private record AttemptOutcome(String endpoint, String model, int status) {
+    }
+
+    /**
+     * Buckets for upstream latency, in seconds: an LLM answers in tenths of a second to minutes, so the
+     * registry's default buckets (up to 30 s, most of them below 1 s) would say little about the slow end.
+     */
+    private static final Duration[] LATENCY_BUCKETS = Stream.of(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0,
+            30.0, 60.0, 120.0, 300.0, 600.0).map(s -> Duration.ofMillis((long) (s * 1000))).toArray(Duration[]::new);
+
+    /** Each endpoint's latency per model: how long its answers took, and its streams until their first chunk. */
+    private final Map<EndpointModel, UpstreamTimers> latency = new ConcurrentHashMap<>();
+
+    private record EndpointModel(String endpoint, String model) {
+    }
+
+    private record UpstreamTimers(Timer answer, Timer firstChunk) {
     }
 
     /** Tokens billed per tenant, model and token class: cache hits are money, and dashboards want them live. */
@@ -76,9 +99,13 @@ public class CallRecorder {
                 .tags(call.tags)
                 .build());
         call.attemptOpen = false; // only once recorded: a failure before leaves it open, for the defect guard to record
-        attempts.computeIfAbsent(new AttemptOutcome(call.servedModel, status), o -> metrics.counter(
-                "tollgate_gateway_attempts", "model", String.valueOf(o.model()), "status", String.valueOf(o.status())))
-                .increment();
+        String endpointName = endpoint == null ? "none" : endpoint.name();
+        attempts.computeIfAbsent(new AttemptOutcome(endpointName, call.servedModel, status), o -> metrics.counter(
+                "tollgate_gateway_attempts", "endpoint", o.endpoint(), "model", String.valueOf(o.model()),
+                "status", String.valueOf(o.status()))).increment();
+        if (endpoint != null) {
+            timeUpstream(call, endpointName, status == 200 && errorType == null);
+        }
         if (usage != Usage.NONE) {
             TokenCounters t = tokens.computeIfAbsent(new TenantModel(call.key.tenantSlug(), call.servedModel),
                     tm -> new TokenCounters(tokenCounter(tm, TokenClass.INPUT_CACHE_HIT),
@@ -87,6 +114,32 @@ public class CallRecorder {
             t.cacheMiss().increment(usage.cacheMissTokens());
             t.output().increment(usage.completionTokens()); // reasoning tokens are inside, billed as output
         }
+    }
+
+    /**
+     * The endpoint's latency from the attempt's start: to the whole answer (a complete one only: a stream the
+     * client left, or a failure, says nothing about it), and for a stream to its first chunk, the time to first
+     * token, however the stream ended.
+     */
+    private void timeUpstream(ChatCall call, String endpoint, boolean complete) {
+        long now = System.nanoTime();
+        UpstreamTimers t = latency.computeIfAbsent(new EndpointModel(endpoint, String.valueOf(call.servedModel)),
+                em -> new UpstreamTimers(
+                        latencyTimer("tollgate.upstream.answer", em, "Time from sending a call to an upstream endpoint"
+                                + " to its complete 200 answer"),
+                        latencyTimer("tollgate.upstream.first.chunk", em, "Time from sending a streamed call to an"
+                                + " upstream endpoint to the first chunk of its answer (time to first token)")));
+        if (complete) {
+            t.answer().record(now - call.attemptStartedNanos, TimeUnit.NANOSECONDS);
+        }
+        if (call.relay != null && call.relay.answerBegun) {
+            t.firstChunk().record(call.relay.firstChunkNanos - call.attemptStartedNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Timer latencyTimer(String name, EndpointModel em, String description) {
+        return Timer.builder(name).description(description).tags("endpoint", em.endpoint(), "model", em.model())
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(metrics);
     }
 
     private Counter tokenCounter(TenantModel tm, TokenClass tokenClass) {

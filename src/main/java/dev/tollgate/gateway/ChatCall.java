@@ -45,7 +45,8 @@ final class ChatCall {
     private List<UpstreamEndpoint> refusedBy;
     /** Endpoints that sent a Retry-After during this call, with when (System.nanoTime) it ends; mostly null. */
     private Map<UpstreamEndpoint, Long> heldOffUntil;
-    Instant attemptStartedAt;
+    /** When the current attempt began (System.nanoTime): the endpoint's latency is measured from here. */
+    long attemptStartedNanos;
     Instant firstByteAt;
     UpstreamEndpoint endpoint;
     HttpClientRequest upstreamRequest;

@@ -223,8 +223,8 @@ public class ChatPipeline {
         call.upstreamRequest = null;
         call.refusedWith = 0;
         call.retryAfterSeconds = -1; // an earlier attempt's wait is not this one's
-        call.attemptStartedAt = Instant.now();
-        long started = System.nanoTime();
+        call.attemptStartedNanos = System.nanoTime();
+        long started = call.attemptStartedNanos;
         endpoint.client().request(endpoint.chatCompletionsRequest(call.stream))
                 .onFailure(guarded(call, err -> noConnection(call, plan, endpoint, err, started)))
                 .onSuccess(guarded(call, req -> {
@@ -379,7 +379,7 @@ public class ChatPipeline {
         if (settle(call, endpoint)) {
             CircuitBreaker.State before = endpoint.breaker().getState();
             endpoint.breaker().onSuccess(tookNanos, TimeUnit.NANOSECONDS); // a half-open one may open again
-            noteOpening(endpoint, before);
+            upstreams.resultReported(endpoint, before);
         }
     }
 
@@ -387,14 +387,7 @@ public class ChatPipeline {
         if (settle(call, endpoint)) {
             CircuitBreaker.State before = endpoint.breaker().getState();
             endpoint.breaker().onError(tookNanos, TimeUnit.NANOSECONDS, err);
-            noteOpening(endpoint, before);
-        }
-    }
-
-    /** A breaker opens only on a result reported here: when, for the Retry-After of calls none can take. */
-    private void noteOpening(UpstreamEndpoint endpoint, CircuitBreaker.State before) {
-        if (before != CircuitBreaker.State.OPEN && endpoint.breaker().getState() == CircuitBreaker.State.OPEN) {
-            upstreams.opened(endpoint);
+            upstreams.resultReported(endpoint, before);
         }
     }
 

@@ -40,6 +40,8 @@ final class StreamRelay {
     long streamedBytes;
     /** A chunk came: the upstream began its answer (keep-alive comments alone say it has not). */
     boolean answerBegun;
+    /** When the first chunk came (System.nanoTime): the endpoint's time to first token. */
+    long firstChunkNanos;
     boolean done;
     /** An event is larger than the limit, or grew past it without ending: the stream cannot go on. */
     boolean eventTooLarge;
@@ -256,6 +258,9 @@ final class StreamRelay {
     }
 
     private void observe(ChunkFacts facts) {
+        if (!answerBegun) {
+            firstChunkNanos = System.nanoTime();
+        }
         answerBegun = true;
         if (facts.usage != null) {
             usage = facts.usage;

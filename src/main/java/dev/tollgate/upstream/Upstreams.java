@@ -5,6 +5,8 @@ import dev.tollgate.simulator.EmbeddedSimulator;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.netty.util.concurrent.EventExecutor;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -18,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +46,8 @@ public class Upstreams {
     EmbeddedSimulator simulator;
     @Inject
     Vertx vertx;
+    @Inject
+    MeterRegistry metrics;
 
     private List<UpstreamEndpoint> endpoints;
     /** When each endpoint's breaker last opened: how long a client told none is available should wait. */
@@ -81,6 +86,22 @@ public class Upstreams {
             });
         }
         endpoints = List.copyOf(list);
+        endpoints.forEach(this::breakerGauges);
+    }
+
+    /**
+     * One gauge per breaker state, 1 for the state the endpoint's breaker is in (the usual Prometheus form of an
+     * enum): an operator sees an endpoint taken out, and for how long, without reading the log.
+     */
+    private void breakerGauges(UpstreamEndpoint endpoint) {
+        for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
+                CircuitBreaker.State.HALF_OPEN)) {
+            Gauge.builder("tollgate.upstream.breaker.state", endpoint.breaker(), b -> b.getState() == state ? 1 : 0)
+                    .description("1 for the state the upstream endpoint's circuit breaker is in; open: taken out")
+                    .tags("endpoint", endpoint.name(), "state", state.name().toLowerCase(Locale.ROOT))
+                    .strongReference(true)
+                    .register(metrics);
+        }
     }
 
     private void checkRetries(TollgateConfig.Gateway gateway) {
@@ -145,11 +166,30 @@ public class Upstreams {
     }
 
     /**
-     * Notes that the endpoint's breaker has just opened. Told by the gateway, which reports every result: a listener
+     * Told by the gateway after each result it reports to an endpoint's breaker, with the state before: a breaker
+     * opens or closes only on such a result. Notes when it opened, and logs the change for the operator. A listener
      * on the breaker's events would make resilience4j build an event object for every call.
      */
-    public void opened(UpstreamEndpoint endpoint) {
-        openedAt.put(endpoint.name(), Instant.now());
+    public void resultReported(UpstreamEndpoint endpoint, CircuitBreaker.State before) {
+        CircuitBreaker breaker = endpoint.breaker();
+        CircuitBreaker.State now = breaker.getState();
+        if (now == before) {
+            return;
+        }
+        long openFor = config.upstream().breakerOpenFor().toSeconds();
+        if (now == CircuitBreaker.State.OPEN) {
+            openedAt.put(endpoint.name(), Instant.now());
+            if (before == CircuitBreaker.State.HALF_OPEN) {
+                LOG.warnf("Upstream endpoint %s failed its trial calls: taken out again for %d s", endpoint.name(),
+                        openFor);
+            } else {
+                LOG.warnf("Upstream endpoint %s taken out for %d s: %.0f%% of its last %d calls failed",
+                        endpoint.name(), openFor, breaker.getMetrics().getFailureRate(),
+                        breaker.getMetrics().getNumberOfBufferedCalls());
+            }
+        } else if (now == CircuitBreaker.State.CLOSED) {
+            LOG.infof("Upstream endpoint %s answered its trial calls: back in service", endpoint.name());
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.simulator.EmbeddedSimulator;
+import dev.tollgate.testing.LogCapture;
 import dev.tollgate.testing.PostgresResource;
 import dev.tollgate.upstream.Upstreams;
 import io.agroal.api.AgroalDataSource;
@@ -452,7 +453,7 @@ class ChatCompletionsTest {
         breaker.transitionToHalfOpenState();
         // its two trial calls are slow streams (5 tokens a second)
         String body = userMessage("Write a long essay [[sim:latency=100/5]]", true);
-        try (Socket first = rawPost(body); Socket second = rawPost(body)) {
+        try (LogCapture log = LogCapture.of(Upstreams.class); Socket first = rawPost(body); Socket second = rawPost(body)) {
             for (Socket trial : List.of(first, second)) {
                 BufferedReader in = new BufferedReader(
                         new InputStreamReader(trial.getInputStream(), StandardCharsets.UTF_8));
@@ -464,6 +465,8 @@ class ChatCompletionsTest {
             }
             // both trials answered: the endpoint is back for everyone while they are still streaming
             assertEquals(CircuitBreaker.State.CLOSED, breaker.getState());
+            assertTrue(log.messages().contains("INFO Upstream endpoint simulator answered its trial calls: back in service"),
+                    "the operator reads that it is back: " + log.messages());
             assertEquals(2, sim.stats().path("inFlightTotal").asInt(), "both trials are still streaming");
             chat(userMessage("Hi", false)).then().statusCode(200);
         }

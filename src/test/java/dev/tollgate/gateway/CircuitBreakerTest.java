@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.testing.LogCapture;
 import dev.tollgate.testing.SeparateSimulator;
 import dev.tollgate.upstream.UpstreamEndpoint;
 import dev.tollgate.upstream.Upstreams;
@@ -167,10 +168,13 @@ class CircuitBreakerTest {
         // the transitions, not the state read afterwards: an open breaker turns half-open by itself after 3 s
         List<CircuitBreaker.StateTransition> transitions = new CopyOnWriteArrayList<>();
         breaker.getEventPublisher().onStateTransition(e -> transitions.add(e.getStateTransition()));
-        try {
+        try (LogCapture log = LogCapture.of(Upstreams.class)) {
             // ten timeouts (at least ten calls, all failed) open the silent endpoint's breaker
             assertEquals(List.of(504, 504, 504, 504, 504, 504, 504, 504, 504, 504), statuses(clients, key, 10));
             assertEquals(CircuitBreaker.StateTransition.CLOSED_TO_OPEN, transitions.get(0));
+            assertEquals(List.of("WARN Upstream endpoint deepseek taken out for 3 s: 100% of its last 10 calls failed"),
+                    log.messages());
+            assertBreakerStateShown(breaker);
             int acceptedWhenOpened = silent.accepted.get();
 
             awaitState(breaker, CircuitBreaker.State.HALF_OPEN); // after breaker-open-for
@@ -178,6 +182,8 @@ class CircuitBreakerTest {
             assertEquals(List.of(200, 200, 200, 504, 504), statuses(clients, key, 5));
             assertEquals(2, silent.accepted.get() - acceptedWhenOpened, "connections to the half-open endpoint");
             assertEquals(CircuitBreaker.StateTransition.HALF_OPEN_TO_OPEN, transitions.get(2), "both trials failed: open again");
+            assertEquals("WARN Upstream endpoint deepseek failed its trial calls: taken out again for 3 s",
+                    log.messages().get(1));
         } finally {
             clients.shutdownNow();
         }
@@ -202,6 +208,27 @@ class CircuitBreakerTest {
     private CircuitBreaker breaker(String endpoint) {
         return upstreams.all().stream().filter(e -> e.name().equals(endpoint)).findFirst()
                 .map(UpstreamEndpoint::breaker).orElseThrow();
+    }
+
+    /**
+     * The state Prometheus is shown is the breaker's: read between two equal readings of the state, since an open
+     * breaker turns half-open by itself.
+     */
+    private static void assertBreakerStateShown(CircuitBreaker breaker) {
+        for (int i = 0; i < 10; i++) {
+            CircuitBreaker.State before = breaker.getState();
+            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            if (breaker.getState() != before) {
+                continue;
+            }
+            for (String state : List.of("closed", "open", "half_open")) {
+                String series = "tollgate_upstream_breaker_state{endpoint=\"deepseek\",state=\"" + state + "\"} ";
+                assertTrue(metrics.contains(series + (before.name().equalsIgnoreCase(state) ? "1.0" : "0.0")),
+                        "expected " + before + " in " + metrics.lines().filter(l -> l.contains("breaker")).toList());
+            }
+            return;
+        }
+        throw new AssertionError("the breaker's state kept changing");
     }
 
     /** Waits (not a timing assertion: the bound only stops a broken build from hanging) for a state. */

@@ -15,7 +15,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** An operator's dashboard reads the tokens a tenant used, by model and price class, from Prometheus. */
+/**
+ * An operator's dashboard reads from Prometheus the tokens a tenant used, by model and price class, and how each
+ * upstream endpoint answers.
+ */
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
 class GatewayMetricsTest {
@@ -51,6 +54,52 @@ class GatewayMetricsTest {
         assertEquals((hit + miss) / 2, streamedHit + streamedMiss, "the stream's prompt is each call's before");
         assertTrue(streamedHit > 0, "the stream hit the cache too: " + streamedHit);
         assertTrue(streamedOutput > 0 && streamedOutput <= 16, "the stream's output tokens: " + streamedOutput);
+    }
+
+    @Test
+    void eachEndpointsLatencyIsMeasuredToTheWholeAnswerAndToAStreamsFirstChunk() {
+        String key = issueKey(createTenant(uniqueSlug("latency")));
+        // the simulator's first chunk comes after 300 ms, then 100 tokens a second
+        String request = "{\"model\":\"deepseek-v4-flash\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi [[sim:latency=300/100]]\"}]}";
+        String before = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        given().header("Authorization", "Bearer " + key).contentType("application/json").body(request)
+                .post("/v1/chat/completions").then().statusCode(200);
+        given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body(request.replace("{\"model\"", "{\"stream\":true,\"model\"")).post("/v1/chat/completions")
+                .then().statusCode(200);
+        String after = given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        String answer = "tollgate_upstream_answer_seconds";
+        String firstChunk = "tollgate_upstream_first_chunk_seconds";
+        assertEquals(2, sample(after, answer + "_count", "") - sample(before, answer + "_count", ""),
+                "both answers were timed");
+        assertEquals(0, sample(after, answer + "_bucket", "le=\"0.25\"") - sample(before, answer + "_bucket", "le=\"0.25\""),
+                "neither came before its first chunk, at 300 ms");
+        assertEquals(1, sample(after, firstChunk + "_count", "") - sample(before, firstChunk + "_count", ""),
+                "the stream's first chunk was timed");
+        assertEquals(0, sample(after, firstChunk + "_bucket", "le=\"0.25\"")
+                - sample(before, firstChunk + "_bucket", "le=\"0.25\""), "it came after 300 ms");
+        assertEquals(1, sample(after, firstChunk + "_bucket", "le=\"10.0\"")
+                - sample(before, firstChunk + "_bucket", "le=\"10.0\""), "and well within 10 s");
+        assertEquals(2, sample(after, "tollgate_gateway_attempts_total", "status=\"200\"")
+                - sample(before, "tollgate_gateway_attempts_total", "status=\"200\""), "the attempts, per endpoint");
+    }
+
+    /**
+     * The value of the series of this name for the simulator endpoint and Flash that also has the given label,
+     * or 0 when it does not exist yet.
+     */
+    private static double sample(String metrics, String name, String label) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)} (\\S+)$").matcher(metrics);
+        while (m.find()) {
+            String labels = m.group(1);
+            if (labels.contains("endpoint=\"simulator\"") && labels.contains("model=\"deepseek-v4-flash\"")
+                    && labels.contains(label)) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        return 0;
     }
 
     private static long counter(String metrics, String tenant, String tokenClass) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.testing.LogCapture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
@@ -19,13 +20,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -150,9 +147,7 @@ class LedgerFaultTest {
                     answer.await();
                     throw new SQLException("no answer", "08006");
                 });
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler capture = captureLog(logged);
-        try {
+        try (LogCapture log = LogCapture.of(LedgerWriter.class)) {
             writer.close();
             writer = LedgerWriter.start(new LedgerStore(hanging), LedgerFixtures.settings(spool), registry);
             String id = "in-flight-" + UUID.randomUUID();
@@ -163,20 +158,17 @@ class LedgerFaultTest {
             // the writer takes it and waits for the database
             assertTrue(asked.await(30, TimeUnit.SECONDS), "the writer asked the database for a connection");
             writer.close();
-            assertTrue(logged.stream().anyMatch(m -> m.contains("still unanswered at shutdown") && m.contains(id)),
-                    String.join("\n", logged));
+            assertTrue(log.messages().stream().anyMatch(m -> m.contains("still unanswered at shutdown") && m.contains(id)),
+                    String.join("\n", log.messages()));
         } finally {
             answer.countDown();
-            LOG.removeHandler(capture);
         }
     }
 
     @Test
     void aRefusedRowGoesToTheLogWhenTheRejectedFileCannotBeWrittenAndTheRestStillLands() throws Exception {
         Files.createDirectory(spool.resolve(Spool.REJECTED)); // so the rejected file cannot be opened
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler capture = captureLog(logged);
-        try {
+        try (LogCapture log = LogCapture.of(LedgerWriter.class)) {
             String prefix = "unquarantined-" + UUID.randomUUID() + "-";
             for (int i = 0; i < 50; i++) {
                 writer.record(i == 7 ? LedgerEntry.builder(prefix + i, 1, 7, 11, "deepseek-chat", LedgerFixtures.RECEIVED)
@@ -185,10 +177,8 @@ class LedgerFaultTest {
             assertTrue(writer.flush(Duration.ofMinutes(1)), "the rows behind the refused one are not held up");
             assertEquals(49, rows(prefix));
             assertEquals(1, counter("tollgate.ledger.rows.rejected"));
-            assertTrue(logged.stream().anyMatch(m -> m.contains("cannot be written") && m.contains(prefix + "7")),
-                    String.join("\n", logged));
-        } finally {
-            LOG.removeHandler(capture);
+            assertTrue(log.messages().stream().anyMatch(m -> m.contains("cannot be written") && m.contains(prefix + "7")),
+                    String.join("\n", log.messages()));
         }
     }
 
@@ -205,10 +195,8 @@ class LedgerFaultTest {
                     answer.await();
                     throw new SQLException("no answer", "08006");
                 });
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler capture = captureLog(logged);
         Path files = Files.createDirectory(spool.resolve("run"));
-        try {
+        try (LogCapture log = LogCapture.of(LedgerWriter.class)) {
             writer.close();
             writer = LedgerWriter.start(new LedgerStore(hanging),
                     LedgerFixtures.settings(files, 16 * 1024 * 1024, 10, Duration.ofMillis(20), 100), registry);
@@ -231,7 +219,7 @@ class LedgerFaultTest {
             double loggedRows = counter("tollgate.ledger.rows.logged");
             assertTrue(kept <= 100, "memory holds at most the memory queue: " + kept);
             assertTrue(loggedRows >= 300 - 100 - 10 && loggedRows <= 200, "logged " + loggedRows);
-            assertEquals((long) loggedRows, logged.stream().filter(m -> m.contains("neither spooled nor kept")
+            assertEquals((long) loggedRows, log.messages().stream().filter(m -> m.contains("neither spooled nor kept")
                     && m.contains(prefix)).count());
             assertFalse(writer.spoolWritable());
             // the directory back: ready again at the next readiness check, before any call has come
@@ -240,35 +228,11 @@ class LedgerFaultTest {
             assertTrue(writer.spoolWritable());
         } finally {
             answer.countDown();
-            LOG.removeHandler(capture);
             if (!Files.isDirectory(files)) {
                 Files.deleteIfExists(files);
                 Files.createDirectory(files);
             }
         }
-    }
-
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LedgerWriter.class.getName());
-
-    /** Collects what the ledger writer logs, formatted. */
-    private static Handler captureLog(List<String> messages) {
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                messages.add(String.valueOf(r.getParameters() == null ? r.getMessage()
-                        : String.format(r.getMessage(), r.getParameters())));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        LOG.addHandler(capture);
-        return capture;
     }
 
     @Test

@@ -1,0 +1,50 @@
+package dev.tollgate.testing;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** Collects what one class logs, formatted, until closed: for tests of what an operator reads in the log. */
+public final class LogCapture extends Handler implements AutoCloseable {
+
+    private final Logger logger;
+    private final List<String> messages = new CopyOnWriteArrayList<>();
+
+    private LogCapture(Class<?> source) {
+        logger = Logger.getLogger(source.getName());
+        logger.addHandler(this);
+    }
+
+    public static LogCapture of(Class<?> source) {
+        return new LogCapture(source);
+    }
+
+    /** The messages so far, each prefixed with its level: {@code "WARN Upstream endpoint ..."}. */
+    public List<String> messages() {
+        return List.copyOf(messages);
+    }
+
+    @Override
+    public void publish(LogRecord r) {
+        String message = r.getParameters() == null ? r.getMessage() : String.format(r.getMessage(), r.getParameters());
+        messages.add(level(r.getLevel()) + " " + message);
+    }
+
+    private static String level(Level level) {
+        return level.intValue() >= Level.SEVERE.intValue() ? "ERROR"
+                : level.intValue() >= Level.WARNING.intValue() ? "WARN"
+                : level.intValue() >= Level.INFO.intValue() ? "INFO" : "DEBUG";
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        logger.removeHandler(this);
+    }
+}
