@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.equalToIgnoringCase;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import io.quarkus.test.junit.TestProfile;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** An operator who lists the web origins allowed to call the gateway: others are refused, servers unaffected. */
@@ -63,6 +65,19 @@ class GatewayCorsOriginsTest {
         // Servers send no Origin: the list is no concern of theirs.
         given().header("Authorization", "Bearer " + key).contentType("application/json").body(CHAT)
                 .post("/v1/chat/completions").then().statusCode(200);
+    }
+
+    /** Refused before routing, these would each add a metric series of the path as sent (docs/configuration.md). */
+    @Test
+    void refusalsOnMadeUpPathsAddNoMetricSeries() {
+        String marker = "made-up-" + UUID.randomUUID();
+        for (int i = 0; i < 110; i++) {
+            given().header("Origin", "https://evil.example").get((i % 2 == 0 ? "/v1/" : "/v1/models/") + marker + i)
+                    .then().statusCode(403).body("error.code", equalTo("origin_not_allowed"));
+        }
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertFalse(metrics.contains(marker), "a series per made-up path");
+        assertTrue(metrics.contains("status=\"403\",uri=\"/v1/{origin-not-allowed}\"}"), "the refusals' one series");
     }
 
     @Test
