@@ -42,12 +42,12 @@ public class CallRecorder {
     MeterRegistry metrics;
 
     /**
-     * A counter per endpoint, model and status, found without building and sorting the registry's tags on every
-     * call.
+     * A counter per endpoint, model, status and error (a 200 whose stream broke off is one), found without building
+     * and sorting the registry's tags on every call.
      */
     private final Map<AttemptOutcome, Counter> attempts = new ConcurrentHashMap<>();
 
-    private record AttemptOutcome(String endpoint, String model, int status) {
+    private record AttemptOutcome(String endpoint, String model, int status, String error) {
     }
 
     /**
@@ -100,9 +100,10 @@ public class CallRecorder {
                 .build());
         call.attemptOpen = false; // only once recorded: a failure before leaves it open, for the defect guard to record
         String endpointName = endpoint == null ? "none" : endpoint.name();
-        attempts.computeIfAbsent(new AttemptOutcome(endpointName, call.servedModel, status), o -> metrics.counter(
-                "tollgate_gateway_attempts", "endpoint", o.endpoint(), "model", String.valueOf(o.model()),
-                "status", String.valueOf(o.status()))).increment();
+        attempts.computeIfAbsent(new AttemptOutcome(endpointName, call.servedModel, status,
+                errorType == null ? "none" : errorType), o -> metrics.counter("tollgate_gateway_attempts",
+                "endpoint", o.endpoint(), "model", String.valueOf(o.model()), "status", String.valueOf(o.status()),
+                "error", o.error())).increment();
         if (endpoint != null) {
             timeUpstream(call, endpointName, status == 200 && errorType == null);
         }

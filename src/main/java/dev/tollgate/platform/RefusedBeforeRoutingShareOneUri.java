@@ -31,7 +31,7 @@ public class RefusedBeforeRoutingShareOneUri implements MeterFilter {
         if ("401".equals(status) && (uri.equals("/api/admin") || uri.startsWith("/api/admin/"))) {
             return withUri(id, UNAUTHENTICATED_ADMIN);
         }
-        // the chat routes' own 403 (a model the key may not use) comes after routing, on their fixed paths
+        // the gateway's fixed routes keep theirs: the chat route's own 403 (a model the key may not use) is routed
         if ("403".equals(status) && (uri.startsWith("/v1/") || uri.startsWith("/models"))
                 && !uri.equals("/v1/chat/completions") && !uri.equals("/v1/models") && !uri.equals("/models")) {
             return withUri(id, ORIGIN_NOT_ALLOWED);

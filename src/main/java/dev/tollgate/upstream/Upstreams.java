@@ -4,9 +4,9 @@ import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.simulator.EmbeddedSimulator;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.netty.util.concurrent.EventExecutor;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.concurrent.EventExecutor;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -91,7 +91,7 @@ public class Upstreams {
 
     /**
      * One gauge per breaker state, 1 for the state the endpoint's breaker is in (the usual Prometheus form of an
-     * enum): an operator sees an endpoint taken out, and for how long, without reading the log.
+     * enum): an operator sees when an endpoint is taken out without reading the log.
      */
     private void breakerGauges(UpstreamEndpoint endpoint) {
         for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
@@ -176,14 +176,15 @@ public class Upstreams {
         if (now == before) {
             return;
         }
-        long openFor = config.upstream().breakerOpenFor().toSeconds();
+        long millis = config.upstream().breakerOpenFor().toMillis();
+        String openFor = millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
         if (now == CircuitBreaker.State.OPEN) {
             openedAt.put(endpoint.name(), Instant.now());
             if (before == CircuitBreaker.State.HALF_OPEN) {
-                LOG.warnf("Upstream endpoint %s failed its trial calls: taken out again for %d s", endpoint.name(),
+                LOG.warnf("Upstream endpoint %s failed its trial calls: taken out again for %s", endpoint.name(),
                         openFor);
             } else {
-                LOG.warnf("Upstream endpoint %s taken out for %d s: %.0f%% of its last %d calls failed",
+                LOG.warnf("Upstream endpoint %s taken out for %s: %.0f%% of its last %d calls failed",
                         endpoint.name(), openFor, breaker.getMetrics().getFailureRate(),
                         breaker.getMetrics().getNumberOfBufferedCalls());
             }

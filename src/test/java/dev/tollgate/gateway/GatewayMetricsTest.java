@@ -11,6 +11,7 @@ import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -68,34 +69,44 @@ class GatewayMetricsTest {
         given().header("Authorization", "Bearer " + key).contentType("application/json")
                 .body(request.replace("{\"model\"", "{\"stream\":true,\"model\"")).post("/v1/chat/completions")
                 .then().statusCode(200);
+        // a stream that breaks off half way: its first chunk came, its answer never did
+        given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body(request.replace("{\"model\"", "{\"stream\":true,\"model\"")
+                        .replace("[[sim:latency=300/100]]", "[[sim:latency=300/100]] [[sim:fault=disconnect-mid-stream]]"))
+                .post("/v1/chat/completions").then().statusCode(200);
         String after = given().get("/q/metrics").then().statusCode(200).extract().asString();
 
         String answer = "tollgate_upstream_answer_seconds";
         String firstChunk = "tollgate_upstream_first_chunk_seconds";
-        assertEquals(2, sample(after, answer + "_count", "") - sample(before, answer + "_count", ""),
-                "both answers were timed");
+        assertEquals(2, sample(after, answer + "_count") - sample(before, answer + "_count"),
+                "both whole answers were timed, not the broken one");
         assertEquals(0, sample(after, answer + "_bucket", "le=\"0.25\"") - sample(before, answer + "_bucket", "le=\"0.25\""),
                 "neither came before its first chunk, at 300 ms");
-        assertEquals(1, sample(after, firstChunk + "_count", "") - sample(before, firstChunk + "_count", ""),
-                "the stream's first chunk was timed");
+        assertEquals(2, sample(after, firstChunk + "_count") - sample(before, firstChunk + "_count"),
+                "both streams' first chunks were timed");
         assertEquals(0, sample(after, firstChunk + "_bucket", "le=\"0.25\"")
-                - sample(before, firstChunk + "_bucket", "le=\"0.25\""), "it came after 300 ms");
-        assertEquals(1, sample(after, firstChunk + "_bucket", "le=\"10.0\"")
+                - sample(before, firstChunk + "_bucket", "le=\"0.25\""), "they came after 300 ms");
+        assertEquals(2, sample(after, firstChunk + "_bucket", "le=\"10.0\"")
                 - sample(before, firstChunk + "_bucket", "le=\"10.0\""), "and well within 10 s");
-        assertEquals(2, sample(after, "tollgate_gateway_attempts_total", "status=\"200\"")
-                - sample(before, "tollgate_gateway_attempts_total", "status=\"200\""), "the attempts, per endpoint");
+        String ok = "error=\"none\"";
+        String broken = "error=\"upstream_disconnect\"";
+        String status200 = "status=\"200\"";
+        assertEquals(2, sample(after, "tollgate_gateway_attempts_total", ok, status200)
+                - sample(before, "tollgate_gateway_attempts_total", ok, status200), "the whole answers");
+        assertEquals(1, sample(after, "tollgate_gateway_attempts_total", broken, status200)
+                - sample(before, "tollgate_gateway_attempts_total", broken, status200), "the 200 that broke off");
     }
 
     /**
-     * The value of the series of this name for the simulator endpoint and Flash that also has the given label,
+     * The value of the series of this name for the simulator endpoint and Flash that also has the given labels,
      * or 0 when it does not exist yet.
      */
-    private static double sample(String metrics, String name, String label) {
+    private static double sample(String metrics, String name, String... labels) {
         Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)} (\\S+)$").matcher(metrics);
         while (m.find()) {
-            String labels = m.group(1);
-            if (labels.contains("endpoint=\"simulator\"") && labels.contains("model=\"deepseek-v4-flash\"")
-                    && labels.contains(label)) {
+            List<String> found = List.of(m.group(1).split(","));
+            if (found.contains("endpoint=\"simulator\"") && found.contains("model=\"deepseek-v4-flash\"")
+                    && found.containsAll(List.of(labels))) {
                 return Double.parseDouble(m.group(2));
             }
         }
