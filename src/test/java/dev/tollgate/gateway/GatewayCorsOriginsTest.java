@@ -77,7 +77,7 @@ class GatewayCorsOriginsTest {
         }
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertFalse(metrics.contains(marker), "a series per made-up path");
-        assertTrue(metrics.contains("status=\"403\",uri=\"/v1/{origin-not-allowed}\"}"), "the refusals' one series");
+        assertTrue(metrics.contains("status=\"403\",uri=\"UNROUTED\"}"), "the refusals' one series");
     }
 
     @Test

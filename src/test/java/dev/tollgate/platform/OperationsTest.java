@@ -2,15 +2,22 @@ package dev.tollgate.platform;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,24 +43,50 @@ class OperationsTest {
     }
 
     /**
-     * Unauthenticated calls under /api/admin are refused before routing, so their metrics would carry the path as
-     * sent: a stranger could fill the registry's 100 URIs with made-up ones, and routes first called after that
-     * would never be recorded.
+     * Answers given before routing would carry the path as sent: a stranger could fill the registry's 100 URIs with
+     * made-up ones, and routes first called after that would never be recorded.
      */
     @Test
-    void madeUpAdminPathsAddNoMetricSeries() {
+    void madeUpPathsAddNoMetricSeries() throws IOException {
         String marker = "made-up-" + UUID.randomUUID();
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < 100; i++) { // the admin API without credentials
             given().get("/api/admin/" + marker + "-" + i).then().statusCode(401);
         }
         given().auth().preemptive().basic("admin", "wrong password").get("/api/admin/" + marker + "/tenants")
                 .then().statusCode(401);
+        // a CORS preflight that names no headers, which Quarkus does not recognise as one
+        given().header("Origin", "https://page.example").header("Access-Control-Request-Method", "POST")
+                .options("/v1/" + marker).then().statusCode(204);
+        given().header("Sec-Fetch-Site", "cross-site").post("/" + marker + "/j_security_check").then().statusCode(403);
+        assertEquals(400, rawStatus("GET /api/admin/{" + marker + " HTTP/1.1")); // no valid URI: refused by Quarkus
+        assertEquals(400, rawStatus("GET /v1/%zz" + marker + " HTTP/1.1"));
+        assertEquals(404, rawStatus("GET //" + marker + " HTTP/1.1"));
+        assertEquals(413, rawStatus("POST /" + marker + " HTTP/1.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 20000000"));
+        // a route's own error keeps its route
+        given().header("Authorization", "Bearer tg-not-a-key").contentType("application/json").body("{}")
+                .post("/v1/chat/completions").then().statusCode(401);
+
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertFalse(metrics.contains(marker), "a series per made-up path");
-        Matcher refused = Pattern.compile("(?m)^http_server_requests_seconds_count\\{[^}]*status=\"401\","
-                + "uri=\"/api/admin/\\{unauthenticated}\"} (\\S+)$").matcher(metrics);
-        assertTrue(refused.find(), "the refusals are counted under one uri");
-        assertTrue(Double.parseDouble(refused.group(1)) >= 121, refused.group());
+        assertFalse(metrics.contains(marker), "a series per made-up path: " + metrics.lines()
+                .filter(l -> l.contains(marker)).findFirst().orElse(""));
+        Matcher unrouted = Pattern.compile("(?m)^http_server_requests_seconds_count\\{method=\"GET\","
+                + "outcome=\"CLIENT_ERROR\",status=\"401\",uri=\"UNROUTED\"} (\\S+)$").matcher(metrics);
+        assertTrue(unrouted.find(), "the refusals are counted under one uri");
+        assertTrue(Double.parseDouble(unrouted.group(1)) >= 100, unrouted.group());
+        assertTrue(metrics.contains("status=\"401\",uri=\"/v1/chat/completions\"}"), "the chat route's 401");
+    }
+
+    /** The status of a request written as given (a path no HTTP client library would send), headers included. */
+    private static int rawStatus(String requestLineAndHeaders) throws IOException {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write((requestLineAndHeaders + "\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1)).readLine();
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
     }
 
     @Test
