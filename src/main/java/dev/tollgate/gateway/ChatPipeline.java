@@ -375,19 +375,26 @@ public class ChatPipeline {
     // Every permit an attempt takes ends in exactly one of these three. A call let through before the
     // breaker went half-open is not one of its trials: its result or release must not count as one.
 
+    // A result and the state around it are read together, or two event loops reporting at once could both see the
+    // breaker open (or close) and log it twice; uncontended, the lock costs a few nanoseconds.
+
     private void breakerSuccess(ChatCall call, UpstreamEndpoint endpoint, long tookNanos) {
         if (settle(call, endpoint)) {
-            CircuitBreaker.State before = endpoint.breaker().getState();
-            endpoint.breaker().onSuccess(tookNanos, TimeUnit.NANOSECONDS); // a half-open one may open again
-            upstreams.resultReported(endpoint, before);
+            synchronized (endpoint.breaker()) {
+                CircuitBreaker.State before = endpoint.breaker().getState();
+                endpoint.breaker().onSuccess(tookNanos, TimeUnit.NANOSECONDS); // a half-open one may open again
+                upstreams.resultReported(endpoint, before);
+            }
         }
     }
 
     private void breakerError(ChatCall call, UpstreamEndpoint endpoint, long tookNanos, Throwable err) {
         if (settle(call, endpoint)) {
-            CircuitBreaker.State before = endpoint.breaker().getState();
-            endpoint.breaker().onError(tookNanos, TimeUnit.NANOSECONDS, err);
-            upstreams.resultReported(endpoint, before);
+            synchronized (endpoint.breaker()) {
+                CircuitBreaker.State before = endpoint.breaker().getState();
+                endpoint.breaker().onError(tookNanos, TimeUnit.NANOSECONDS, err);
+                upstreams.resultReported(endpoint, before);
+            }
         }
     }
 

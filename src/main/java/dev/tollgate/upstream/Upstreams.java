@@ -4,6 +4,7 @@ import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.simulator.EmbeddedSimulator;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
@@ -52,6 +53,7 @@ public class Upstreams {
     private List<UpstreamEndpoint> endpoints;
     /** When each endpoint's breaker last opened: how long a client told none is available should wait. */
     private final Map<String, Instant> openedAt = new ConcurrentHashMap<>();
+    private final Map<String, Counter> openings = new ConcurrentHashMap<>();
 
     @PostConstruct
     void init() {
@@ -86,14 +88,18 @@ public class Upstreams {
             });
         }
         endpoints = List.copyOf(list);
-        endpoints.forEach(this::breakerGauges);
+        endpoints.forEach(this::breakerMetrics);
     }
 
     /**
      * One gauge per breaker state, 1 for the state the endpoint's breaker is in (the usual Prometheus form of an
-     * enum): an operator sees when an endpoint is taken out without reading the log.
+     * enum): an operator sees when an endpoint is taken out without reading the log. An open breaker lasts only
+     * breaker-open-for, which a scrape may miss, so its openings are counted too.
      */
-    private void breakerGauges(UpstreamEndpoint endpoint) {
+    private void breakerMetrics(UpstreamEndpoint endpoint) {
+        openings.put(endpoint.name(), Counter.builder("tollgate.upstream.breaker.openings")
+                .description("Times the upstream endpoint's circuit breaker opened (it was taken out)")
+                .tag("endpoint", endpoint.name()).register(metrics));
         for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
                 CircuitBreaker.State.HALF_OPEN)) {
             Gauge.builder("tollgate.upstream.breaker.state", endpoint.breaker(), b -> b.getState() == state ? 1 : 0)
@@ -166,9 +172,10 @@ public class Upstreams {
     }
 
     /**
-     * Told by the gateway after each result it reports to an endpoint's breaker, with the state before: a breaker
-     * opens or closes only on such a result. Notes when it opened, and logs the change for the operator. A listener
-     * on the breaker's events would make resilience4j build an event object for every call.
+     * Told by the gateway after each result it reports to an endpoint's breaker, with the state before (the three
+     * read under the breaker's lock): a breaker opens or closes only on such a result. Notes and counts an opening,
+     * and logs the change for the operator. A listener on the breaker's events would make resilience4j build an
+     * event object for every call.
      */
     public void resultReported(UpstreamEndpoint endpoint, CircuitBreaker.State before) {
         CircuitBreaker breaker = endpoint.breaker();
@@ -180,6 +187,7 @@ public class Upstreams {
         String openFor = millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
         if (now == CircuitBreaker.State.OPEN) {
             openedAt.put(endpoint.name(), Instant.now());
+            openings.get(endpoint.name()).increment();
             if (before == CircuitBreaker.State.HALF_OPEN) {
                 LOG.warnf("Upstream endpoint %s failed its trial calls: taken out again for %s", endpoint.name(),
                         openFor);

@@ -175,6 +175,7 @@ class CircuitBreakerTest {
             assertEquals(List.of("WARN Upstream endpoint deepseek taken out for 3 s: 100% of its last 10 calls failed"),
                     log.messages());
             assertBreakerStateShown(breaker);
+            assertTrue(metrics().contains("tollgate_upstream_breaker_openings_total{endpoint=\"deepseek\"} 1.0"));
             int acceptedWhenOpened = silent.accepted.get();
 
             awaitState(breaker, CircuitBreaker.State.HALF_OPEN); // after breaker-open-for
@@ -184,6 +185,8 @@ class CircuitBreakerTest {
             assertEquals(CircuitBreaker.StateTransition.HALF_OPEN_TO_OPEN, transitions.get(2), "both trials failed: open again");
             assertEquals("WARN Upstream endpoint deepseek failed its trial calls: taken out again for 3 s",
                     log.messages().get(1));
+            assertTrue(metrics().contains("tollgate_upstream_breaker_openings_total{endpoint=\"deepseek\"} 2.0"),
+                    "each opening counted, though a scrape may never see the breaker open");
         } finally {
             clients.shutdownNow();
         }
@@ -217,7 +220,7 @@ class CircuitBreakerTest {
     private static void assertBreakerStateShown(CircuitBreaker breaker) {
         for (int i = 0; i < 10; i++) {
             CircuitBreaker.State before = breaker.getState();
-            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            String metrics = metrics();
             if (breaker.getState() != before) {
                 continue;
             }
@@ -229,6 +232,10 @@ class CircuitBreakerTest {
             return;
         }
         throw new AssertionError("the breaker's state kept changing");
+    }
+
+    private static String metrics() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     /** Waits (not a timing assertion: the bound only stops a broken build from hanging) for a state. */

@@ -6,6 +6,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.jboss.logmanager.ExtLogRecord;
 
 /** Collects what one class logs, formatted, until closed: for tests of what an operator reads in the log. */
 public final class LogCapture extends Handler implements AutoCloseable {
@@ -29,7 +30,9 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     @Override
     public void publish(LogRecord r) {
-        String message = r.getParameters() == null ? r.getMessage() : String.format(r.getMessage(), r.getParameters());
+        // JBoss records know their own format (printf for logf, {0} for logv)
+        String message = r instanceof ExtLogRecord e ? e.getFormattedMessage()
+                : r.getParameters() == null ? r.getMessage() : String.format(r.getMessage(), r.getParameters());
         messages.add(level(r.getLevel()) + " " + message);
     }
 
