@@ -7,6 +7,8 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.tollgate.gateway.OpenAiException;
 import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.tenant.TenantStatus;
+import dev.tollgate.platform.DataChanged;
+import dev.tollgate.platform.DataChangeFeed;
 import dev.tollgate.tenant.TenantStatusChanged;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;
@@ -36,8 +38,9 @@ import org.jboss.logging.Logger;
 /**
  * The gateway's key check. Keys are looked up once and then served from memory; expiry is compared
  * with the clock on every call, and a change made through this instance (revoke, rotate, tenant
- * suspension) evicts the cached entry as soon as it commits. Other instances catch up within the cache TTL:
- * a call that finds its entry older than that waits for it to be read again. If the database cannot be
+ * suspension) evicts the cached entry as soon as it commits, in every instance listening to the database's
+ * change feed ({@link DataChangeFeed}). Without the feed, other instances catch up within the cache TTL: a call
+ * that finds its entry older than that waits for it to be read again. If the database cannot be
  * reached, a key read before keeps its last known state for the outage grace, like the ledger's spool keeps
  * calls flowing; a key never seen gets a 503.
  */
@@ -185,8 +188,25 @@ public class ApiKeyAuthenticator {
     }
 
     void onTenantStatusChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) TenantStatusChanged event) {
-        cache.synchronous().asMap().values()
-                .removeIf(l -> l.key().isPresent() && l.key().get().tenantId() == event.tenantId());
+        forgetTenant(event.tenantId());
+    }
+
+    /** A key or tenant changed in the database, perhaps through another instance. */
+    void onDataChanged(@Observes DataChanged change) {
+        if (change.concerns("api_key")) {
+            if (change.row() == null) {
+                cache.synchronous().invalidateAll();
+                return;
+            }
+            cache.synchronous().invalidate(change.row());
+        }
+        if (change.concerns("tenant") && change.row() != null) {
+            forgetTenant(Long.parseLong(change.row()));
+        }
+    }
+
+    private void forgetTenant(long tenantId) {
+        cache.synchronous().asMap().values().removeIf(l -> l.key().isPresent() && l.key().get().tenantId() == tenantId);
     }
 
     /**

@@ -18,8 +18,8 @@ public interface AliasConfig {
     String docsBaseUrl();
 
     /**
-     * How often each instance re-reads the aliases and tenant overrides. A change made through this
-     * instance applies here at once; other instances see it within this interval.
+     * How often each instance re-reads the aliases and tenant overrides. Changes apply at once on every
+     * instance that hears the database's change feed; this interval bounds the wait when it cannot.
      */
     @WithDefault("60s")
     String reloadEvery();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.catalog.ModelResolution.Outcome;
 import dev.tollgate.gateway.OpenAiException;
+import dev.tollgate.platform.DataChanged;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -34,8 +35,9 @@ import org.jboss.logging.Logger;
  * Resolves the model name of a gateway call: a catalog model, an alias (with the parameters it implies,
  * the headers to send and the tenant's mode), or nothing known. Aliases and tenant overrides are held in
  * memory with their headers and errors prepared, so resolving is two map lookups and never a query.
- * Re-read after every change committed through this instance and every {@code tollgate.aliases.reload-every}
- * (changes made elsewhere); a failed reload keeps the previous version. Sunsets need no reload: each call
+ * Re-read after every change committed through this instance or announced by the database's change feed, and
+ * every {@code tollgate.aliases.reload-every} (in case the feed was down); a failed reload keeps the previous
+ * version. Sunsets need no reload: each call
  * compares its own instant with the sunset.
  */
 @ApplicationScoped
@@ -225,6 +227,13 @@ public class AliasResolver {
 
     void onChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) AliasesChanged event) {
         refresh();
+    }
+
+    /** Aliases or overrides changed in the database, perhaps through another instance. */
+    void onDataChanged(@Observes DataChanged change) {
+        if (change.concerns("model_alias") || change.concerns("alias_tenant_override")) {
+            refresh();
+        }
     }
 
     @Scheduled(every = "${tollgate.aliases.reload-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -1,6 +1,5 @@
 package dev.tollgate.console;
 
-import dev.tollgate.catalog.AliasConfig;
 import dev.tollgate.catalog.AliasOverrideInput;
 import dev.tollgate.catalog.AliasService;
 import dev.tollgate.catalog.TenantAliasView;
@@ -28,8 +27,6 @@ public class ConsoleAliasOverrideResource {
     TenantService tenants;
     @Inject
     AliasService aliases;
-    @Inject
-    AliasConfig config;
 
     @POST
     @Path("{alias}")
@@ -43,8 +40,7 @@ public class ConsoleAliasOverrideResource {
                     : aliases.setOverride(t, alias, new AliasOverrideInput(mode)).orElseThrow(NotFoundException::new);
             return Flash.redirect("/console/tenants/" + slug, mode.isEmpty()
                     ? alias + " follows the platform's mode again (" + v.mode() + ")."
-                    : alias + " is now " + v.mode() + " for this tenant (on other instances within "
-                            + config.reloadEvery() + ").");
+                    : alias + " is now " + v.mode() + " for this tenant.");
         } catch (InvalidInputException e) {
             return Flash.redirect("/console/tenants/" + slug, alias + ": mode " + e.fieldErrors().get("mode"));
         }

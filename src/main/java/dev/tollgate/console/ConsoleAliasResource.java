@@ -142,8 +142,7 @@ public class ConsoleAliasResource {
         if (!aliases.delete(alias)) {
             throw new NotFoundException();
         }
-        return Flash.redirect("/console/aliases", "Alias " + alias + " deleted. Calls naming it get 404, on other"
-                + " instances within " + config.reloadEvery() + ".");
+        return Flash.redirect("/console/aliases", "Alias " + alias + " deleted. Calls naming it get 404.");
     }
 
     /** The form shows instants to the minute: one sent back as shown keeps the seconds it had. */

@@ -23,6 +23,18 @@ public interface TollgateConfig {
 
     Upstream upstream();
 
+    ChangeFeed changeFeed();
+
+    interface ChangeFeed {
+        /**
+         * Listens to the database for changes other instances make to keys, tenants, aliases and prices
+         * ({@code LISTEN}, on a connection of its own). Off where that connection cannot listen, such as behind
+         * PgBouncer in transaction mode: changes then reach this instance as its caches expire.
+         */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     interface Gateway {
         /** Largest accepted request body; larger ones get 413. */
         @WithDefault("10485760")
@@ -153,7 +165,10 @@ public interface TollgateConfig {
     }
 
     interface Keys {
-        /** How long a looked-up key stays in this instance's cache; changes made here evict it at once. */
+        /**
+         * How long a looked-up key stays in this instance's cache. Changes evict it at once on every instance
+         * that hears the database's change feed; this bounds the wait when it cannot.
+         */
         @WithDefault("30s")
         Duration cacheTtl();
 
@@ -175,8 +190,8 @@ public interface TollgateConfig {
 
     interface Pricing {
         /**
-         * How often each instance re-reads the price book from the database. A change made through this
-         * instance applies here at once; other instances see it within this interval.
+         * How often each instance re-reads the price book from the database. Changes are read at once by every
+         * instance that hears the database's change feed; this interval bounds the wait when it cannot.
          */
         @WithDefault("60s")
         String reloadEvery();

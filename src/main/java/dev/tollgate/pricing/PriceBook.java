@@ -1,5 +1,6 @@
 package dev.tollgate.pricing;
 
+import dev.tollgate.platform.DataChanged;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,8 +31,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The whole price book in memory, so pricing a call is a map lookup and a binary search, never a query.
- * Re-read after every change committed through this instance and periodically (for changes made
- * elsewhere); a failed reload keeps the previous book. Changes must start at least the configured lead
+ * Re-read after every change committed through this instance or announced by the database's change feed, and
+ * periodically (in case the feed was down); a failed reload keeps the previous book. Changes must start at least the configured lead
  * time ahead, so every instance holds them before they apply. A book older than that may lack a change
  * that already applies, so its age is a metric and each failed reload logs it.
  */
@@ -160,6 +161,13 @@ public class PriceBook {
 
     void onChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) PriceBookChanged event) {
         refresh();
+    }
+
+    /** Price entries changed in the database, perhaps through another instance. */
+    void onDataChanged(@Observes DataChanged change) {
+        if (change.concerns("price_entry")) {
+            refresh();
+        }
     }
 
     @Scheduled(every = "${tollgate.pricing.reload-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -1,0 +1,187 @@
+package dev.tollgate.platform;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * Listens to the database's announcements of changed keys, tenants, aliases and prices (the triggers of
+ * migration V008 and after) and fires {@link DataChanged} for each, so that a key revoked or a tenant
+ * suspended through one instance is refused by all of them at once, not when each cache's lifetime ends.
+ * <p>
+ * One connection of its own, outside the pool: a pooled connection left listening would collect
+ * announcements for whoever borrows it next. While the connection is down the caches' lifetimes still
+ * bound how stale they get; on every (re)connect {@link DataChanged#EVERYTHING} is fired, since what
+ * changed in between is unknown.
+ */
+@ApplicationScoped
+public class DataChangeFeed {
+
+    static final String CHANNEL = "tollgate_data_changes";
+
+    private static final Logger LOG = Logger.getLogger(DataChangeFeed.class);
+    /** With no announcement for this long, the connection is checked: a vanished host sends no error. */
+    private static final int QUIET_CHECK_MILLIS = 30_000;
+    private static final int FIRST_RETRY_MILLIS = 1_000;
+    private static final int LAST_RETRY_MILLIS = 30_000;
+
+    /** Opens the feed's connection. */
+    interface Connector {
+        Connection open() throws SQLException;
+    }
+
+    private final Connector connector;
+    private final Consumer<DataChanged> listeners;
+    private volatile boolean connected;
+    private volatile boolean running;
+    private volatile Connection current;
+    private Thread thread;
+
+    DataChangeFeed(Connector connector, Consumer<DataChanged> listeners, MeterRegistry registry) {
+        this.connector = connector;
+        this.listeners = listeners;
+        Gauge.builder("tollgate.change.feed.connected", this, f -> f.connected ? 1 : 0)
+                .description("1 while this instance hears of changes other instances make to keys, tenants, aliases"
+                        + " and prices; 0 means they reach it only as its caches expire")
+                .register(registry);
+    }
+
+    @Inject
+    DataChangeFeed(Config config, Event<DataChanged> events, MeterRegistry registry) {
+        this(() -> open(config), events::fire, registry);
+    }
+
+    void onStart(@Observes StartupEvent event, TollgateConfig config) {
+        if (config.changeFeed().enabled()) {
+            start();
+        } else {
+            LOG.info("Data change feed off: changes made through other instances reach this one as its caches expire");
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    synchronized void start() {
+        running = true;
+        thread = new Thread(this::run, "tollgate-data-change-feed");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    synchronized void stop() {
+        running = false;
+        if (thread == null) {
+            return;
+        }
+        thread.interrupt();
+        closeQuietly(current); // a read blocked on the socket ends with it
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        thread = null;
+    }
+
+    boolean connected() {
+        return connected;
+    }
+
+    private void run() {
+        int retryMillis = FIRST_RETRY_MILLIS;
+        boolean lost = false;
+        while (running) {
+            try (Connection c = connector.open(); Statement s = c.createStatement()) {
+                s.execute("LISTEN " + CHANNEL);
+                current = c;
+                connected = true;
+                if (lost) {
+                    LOG.info("Data change feed back: changes made through other instances apply here at once again");
+                }
+                lost = false;
+                retryMillis = FIRST_RETRY_MILLIS;
+                deliver(DataChanged.EVERYTHING);
+                listen(c);
+            } catch (SQLException | RuntimeException e) {
+                connected = false;
+                current = null;
+                if (!running) {
+                    return;
+                }
+                if (!lost) {
+                    LOG.warnf("Data change feed lost (%s): changes made through other instances reach this one only"
+                            + " as its caches expire, until it is back", e.getMessage());
+                }
+                lost = true;
+                try {
+                    Thread.sleep(retryMillis);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+                retryMillis = Math.min(retryMillis * 2, LAST_RETRY_MILLIS);
+            }
+        }
+        connected = false;
+    }
+
+    private void listen(Connection c) throws SQLException {
+        PGConnection pg = c.unwrap(PGConnection.class);
+        while (running) {
+            PGNotification[] notifications = pg.getNotifications(QUIET_CHECK_MILLIS);
+            if (notifications == null || notifications.length == 0) {
+                if (running && !c.isValid(5)) {
+                    throw new SQLException("the connection no longer answers");
+                }
+                continue;
+            }
+            for (PGNotification n : notifications) {
+                deliver(DataChanged.parse(n.getParameter()));
+            }
+        }
+    }
+
+    private void deliver(DataChanged change) {
+        try {
+            listeners.accept(change);
+        } catch (RuntimeException e) { // one cache's failure must not stop the others hearing of changes
+            LOG.warnf(e, "A cache could not take in the change %s", change);
+        }
+    }
+
+    private static Connection open(Config config) throws SQLException {
+        Properties p = new Properties();
+        config.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(u -> p.setProperty("user", u));
+        config.getOptionalValue("quarkus.datasource.password", String.class)
+                .ifPresent(pw -> p.setProperty("password", pw));
+        p.setProperty("ApplicationName", "tollgate-data-change-feed");
+        return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class), p);
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing to end a blocked read; nothing else to do
+            }
+        }
+    }
+}
