@@ -163,6 +163,8 @@ class GatewayLedgerTest {
         HttpResponse<InputStream> res = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        // Java's own client upgrades a cleartext connection to HTTP/2: leaving resets the stream, not the connection
+        assertEquals(HttpClient.Version.HTTP_2, res.version());
         String requestId = res.headers().firstValue("X-Request-Id").orElseThrow();
         InputStream stream = res.body();
         byte[] some = new byte[2048];
@@ -187,6 +189,13 @@ class GatewayLedgerTest {
         assertEquals(true, row.get("usage_estimated"));
         assertTrue((Long) row.get("completion_tokens") > 0, "what was streamed is billed");
         assertFalse(((BigDecimal) row.get("total_cost")).signum() == 0);
+
+        HttpResponse<String> next = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/v1/chat/completions")).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, next.statusCode(), "the client's connection still carries its calls: " + next.body());
     }
 
     @Test
