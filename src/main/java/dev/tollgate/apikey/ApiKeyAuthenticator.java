@@ -31,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
@@ -66,6 +67,15 @@ public class ApiKeyAuthenticator {
         Lookup checked(Instant at) {
             return new Lookup(key, readAt, at);
         }
+
+        /** The same state, to be read again at its next use (and kept while the database cannot answer). */
+        Lookup stale() {
+            return checked(Instant.EPOCH);
+        }
+
+        boolean ofTenant(long tenantId) {
+            return key.isPresent() && key.get().tenantId() == tenantId;
+        }
     }
 
     /** How long a call waits for a key read before a database that hangs, rather than refuses, counts as down. */
@@ -84,8 +94,12 @@ public class ApiKeyAuthenticator {
 
     @Inject
     ApiKeyAuthenticator(TollgateConfig config, ManagedExecutor executor, MeterRegistry registry) {
-        ttl = config.keys().cacheTtl();
-        outageGrace = config.keys().outageGrace();
+        this(config.keys().cacheTtl(), config.keys().outageGrace(), executor, registry);
+    }
+
+    ApiKeyAuthenticator(Duration ttl, Duration outageGrace, Executor executor, MeterRegistry registry) {
+        this.ttl = ttl;
+        this.outageGrace = outageGrace;
         lookupFailures = Counter.builder("tollgate.keys.lookup.failures")
                 .description("API key reads that failed in the database or did not answer in time").register(registry);
         // Loads run on worker threads; concurrent calls with the same key wait for one read, not one each.
@@ -128,7 +142,7 @@ public class ApiKeyAuthenticator {
         }
     }
 
-    private CompletableFuture<Lookup> lookup(String publicId) {
+    CompletableFuture<Lookup> lookup(String publicId) {
         CompletableFuture<Lookup> cached = cache.getIfPresent(publicId);
         Lookup known = cached != null && cached.isDone() && !cached.isCompletedExceptionally()
                 ? cached.getNow(null) : null;
@@ -194,19 +208,35 @@ public class ApiKeyAuthenticator {
     /** A key or tenant changed in the database, perhaps through another instance. */
     void onDataChanged(@Observes DataChanged change) {
         if (change.concerns("api_key")) {
-            if (change.row() == null) {
-                cache.synchronous().invalidateAll();
+            if (change.row() == null) { // the feed was down, or the table was emptied
+                readAllAgain();
                 return;
             }
             cache.synchronous().invalidate(change.row());
         }
-        if (change.concerns("tenant") && change.row() != null) {
+        if (change.concerns("tenant") && change.row() != null && change.row().chars().allMatch(Character::isDigit)) {
             forgetTenant(Long.parseLong(change.row()));
         }
     }
 
+    /**
+     * Drops the tenant's keys, and every read still under way: one may have read the tenant before the change
+     * committed, and would otherwise land afterwards and stay for a TTL.
+     */
     private void forgetTenant(long tenantId) {
-        cache.synchronous().asMap().values().removeIf(l -> l.key().isPresent() && l.key().get().tenantId() == tenantId);
+        cache.asMap().values().removeIf(f -> !f.isDone() || f.isCompletedExceptionally() || f.join() == null
+                || f.join().ofTenant(tenantId));
+    }
+
+    /**
+     * Every key is read again at its next use. Not dropped: a feed that comes back with the database may meet
+     * it still failing, and keys read before keep their last known state for the outage grace.
+     */
+    private void readAllAgain() {
+        for (String publicId : cache.asMap().keySet()) {
+            cache.asMap().computeIfPresent(publicId, (id, f) -> !f.isDone() || f.isCompletedExceptionally()
+                    || f.join() == null ? null : CompletableFuture.completedFuture(f.join().stale()));
+        }
     }
 
     /**

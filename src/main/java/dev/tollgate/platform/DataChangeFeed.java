@@ -1,5 +1,7 @@
 package dev.tollgate.platform;
 
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.AgroalConnectionFactoryConfiguration;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -12,10 +14,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -48,6 +55,7 @@ public class DataChangeFeed {
 
     private final Connector connector;
     private final Consumer<DataChanged> listeners;
+    private final MeterRegistry registry;
     private volatile boolean connected;
     private volatile boolean running;
     private volatile Connection current;
@@ -56,15 +64,13 @@ public class DataChangeFeed {
     DataChangeFeed(Connector connector, Consumer<DataChanged> listeners, MeterRegistry registry) {
         this.connector = connector;
         this.listeners = listeners;
-        Gauge.builder("tollgate.change.feed.connected", this, f -> f.connected ? 1 : 0)
-                .description("1 while this instance hears of changes other instances make to keys, tenants, aliases"
-                        + " and prices; 0 means they reach it only as its caches expire")
-                .register(registry);
+        this.registry = registry;
     }
 
     @Inject
-    DataChangeFeed(Config config, Event<DataChanged> events, MeterRegistry registry) {
-        this(() -> open(config), events::fire, registry);
+    DataChangeFeed(AgroalDataSource dataSource, TollgateConfig config, Event<DataChanged> events,
+            MeterRegistry registry) {
+        this(() -> open(dataSource, config.changeFeed().jdbcUrl()), events::fire, registry);
     }
 
     void onStart(@Observes StartupEvent event, TollgateConfig config) {
@@ -80,6 +86,11 @@ public class DataChangeFeed {
     }
 
     synchronized void start() {
+        // only with the feed on: where it is off on purpose, a 0 must not set off the alert on it
+        Gauge.builder("tollgate.change.feed.connected", this, f -> f.connected ? 1 : 0)
+                .description("1 while this instance hears of changes other instances make to keys, tenants, aliases"
+                        + " and prices; 0 means they reach it only as its caches expire")
+                .register(registry);
         running = true;
         thread = new Thread(this::run, "tollgate-data-change-feed");
         thread.setDaemon(true);
@@ -106,12 +117,23 @@ public class DataChangeFeed {
     }
 
     private void run() {
+        try {
+            listenUntilStopped();
+        } finally {
+            connected = false;
+        }
+    }
+
+    private void listenUntilStopped() {
         int retryMillis = FIRST_RETRY_MILLIS;
         boolean lost = false;
         while (running) {
             try (Connection c = connector.open(); Statement s = c.createStatement()) {
-                s.execute("LISTEN " + CHANNEL);
                 current = c;
+                if (!running) { // stopped while connecting: stop() may have missed this connection
+                    return;
+                }
+                s.execute("LISTEN " + CHANNEL);
                 connected = true;
                 if (lost) {
                     LOG.info("Data change feed back: changes made through other instances apply here at once again");
@@ -139,7 +161,6 @@ public class DataChangeFeed {
                 retryMillis = Math.min(retryMillis * 2, LAST_RETRY_MILLIS);
             }
         }
-        connected = false;
     }
 
     private void listen(Connection c) throws SQLException {
@@ -152,27 +173,42 @@ public class DataChangeFeed {
                 }
                 continue;
             }
+            // A burst (a script changing many rows) often names one table many times: one reload each.
+            Set<DataChanged> changes = new LinkedHashSet<>();
             for (PGNotification n : notifications) {
-                deliver(DataChanged.parse(n.getParameter()));
+                changes.add(DataChanged.parse(n.getParameter()));
             }
+            changes.forEach(this::deliver);
         }
     }
 
     private void deliver(DataChanged change) {
         try {
             listeners.accept(change);
-        } catch (RuntimeException e) { // one cache's failure must not stop the others hearing of changes
+        } catch (RuntimeException e) { // the feed goes on to the next change (each cache's observer must not throw)
             LOG.warnf(e, "A cache could not take in the change %s", change);
         }
     }
 
-    private static Connection open(Config config) throws SQLException {
+    /**
+     * Connects as the pool does: its URL (unless the feed has its own), JDBC properties (TLS settings, say) and
+     * credentials, put into properties by the pool's own security providers (a credentials provider's too).
+     */
+    private static Connection open(AgroalDataSource dataSource, Optional<String> url) throws SQLException {
+        AgroalConnectionFactoryConfiguration pool = dataSource.getConfiguration().connectionPoolConfiguration()
+                .connectionFactoryConfiguration();
         Properties p = new Properties();
-        config.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(u -> p.setProperty("user", u));
-        config.getOptionalValue("quarkus.datasource.password", String.class)
-                .ifPresent(pw -> p.setProperty("password", pw));
+        p.putAll(pool.jdbcProperties());
+        List<Object> security = new ArrayList<>(pool.credentials());
+        if (pool.principal() != null) {
+            security.add(0, pool.principal());
+        }
+        for (Object o : security) {
+            pool.securityProviders().stream().map(provider -> provider.getSecurityProperties(o))
+                    .filter(Objects::nonNull).findFirst().ifPresent(p::putAll);
+        }
         p.setProperty("ApplicationName", "tollgate-data-change-feed");
-        return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class), p);
+        return DriverManager.getConnection(url.orElse(pool.jdbcUrl()), p);
     }
 
     private static void closeQuietly(Connection c) {

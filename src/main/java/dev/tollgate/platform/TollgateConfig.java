@@ -33,6 +33,12 @@ public interface TollgateConfig {
          */
         @WithDefault("true")
         boolean enabled();
+
+        /**
+         * Where the feed's connection goes, when not where the pool's do (past PgBouncer to the server itself);
+         * the pool's credentials and JDBC properties are used either way.
+         */
+        Optional<String> jdbcUrl();
     }
 
     interface Gateway {

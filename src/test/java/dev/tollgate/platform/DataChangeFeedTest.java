@@ -2,6 +2,7 @@ package dev.tollgate.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +78,22 @@ class DataChangeFeedTest {
                 + " where model = 'deepseek-v4-pro' and token_class = 'output' and valid_until is null");
         assertEquals(new DataChanged("price_entry", null), next());
         assertEquals(1.0, registry.get("tollgate.change.feed.connected").gauge().value());
+
+        // by hand: a key given a new public id leaves its old one known nowhere, and an emptied table
+        sql("update api_key set public_id = 'renamed' where public_id = 'feedkey'");
+        assertEquals(Set.of(new DataChanged("api_key", "feedkey"), new DataChanged("api_key", "renamed")),
+                Set.of(next(), next()));
+        sql("truncate api_key cascade");
+        assertEquals(new DataChanged("api_key", null), next());
+    }
+
+    @Test
+    void aFeedThatIsOffOnPurposeRaisesNoAlarm() {
+        SimpleMeterRegistry off = new SimpleMeterRegistry();
+        new DataChangeFeed(() -> {
+            throw new SQLException("never asked");
+        }, heard::add, off);
+        assertNull(off.find("tollgate.change.feed.connected").gauge(), "no 0 to alert on where the feed is off");
     }
 
     @Test
