@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -58,6 +59,8 @@ public class DataChangeFeed {
     private final MeterRegistry registry;
     private volatile boolean connected;
     private volatile boolean running;
+    /** Ends the wait between connection attempts; no interrupt, which could cut short a cache's reload. */
+    private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile Connection current;
     private Thread thread;
 
@@ -99,10 +102,10 @@ public class DataChangeFeed {
 
     synchronized void stop() {
         running = false;
+        stopping.countDown();
         if (thread == null) {
             return;
         }
-        thread.interrupt();
         closeQuietly(current); // a read blocked on the socket ends with it
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
@@ -110,10 +113,6 @@ public class DataChangeFeed {
             Thread.currentThread().interrupt();
         }
         thread = null;
-    }
-
-    boolean connected() {
-        return connected;
     }
 
     private void run() {
@@ -154,8 +153,11 @@ public class DataChangeFeed {
                 }
                 lost = true;
                 try {
-                    Thread.sleep(retryMillis);
-                } catch (InterruptedException stop) {
+                    if (stopping.await(retryMillis, TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
                     return;
                 }
                 retryMillis = Math.min(retryMillis * 2, LAST_RETRY_MILLIS);
