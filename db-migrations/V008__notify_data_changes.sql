@@ -19,15 +19,26 @@ BEGIN
 END;
 $$;
 
--- Only what the key check reads: last_used_at is written back every few seconds and changes nothing there.
 CREATE TRIGGER api_key_notify_change
-    AFTER INSERT OR DELETE
-        OR UPDATE OF public_id, secret_sha256, allowed_models, expires_at, revoked_at, tenant_id
-    ON api_key FOR EACH ROW EXECUTE FUNCTION tollgate_notify_data_change('public_id');
+    AFTER INSERT OR DELETE ON api_key FOR EACH ROW EXECUTE FUNCTION tollgate_notify_data_change('public_id');
+
+-- Only a change to what the key check reads: last_used_at is written back every few seconds, and an update
+-- through the app writes every column, a new name among them.
+CREATE TRIGGER api_key_notify_update
+    AFTER UPDATE ON api_key FOR EACH ROW
+    WHEN ((OLD.public_id, OLD.secret_sha256, OLD.allowed_models, OLD.expires_at, OLD.revoked_at, OLD.tenant_id)
+          IS DISTINCT FROM
+          (NEW.public_id, NEW.secret_sha256, NEW.allowed_models, NEW.expires_at, NEW.revoked_at, NEW.tenant_id))
+    EXECUTE FUNCTION tollgate_notify_data_change('public_id');
 
 CREATE TRIGGER api_key_notify_truncate
     AFTER TRUNCATE ON api_key FOR EACH STATEMENT EXECUTE FUNCTION tollgate_notify_data_change();
 
 CREATE TRIGGER tenant_notify_change
-    AFTER DELETE OR UPDATE OF status, slug
-    ON tenant FOR EACH ROW EXECUTE FUNCTION tollgate_notify_data_change('id');
+    AFTER DELETE ON tenant FOR EACH ROW EXECUTE FUNCTION tollgate_notify_data_change('id');
+
+-- A profile edit (name, address) changes nothing the key check reads.
+CREATE TRIGGER tenant_notify_update
+    AFTER UPDATE ON tenant FOR EACH ROW
+    WHEN ((OLD.status, OLD.slug) IS DISTINCT FROM (NEW.status, NEW.slug))
+    EXECUTE FUNCTION tollgate_notify_data_change('id');

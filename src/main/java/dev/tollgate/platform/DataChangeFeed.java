@@ -44,10 +44,18 @@ public class DataChangeFeed {
     static final String CHANNEL = "tollgate_data_changes";
 
     private static final Logger LOG = Logger.getLogger(DataChangeFeed.class);
-    /** With no announcement for this long, the connection is checked: a vanished host sends no error. */
-    private static final int QUIET_CHECK_MILLIS = 30_000;
+    /**
+     * With no announcement for this long, the connection is checked: a vanished host sends no error, and the
+     * check keeps the connection from looking idle to a proxy that closes idle ones.
+     */
+    private static final int QUIET_CHECK_MILLIS = 10_000;
     private static final int FIRST_RETRY_MILLIS = 1_000;
     private static final int LAST_RETRY_MILLIS = 30_000;
+    /**
+     * A connection that lasted less than this was not a recovery: the waits keep growing, so a connection
+     * dropped soon after each start does not have every instance read everything again every second.
+     */
+    private static final long STEADY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     /** Opens the feed's connection. */
     interface Connector {
@@ -127,6 +135,7 @@ public class DataChangeFeed {
         int retryMillis = FIRST_RETRY_MILLIS;
         boolean lost = false;
         while (running) {
+            long connectedAt = System.nanoTime();
             try (Connection c = connector.open(); Statement s = c.createStatement()) {
                 current = c;
                 if (!running) { // stopped while connecting: stop() may have missed this connection
@@ -138,10 +147,11 @@ public class DataChangeFeed {
                     LOG.info("Data change feed back: changes made through other instances apply here at once again");
                 }
                 lost = false;
-                retryMillis = FIRST_RETRY_MILLIS;
+                connectedAt = System.nanoTime();
                 deliver(DataChanged.EVERYTHING);
                 listen(c);
             } catch (SQLException | RuntimeException e) {
+                boolean steady = connected && System.nanoTime() - connectedAt >= STEADY_NANOS;
                 connected = false;
                 current = null;
                 if (!running) {
@@ -149,9 +159,12 @@ public class DataChangeFeed {
                 }
                 if (!lost) {
                     LOG.warnf("Data change feed lost (%s): changes made through other instances reach this one only"
-                            + " as its caches expire, until it is back", e.getMessage());
+                            + " as its caches expire, until it is back", withoutCredentials(e.getMessage()));
                 }
                 lost = true;
+                if (steady) {
+                    retryMillis = FIRST_RETRY_MILLIS;
+                }
                 try {
                     if (stopping.await(retryMillis, TimeUnit.MILLISECONDS)) {
                         return;
@@ -211,6 +224,12 @@ public class DataChangeFeed {
         }
         p.setProperty("ApplicationName", "tollgate-data-change-feed");
         return DriverManager.getConnection(url.orElse(pool.jdbcUrl()), p);
+    }
+
+    /** A driver's message may quote the URL it was given, and a URL may carry a password. */
+    static String withoutCredentials(String message) {
+        return message == null ? null
+                : message.replaceAll("//[^/@\\s]*@", "//…@").replaceAll("(?i)(password=)[^&;\\s]*", "$1…");
     }
 
     private static void closeQuietly(Connection c) {

@@ -1,6 +1,7 @@
 package dev.tollgate.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -65,7 +66,10 @@ class DataChangeFeedTest {
         sql("update api_key set revoked_at = now() where public_id = 'feedkey'");
         assertEquals(new DataChanged("api_key", "feedkey"), next(), "the revocation, and nothing before it");
 
-        sql("update tenant set display_name = 'Renamed' where id = " + tenant);
+        // an update as the app makes it writes every column: only a changed status or slug counts
+        sql("update tenant set display_name = 'Renamed', status = status, slug = slug where id = " + tenant);
+        sql("update api_key set name = 'renamed', revoked_at = revoked_at, expires_at = expires_at"
+                + " where public_id = 'feedkey'");
         sql("update tenant set status = 'SUSPENDED' where id = " + tenant);
         assertEquals(new DataChanged("tenant", String.valueOf(tenant)), next(), "the suspension, not the new name");
 
@@ -94,6 +98,14 @@ class DataChangeFeedTest {
             throw new SQLException("never asked");
         }, heard::add, off);
         assertNull(off.find("tollgate.change.feed.connected").gauge(), "no 0 to alert on where the feed is off");
+    }
+
+    @Test
+    void aLostFeedLogsNoPasswordItsDriverQuotes() {
+        String message = DataChangeFeed.withoutCredentials(
+                "No suitable driver found for postgresql://tollgate:s3cret@db:5432/tollgate?sslmode=require&password=s3cret");
+        assertFalse(message.contains("s3cret"), message);
+        assertTrue(message.contains("db:5432/tollgate"), "still says where: " + message);
     }
 
     @Test
