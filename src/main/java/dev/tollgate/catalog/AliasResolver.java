@@ -37,8 +37,7 @@ import org.jboss.logging.Logger;
  * memory with their headers and errors prepared, so resolving is two map lookups and never a query.
  * Re-read after every change committed through this instance or announced by the database's change feed, and
  * every {@code tollgate.aliases.reload-every} (in case the feed was down); a failed reload keeps the previous
- * version. Sunsets need no reload: each call
- * compares its own instant with the sunset.
+ * version. Sunsets need no reload: each call compares its own instant with the sunset.
  */
 @ApplicationScoped
 public class AliasResolver {

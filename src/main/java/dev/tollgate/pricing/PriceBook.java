@@ -32,8 +32,8 @@ import org.jboss.logging.Logger;
 /**
  * The whole price book in memory, so pricing a call is a map lookup and a binary search, never a query.
  * Re-read after every change committed through this instance or announced by the database's change feed, and
- * periodically (in case the feed was down); a failed reload keeps the previous book. Changes must start at least the configured lead
- * time ahead, so every instance holds them before they apply. A book older than that may lack a change
+ * periodically (in case the feed was down); a failed reload keeps the previous book. Changes must start at
+ * least the configured lead time ahead, so every instance holds them before they apply. A book older than that may lack a change
  * that already applies, so its age is a metric and each failed reload logs it.
  */
 @ApplicationScoped
