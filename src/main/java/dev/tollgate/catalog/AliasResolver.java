@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.catalog.ModelResolution.Outcome;
 import dev.tollgate.gateway.OpenAiException;
+import dev.tollgate.platform.BackgroundReload;
 import dev.tollgate.platform.DataChanged;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 /**
@@ -166,8 +169,16 @@ public class AliasResolver {
     ModelCatalog catalog;
     @Inject
     AliasConfig config;
+    @Inject
+    ManagedExecutor executor;
 
     private volatile Snapshot current;
+    private BackgroundReload feedReload;
+
+    @PostConstruct
+    void init() {
+        feedReload = new BackgroundReload(this::refresh, executor);
+    }
 
     /**
      * What to do with a call of {@code tenantId} naming {@code requestedModel}, received at {@code now}:
@@ -231,7 +242,7 @@ public class AliasResolver {
     /** Aliases or overrides changed in the database, perhaps through another instance. */
     void onDataChanged(@Observes DataChanged change) {
         if (change.concerns("model_alias") || change.concerns("alias_tenant_override")) {
-            refresh();
+            feedReload.ask();
         }
     }
 

@@ -1,11 +1,13 @@
 package dev.tollgate.pricing;
 
+import dev.tollgate.platform.BackgroundReload;
 import dev.tollgate.platform.DataChanged;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
@@ -27,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 /**
@@ -98,6 +101,14 @@ public class PriceBook {
     AgroalDataSource dataSource;
     @Inject
     MeterRegistry registry;
+    @Inject
+    ManagedExecutor executor;
+    private BackgroundReload feedReload;
+
+    @PostConstruct
+    void init() {
+        feedReload = new BackgroundReload(this::refresh, executor);
+    }
 
     private volatile Snapshot current;
 
@@ -166,7 +177,7 @@ public class PriceBook {
     /** Price entries changed in the database, perhaps through another instance. */
     void onDataChanged(@Observes DataChanged change) {
         if (change.concerns("price_entry")) {
-            refresh();
+            feedReload.ask();
         }
     }
 

@@ -2,12 +2,18 @@ package dev.tollgate.pricing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.ledger.TestPostgres;
+import dev.tollgate.platform.DataChanged;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
 import java.time.Instant;
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,6 +45,36 @@ class PriceBookReloadTest {
             db.restart();
             book.refresh();
             assertTrue(age.value() < 1, "read again: " + age.value());
+        }
+    }
+
+    /** The change feed's thread tells the book of a change while the price table is locked (a long migration). */
+    @Test
+    void aReloadHeldUpByTheDatabaseDoesNotHoldUpTheChangeFeed() throws Exception {
+        try (TestPostgres db = TestPostgres.start();
+                Connection locker = DriverManager.getConnection(db.url(), TestPostgres.USER, TestPostgres.PASSWORD)) {
+            PriceBook book = new PriceBook();
+            book.dataSource = db.pool();
+            book.registry = new SimpleMeterRegistry();
+            book.executor = ManagedExecutor.builder().build();
+            book.init();
+            book.onStart(null);
+            Gauge age = book.registry.get("tollgate.pricing.book.age").gauge();
+            locker.setAutoCommit(false);
+            locker.createStatement().execute("lock table price_entry in access exclusive mode");
+            Thread.sleep(1_200);
+
+            // the feed must go on to its next announcement (a revoked key) while the reload waits
+            assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> book.onDataChanged(new DataChanged("price_entry", null)));
+            assertTrue(age.value() >= 1.2, "not read yet: the table is locked");
+
+            locker.rollback();
+            for (int i = 0; i < 100 && age.value() >= 1; i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(age.value() < 1, "read once the table was free: " + age.value());
+            book.executor.shutdown();
         }
     }
 }
