@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** Each state of a key gets the right answer from the gateway, immediately after the change. */
@@ -42,12 +43,15 @@ class KeyLifecycleTest {
     @Test
     void expiredKeyIsRefused() throws InterruptedException {
         String slug = createTenant(uniqueSlug("expiry"));
-        Instant expiresAt = Instant.now().plusSeconds(10); // room for the admin calls' password checks on a busy machine
-        String key = issueKey(slug, Map.of("name", "short-lived", "expiresAt", expiresAt.toString()));
-        assertModels(key, 200);
-        sleepPast(expiresAt);
-        assertModels(key, 401);
-        asAdmin().get("/api/admin/tenants/" + slug + "/keys/" + publicId(key)).then().body("status", equalTo("EXPIRED"));
+        Deadline<String> shortLived = beforeADeadline(expiresAt -> {
+            String key = issueKey(slug, Map.of("name", "short-lived", "expiresAt", expiresAt.toString()));
+            assertModels(key, 200);
+            return key;
+        });
+        sleepPast(shortLived.at());
+        assertModels(shortLived.value(), 401);
+        asAdmin().get("/api/admin/tenants/" + slug + "/keys/" + publicId(shortLived.value())).then()
+                .body("status", equalTo("EXPIRED"));
     }
 
     @Test
@@ -62,21 +66,24 @@ class KeyLifecycleTest {
 
     @Test
     void rotatedKeyWorksUntilTheGraceDeadlineThenStops() throws InterruptedException {
-        String slug = createTenant(uniqueSlug("rotate"));
-        String oldKey = issueKey(slug);
-        assertModels(oldKey, 200);
-        Instant graceUntil = Instant.now().plusSeconds(10); // room for the admin calls on a busy machine
-        String newKey = asAdmin().body(Map.of("graceUntil", graceUntil.toString()))
-                .post("/api/admin/tenants/" + slug + "/keys/" + publicId(oldKey) + "/rotate")
-                .then().statusCode(200).extract().path("key");
-        assertNotEquals(oldKey, newKey);
-        assertModels(oldKey, 200); // within grace
-        assertModels(newKey, 200);
-        asAdmin().get("/api/admin/tenants/" + slug + "/keys/" + publicId(oldKey)).then()
-                .body("replacedBy", equalTo(publicId(newKey)));
-        sleepPast(graceUntil);
-        assertModels(oldKey, 401); // after grace
-        assertModels(newKey, 200);
+        record Rotated(String oldKey, String newKey) { }
+        Deadline<Rotated> rotated = beforeADeadline(graceUntil -> {
+            String slug = createTenant(uniqueSlug("rotate"));
+            String oldKey = issueKey(slug);
+            assertModels(oldKey, 200);
+            String newKey = asAdmin().body(Map.of("graceUntil", graceUntil.toString()))
+                    .post("/api/admin/tenants/" + slug + "/keys/" + publicId(oldKey) + "/rotate")
+                    .then().statusCode(200).extract().path("key");
+            assertNotEquals(oldKey, newKey);
+            assertModels(oldKey, 200); // within grace
+            assertModels(newKey, 200);
+            asAdmin().get("/api/admin/tenants/" + slug + "/keys/" + publicId(oldKey)).then()
+                    .body("replacedBy", equalTo(publicId(newKey)));
+            return new Rotated(oldKey, newKey);
+        });
+        sleepPast(rotated.at());
+        assertModels(rotated.value().oldKey(), 401); // after grace
+        assertModels(rotated.value().newKey(), 200);
     }
 
     @Test
@@ -180,6 +187,33 @@ class KeyLifecycleTest {
 
     static String publicId(String key) {
         return key.split("-")[1];
+    }
+
+    record Deadline<T>(Instant at, T value) { }
+
+    /**
+     * Runs steps that must all happen before a deadline a few seconds ahead, and returns what they made. If a busy
+     * machine took them past it, what they checked proves nothing: they run again with twice the time, up to 16 s.
+     */
+    private static <T> Deadline<T> beforeADeadline(Function<Instant, T> steps) {
+        for (int seconds = 2; ; seconds *= 2) {
+            Instant deadline = Instant.now().plusSeconds(seconds);
+            T value;
+            try {
+                value = steps.apply(deadline);
+            } catch (AssertionError e) {
+                if (Instant.now().isBefore(deadline) || seconds >= 16) {
+                    throw e;
+                }
+                continue;
+            }
+            if (Instant.now().isBefore(deadline)) {
+                return new Deadline<>(deadline, value);
+            }
+            if (seconds >= 16) {
+                throw new AssertionError("the steps took longer than " + seconds + " s; the machine is too busy to tell");
+            }
+        }
     }
 
     private static void sleepPast(Instant instant) throws InterruptedException {
