@@ -144,7 +144,7 @@ class OidcConsoleLoginTest {
         String slug = uniqueSlug("late");
         as(PLATFORM_ADMIN).body(Map.of("slug", slug, "displayName", "Before")).post("/api/admin/tenants").then()
                 .statusCode(201);
-        Duration lifespan = Duration.ofSeconds(10);
+        Duration lifespan = Duration.ofSeconds(4);
         setTokenLifespan(lifespan);
         try {
             Browser browser = new Browser();
