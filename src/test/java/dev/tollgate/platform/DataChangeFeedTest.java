@@ -19,7 +19,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,8 +32,8 @@ class DataChangeFeedTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private DataChangeFeed feed;
 
-    @BeforeEach
-    void startFeed() throws Exception {
+    /** A database of its own and a feed on it: only for the tests that need one, since each takes seconds to start. */
+    private void startFeed() throws Exception {
         db = TestPostgres.start();
         feed = new DataChangeFeed(() -> DriverManager.getConnection(db.url(), TestPostgres.USER, TestPostgres.PASSWORD),
                 heard::add, registry);
@@ -44,12 +43,15 @@ class DataChangeFeedTest {
 
     @AfterEach
     void stopFeed() {
-        feed.stop();
-        db.close();
+        if (feed != null) {
+            feed.stop();
+            db.close();
+        }
     }
 
     @Test
     void committedChangesToKeysTenantsAliasesAndPricesAreHeardAndNothingElse() throws Exception {
+        startFeed();
         long tenant = insert("insert into tenant (slug, display_name) values ('feed', 'Feed') returning id");
         sql("insert into api_key (tenant_id, public_id, secret_sha256, name, created_by)"
                 + " values (" + tenant + ", 'feedkey', '\\x00', 'k', 'test')");
@@ -110,6 +112,7 @@ class DataChangeFeedTest {
 
     @Test
     void aFeedCutOffComesBackAndHasEverythingReadAgain() throws Exception {
+        startFeed();
         try (Connection c = connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("select pg_terminate_backend(pid) from pg_stat_activity"
                         + " where query = 'LISTEN " + DataChangeFeed.CHANNEL + "'")) {
