@@ -143,7 +143,10 @@ public class ErrorMappers {
         }
         LOG.error("Unexpected error on " + uri.getPath(), e);
         if (isGateway(uri)) {
-            return gatewayError(500, null, "Internal error in the gateway; the request id in the response headers helps us find it.");
+            // the code the chat route gives a defect too (docs/api.md), so clients need to know only one
+            return Response.status(500).type(MediaType.APPLICATION_JSON).entity(OpenAiError.of(
+                    "Internal error in the gateway; the request id in the response headers helps us find it.",
+                    OpenAiError.typeFor(500), null, "internal_error")).build();
         }
         if (isApi(uri)) {
             return Problem.response(500, "Internal Server Error", "Unexpected error; see the server log for this request id.",

@@ -3,9 +3,13 @@ package dev.tollgate.gateway;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.catalog.CatalogModel;
+import dev.tollgate.catalog.ModelCatalog;
 import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.testing.PostgresResource;
 import dev.tollgate.upstream.UpstreamEndpoint;
@@ -24,6 +28,7 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +36,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A defect in a step the upstream's answer runs through (here: recording it throws, once) ends the call at once,
- * as an upstream failure would, instead of leaving it open until the client gives up.
+ * as an upstream failure would, instead of leaving it open until the client gives up. A defect on the other
+ * gateway routes gets the same error code.
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
@@ -90,6 +96,18 @@ class GatewayDefectTest {
         assertTrue(res.body().contains("data: [DONE]") && res.body().endsWith(
                 "\"code\":\"internal_error\"}}\n\n"), res.body());
         assertEquals("gateway_error", errorTypeOf(res.headers().firstValue("X-Request-Id").orElseThrow()));
+    }
+
+    @Test
+    void aModelListADefectBreaksOffIsAnswered500WithTheChatRoutesCode() {
+        QuarkusMock.installMockForType(new ModelCatalog() {
+            @Override
+            public List<CatalogModel> models() {
+                throw new IllegalStateException("a defect in the catalog");
+            }
+        }, ModelCatalog.class);
+        given().header("Authorization", "Bearer " + key).get("/v1/models").then().statusCode(500)
+                .body("error.type", equalTo("api_error")).body("error.code", equalTo("internal_error"));
     }
 
     /** Waits 20 s for the whole answer: without the guard the call would stay open, its stream too. */
