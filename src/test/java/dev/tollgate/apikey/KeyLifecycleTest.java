@@ -211,7 +211,7 @@ class KeyLifecycleTest {
                 return new Deadline<>(deadline, value);
             }
             if (seconds >= 16) {
-                throw new AssertionError("the steps took longer than " + seconds + " s; the machine is too busy to tell");
+                throw new AssertionError("the steps took over " + seconds + " s: the machine is too busy to tell");
             }
         }
     }

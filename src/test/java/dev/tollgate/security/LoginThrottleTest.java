@@ -43,7 +43,8 @@ class LoginThrottleTest {
         }
     }
 
-    // Each test signs in from an address of its own (all of 127/8 is this machine), so none waits out another's lockout.
+    // Each test signs in from an address of its own (all of 127/8 is this machine), so that none waits out the
+    // lockout another caused.
     private static final AtomicInteger LAST_ADDRESS = new AtomicInteger(1);
     private RestAssuredConfig configBefore;
 
