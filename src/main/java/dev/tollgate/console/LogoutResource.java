@@ -1,10 +1,13 @@
 package dev.tollgate.console;
 
+import dev.tollgate.security.ConsoleSessions;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.FormAuthenticationMechanism;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 
@@ -14,10 +17,14 @@ public class LogoutResource {
 
     @Inject
     SecurityIdentity identity;
+    @Inject
+    ConsoleSessions sessions;
 
     @POST
-    public Response logout() {
+    public Response logout(@CookieParam(ConsoleSessions.COOKIE) String session) {
+        sessions.end(session); // a copy of the login cookie is refused from now on
         FormAuthenticationMechanism.logout(identity);
-        return Response.seeOther(URI.create("/login")).build();
+        return Response.seeOther(URI.create("/login"))
+                .cookie(new NewCookie.Builder(ConsoleSessions.COOKIE).value("").path("/").maxAge(0).build()).build();
     }
 }

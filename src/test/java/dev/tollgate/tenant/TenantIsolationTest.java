@@ -83,6 +83,9 @@ class TenantIsolationTest {
         ConsoleSession session = ConsoleSession.login(userA, PASSWORD);
         List<String> failures = new ArrayList<>();
         for (Route r : routes) {
+            if (r.path().equals("/console/logout")) {
+                continue; // names no tenant, and would end the session the other routes are called with
+            }
             String path = target(r);
             Response res = r.method().equals("GET") ? session.get(path) : session.post(path, FORM);
             boolean scoped = r.path().contains("{");

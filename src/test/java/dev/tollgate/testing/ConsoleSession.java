@@ -9,45 +9,59 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A logged-in console user driven over HTTP: form login cookie plus the CSRF cookie and token. */
+/**
+ * A logged-in console user driven over HTTP: the form login cookie and the server-side session's cookie, plus the
+ * CSRF cookie and token.
+ */
 public final class ConsoleSession {
 
     private static final Pattern CSRF_FIELD = Pattern.compile("name=\"csrf-token\" value=\"([^\"]+)\"");
 
     private final String credential;
+    private final String session;
     private final String csrfCookie;
     private final String csrfToken;
 
-    private ConsoleSession(String credential, String csrfCookie, String csrfToken) {
+    private ConsoleSession(String credential, String session, String csrfCookie, String csrfToken) {
         this.credential = credential;
+        this.session = session;
         this.csrfCookie = csrfCookie;
         this.csrfToken = csrfToken;
     }
 
     public static ConsoleSession login(String username, String password) {
-        String credential = given().redirects().follow(false)
+        Response login = given().redirects().follow(false)
                 .formParam("j_username", username).formParam("j_password", password)
-                .post("/j_security_check").then().statusCode(302).extract().cookie("quarkus-credential");
-        if (credential == null) {
+                .post("/j_security_check").then().statusCode(302).extract().response();
+        String credential = login.cookie("quarkus-credential");
+        String session = login.cookie("tollgate-session");
+        if (credential == null || session == null) {
             throw new AssertionError("login failed for " + username);
         }
         Response page = given().redirects().follow(false).cookie("quarkus-credential", credential)
-                .get("/console/tenants");
+                .cookie("tollgate-session", session).get("/console/tenants");
         Matcher m = CSRF_FIELD.matcher(page.asString());
         if (!m.find()) {
             throw new AssertionError("no CSRF token on the tenants page");
         }
-        return new ConsoleSession(credential, page.cookie("csrf-token"), m.group(1));
+        return new ConsoleSession(credential, session, page.cookie("csrf-token"), m.group(1));
     }
 
     public RequestSpecification request() {
-        RequestSpecification spec = given().redirects().follow(false).cookie("quarkus-credential", credential);
+        RequestSpecification spec = given().redirects().follow(false).cookie("quarkus-credential", credential)
+                .cookie("tollgate-session", session);
         return csrfCookie == null ? spec : spec.cookie("csrf-token", csrfCookie);
     }
 
     /** The session's cookies as a Cookie header, for clients other than REST Assured. */
     public String cookieHeader() {
-        return "quarkus-credential=" + credential + (csrfCookie == null ? "" : "; csrf-token=" + csrfCookie);
+        return "quarkus-credential=" + credential + "; tollgate-session=" + session
+                + (csrfCookie == null ? "" : "; csrf-token=" + csrfCookie);
+    }
+
+    /** The same request without the server-side session's cookie: the login cookie alone. */
+    public RequestSpecification requestWithLoginCookieOnly() {
+        return given().redirects().follow(false).cookie("quarkus-credential", credential);
     }
 
     public Response get(String path) {

@@ -1,0 +1,90 @@
+package dev.tollgate.security;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Local-mode console sessions the server can end. Quarkus' login cookie is encrypted state with nothing kept
+ * server-side, so a copy of it outlives a logout; a sign-in therefore also gets a random session cookie, and the
+ * login cookie counts only alongside a live one (see {@link ConsoleSessionCheck}).
+ */
+@ApplicationScoped
+public class ConsoleSessions {
+
+    public static final String COOKIE = "tollgate-session";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** The login cookie's idle timeout: a session unused that long is over either way. */
+    @ConfigProperty(name = "quarkus.http.auth.form.timeout")
+    Duration idleTimeout;
+    /** How often the login cookie is renewed while in use; a session's last use is written as often. */
+    @ConfigProperty(name = "quarkus.http.auth.form.new-cookie-interval")
+    Duration renewEvery;
+
+    /** Starts a session for the user who just signed in; returns the token for their cookie. */
+    @Transactional
+    public String start(String username, String replacedToken) {
+        Instant now = Instant.now();
+        end(replacedToken);
+        ConsoleSession.delete("lastSeenAt < ?1", staleBefore(now)); // sessions nobody logged out of
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        ConsoleSession s = new ConsoleSession();
+        s.tokenHash = sha256(token);
+        s.userId = LocalUser.findByUsername(username).orElseThrow().id;
+        s.createdAt = now;
+        s.lastSeenAt = now;
+        s.persist();
+        return token;
+    }
+
+    /** True when the token is a live session of this user; notes the use. */
+    @Transactional
+    public boolean inUse(String token, String username) {
+        if (token == null) {
+            return false;
+        }
+        Instant now = Instant.now();
+        ConsoleSession s = ConsoleSession.<ConsoleSession>find(
+                "tokenHash = ?1 and lastSeenAt >= ?2 and userId = (select u.id from LocalUser u where u.username = ?3)",
+                sha256(token), staleBefore(now), username).firstResult();
+        if (s == null) {
+            return false;
+        }
+        if (s.lastSeenAt.isBefore(now.minus(renewEvery))) {
+            s.lastSeenAt = now;
+        }
+        return true;
+    }
+
+    @Transactional
+    public void end(String token) {
+        if (token != null) {
+            ConsoleSession.deleteById(sha256(token));
+        }
+    }
+
+    /** Last uses are written up to one renewal late, so a session is stale only past both. */
+    private Instant staleBefore(Instant now) {
+        return now.minus(idleTimeout).minus(renewEvery);
+    }
+
+    private static String sha256(String token) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}
