@@ -6,6 +6,7 @@ import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,13 +17,16 @@ import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
 import java.net.URL;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -133,10 +137,15 @@ class ConsoleBrowserTest {
         assertTrue(browser.getPageSource().contains("key.revoke"));
         Browser.screenshot(browser, "07-audit-log");
 
+        Set<Cookie> copied = browser.manage().getCookies();
         browser.findElement(By.xpath("//button[text()='Log out']")).click();
         Browser.awaitPage(browser, "Log in");
         go("/console/tenants");
         assertTrue(browser.getCurrentUrl().endsWith("/login"), "logged out");
+        // the cookies as they were before the logout, replayed from elsewhere: the session ended on the server
+        RequestSpecification replay = given().redirects().follow(false);
+        copied.forEach(c -> replay.cookie(c.getName(), c.getValue()));
+        replay.get("/console/tenants").then().statusCode(302).header("Location", containsString("/login"));
     }
 
     private Object script(String js) {
