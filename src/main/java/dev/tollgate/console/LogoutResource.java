@@ -3,8 +3,9 @@ package dev.tollgate.console;
 import dev.tollgate.security.ConsoleSessions;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.FormAuthenticationMechanism;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.NewCookie;
@@ -19,10 +20,15 @@ public class LogoutResource {
     SecurityIdentity identity;
     @Inject
     ConsoleSessions sessions;
+    @Inject
+    HttpServerRequest request;
 
     @POST
-    public Response logout(@CookieParam(ConsoleSessions.COOKIE) String session) {
-        sessions.end(session); // a copy of the login cookie is refused from now on
+    public Response logout() {
+        // read as the session check read it (the first of several same-named cookies), so that the session it let
+        // in is the one that ends; a copy of the login cookie is refused from now on
+        Cookie session = request.getCookie(ConsoleSessions.COOKIE);
+        sessions.end(session == null ? null : session.getValue());
         FormAuthenticationMechanism.logout(identity);
         return Response.seeOther(URI.create("/login"))
                 .cookie(new NewCookie.Builder(ConsoleSessions.COOKIE).value("").path("/").maxAge(0).build()).build();

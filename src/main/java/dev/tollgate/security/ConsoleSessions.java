@@ -1,5 +1,6 @@
 package dev.tollgate.security;
 
+import io.quarkus.security.AuthenticationFailedException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,8 @@ public class ConsoleSessions {
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         ConsoleSession s = new ConsoleSession();
         s.tokenHash = sha256(token);
-        s.userId = LocalUser.findByUsername(username).orElseThrow().id;
+        // deleted since its password was checked: a failed login, not an error
+        s.userId = LocalUser.findByUsername(username).orElseThrow(AuthenticationFailedException::new).id;
         s.createdAt = now;
         s.lastSeenAt = now;
         s.persist();
@@ -62,7 +64,8 @@ public class ConsoleSessions {
             return false;
         }
         if (s.lastSeenAt.isBefore(now.minus(renewEvery))) {
-            s.lastSeenAt = now;
+            // a statement, not a change to the loaded row: a logout deleting the row meanwhile is then no conflict
+            ConsoleSession.update("lastSeenAt = ?1 where tokenHash = ?2", now, s.tokenHash);
         }
         return true;
     }
@@ -79,7 +82,7 @@ public class ConsoleSessions {
         return now.minus(idleTimeout).minus(renewEvery);
     }
 
-    private static String sha256(String token) {
+    static String sha256(String token) {
         try {
             return HexFormat.of().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));

@@ -137,15 +137,20 @@ class ConsoleBrowserTest {
         assertTrue(browser.getPageSource().contains("key.revoke"));
         Browser.screenshot(browser, "07-audit-log");
 
+        // the browser's cookies, replayed from elsewhere: they sign in until the logout ends the session on the server
         Set<Cookie> copied = browser.manage().getCookies();
+        replay(copied).get("/console/tenants").then().statusCode(200);
         browser.findElement(By.xpath("//button[text()='Log out']")).click();
         Browser.awaitPage(browser, "Log in");
         go("/console/tenants");
         assertTrue(browser.getCurrentUrl().endsWith("/login"), "logged out");
-        // the cookies as they were before the logout, replayed from elsewhere: the session ended on the server
+        replay(copied).get("/console/tenants").then().statusCode(302).header("Location", containsString("/login"));
+    }
+
+    private static RequestSpecification replay(Set<Cookie> cookies) {
         RequestSpecification replay = given().redirects().follow(false);
-        copied.forEach(c -> replay.cookie(c.getName(), c.getValue()));
-        replay.get("/console/tenants").then().statusCode(302).header("Location", containsString("/login"));
+        cookies.forEach(c -> replay.cookie(c.getName(), c.getValue()));
+        return replay;
     }
 
     private Object script(String js) {

@@ -6,11 +6,17 @@ import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.matcher.RestAssuredMatchers.detailedCookie;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -38,14 +44,37 @@ class ConsoleSessionTest {
     }
 
     @Test
-    void theLoginCookieAloneSignsNobodyIn() {
+    void aLoginCookieCountsOnlyWithALiveSessionOfItsOwnUser() {
         String user = "s-" + uniqueSlug("alone");
+        String other = "s-" + uniqueSlug("other");
         createUser(user, PASSWORD, "finance", null);
+        createUser(other, PASSWORD, "finance", null);
         ConsoleSession browser = ConsoleSession.login(user, PASSWORD);
+        ConsoleSession othersBrowser = ConsoleSession.login(other, PASSWORD);
 
-        browser.requestWithLoginCookieOnly().get("/console/tenants").then().statusCode(302)
+        browser.requestWithSession(null).get("/console/tenants").then().statusCode(302)
                 .header("Location", containsString("/login"));
-        browser.get("/console/tenants").then().statusCode(200);
+        browser.requestWithSession(othersBrowser.sessionCookie()).get("/console/tenants").then().statusCode(302)
+                .header("Location", containsString("/login"));
+        browser.requestWithSession(browser.sessionCookie()).get("/console/tenants").then().statusCode(200);
+    }
+
+    @Test
+    void aSessionUnusedForTheIdleTimeoutIsOverAndItsRowGoesAtTheNextSignIn() {
+        String user = "s-" + uniqueSlug("idle");
+        createUser(user, PASSWORD, "finance", null);
+        ConsoleSession recent = ConsoleSession.login(user, PASSWORD);
+        ConsoleSession idle = ConsoleSession.login(user, PASSWORD);
+        lastUsed(recent, Instant.now().minus(Duration.ofMinutes(6)));
+        lastUsed(idle, Instant.now().minus(Duration.ofHours(9))); // the login cookie's idle timeout is 8 h
+
+        recent.get("/console/tenants").then().statusCode(200);
+        assertTrue(lastUsed(recent).isAfter(Instant.now().minus(Duration.ofMinutes(1))), "the use is written down");
+        idle.get("/console/tenants").then().statusCode(302).header("Location", containsString("/login"));
+
+        assertNotNull(lastUsed(idle));
+        ConsoleSession.login(user, PASSWORD);
+        assertNull(lastUsed(idle), "deleted at the next sign-in");
     }
 
     @Test
@@ -58,5 +87,17 @@ class ConsoleSessionTest {
 
         finance.get("/console/users").then().statusCode(302).header("Location", containsString("/login"));
         ConsoleSession.login(user, "another-" + PASSWORD).get("/console/users").then().statusCode(200);
+    }
+
+    /** The session's row is the entity of this package, not the test's {@link ConsoleSession} of the same name. */
+    private static void lastUsed(ConsoleSession browser, Instant at) {
+        QuarkusTransaction.requiringNew().run(() -> dev.tollgate.security.ConsoleSession.update(
+                "lastSeenAt = ?1 where tokenHash = ?2", at, ConsoleSessions.sha256(browser.sessionCookie())));
+    }
+
+    private static Instant lastUsed(ConsoleSession browser) {
+        return QuarkusTransaction.requiringNew().call(() -> dev.tollgate.security.ConsoleSession
+                .<dev.tollgate.security.ConsoleSession>findByIdOptional(ConsoleSessions.sha256(browser.sessionCookie()))
+                .map(s -> s.lastSeenAt).orElse(null));
     }
 }

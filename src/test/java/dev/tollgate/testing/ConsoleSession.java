@@ -59,9 +59,14 @@ public final class ConsoleSession {
                 + (csrfCookie == null ? "" : "; csrf-token=" + csrfCookie);
     }
 
-    /** The same request without the server-side session's cookie: the login cookie alone. */
-    public RequestSpecification requestWithLoginCookieOnly() {
-        return given().redirects().follow(false).cookie("quarkus-credential", credential);
+    /** This login's cookie with another session's cookie, or with none when {@code session} is null. */
+    public RequestSpecification requestWithSession(String session) {
+        RequestSpecification spec = given().redirects().follow(false).cookie("quarkus-credential", credential);
+        return session == null ? spec : spec.cookie("tollgate-session", session);
+    }
+
+    public String sessionCookie() {
+        return session;
     }
 
     public Response get(String path) {
