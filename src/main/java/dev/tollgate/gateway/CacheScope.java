@@ -1,9 +1,6 @@
 package dev.tollgate.gateway;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.tollgate.platform.Sha256;
 import java.util.regex.Pattern;
 
 /**
@@ -37,16 +34,8 @@ final class CacheScope {
         }
         if (tenant.length() + 1 + sent.length() > MAX_LENGTH) {
             // a valid id the prefix would make too long: its digest instead ('-', so it cannot meet a sent id)
-            return tenant + "-" + sha256(sent);
+            return tenant + "-" + Sha256.hex(sent);
         }
         return tenant + "_" + sent;
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 }

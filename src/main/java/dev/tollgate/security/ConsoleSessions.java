@@ -1,16 +1,13 @@
 package dev.tollgate.security;
 
+import dev.tollgate.platform.Sha256;
 import io.quarkus.security.AuthenticationFailedException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -41,7 +38,7 @@ public class ConsoleSessions {
         RANDOM.nextBytes(random);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         ConsoleSession s = new ConsoleSession();
-        s.tokenHash = sha256(token);
+        s.tokenHash = Sha256.hex(token);
         // deleted since its password was checked: a failed login, not an error
         s.userId = LocalUser.findByUsername(username).orElseThrow(AuthenticationFailedException::new).id;
         s.createdAt = now;
@@ -59,7 +56,7 @@ public class ConsoleSessions {
         Instant now = Instant.now();
         ConsoleSession s = ConsoleSession.<ConsoleSession>find(
                 "tokenHash = ?1 and lastSeenAt >= ?2 and userId = (select u.id from LocalUser u where u.username = ?3)",
-                sha256(token), staleBefore(now), username).firstResult();
+                Sha256.hex(token), staleBefore(now), username).firstResult();
         if (s == null) {
             return false;
         }
@@ -73,21 +70,12 @@ public class ConsoleSessions {
     @Transactional
     public void end(String token) {
         if (token != null) {
-            ConsoleSession.deleteById(sha256(token));
+            ConsoleSession.deleteById(Sha256.hex(token));
         }
     }
 
     /** Last uses are written up to one renewal late, so a session is stale only past both. */
     private Instant staleBefore(Instant now) {
         return now.minus(idleTimeout).minus(renewEvery);
-    }
-
-    static String sha256(String token) {
-        try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 }

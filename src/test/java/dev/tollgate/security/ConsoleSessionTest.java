@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.platform.Sha256;
 import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -92,12 +93,12 @@ class ConsoleSessionTest {
     /** The session's row is the entity of this package, not the test's {@link ConsoleSession} of the same name. */
     private static void lastUsed(ConsoleSession browser, Instant at) {
         QuarkusTransaction.requiringNew().run(() -> dev.tollgate.security.ConsoleSession.update(
-                "lastSeenAt = ?1 where tokenHash = ?2", at, ConsoleSessions.sha256(browser.sessionCookie())));
+                "lastSeenAt = ?1 where tokenHash = ?2", at, Sha256.hex(browser.sessionCookie())));
     }
 
     private static Instant lastUsed(ConsoleSession browser) {
         return QuarkusTransaction.requiringNew().call(() -> dev.tollgate.security.ConsoleSession
-                .<dev.tollgate.security.ConsoleSession>findByIdOptional(ConsoleSessions.sha256(browser.sessionCookie()))
+                .<dev.tollgate.security.ConsoleSession>findByIdOptional(Sha256.hex(browser.sessionCookie()))
                 .map(s -> s.lastSeenAt).orElse(null));
     }
 }
