@@ -71,6 +71,12 @@ public class LoginThrottle {
                     .end("A sign-in to Tollgate cannot be posted by another site.");
             return;
         }
+        if (!isForm(ctx.request().getHeader(HttpHeaderNames.CONTENT_TYPE))) {
+            // Quarkus' form login reads no other body, and failed with a 500 and a stack trace in the log
+            ctx.response().setStatusCode(415).putHeader(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .end("Sign in with the login form: a form post (application/x-www-form-urlencoded).");
+            return;
+        }
         String address = address(ctx);
         if (!admit(address)) {
             ctx.response().setStatusCode(303).putHeader(HttpHeaderNames.LOCATION, "/login?error=locked").end();
@@ -79,6 +85,11 @@ public class LoginThrottle {
         // Quarkus answers a form login with a redirect: to the error page when the password was wrong
         ctx.addHeadersEndHandler(v -> {
             String location = ctx.response().headers().get(HttpHeaderNames.LOCATION);
+            if (location == null && ctx.response().getStatusCode() == 200) {
+                // a form without the name or the password (or with more fields than are read): Quarkus answers an
+                // empty page; the browser should show the login form again, as for a wrong password
+                ctx.response().setStatusCode(302).putHeader(HttpHeaderNames.LOCATION, errorPage);
+            }
             if (location != null && !location.contains(errorPage)) {
                 succeeded(address);
             } else {
@@ -117,6 +128,11 @@ public class LoginThrottle {
             }
         });
         ctx.next();
+    }
+
+    private static boolean isForm(String contentType) {
+        return contentType != null && (contentType.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33)
+                || contentType.regionMatches(true, 0, "multipart/form-data", 0, 19));
     }
 
     /** Counts the attempt, unless the address is at its limit. */

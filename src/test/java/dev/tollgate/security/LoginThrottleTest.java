@@ -16,6 +16,10 @@ import io.restassured.RestAssured;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.response.Response;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,6 +177,28 @@ class LoginThrottleTest {
         assertEquals(null, r.cookie("quarkus-credential"), "no session for a sign-in another site posted");
         login(ADMIN, ADMIN_PASSWORD).then().statusCode(302).header("Location", endsWith("/console"))
                 .cookie("quarkus-credential", org.hamcrest.Matchers.notNullValue());
+    }
+
+    /**
+     * A post that is no login form: a JSON or bodiless one was a 500 with a stack trace in the log, and a form
+     * without the name or the password an empty page.
+     */
+    @Test
+    void aPostThatIsNoLoginFormIsRefusedAsSuch() throws Exception {
+        for (String type : new String[] {"application/json", "text/plain"}) {
+            given().redirects().follow(false).contentType(type).body("{\"j_username\": \"admin\"}")
+                    .post("/j_security_check").then().statusCode(415).body(containsString("login form"));
+        }
+        // no body and no Content-Type at all, as curl -X POST sends it
+        HttpResponse<String> bare = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/j_security_check"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(415, bare.statusCode());
+        given().redirects().follow(false).formParam("j_password", ADMIN_PASSWORD).post("/j_security_check").then()
+                .statusCode(302).header("Location", endsWith("/login?error=true"));
+        given().redirects().follow(false).formParam("j_username", ADMIN).post("/j_security_check").then()
+                .statusCode(302).header("Location", endsWith("/login?error=true"));
+        login(ADMIN, ADMIN_PASSWORD).then().statusCode(302).header("Location", endsWith("/console"));
     }
 
     private static Response login(String username, String password) {
