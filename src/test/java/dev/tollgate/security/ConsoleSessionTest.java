@@ -1,11 +1,16 @@
 package dev.tollgate.security;
 
+import static dev.tollgate.testing.TestData.ADMIN;
+import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
 import static dev.tollgate.testing.TestData.asAdmin;
+import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.createUser;
 import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
 import static io.restassured.matcher.RestAssuredMatchers.detailedCookie;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +21,8 @@ import dev.tollgate.testing.PostgresResource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -42,6 +49,35 @@ class ConsoleSessionTest {
         // the same cookies, replayed as a copy of them would be
         browser.get("/console/tenants").then().statusCode(302).header("Location", containsString("/login"));
         otherBrowser.get("/console/tenants").then().statusCode(200);
+    }
+
+    /**
+     * A form posted after its session ended leads to the login page; signing in then returns to the page the form
+     * was on. It returned to the post's own address with a GET, which no page answers ("not a console request").
+     */
+    @Test
+    void signingInAfterAFormOutlivedItsSessionReturnsToTheFormsPage() {
+        String slug = createTenant(uniqueSlug("return"));
+        String site = RestAssured.baseURI + ":" + RestAssured.port;
+        Response challenge = given().redirects().follow(false).header("Referer", site + "/console/tenants/" + slug)
+                .formParam("name", "k").post("/console/tenants/" + slug + "/keys");
+        challenge.then().statusCode(302).header("Location", endsWith("/login"));
+        String wayBack = challenge.cookie("quarkus-redirect-location");
+        given().redirects().follow(false).cookie("quarkus-redirect-location", wayBack)
+                .formParam("j_username", ADMIN).formParam("j_password", ADMIN_PASSWORD).post("/j_security_check")
+                .then().statusCode(302).header("Location", equalTo(site + "/console/tenants/" + slug));
+        // without a page of this site to go back to (no Referer, or another site's), the console's landing page
+        for (String referer : new String[] {null, "https://elsewhere.example/console/tenants"}) {
+            var post = given().redirects().follow(false);
+            if (referer != null) {
+                post.header("Referer", referer);
+            }
+            post.formParam("csrf-token", "x").post("/console/logout").then().statusCode(302)
+                    .cookie("quarkus-redirect-location", equalTo(site + "/console"));
+        }
+        // a page asked for with a GET is returned to as before
+        given().redirects().follow(false).get("/console/prices?model=deepseek-v4-pro").then().statusCode(302)
+                .cookie("quarkus-redirect-location", equalTo(site + "/console/prices?model=deepseek-v4-pro"));
     }
 
     @Test
