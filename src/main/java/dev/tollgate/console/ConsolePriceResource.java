@@ -66,7 +66,7 @@ public class ConsolePriceResource {
             @QueryParam("outputTokens") String output) {
         Map<String, String> form = new HashMap<>();
         form.put("model", model == null ? "deepseek-v4-pro" : model);
-        form.put("at", at == null ? ConsoleExtensions.inputValue(Instant.now()) : at);
+        form.put("at", at == null ? ConsoleExtensions.inputValue(Instant.now()) : at.trim());
         form.put("cacheHitTokens", hit == null ? "1000000" : hit);
         form.put("cacheMissTokens", miss == null ? "0" : miss);
         form.put("outputTokens", output == null ? "0" : output);
@@ -78,7 +78,10 @@ public class ConsolePriceResource {
                 quote = prices.quote(QuoteInput.parse(model, utc(form.get("at")), form.get("cacheHitTokens"),
                         form.get("cacheMissTokens"), form.get("outputTokens")));
             } catch (InvalidInputException e) {
-                errors = e.fieldErrors();
+                errors = new LinkedHashMap<>(e.fieldErrors());
+                if (errors.containsKey("at") && !form.get("at").isBlank()) { // the form's field takes no zone
+                    errors.put("at", "must be a date and time like 2026-12-31T23:59");
+                }
             }
         }
         List<PriceEntryView> entries = prices.list(null);

@@ -17,6 +17,7 @@ import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -208,7 +209,7 @@ public class PriceBookService {
         return PriceEntry.<PriceEntry>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE).map(e -> {
             if (e.validFrom.isBefore(earliestChange())) {
                 throw new PriceConflictException("id", "entry " + e.id + " " + (e.validFrom.isAfter(Instant.now())
-                        ? "starts within the lead time of " + leadTime() + " and can no longer be deleted"
+                        ? "starts within the lead time of " + leadTimeInWords() + " and can no longer be deleted"
                         : "has been in force since " + e.validFrom
                                 + "; it can be superseded or closed from a future instant, never deleted"));
             }
@@ -269,7 +270,7 @@ public class PriceBookService {
         }
         if (e.validUntil != null && e.validUntil.isBefore(earliestChange())) {
             throw new PriceConflictException(field, "entry " + e.id + " " + (e.validUntil.isAfter(Instant.now())
-                    ? "ends within the lead time of " + leadTime() + " (at " + e.validUntil + ") and can no longer change"
+                    ? "ends within the lead time of " + leadTimeInWords() + " (at " + e.validUntil + ") and can no longer change"
                     : "ended at " + e.validUntil + "; the past never changes"));
         }
         if (e.validUntil != null && !at.isBefore(e.validUntil)) {
@@ -281,7 +282,7 @@ public class PriceBookService {
 
     private void requireFuture(String field, Instant at) {
         if (at.isBefore(earliestChange())) {
-            throw new PriceConflictException(field, "must be at least " + leadTime() + " in the future (now "
+            throw new PriceConflictException(field, "must be at least " + leadTimeInWords() + " in the future (now "
                     + Instant.now() + "): prices that were in force on past requests can never be changed, "
                     + "only superseded from a future instant");
         }
@@ -334,6 +335,23 @@ public class PriceBookService {
 
     private Duration leadTime() {
         return config.pricing().minLeadTime();
+    }
+
+    /** "5 minutes", "1 hour 30 minutes": messages are read by people, not by Duration.parse (PT5M). */
+    private String leadTimeInWords() {
+        Duration d = leadTime();
+        List<String> parts = new ArrayList<>();
+        addUnit(parts, d.toDays(), "day");
+        addUnit(parts, d.toHoursPart(), "hour");
+        addUnit(parts, d.toMinutesPart(), "minute");
+        addUnit(parts, d.toSecondsPart(), "second");
+        return parts.isEmpty() ? "0 seconds" : String.join(" ", parts);
+    }
+
+    private static void addUnit(List<String> parts, long count, String unit) {
+        if (count > 0) {
+            parts.add(count + " " + unit + (count == 1 ? "" : "s"));
+        }
     }
 
     private boolean modelExists(String model) {

@@ -1,7 +1,6 @@
 package dev.tollgate.pricing;
 
 import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -16,7 +15,7 @@ import java.time.LocalTime;
 public record PriceEntryInput(
         @NotBlank @Size(max = 100) String model,
         @NotNull TokenClass tokenClass,
-        @NotNull @DecimalMin("0") @Digits(integer = 8, fraction = 12) BigDecimal usdPerMillionTokens,
+        @NotNull @DecimalMin("0") @RateDigits BigDecimal usdPerMillionTokens,
         @NotNull Instant validFrom,
         Instant validUntil,
         LocalTime windowStart,

@@ -1,7 +1,6 @@
 package dev.tollgate.pricing;
 
 import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -15,7 +14,7 @@ import java.time.Instant;
  */
 public record SupersedeInput(
         @NotNull Instant from,
-        @NotNull @DecimalMin("0") @Digits(integer = 8, fraction = 12) BigDecimal usdPerMillionTokens,
+        @NotNull @DecimalMin("0") @RateDigits BigDecimal usdPerMillionTokens,
         Instant validUntil,
         @NotBlank @Size(max = 2000) String note) {
 }

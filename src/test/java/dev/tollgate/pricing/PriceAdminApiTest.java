@@ -191,6 +191,10 @@ class PriceAdminApiTest {
                     .body("errors[0].field", equalTo("from"))
                     .body("errors[0].message", containsString("in the future"));
         }
+        // the lead time as people say it, not as Duration.toString() writes it
+        asAdmin().body(Map.of("from", Instant.now().toString(), "usdPerMillionTokens", 1, "note", "soon"))
+                .post("/api/admin/prices/" + inForce + "/supersede").then().statusCode(409)
+                .body("errors[0].message", containsString("must be at least 5 minutes in the future"));
         // An entry that already ended cannot be superseded, closed or deleted.
         int ended = seed("deepseek-v4-pro", "output", "2026-04-24T00:00:00Z");
         asAdmin().body(Map.of("from", midnightInDays(5).toString(), "usdPerMillionTokens", 1, "note", "x"))
@@ -458,6 +462,47 @@ class PriceAdminApiTest {
                 .post("/api/admin/prices/999999999/supersede").then().statusCode(404)
                 .contentType("application/problem+json");
         asAdmin().get("/api/admin/prices/999999999").then().statusCode(404);
+    }
+
+    /**
+     * A rate with a huge exponent overflowed Bean Validation's digit count and passed as a small number, to fail
+     * as a 500 once the entry was stored: it is a field error, on a new entry and on a supersede alike.
+     */
+    @Test
+    void aRateWithAHugeExponentIsAFieldError() {
+        for (Object rate : List.of("1E+2147483647", "1E+9", "1E-13")) {
+            asAdmin().body(entry("deepseek-v4-pro", "output", rate, midnightInDays(3))).post("/api/admin/prices")
+                    .then().statusCode(400).body("errors.field", contains("usdPerMillionTokens"))
+                    .body("errors[0].message", containsString("out of bounds"));
+        }
+        asAdmin().contentType("application/json").body("{\"from\": \"" + midnightInDays(3)
+                + "\", \"usdPerMillionTokens\": 1E+2147483647, \"note\": \"x\"}")
+                .post("/api/admin/prices/1/supersede").then()
+                .statusCode(400).body("errors.field", contains("usdPerMillionTokens"));
+        // the largest rate the column holds passes (only the unknown model is refused)
+        asAdmin().body(entry("deepseek-v9", "output", "99999999.999999999999", midnightInDays(3)))
+                .post("/api/admin/prices").then().statusCode(400).body("errors.field", contains("model"));
+    }
+
+    /**
+     * PostgreSQL keeps instants to the microsecond. One sent in nanoseconds was stored rounded while the answer
+     * and the audit log showed it as sent, and two a few hundred nanoseconds apart were a 409 naming no field.
+     */
+    @Test
+    void instantsAreKeptToTheMicrosecondAsStored() {
+        Instant day = midnightInDays(40);
+        Map<String, Object> body = entry("deepseek-v4-pro", "output", "1", day.plusNanos(700));
+        body.put("windowStart", "09:00");
+        body.put("windowEnd", "09:30");
+        int id = asAdmin().body(body).post("/api/admin/prices").then().statusCode(201)
+                .body("validFrom", equalTo(day.toString())).extract().path("id");
+        asAdmin().get("/api/admin/prices/" + id).then().body("validFrom", equalTo(day.toString()));
+        Map<String, Object> blink = entry("deepseek-v4-pro", "output", "1", day.plusNanos(100));
+        blink.put("validUntil", day.plusNanos(400).toString());
+        blink.put("windowStart", "10:00");
+        blink.put("windowEnd", "10:30");
+        asAdmin().body(blink).post("/api/admin/prices").then().statusCode(400)
+                .body("errors.field", contains("validUntil"));
     }
 
     @Test

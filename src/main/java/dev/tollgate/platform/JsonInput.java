@@ -1,0 +1,61 @@
+package dev.tollgate.platform;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
+import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import io.quarkus.jackson.ObjectMapperCustomizer;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/** How request bodies are read, beyond Jackson's defaults. */
+@Singleton
+public class JsonInput implements ObjectMapperCustomizer {
+
+    @Override
+    public void customize(ObjectMapper mapper) {
+        // a body is one JSON value: text after it ({"slug":"a"} garbage, a second object) is malformed JSON and
+        // refused, as the gateway refuses it, rather than dropped while the first object is acted on
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper.registerModule(new SimpleModule("instants-to-the-microsecond")
+                .setDeserializerModifier(new BeanDeserializerModifier() {
+                    @Override
+                    public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config,
+                            BeanDescription description, JsonDeserializer<?> deserializer) {
+                        return description.getBeanClass() == Instant.class ? new ToTheMicrosecond(deserializer)
+                                : deserializer;
+                    }
+                }));
+    }
+
+    /**
+     * An instant is kept to the microsecond, PostgreSQL's precision: one given in nanoseconds was stored rounded,
+     * while the answer and the audit log showed it as sent, and two instants a few hundred nanoseconds apart met
+     * the database's check as equal, a 409 naming no field.
+     */
+    static final class ToTheMicrosecond extends DelegatingDeserializer {
+
+        ToTheMicrosecond(JsonDeserializer<?> delegate) {
+            super(delegate);
+        }
+
+        @Override
+        protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> delegate) {
+            return new ToTheMicrosecond(delegate);
+        }
+
+        @Override
+        public Object deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            Object value = super.deserialize(parser, context);
+            return value instanceof Instant instant ? instant.truncatedTo(ChronoUnit.MICROS) : value;
+        }
+    }
+}
