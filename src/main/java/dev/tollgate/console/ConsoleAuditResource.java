@@ -34,6 +34,10 @@ public class ConsoleAuditResource {
     public TemplateInstance list(@QueryParam("page") String page) {
         int p = Paging.page(page);
         List<AuditEntry> entries = audit.latest((long) p * PAGE_SIZE, PAGE_SIZE + 1);
+        if (entries.isEmpty() && p > 0) { // past the end: the last page
+            p = Paging.last(AuditEntry.count(), PAGE_SIZE);
+            entries = audit.latest((long) p * PAGE_SIZE, PAGE_SIZE + 1);
+        }
         boolean hasNext = entries.size() > PAGE_SIZE;
         return Templates.list(hasNext ? entries.subList(0, PAGE_SIZE) : entries, p, hasNext);
     }

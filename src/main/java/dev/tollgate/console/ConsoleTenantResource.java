@@ -63,6 +63,9 @@ public class ConsoleTenantResource {
             @QueryParam("page") String page) {
         TenantStatus wanted = parseStatus(status);
         TenantPage result = tenants.search(q, wanted, Paging.page(page), PAGE_SIZE);
+        if (result.tenants().isEmpty() && result.page() > 0) { // past the end: the last page
+            result = tenants.search(q, wanted, Paging.last(result.total(), PAGE_SIZE), PAGE_SIZE);
+        }
         return Templates.list(result, q == null ? "" : q, wanted == null ? "" : wanted.name(),
                 List.of(TenantStatus.values()));
     }

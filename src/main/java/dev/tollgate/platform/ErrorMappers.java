@@ -141,6 +141,13 @@ public class ErrorMappers {
             }
             return Response.status(400).type(MediaType.TEXT_PLAIN).entity(message).build();
         }
+        if (isTooManyFormFields(e)) {
+            String message = "The form has too many fields; none of the console's forms has more than a few dozen.";
+            if (isApi(uri)) {
+                return Problem.response(413, "Content Too Large", message, uri.getPath());
+            }
+            return Response.status(413).type(MediaType.TEXT_PLAIN).entity(message).build();
+        }
         LOG.error("Unexpected error on " + uri.getPath(), e);
         if (isGateway(uri)) {
             // the code the chat route gives a defect too (docs/api.md), so clients need to know only one
@@ -166,6 +173,12 @@ public class ErrorMappers {
             }
         }
         return false;
+    }
+
+    /** The REST layer's form reader refuses a form past its field limit with a bare RuntimeException. */
+    private static boolean isTooManyFormFields(Exception e) {
+        return e.getClass() == RuntimeException.class && e.getMessage() != null
+                && e.getMessage().matches("Param limit of \\d+ was exceeded");
     }
 
     private static Response gatewayError(int status, String param, String message) {

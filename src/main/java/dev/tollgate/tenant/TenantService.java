@@ -52,8 +52,11 @@ public class TenantService {
         List<String> where = new ArrayList<>();
         Parameters params = new Parameters();
         if (query != null && !query.isBlank()) {
-            where.add("(lower(slug) like :q or lower(displayName) like :q or lower(legalName) like :q)");
-            params.and("q", "%" + query.trim().toLowerCase(Locale.ROOT) + "%");
+            // what was typed, literally: a % or _ in it is no wildcard
+            where.add("(lower(slug) like :q escape '!' or lower(displayName) like :q escape '!'"
+                    + " or lower(legalName) like :q escape '!')");
+            String literal = query.trim().toLowerCase(Locale.ROOT).replaceAll("[!%_]", "!$0");
+            params.and("q", "%" + literal + "%");
         }
         if (status != null) {
             where.add("status = :status");

@@ -16,6 +16,7 @@ import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -114,6 +115,76 @@ class BadInputTest {
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         console.get("/console/tenants?page=50000000").then().statusCode(200);
         console.get("/console/audit?page=50000000").then().statusCode(200);
+    }
+
+    /**
+     * In the console a page past the end is the last page: it said "No tenants match" under "124 tenants", and
+     * "Page 1000000 of 3" with a link back to page 999999.
+     */
+    @Test
+    void theConsoleShowsTheLastPageForAPagePastTheEnd() {
+        String tag = uniqueSlug("last-page");
+        createTenant(tag + "-a");
+        createTenant(tag + "-b");
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        for (String page : new String[] {"1", "999999", "50000000"}) {
+            console.get("/console/tenants?q=" + tag + "&page=" + page).then().statusCode(200)
+                    .body(containsString("Page 1 of 1")).body(containsString(tag + "-a"))
+                    .body(not(containsString("No tenants match"))).body(not(containsString("Previous")));
+        }
+        console.get("/console/audit?page=999999").then().statusCode(200)
+                .body(not(containsString("No changes recorded yet"))).body(not(containsString("Older")));
+    }
+
+    /** A search is for the text typed: a % or _ in it is that character, not a wildcard. */
+    @Test
+    void aSearchTakesPercentAndUnderscoreLiterally() {
+        String tag = uniqueSlug("literal");
+        for (String[] t : new String[][] {{tag + "-a", tag + " 100% a_b"}, {tag + "-b", tag + " 100x axb"}}) {
+            asAdmin().body(Map.of("slug", t[0], "displayName", t[1])).post("/api/admin/tenants").then().statusCode(201);
+        }
+        asAdmin().queryParam("q", tag + " 100% a_b").get("/api/admin/tenants").then().statusCode(200)
+                .body("total", equalTo(1)).body("items[0].slug", equalTo(tag + "-a"));
+        asAdmin().queryParam("q", tag + "%").get("/api/admin/tenants").then().body("total", equalTo(0));
+        asAdmin().queryParam("q", tag + " 100_").get("/api/admin/tenants").then().body("total", equalTo(0));
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.request().queryParam("q", tag + "%").get("/console/tenants").then().statusCode(200)
+                .body(containsString("No tenants match"));
+    }
+
+    /**
+     * The admin API takes JSON. A form post (curl's -d) met the console's CSRF check, which answered a bare 400;
+     * and text after the JSON value was dropped while the object before it was acted on.
+     */
+    @Test
+    void theAdminApiRefusesFormsAndTextAfterTheJson() {
+        String slug = createTenant(uniqueSlug("forms"));
+        given().auth().preemptive().basic(ADMIN, ADMIN_PASSWORD).contentType("application/x-www-form-urlencoded")
+                .body("").post("/api/admin/tenants/" + slug + "/suspend").then().statusCode(415)
+                .contentType("application/problem+json").body("detail", containsString("application/json"));
+        given().auth().preemptive().basic(ADMIN, ADMIN_PASSWORD).multiPart("slug", uniqueSlug("multi"))
+                .post("/api/admin/tenants").then().statusCode(415).contentType("application/problem+json");
+        asAdmin().get("/api/admin/tenants/" + slug).then().body("status", equalTo("ACTIVE"));
+        String trailing = uniqueSlug("trailing");
+        asAdmin().body("{\"slug\": \"" + trailing + "\", \"displayName\": \"T\"} garbage").post("/api/admin/tenants")
+                .then().statusCode(400).contentType("application/problem+json").body("errors.field", hasItem("body"));
+        asAdmin().body("{\"slug\": \"" + trailing + "\", \"displayName\": \"T\"}{\"slug\": \"x\"}")
+                .post("/api/admin/tenants").then().statusCode(400);
+        asAdmin().get("/api/admin/tenants/" + trailing).then().statusCode(404);
+    }
+
+    /** A form with more fields than the form reader takes is a console page saying so, not a 500. */
+    @Test
+    void aFormWithTooManyFieldsIsAConsolePage() {
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        Map<String, Object> form = new HashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            form.put("extra" + i, "x");
+        }
+        form.put("slug", uniqueSlug("fields"));
+        form.put("displayName", "Fields");
+        console.post("/console/tenants", form).then().statusCode(413).contentType("text/html")
+                .body(containsString("<title>Too large")).body(containsString("too many fields"));
     }
 
     @Test
