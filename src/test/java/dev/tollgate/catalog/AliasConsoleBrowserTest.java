@@ -62,7 +62,7 @@ class AliasConsoleBrowserTest {
         Browser.submit(browser, By.cssSelector("button.primary"));
         assertTrue(browser.findElement(By.id("e-alias")).getText().contains("catalog model"));
         assertTrue(browser.findElement(By.id("e-impliedParams")).getText().startsWith("must not set model"));
-        assertTrue(browser.findElement(By.id("e-sunsetAt")).getText().contains("must not be null"));
+        assertTrue(browser.findElement(By.id("e-sunsetAt")).getText().contains("is required"));
         Browser.screenshot(browser, "alias-02-form-inline-errors");
 
         String name = AliasFixtures.uniqueAlias("browser");
