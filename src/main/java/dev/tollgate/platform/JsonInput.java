@@ -10,21 +10,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import io.quarkus.jackson.ObjectMapperCustomizer;
-import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.ext.ContextResolver;
+import jakarta.ws.rs.ext.Provider;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-/** How request bodies are read, beyond Jackson's defaults. */
-@Singleton
-public class JsonInput implements ObjectMapperCustomizer {
+/**
+ * How the REST layer (the admin API) reads request bodies, beyond Jackson's defaults. Its own copy of the mapper:
+ * the gateway reads upstream answers with the shared one part by part, which a check for trailing text would break.
+ */
+@Provider
+public class JsonInput implements ContextResolver<ObjectMapper> {
 
-    @Override
-    public void customize(ObjectMapper mapper) {
+    private final ObjectMapper mapper;
+
+    @Inject
+    public JsonInput(ObjectMapper shared) {
         // a body is one JSON value: text after it ({"slug":"a"} garbage, a second object) is malformed JSON and
         // refused, as the gateway refuses it, rather than dropped while the first object is acted on
-        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper = shared.copy().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.registerModule(new SimpleModule("instants-to-the-microsecond")
                 .setDeserializerModifier(new BeanDeserializerModifier() {
                     @Override
@@ -34,6 +40,11 @@ public class JsonInput implements ObjectMapperCustomizer {
                                 : deserializer;
                     }
                 }));
+    }
+
+    @Override
+    public ObjectMapper getContext(Class<?> type) {
+        return mapper;
     }
 
     /**
