@@ -327,7 +327,7 @@ public class ChatPipeline {
                 retryLater(call, plan);
                 return;
             }
-            answerUpstreamError(call, status, errorBody);
+            answerUpstreamError(call, endpoint, status, errorBody);
         }));
     }
 
@@ -437,9 +437,10 @@ public class ChatPipeline {
     }
 
     /** Maps an upstream error to what the client should see; never the upstream's own credentials trouble. */
-    private void answerUpstreamError(ChatCall call, int status, Buffer body) {
+    private void answerUpstreamError(ChatCall call, UpstreamEndpoint endpoint, int status, Buffer body) {
         switch (status) {
-            case 400, 422 -> GatewayResponses.passThrough(call, status, UpstreamErrors.asOpenAiError(json, status, body));
+            case 400, 422 -> GatewayResponses.passThrough(call, status,
+                    UpstreamErrors.withoutKey(UpstreamErrors.asOpenAiError(json, status, body), endpoint.apiKey()));
             case 429 -> fail(call, new OpenAiException(429, "rate_limit_error", "upstream_rate_limited", null,
                     "The upstream is rate limiting requests for " + call.servedModel + "; retry with backoff."));
             case 401, 403 -> fail(call, new OpenAiException(502, "api_error", "upstream_auth_failed", null,
@@ -486,6 +487,12 @@ public class ChatPipeline {
                 notAnAnswer(call, endpoint, resp);
                 return;
             }
+            if (call.stream) { // a server that does not stream: the client's SDK would read no event from it
+                invalidAnswer(call, endpoint, "a single JSON completion to a streaming request",
+                        "The upstream answered a streaming request with a single JSON completion: it does not stream."
+                                + " Tell your Tollgate operator.");
+                return;
+            }
             // Recorded (in the spool) before the answer leaves: a client that has its answer has its ledger row.
             recorder.attempt(call, endpoint, 200, null, summary.finishReason(),
                     summary.usageOrEstimate(call.promptTokenEstimate));
@@ -525,13 +532,16 @@ public class ChatPipeline {
      */
     private void notAnAnswer(ChatCall call, UpstreamEndpoint endpoint, HttpClientResponse resp) {
         String type = resp.getHeader(HttpHeaderNames.CONTENT_TYPE);
-        LOG.warnf("Upstream %s answered %s with a 200 that is not JSON (Content-Type %s)", endpoint.name(),
-                call.requestId, type);
-        breakerError(call, endpoint, call.answeredAfterNanos, new IOException("200 answer that is not JSON"));
-        recorder.attempt(call, endpoint, 200, "upstream_invalid_answer", null, Usage.NONE);
-        fail(call, new OpenAiException(502, "api_error", "upstream_invalid_answer", null,
+        invalidAnswer(call, endpoint, "a 200 that is not JSON (Content-Type " + type + ")",
                 "The upstream answered with something other than a chat completion (Content-Type "
-                        + (type == null ? "none" : type) + "); a proxy may be in the way. Tell your Tollgate operator."));
+                        + (type == null ? "none" : type) + "); a proxy may be in the way. Tell your Tollgate operator.");
+    }
+
+    private void invalidAnswer(ChatCall call, UpstreamEndpoint endpoint, String what, String message) {
+        LOG.warnf("Upstream %s answered %s with %s", endpoint.name(), call.requestId, what);
+        breakerError(call, endpoint, call.answeredAfterNanos, new IOException("200 answer: " + what));
+        recorder.attempt(call, endpoint, 200, "upstream_invalid_answer", null, Usage.NONE);
+        fail(call, new OpenAiException(502, "api_error", "upstream_invalid_answer", null, message));
     }
 
     private void relayStream(ChatCall call, UpstreamEndpoint endpoint, HttpClientResponse resp) {

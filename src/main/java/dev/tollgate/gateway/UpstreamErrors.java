@@ -73,6 +73,19 @@ final class UpstreamErrors {
         }
     }
 
+    /**
+     * The answer without the endpoint's API key in it. DeepSeek masks a key it quotes; a proxy or a self-hosted
+     * server in front of it may repeat the request's Authorization header word for word, which would hand the
+     * gateway's upstream key to a tenant.
+     */
+    static Buffer withoutKey(Buffer body, String apiKey) {
+        if (apiKey == null || apiKey.isBlank()) {
+            return body;
+        }
+        String text = body.toString(StandardCharsets.UTF_8);
+        return text.contains(apiKey) ? Buffer.buffer(text.replace(apiKey, "***")) : body;
+    }
+
     private static String text(JsonNode detail) {
         return detail.isTextual() ? detail.asText() : detail.toString();
     }

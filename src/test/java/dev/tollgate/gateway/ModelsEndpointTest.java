@@ -46,6 +46,20 @@ class ModelsEndpointTest {
         given().header("x-api-key", key).get("/v1/models").then().statusCode(200);
     }
 
+    /** JSON whatever Accept says, as OpenAI answers: it was a 406, even before the key was checked. */
+    @Test
+    void answersJsonWhateverTheClientAccepts() {
+        String key = issueKey(createTenant(uniqueSlug("accept")));
+        for (String accept : List.of("text/plain", "application/xml", "text/event-stream")) {
+            given().header("Authorization", "Bearer " + key).accept(accept).get("/v1/models").then().statusCode(200)
+                    .contentType("application/json").body("object", equalTo("list"));
+            given().header("Authorization", "Bearer " + key).accept(accept).get("/models/deepseek-v4-flash").then()
+                    .statusCode(200).body("id", equalTo("deepseek-v4-flash"));
+            given().accept(accept).get("/v1/models").then().statusCode(401)
+                    .body("error.code", equalTo("invalid_api_key"));
+        }
+    }
+
     @Test
     void listsOnlyTheModelsTheKeyMayUse() {
         String key = issueKey(createTenant(uniqueSlug("allowed")),

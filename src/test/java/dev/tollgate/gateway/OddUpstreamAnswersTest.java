@@ -98,6 +98,26 @@ class OddUpstreamAnswersTest {
                     out.flush();
                     return;
                 }
+                if (body.contains("key-echo")) { // a proxy that quotes the request's Authorization header
+                    byte[] json = "{\"error\":{\"message\":\"Bad request from Bearer sk-raw\",\"type\":\"invalid_request_error\"}}"
+                            .getBytes(StandardCharsets.UTF_8);
+                    out.write(("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                            + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(json);
+                    out.flush();
+                    return;
+                }
+                if (body.contains("does-not-stream")) { // a server that ignores "stream": true
+                    byte[] json = ("{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":"
+                            + "\"deepseek-v4-flash\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                            + "\"content\":\"hi\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,"
+                            + "\"completion_tokens\":1,\"total_tokens\":6}}").getBytes(StandardCharsets.UTF_8);
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                            + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(json);
+                    out.flush();
+                    return;
+                }
                 if (body.contains("json-error")) {
                     byte[] json = "{\"error\":{\"message\":\"Service busy\",\"type\":\"server_error\"}}"
                             .getBytes(StandardCharsets.UTF_8);
@@ -182,6 +202,31 @@ class OddUpstreamAnswersTest {
         ClientCalls.awaitRows(ledger, dataSource, clientId);
         assertEquals(List.of("upstream_invalid_answer unbilled"), ClientCalls.recorded(dataSource,
                 "error_type || ' ' || coalesce(total_cost::text, 'unbilled')", clientId));
+    }
+
+    /** An upstream's 400 passes to the client, but not the gateway's upstream key, should the upstream quote it. */
+    @Test
+    void anUpstreamErrorThatQuotesTheUpstreamKeyReachesTheClientWithoutIt() throws Exception {
+        String clientId = "key-echo-" + UUID.randomUUID();
+        Response answer = ask(clientId, false, "key-echo");
+        answer.then().statusCode(400).body("error.message", equalTo("Bad request from Bearer ***"));
+        assertTrue(!answer.asString().contains("sk-raw"), answer.asString());
+    }
+
+    /**
+     * A server that ignores "stream": true answers one JSON completion, which an SDK reading events takes for an
+     * empty answer without error. It is a 502 the client can act on, as an event stream to a call that did not
+     * ask for one is.
+     */
+    @Test
+    void aCompletionInsteadOfTheStreamAskedForIsABadGateway() throws Exception {
+        String clientId = "does-not-stream-" + UUID.randomUUID();
+        ask(clientId, true, "does-not-stream").then().statusCode(502)
+                .body("error.code", equalTo("upstream_invalid_answer"))
+                .body("error.message", containsString("does not stream"));
+        ClientCalls.awaitRows(ledger, dataSource, clientId);
+        assertEquals(List.of("200 upstream_invalid_answer"), ClientCalls.recorded(dataSource,
+                "http_status || ' ' || error_type", clientId));
     }
 
     /** The only endpoint answers 404: a set-up matter the operator must mend, which an SDK must not retry. */
