@@ -9,6 +9,7 @@ import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URI;
+import java.util.Locale;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -29,6 +30,10 @@ public class ReturnAfterLogin {
     String loginPage;
     @ConfigProperty(name = "quarkus.http.auth.form.landing-page")
     String landingPage;
+    @ConfigProperty(name = "quarkus.http.auth.form.cookie-path", defaultValue = "/")
+    String cookiePath;
+    @ConfigProperty(name = "quarkus.http.auth.form.cookie-same-site", defaultValue = "strict")
+    String cookieSameSite;
 
     void install(@Observes Router router) {
         router.route("/console/*").order(ORDER).handler(ctx -> {
@@ -47,8 +52,9 @@ public class ReturnAfterLogin {
         }
         String site = ctx.request().scheme() + "://" + ctx.request().authority();
         String page = formsPage(ctx.request().getHeader(HttpHeaderNames.REFERER), site);
-        // same name and path as the challenge's cookie (path /, Quarkus' default), so this one replaces it
-        ctx.response().addCookie(Cookie.cookie(locationCookie, page).setPath("/").setSameSite(CookieSameSite.STRICT)
+        // the challenge's cookie as Quarkus makes it, with another address: same name and path, so this one replaces it
+        ctx.response().addCookie(Cookie.cookie(locationCookie, page).setPath(cookiePath)
+                .setSameSite(CookieSameSite.valueOf(cookieSameSite.toUpperCase(Locale.ROOT)))
                 .setSecure(ctx.request().isSSL()));
     }
 

@@ -75,21 +75,12 @@ class OddUpstreamAnswersTest {
                 OutputStream out = s.getOutputStream();
                 if (body.contains("retry-after-")) { // a rate limit that says how long to wait
                     String seconds = body.replaceAll("(?s).*retry-after-(\\d+).*", "$1");
-                    byte[] json = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\"}}"
-                            .getBytes(StandardCharsets.UTF_8);
-                    out.write(("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: "
-                            + seconds + "\r\nConnection: close\r\nContent-Length: " + json.length + "\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    out.write(json);
-                    out.flush();
+                    json(out, "429 Too Many Requests", "Retry-After: " + seconds + "\r\n",
+                            "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\"}}");
                     return;
                 }
                 if (body.contains("not-here")) { // a server without this path or model, as vLLM answers it
-                    byte[] json = "{\"detail\":\"Not Found\"}".getBytes(StandardCharsets.UTF_8);
-                    out.write(("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                            + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.write(json);
-                    out.flush();
+                    json(out, "404 Not Found", "", "{\"detail\":\"Not Found\"}");
                     return;
                 }
                 if (body.contains("not-allowed")) { // a static site or a proxy's default route where the path is
@@ -99,32 +90,19 @@ class OddUpstreamAnswersTest {
                     return;
                 }
                 if (body.contains("key-echo")) { // a proxy that quotes the request's Authorization header
-                    byte[] json = "{\"error\":{\"message\":\"Bad request from Bearer sk-raw\",\"type\":\"invalid_request_error\"}}"
-                            .getBytes(StandardCharsets.UTF_8);
-                    out.write(("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                            + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.write(json);
-                    out.flush();
+                    json(out, "400 Bad Request", "", "{\"error\":{\"message\":\"Bad request from Bearer sk-raw\","
+                            + "\"type\":\"invalid_request_error\"}}");
                     return;
                 }
                 if (body.contains("does-not-stream")) { // a server that ignores "stream": true
-                    byte[] json = ("{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":"
+                    json(out, "200 OK", "", "{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":"
                             + "\"deepseek-v4-flash\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
                             + "\"content\":\"hi\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,"
-                            + "\"completion_tokens\":1,\"total_tokens\":6}}").getBytes(StandardCharsets.UTF_8);
-                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                            + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.write(json);
-                    out.flush();
+                            + "\"completion_tokens\":1,\"total_tokens\":6}}");
                     return;
                 }
                 if (body.contains("json-error")) {
-                    byte[] json = "{\"error\":{\"message\":\"Service busy\",\"type\":\"server_error\"}}"
-                            .getBytes(StandardCharsets.UTF_8);
-                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                            + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.write(json);
-                    out.flush();
+                    json(out, "200 OK", "", "{\"error\":{\"message\":\"Service busy\",\"type\":\"server_error\"}}");
                     return;
                 }
                 out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
@@ -142,6 +120,15 @@ class OddUpstreamAnswersTest {
                 }
             }
         }
+    }
+
+    /** A whole JSON answer with this status line and extra header lines, then the connection closes. */
+    private static void json(OutputStream out, String status, String headers, String body) throws IOException {
+        byte[] json = body.getBytes(StandardCharsets.UTF_8);
+        out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n" + headers + "Connection: close\r\n"
+                + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(json);
+        out.flush();
     }
 
     private static String key;
