@@ -15,6 +15,7 @@ import jakarta.ws.rs.ClientErrorException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -46,28 +47,41 @@ public class LocalUserService {
             throw new ClientErrorException("In oidc mode people log in with Keycloak: add the user to the realm"
                     + " there, with a role and (for a tenant-admin) the tenant attribute.", 409);
         }
-        UserInput in = inputs.check(input);
-        if (in.password().getBytes(StandardCharsets.UTF_8).length > UserInput.MAX_PASSWORD_BYTES) {
+        UserInput in = Inputs.required(input);
+        Map<String, String> errors = inputs.violations(in); // every field's error in one answer, a form's included
+        if (!errors.containsKey("password")
+                && in.password().getBytes(StandardCharsets.UTF_8).length > UserInput.MAX_PASSWORD_BYTES) {
             // bcrypt reads no further: the rest would be ignored at every login
-            throw InvalidInputException.of("password", "must be at most " + UserInput.MAX_PASSWORD_BYTES
+            errors.put("password", "must be at most " + UserInput.MAX_PASSWORD_BYTES
                     + " bytes in UTF-8 (fewer characters outside ASCII)");
         }
-        String lower = in.username().toLowerCase(Locale.ROOT);
-        if (RESERVED_NAMES.contains(lower)) {
-            throw InvalidInputException.of("username",
-                    "is a name Tollgate itself uses in the audit log; choose another");
-        }
-        // Logins are case-sensitive: "Admin" would be a second account that passes for "admin" in the audit log.
-        // Creations take turns (to the end of the transaction), so two at once cannot both pass this check.
+        // Creations take turns (to the end of the transaction), so two at once cannot both pass the name check.
         TransactionLock.hold("app_user.create");
-        if (LocalUser.count("lower(username) = ?1", lower) > 0) {
-            throw InvalidInputException.of("username", "is already taken (possibly in other capitals)");
+        if (!errors.containsKey("username")) {
+            String lower = in.username().toLowerCase(Locale.ROOT);
+            if (RESERVED_NAMES.contains(lower)) {
+                errors.put("username", "is a name Tollgate itself uses in the audit log; choose another");
+            } else if (LocalUser.count("lower(username) = ?1", lower) > 0) {
+                // logins are case-sensitive: "Admin" would be a second account that passes for "admin" in the audit log
+                errors.put("username", "is already taken (possibly in other capitals)");
+            }
+        }
+        Long tenantId = null;
+        if (!errors.containsKey("role") && !errors.containsKey("tenantSlug")) {
+            try {
+                tenantId = tenantFor(in);
+            } catch (InvalidInputException e) {
+                errors.putAll(e.fieldErrors());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
         }
         LocalUser u = new LocalUser();
         u.username = in.username();
         u.passwordHash = BcryptUtil.bcryptHash(in.password());
         u.role = in.role();
-        u.tenantId = tenantFor(in);
+        u.tenantId = tenantId;
         u.persistAndFlush();
         UserView view = view(u);
         audit.record("user.create", "user", u.username, u.tenantId, null, view);

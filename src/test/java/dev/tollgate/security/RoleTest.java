@@ -1,17 +1,14 @@
 package dev.tollgate.security;
 
-import jakarta.inject.Inject;
-
-import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
-
 import static dev.tollgate.testing.TestData.ADMIN;
-
+import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
 import static dev.tollgate.testing.TestData.as;
 import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.createUser;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
@@ -85,6 +82,21 @@ class RoleTest {
                 .body("errors.find { it.field == 'password' }.message", containsString("72 bytes"));
         asAdmin().body(Map.of("username", user, "password", "x".repeat(72), "role", "finance"))
                 .post("/api/admin/users").then().statusCode(201);
+    }
+
+    /** Every field's error in one answer, so that one round trip of the console's form mends them all. */
+    @Test
+    void aNewUserWithSeveralFaultsGetsThemAllAtOnce() {
+        asAdmin().body(Map.of("username", "ab", "password", "short", "role", "tenant-admin")).post("/api/admin/users")
+                .then().statusCode(400).body("errors.field", containsInAnyOrder("username", "password", "tenantSlug"));
+        asAdmin().body(Map.of("username", ADMIN, "password", PASSWORD, "role", "tenant-admin",
+                "tenantSlug", uniqueSlug("nowhere"))).post("/api/admin/users").then().statusCode(400)
+                .body("errors.find { it.field == 'username' }.message", containsString("already taken"))
+                .body("errors.find { it.field == 'tenantSlug' }.message", equalTo("no such tenant"));
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.post("/console/users", Map.of("username", "ab", "password", "short", "role", "tenant-admin",
+                "tenantSlug", "")).then().statusCode(400).body(containsString("is required for a tenant-admin"))
+                .body(containsString("must be 12 to 72 characters"));
     }
 
     @Test
