@@ -441,6 +441,9 @@ public class ChatPipeline {
         switch (status) {
             case 400, 422 -> GatewayResponses.passThrough(call, status,
                     UpstreamErrors.withoutKey(UpstreamErrors.asOpenAiError(json, status, body), endpoint.apiKey()));
+            // the upstream takes less than the gateway does: the client's request, which no retry mends
+            case 413 -> fail(call, new OpenAiException(413, "invalid_request_error", "request_too_large", null,
+                    "The upstream refused the request as too large (HTTP 413); send fewer or shorter messages."));
             case 429 -> fail(call, new OpenAiException(429, "rate_limit_error", "upstream_rate_limited", null,
                     "The upstream is rate limiting requests for " + call.servedModel + "; retry with backoff."));
             case 401, 403 -> fail(call, new OpenAiException(502, "api_error", "upstream_auth_failed", null,

@@ -101,6 +101,15 @@ class OddUpstreamAnswersTest {
                             + "\"completion_tokens\":1,\"total_tokens\":6}}");
                     return;
                 }
+                if (body.contains("too-large-here")) { // a proxy in front with a smaller body limit, as nginx answers
+                    byte[] page = "<html><body><h1>413 Request Entity Too Large</h1></body></html>"
+                            .getBytes(StandardCharsets.US_ASCII);
+                    out.write(("HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: text/html\r\nConnection: close"
+                            + "\r\nContent-Length: " + page.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(page);
+                    out.flush();
+                    return;
+                }
                 if (body.contains("json-error")) {
                     json(out, "200 OK", "", "{\"error\":{\"message\":\"Service busy\",\"type\":\"server_error\"}}");
                     return;
@@ -214,6 +223,22 @@ class OddUpstreamAnswersTest {
         ClientCalls.awaitRows(ledger, dataSource, clientId);
         assertEquals(List.of("200 upstream_invalid_answer"), ClientCalls.recorded(dataSource,
                 "http_status || ' ' || error_type", clientId));
+    }
+
+    /**
+     * An upstream with a smaller body limit than the gateway's refuses the request as too large: the client's 413,
+     * which no retry mends. It was a 502 "retry in a little while", which the SDKs retried.
+     */
+    @Test
+    void anUpstreamThatFindsTheRequestTooLargeIsTheClientsFourThirteen() throws Exception {
+        String clientId = "too-large-" + UUID.randomUUID();
+        ask(clientId, false, "too-large-here").then().statusCode(413)
+                .body("error.type", equalTo("invalid_request_error"))
+                .body("error.code", equalTo("request_too_large"))
+                .body("error.message", containsString("upstream"));
+        ClientCalls.awaitRows(ledger, dataSource, clientId);
+        assertEquals(List.of("1 upstream_http_413"), ClientCalls.recorded(dataSource,
+                "attempt || ' ' || error_type", clientId), "not retried");
     }
 
     /** The only endpoint answers 404: a set-up matter the operator must mend, which an SDK must not retry. */
