@@ -55,13 +55,14 @@ public class Inputs {
             return fallback;
         }
         String digits = value.trim();
+        // ASCII digits only: Integer.parseInt also takes other scripts' digits (a full-width 1)
+        if (!digits.matches("[+-]?\\d+")) {
+            throw InvalidInputException.of(name, "must be a whole number");
+        }
         try {
             return Integer.parseInt(digits);
         } catch (NumberFormatException e) {
-            if (digits.matches("[+-]?\\d+")) {
-                return digits.startsWith("-") ? Integer.MIN_VALUE : Integer.MAX_VALUE;
-            }
-            throw InvalidInputException.of(name, "must be a whole number");
+            return digits.startsWith("-") ? Integer.MIN_VALUE : Integer.MAX_VALUE;
         }
     }
 

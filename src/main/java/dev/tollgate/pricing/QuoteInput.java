@@ -44,6 +44,11 @@ public record QuoteInput(String model, Instant at, TokenCounts tokens) {
         if (value == null || value.isBlank()) {
             return 0;
         }
+        // ASCII digits only: Long.parseLong also takes other scripts' digits (a full-width 1 quoted as 1 token)
+        if (!value.trim().matches("[+-]?\\d+")) {
+            errors.put(field, "must be a whole number of tokens");
+            return 0;
+        }
         try {
             long n = Long.parseLong(value.trim());
             if (n < 0) {

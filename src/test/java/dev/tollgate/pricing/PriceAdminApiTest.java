@@ -521,6 +521,14 @@ class PriceAdminApiTest {
                 .queryParam("outputTokens", "99999999999999999999")
                 .get("/api/admin/prices/quote").then().statusCode(400)
                 .body("errors[0].message", equalTo("must be at most 9223372036854775807"));
+        // digits of other scripts, which Java's number parsing takes (a full-width 1, Arabic-Indic 12), are not
+        // the digits a count is written in
+        asAdmin().queryParam("model", "deepseek-v4-pro").queryParam("at", "2026-05-01T00:00:00Z")
+                .queryParam("cacheMissTokens", "\uff11").queryParam("outputTokens", "\u0661\u0662")
+                .get("/api/admin/prices/quote").then().statusCode(400)
+                .body("errors.field", containsInAnyOrder("cacheMissTokens", "outputTokens"));
+        asAdmin().queryParam("page", "\uff11").get("/api/admin/tenants").then().statusCode(400)
+                .body("errors.field", contains("page"));
         asAdmin().queryParam("model", "deepseek-v9").queryParam("at", "2026-05-01T00:00:00Z")
                 .get("/api/admin/prices/quote").then().statusCode(400)
                 .body("errors.field", contains("model"))
