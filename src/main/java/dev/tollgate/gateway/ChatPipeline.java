@@ -537,7 +537,8 @@ public class ChatPipeline {
         String type = resp.getHeader(HttpHeaderNames.CONTENT_TYPE);
         invalidAnswer(call, endpoint, "a 200 that is not JSON (Content-Type " + type + ")",
                 "The upstream answered with something other than a chat completion (Content-Type "
-                        + (type == null ? "none" : type) + "); a proxy may be in the way. Tell your Tollgate operator.");
+                        + (type == null ? "none" : type)
+                        + "); a proxy may be in the way. Tell your Tollgate operator.");
     }
 
     private void invalidAnswer(ChatCall call, UpstreamEndpoint endpoint, String what, String message) {

@@ -270,7 +270,8 @@ public class PriceBookService {
         }
         if (e.validUntil != null && e.validUntil.isBefore(earliestChange())) {
             throw new PriceConflictException(field, "entry " + e.id + " " + (e.validUntil.isAfter(Instant.now())
-                    ? "ends within the lead time of " + leadTimeInWords() + " (at " + e.validUntil + ") and can no longer change"
+                    ? "ends within the lead time of " + leadTimeInWords() + " (at " + e.validUntil
+                            + ") and can no longer change"
                     : "ended at " + e.validUntil + "; the past never changes"));
         }
         if (e.validUntil != null && !at.isBefore(e.validUntil)) {
