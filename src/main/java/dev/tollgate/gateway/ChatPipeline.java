@@ -54,6 +54,8 @@ public class ChatPipeline {
     private static final long MAX_BACKOFF_MILLIS = 5_000;
     /** How long an upstream stream may stay open after its [DONE]. */
     private static final long DONE_GRACE_MILLIS = 1000;
+    /** The ledger's error type for a stream the upstream ended with its own error event. */
+    private static final String STREAM_ERROR = "upstream_stream_error";
 
     @Inject
     AliasResolver aliases;
@@ -631,7 +633,7 @@ public class ChatPipeline {
         call.finished = true;
         call.silence.stop();
         Usage usage = relay.usageOrEstimate(call.promptTokenEstimate);
-        recorder.attempt(call, endpoint, 200, null, relay.finishReason, usage);
+        recorder.attempt(call, endpoint, 200, relay.upstreamError ? STREAM_ERROR : null, relay.finishReason, usage);
         breakerSuccess(call, endpoint, call.answeredAfterNanos);
         out.end();
     }
@@ -668,6 +670,11 @@ public class ChatPipeline {
         // the work on a long prompt, which is billed: estimated as before.
         boolean closedUnbegun = type.equals("upstream_disconnect")
                 && (relay != null ? relay.usage == null && !relay.answerBegun : received != null && trimLeadingWhitespace(received).length() == 0);
+        // the upstream ended its stream with its own error event: the client has an error, a second would confuse
+        boolean endedWithError = type.equals("upstream_disconnect") && relay != null && relay.upstreamError;
+        if (endedWithError) {
+            type = STREAM_ERROR;
+        }
         Usage usage = closedUnbegun ? Usage.NONE
                 : relay != null ? relay.usageOrEstimate(call.promptTokenEstimate)
                 : Usage.estimate(call.promptTokenEstimate,
@@ -687,6 +694,8 @@ public class ChatPipeline {
                             + "); ask for fewer tokens or logprobs, or stream the answer."
                     : silent ? "The upstream stopped sending half way through the answer; retry, or stream the answer."
                     : "The upstream connection broke before the answer was complete; retry."), call);
+        } else if (endedWithError) {
+            out.end();
         } else if (!out.closed()) {
             OpenAiError error = OpenAiError.of(tooLarge != null
                     ? "An event of the upstream's stream is larger than this gateway accepts (" + tooLarge

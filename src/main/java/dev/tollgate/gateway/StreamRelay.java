@@ -45,6 +45,8 @@ final class StreamRelay {
     boolean done;
     /** An event is larger than the limit, or grew past it without ending: the stream cannot go on. */
     boolean eventTooLarge;
+    /** The upstream sent an error event (OpenAI-compatible servers do, mid-stream): the answer failed. */
+    boolean upstreamError;
 
     StreamRelay(ObjectMapper json, ChatCall call, long maxEventBytes, Consumer<Buffer> out) {
         this.json = json;
@@ -258,6 +260,10 @@ final class StreamRelay {
     }
 
     private void observe(ChunkFacts facts) {
+        if (facts.error) {
+            upstreamError = true; // an error is not the answer beginning: nothing to bill for it alone
+            return;
+        }
         if (!answerBegun) {
             firstChunkNanos = System.nanoTime();
         }
@@ -323,6 +329,8 @@ final class StreamRelay {
         Usage usage;
         Splice.Span choicesValue;
         boolean choicesEmpty;
+        /** The chunk is an error event: {@code {"error": {...}}}. */
+        boolean error;
         final Choices choices = new Choices();
 
         /** @return null when the payload is not a JSON object */
@@ -357,6 +365,10 @@ final class StreamRelay {
                                 p.skipChildren();
                             }
                             facts.choicesValue = Splice.Span.endingHere(p, offset, valueAt);
+                        }
+                        case "error" -> {
+                            facts.error = value == JsonToken.START_OBJECT;
+                            p.skipChildren();
                         }
                         default -> p.skipChildren();
                     }

@@ -124,6 +124,16 @@ class OddUpstreamAnswersTest {
                 byte[] chunk = ("data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"created\":1,"
                         + "\"model\":\"deepseek-v4-flash\",\"choices\":[{\"index\":0,\"delta\":{\"content\":"
                         + "\"word word word word \"},\"finish_reason\":null}]}\n\n").getBytes(StandardCharsets.US_ASCII);
+                if (body.contains("error-event")) { // vLLM's way: an error event mid-stream, [DONE] or a close after
+                    out.write(chunk);
+                    out.write(("data: {\"error\":{\"message\":\"Inference failed\",\"type\":\"server_error\","
+                            + "\"param\":null,\"code\":500}}\n\n").getBytes(StandardCharsets.US_ASCII));
+                    if (body.contains("then-done")) {
+                        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                    out.flush();
+                    return;
+                }
                 while (true) { // endless; a blocking write waits while the gateway has paused reading
                     out.write(chunk);
                 }
@@ -188,6 +198,23 @@ class OddUpstreamAnswersTest {
         assertEquals(List.of("upstream_disconnect unbilled"), ClientCalls.recorded(dataSource,
                 "error_type || ' ' || coalesce(total_cost::text, 'unbilled')", clientId),
                 "the upstream never started on it: nothing to bill");
+    }
+
+    /**
+     * An upstream that ends its stream with its own error event has told the client: the stream ends there, without
+     * a second error from the gateway, and the ledger records the failure whether or not [DONE] followed.
+     */
+    @Test
+    void aStreamTheUpstreamEndsWithAnErrorEventCarriesThatErrorAloneAndIsRecordedAsFailed() throws Exception {
+        for (String script : List.of("error-event-then-close", "error-event-then-done")) {
+            String clientId = script + "-" + UUID.randomUUID();
+            String stream = ask(clientId, true, script).then().statusCode(200).extract().asString();
+            assertEquals(1, stream.split("\"error\"", -1).length - 1, stream);
+            assertTrue(stream.contains("Inference failed"), stream);
+            ClientCalls.awaitRows(ledger, dataSource, clientId);
+            assertEquals(List.of("upstream_stream_error true"), ClientCalls.recorded(dataSource,
+                    "error_type || ' ' || usage_estimated", clientId), script);
+        }
     }
 
     @Test
