@@ -53,7 +53,11 @@ public class GatewayCors {
             response.putHeader(HttpHeaderNames.VARY, "Origin"); // the answer differs by origin: caches keep them apart
         }
         if (origin == null) {
-            ctx.next(); // not from a web page
+            if (request.method() == HttpMethod.OPTIONS && allow(request.path()) != null) {
+                response.putHeader(HttpHeaderNames.ALLOW, allow(request.path())).setStatusCode(204).end();
+            } else {
+                ctx.next(); // not from a web page
+            }
             return;
         }
         if (allowed != null && !allowed.contains(origin)) {
@@ -76,6 +80,15 @@ public class GatewayCors {
         }
         response.putHeader(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED);
         ctx.next();
+    }
+
+    /** The methods a served path answers, for a plain OPTIONS (JAX-RS would list GET for every path); else null. */
+    private static String allow(String path) {
+        return switch (path) {
+            case "/v1/chat/completions", "/chat/completions" -> "POST, OPTIONS";
+            case "/v1/models", "/models" -> "GET, HEAD, OPTIONS";
+            default -> path.startsWith("/v1/models/") || path.startsWith("/models/") ? "GET, HEAD, OPTIONS" : null;
+        };
     }
 
     /** {@code *}: any origin (null); {@code none}: no page of another origin (empty); else the origins listed. */

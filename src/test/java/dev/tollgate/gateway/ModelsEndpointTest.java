@@ -40,6 +40,17 @@ class ModelsEndpointTest {
                 .body("data.created", everyItem(equalTo(1776988800)));
     }
 
+    /** A plain OPTIONS (no browser preflight) names the methods each served path answers; it listed GET for all. */
+    @Test
+    void optionsNamesTheMethodsEachPathAnswers() {
+        for (String path : List.of("/v1/chat/completions", "/chat/completions")) {
+            given().options(path).then().statusCode(204).header("Allow", "POST, OPTIONS");
+        }
+        for (String path : List.of("/v1/models", "/models", "/v1/models/deepseek-v4-flash")) {
+            given().options(path).then().statusCode(204).header("Allow", "GET, HEAD, OPTIONS");
+        }
+    }
+
     @Test
     void acceptsTheKeyInXApiKeyToo() {
         String key = issueKey(createTenant(uniqueSlug("xapi")));
