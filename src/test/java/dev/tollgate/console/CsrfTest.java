@@ -8,6 +8,7 @@ import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.testing.ConsoleSession;
@@ -19,6 +20,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +41,18 @@ class CsrfTest {
 
         console.post("/console/tenants/" + slug + "/status", Map.of("status", "SUSPENDED")).then().statusCode(303);
         asAdmin().get("/api/admin/tenants/" + slug).then().body("status", equalTo("SUSPENDED"));
+    }
+
+    /** The console's token cookie is for its forms: the admin API's answers set none, the console's pages do. */
+    @Test
+    void theAdminApiSetsNoCookies() {
+        String slug = createTenant(uniqueSlug("apicookie"));
+        for (String path : List.of("/api/admin/tenants", "/api/admin/tenants/" + slug, "/api/admin/prices")) {
+            asAdmin().get(path).then().statusCode(200).header("Set-Cookie", nullValue());
+        }
+        asAdmin().get("/api/admin/tenants/no-such-tenant").then().statusCode(404).header("Set-Cookie", nullValue());
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.get("/console/tenants/" + slug).then().statusCode(200).header("Set-Cookie", containsString("csrf-token="));
     }
 
     @Test
