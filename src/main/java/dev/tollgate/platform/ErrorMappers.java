@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -29,6 +30,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+    /** About what a PostgreSQL restart takes; an SDK or a script waits it rather than retrying at once. */
+    private static final String DATABASE_RETRY_AFTER_SECONDS = "5";
 
     @ServerExceptionMapper
     public Response openAi(OpenAiException e) {
@@ -148,6 +151,16 @@ public class ErrorMappers {
             }
             return Response.status(413).type(MediaType.TEXT_PLAIN).entity(message).build();
         }
+        SQLException unreachable = databaseUnreachable(e);
+        if (unreachable != null) {
+            // an operational state, not a defect: the readiness check says DOWN meanwhile, and no stack trace helps
+            LOG.warnf("Database unreachable on %s: %s", uri.getPath(), unreachable.getMessage());
+            String message = "Tollgate's database is not answering (restarting, say); retry in a few seconds.";
+            Response.ResponseBuilder answer = isGateway(uri) ? Response.fromResponse(gatewayError(503, null, message))
+                    : isApi(uri) ? Response.fromResponse(Problem.response(503, "Service Unavailable", message, uri.getPath()))
+                    : Response.status(503).type(MediaType.TEXT_PLAIN).entity(message);
+            return answer.header("Retry-After", DATABASE_RETRY_AFTER_SECONDS).build();
+        }
         LOG.error("Unexpected error on " + uri.getPath(), e);
         if (isGateway(uri)) {
             // the code the chat route gives a defect too (docs/api.md), so clients need to know only one
@@ -173,6 +186,22 @@ public class ErrorMappers {
             }
         }
         return false;
+    }
+
+    /**
+     * No connection to PostgreSQL could be had or kept: refused or broken (SQLSTATE class 08), the server shutting
+     * down or starting up (57P01 to 57P03), or the pool waiting out its acquisition timeout for one.
+     *
+     * @return the SQLException that says so, or null
+     */
+    private static SQLException databaseUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && (sql.getCause() instanceof TimeoutException || sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))) {
+                return sql;
+            }
+        }
+        return null;
     }
 
     /** The REST layer's form reader refuses a form past its field limit with a bare RuntimeException. */
