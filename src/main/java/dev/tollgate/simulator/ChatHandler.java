@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
@@ -44,9 +46,13 @@ final class ChatHandler implements Handler<RoutingContext> {
         Fault queued = null;
         try {
             HttpServerRequest request = ctx.request();
-            simulator.authenticate(request);
-            JsonNode root = parse(ctx.body().buffer());
-            simulator.record(request, root);
+            JsonNode root = null;
+            try {
+                simulator.authenticate(request);
+                root = parse(ctx.body().buffer());
+            } finally { // refused ones too: a 401 is what one comes to the log for
+                simulator.record(request, root != null ? root : TextNode.valueOf(text(ctx.body().buffer())));
+            }
             ChatRequest chat = ChatRequest.parse(root);
             // a request's own checks come before faults, as simulator.md promises
             Prompt prompt = Prompt.of(chat);
@@ -139,10 +145,11 @@ final class ChatHandler implements Handler<RoutingContext> {
         if (chat.stream()) {
             stats.streamed();
         }
+        // the cache is looked up as the prefill begins: a twin request still in its prefill has persisted nothing yet
+        long[] units = prompt.unitHashes();
+        int hit = simulator.cache().hitTokens(chat.model(), chat.userId(), units);
         exchange.start(() -> {
-            // the prefill is done: what was cached before counts, and this prompt's units are persisted now
-            long[] units = prompt.unitHashes();
-            int hit = simulator.cache().hitTokens(chat.model(), chat.userId(), units);
+            // the prefill is done: this prompt's units are persisted now
             simulator.cache().persist(chat.model(), chat.userId(), units);
             // the end of the model's output is a unit too (persisted at once: the simulator knows the answer now)
             simulator.cache().persist(chat.model(), chat.userId(),
@@ -157,6 +164,11 @@ final class ChatHandler implements Handler<RoutingContext> {
                 exchange.sendBody(responses.body(usage).toString(), usage.completionTokens());
             }
         });
+    }
+
+    /** A body that is not JSON (or was not read), as the request log keeps it. */
+    private static String text(Buffer body) {
+        return body == null ? "" : body.toString(StandardCharsets.UTF_8);
     }
 
     private JsonNode parse(Buffer body) {

@@ -21,6 +21,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -254,16 +255,21 @@ public final class DeepSeekSimulator {
         if (body == null) {
             return;
         }
-        try {
+        try { // all read before any applies: a plan with a mistake in it changes nothing
+            List<Fault> next = new ArrayList<>();
             for (JsonNode f : body.path("next")) {
-                faults.next(Fault.parse(f.asText()));
+                next.add(Fault.parse(f.asText()));
             }
+            Map<String, Fault> byModel = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = body.path("models").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                faults.forModel(e.getKey(), e.getValue().isNull() ? null : Fault.parse(e.getValue().asText()));
+                byModel.put(Models.served(e.getKey()), e.getValue().isNull() ? null : Fault.parse(e.getValue().asText()));
             }
-            if (body.has("every")) {
-                faults.every(body.get("every").asInt(), Fault.parse(body.path("everyFault").asText("503")));
+            Fault everyFault = body.has("every") ? Fault.parse(body.path("everyFault").asText("503")) : null;
+            faults.next(next.toArray(Fault[]::new));
+            byModel.forEach(faults::forModel);
+            if (everyFault != null) {
+                faults.every(body.get("every").asInt(), everyFault);
             }
             json(ctx, mapper.valueToTree(faults.view()));
         } catch (IllegalArgumentException e) {

@@ -41,6 +41,7 @@ public final class FaultPlan {
     }
 
     public FaultPlan forModel(String model, Fault fault) {
+        Models.served(model);
         if (fault == null) {
             byModel.remove(model);
         } else {

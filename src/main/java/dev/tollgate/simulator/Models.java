@@ -19,4 +19,12 @@ final class Models {
     static boolean exists(String id) {
         return ALL.contains(id);
     }
+
+    /** A fault plan's model: one the simulator serves, or a typo would silently plan nothing. */
+    static String served(String id) {
+        if (!exists(id)) {
+            throw new IllegalArgumentException("No model '" + id + "' here; the simulator serves " + String.join(" and ", ALL));
+        }
+        return id;
+    }
 }

@@ -162,7 +162,7 @@ public record SimulatorSettings(
         }
 
         public Builder faultForModel(String model, Fault fault) {
-            faultByModel.put(model, fault);
+            faultByModel.put(Models.served(model), fault);
             return this;
         }
 

@@ -5,6 +5,7 @@ import io.vertx.core.VertxOptions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -71,12 +72,19 @@ public final class StandaloneSimulator {
         stopped.await();
     }
 
+    private static final Set<String> OPTIONS = Set.of("--host", "--port", "--latency", "--api-key", "--flash-concurrency",
+            "--pro-concurrency", "--cache-ttl", "--keep-alive-interval", "--usage-form", "--fault-every", "--fault-kind",
+            "--fault-model", "--instances");
+
     static SimulatorSettings parse(String... args) {
         SimulatorSettings.Builder b = SimulatorSettings.builder().port(9090);
         int faultEvery = 0;
         Fault faultKind = Fault.OVERLOADED;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
+            if (!OPTIONS.contains(option)) {
+                throw new IllegalArgumentException("Unknown option " + option);
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("Missing value for " + option);
             }

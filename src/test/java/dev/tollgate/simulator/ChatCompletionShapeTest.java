@@ -223,6 +223,18 @@ class ChatCompletionShapeTest {
         assertEquals("Bearer ****abcd", recent.get(1).get("headers").get("authorization").asText());
     }
 
+    /** The log is where one looks when a client's calls are refused: a wrong key or a body that is not JSON. */
+    @Test
+    void theRequestLogKeepsRefusedRequestsToo() {
+        sim.post("/chat/completions", chat("deepseek-v4-flash", "wrong key"), "Authorization", "Bearer nope");
+        sim.send(sim.request("/chat/completions", chat("deepseek-v4-flash", "x"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\": oops")).build());
+        JsonNode recent = parse(sim.get("/_simulator/requests").body());
+        assertEquals(2, recent.size(), recent.toString());
+        assertEquals("wrong key", recent.get(0).get("body").get("messages").get(0).get("content").asText());
+        assertEquals("{\"model\": oops", recent.get(1).get("body").asText());
+    }
+
     static int tokens(String text) {
         return (text.length() + 3) / 4;
     }

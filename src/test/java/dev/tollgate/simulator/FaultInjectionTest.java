@@ -243,6 +243,17 @@ class FaultInjectionTest {
         assertEquals(200, status("deepseek-v4-pro"));
     }
 
+    /** A typo in a plan would plan nothing, silently; and a plan with a mistake in it changes nothing. */
+    @Test
+    void aPlanNamingAModelNotServedIsRefusedWhole() {
+        HttpResponse<String> refused = sim.post("/_simulator/faults",
+                parse("{\"next\":[\"503\"],\"models\":{\"deepseek-chat\":\"500\"}}"));
+        assertEquals(400, refused.statusCode());
+        assertTrue(refused.body().contains("deepseek-v4-flash and deepseek-v4-pro"), refused.body());
+        assertEquals(0, parse(sim.get("/_simulator/faults").body()).get("next").size(), "the 503 was not queued");
+        assertEquals(200, status("deepseek-v4-flash"));
+    }
+
     @Test
     void everyNthRequestFails() {
         sim.simulator.faults().every(3, Fault.OVERLOADED);

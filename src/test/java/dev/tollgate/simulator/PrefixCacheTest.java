@@ -148,6 +148,22 @@ class PrefixCacheTest {
         assertEquals(64, chunks.get(chunks.size() - 1).get("usage").get("prompt_cache_hit_tokens").asInt());
     }
 
+    /**
+     * A twin request that arrives while the first is still in its prefill finds nothing cached: the first persists
+     * its units only when its prefill is done. (The lookup was made at the first token, so the twin hit.)
+     */
+    @Test
+    void aTwinArrivingDuringThePrefillMisses() throws Exception {
+        ObjectNode body = chat("deepseek-v4-flash", textOfTokens("twin", 130)).put("max_tokens", 2);
+        var first = sim.postAsync("/chat/completions", body, "X-Simulator-Latency", "1500/1000");
+        SimulatorHarness.eventually(() -> assertEquals(1, sim.simulator.stats().snapshot().inFlightTotal()));
+        JsonNode twin = SimulatorHarness.parse(sim.post("/chat/completions", body, "X-Simulator-Latency", "0/1000")
+                .body()).get("usage");
+        assertEquals(0, twin.get("prompt_cache_hit_tokens").asInt(), "the first one's prefill is not done");
+        assertEquals(0, SimulatorHarness.parse(first.get().body()).get("usage").get("prompt_cache_hit_tokens").asInt());
+        assertEquals(128, usage(body).get("prompt_cache_hit_tokens").asInt(), "both persisted now");
+    }
+
     @Test
     void unusedEntriesExpire() throws InterruptedException {
         try (SimulatorHarness shortLived = new SimulatorHarness(SimulatorSettings.builder().latency("zero")

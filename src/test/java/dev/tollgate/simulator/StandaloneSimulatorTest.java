@@ -44,6 +44,11 @@ class StandaloneSimulatorTest {
         assertThrows(IllegalArgumentException.class, () -> StandaloneSimulator.parse("--latency", "warp"));
         assertThrows(IllegalArgumentException.class, () -> StandaloneSimulator.parse("--colour", "red"));
         assertThrows(IllegalArgumentException.class, () -> StandaloneSimulator.parse("--port"));
+        // an unknown last option is unknown, not missing its value; a fault for a model not served would never show
+        assertEquals("Unknown option --bogus", assertThrows(IllegalArgumentException.class,
+                () -> StandaloneSimulator.parse("--bogus")).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> StandaloneSimulator.parse("--fault-model",
+                "deepseek-chat=503")).getMessage().contains("deepseek-v4-flash and deepseek-v4-pro"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> StandaloneSimulator.parse("--port", "x"))
                 .getMessage().contains("--port"));
     }
