@@ -170,13 +170,15 @@ public class CallRecorder {
     /**
      * Text from the client or the upstream, as a ledger row can hold it: PostgreSQL text cannot hold a NUL,
      * and a row the database refuses is set aside unbilled, so a client could otherwise make its own calls
-     * free. Bounded too, since rows wait in memory while the database is away.
+     * free. Bounded too, since rows wait in memory while the database is away: in characters as PostgreSQL and
+     * people count them, and cut between two, never inside an emoji (half of one is stored as "?").
      */
     static String storable(String text, int maxChars) {
         if (text == null) {
             return null;
         }
-        String bounded = text.length() > maxChars ? text.substring(0, maxChars) : text;
+        String bounded = text.length() <= maxChars || text.codePointCount(0, text.length()) <= maxChars ? text
+                : text.substring(0, text.offsetByCodePoints(0, maxChars));
         return bounded.indexOf('\0') < 0 ? bounded : bounded.replace('\0', '\uFFFD');
     }
 

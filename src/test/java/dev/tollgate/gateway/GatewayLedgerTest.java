@@ -94,25 +94,41 @@ class GatewayLedgerTest {
     @Test
     void tagsSentOnSeveralHeaderLinesOrInUtf8AreAllRecordedAsSent() throws Exception {
         // A list header may come as several lines (RFC 9110 5.3), and curl or Go send UTF-8 text as its bytes.
+        String requestId = callWithTagLines("X-Tollgate-Tags: team:search, env:prod",
+                "X-Tollgate-Tags: équipe:recherche,团队:搜索");
+        assertEquals(List.of("team:search", "env:prod", "équipe:recherche", "团队:搜索"), onlyRow(requestId).get("tags"));
+    }
+
+    /**
+     * Past 64 characters a tag is cut, on a whole character: half an emoji was stored as "?", a tag the client
+     * never sent. Characters are counted as people count them, an emoji one.
+     */
+    @Test
+    void aLongTagIsCutOnAWholeCharacter() throws Exception {
+        String cutInTheEmoji = "a".repeat(63) + "😀b";
+        String emoji = "😀".repeat(70);
+        String requestId = callWithTagLines("X-Tollgate-Tags: " + cutInTheEmoji + "," + emoji);
+        assertEquals(List.of("a".repeat(63) + "😀", "😀".repeat(64)), onlyRow(requestId).get("tags"));
+    }
+
+    /** A Flash "Hi" with these header lines written as UTF-8 bytes; the X-Request-Id of its answer. */
+    private String callWithTagLines(String... headerLines) throws Exception {
         byte[] body = "{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"
                 .getBytes(StandardCharsets.UTF_8);
-        String requestId;
         try (Socket socket = new Socket("localhost", port)) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                     + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + body.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write("X-Tollgate-Tags: team:search, env:prod\r\nX-Tollgate-Tags: équipe:recherche,团队:搜索\r\n\r\n"
-                    .getBytes(StandardCharsets.UTF_8));
+            out.write((String.join("\r\n", headerLines) + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
             out.write(body);
             out.flush();
             String head = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
-            requestId = head.lines().filter(l -> l.regionMatches(true, 0, "X-Request-Id:", 0, 13)).findFirst()
+            return head.lines().filter(l -> l.regionMatches(true, 0, "X-Request-Id:", 0, 13)).findFirst()
                     .orElseThrow().substring(13).trim();
         }
-        assertEquals(List.of("team:search", "env:prod", "équipe:recherche", "团队:搜索"), onlyRow(requestId).get("tags"));
     }
 
     @Test
