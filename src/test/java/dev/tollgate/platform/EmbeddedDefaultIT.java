@@ -73,9 +73,16 @@ class EmbeddedDefaultIT {
         }
         assertTrue(Files.exists(workDir.resolve("data/postgres/PG_VERSION")), "data directory created");
 
-        Process second = start(port);
+        // a typo in an environment variable is named at start (SmallRye ignores unknown ones there)
+        Process second = start(port, Map.of("TOLLGATE_GATEWAY_MAX_ATTEMTPS", "2", "TOLLGATE_GATEWAY_MAX_ATTEMPTS", "2",
+                "TOLLGATE_SESSION_KEY", "a-session-key-of-at-least-32-characters"));
         try {
             awaitReady(port, second);
+            String log = Files.readString(workDir.resolve("app.log"));
+            assertTrue(log.contains("Environment variable TOLLGATE_GATEWAY_MAX_ATTEMTPS sets no Tollgate setting"), log);
+            assertFalse(log.contains("Environment variable TOLLGATE_GATEWAY_MAX_ATTEMPTS sets"), log);
+            assertFalse(log.contains("Environment variable TOLLGATE_SESSION_KEY sets"), "referred to by a setting");
+            assertFalse(log.contains("Environment variable TOLLGATE_EMBEDDED_DB_PORT sets"), "read before the config");
             given().port(port).auth().preemptive().basic("admin", password)
                     .get("/api/admin/tenants/survivor").then().statusCode(200)
                     .body("displayName", equalTo("Survivor Inc"));
