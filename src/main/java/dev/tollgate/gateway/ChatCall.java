@@ -47,6 +47,10 @@ final class ChatCall {
     private Map<UpstreamEndpoint, Long> heldOffUntil;
     /** When the current attempt began (System.nanoTime): the endpoint's latency is measured from here. */
     long attemptStartedNanos;
+    /**
+     * When this attempt's answer began to arrive: an error's status line, a stream's first chunk (its time to first
+     * token), a non-streamed answer's first byte of text (the blank lines DeepSeek sends while it works do not count).
+     */
     Instant firstByteAt;
     UpstreamEndpoint endpoint;
     HttpClientRequest upstreamRequest;

@@ -225,6 +225,7 @@ public class ChatPipeline {
         call.upstreamRequest = null;
         call.refusedWith = 0;
         call.retryAfterSeconds = -1; // an earlier attempt's wait is not this one's
+        call.firstByteAt = null;
         call.attemptStartedNanos = System.nanoTime();
         long started = call.attemptStartedNanos;
         endpoint.client().request(endpoint.chatCompletionsRequest(call.stream))
@@ -293,6 +294,7 @@ public class ChatPipeline {
             }
             return;
         }
+        call.firstByteAt = Instant.now();
         call.refusedWith = status;
         call.retryAfterSeconds = status == 429 || status == 503
                 ? UpstreamErrors.retryAfterSeconds(resp.getHeader(HttpHeaderNames.RETRY_AFTER)) : -1;
@@ -470,12 +472,12 @@ public class ChatPipeline {
         // HTTP/1.0 has no chunked body: its client waits for the whole answer, as before the blank lines were passed on
         Handler<Buffer> blank = call.ctx.request().version() == HttpVersion.HTTP_1_0 ? null
                 : guarded(call, b -> holdOpen(call, b));
-        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis(), blank).onSuccess(guarded(call, raw -> {
+        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis(), blank,
+                () -> call.firstByteAt = Instant.now()).onSuccess(guarded(call, raw -> {
             call.upstreamRequest = null; // the exchange is over: its pooled connection may serve another call now
             if (call.finished) {
                 return;
             }
-            call.firstByteAt = Instant.now();
             Buffer body = trimLeadingWhitespace(raw); // DeepSeek holds busy connections open with blank lines
             ResponseSummary summary;
             try {
@@ -560,7 +562,6 @@ public class ChatPipeline {
         });
         call.relay = relay;
         call.responseStarted = true;
-        call.firstByteAt = Instant.now();
         GatewayResponses.headers(call, out).setStatusCode(200).setChunked(true)
                 .putHeader(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .putHeader(HttpHeaderNames.CACHE_CONTROL, "no-cache");

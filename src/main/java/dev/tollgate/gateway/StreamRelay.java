@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -266,6 +267,7 @@ final class StreamRelay {
         }
         if (!answerBegun) {
             firstChunkNanos = System.nanoTime();
+            call.firstByteAt = Instant.now();
         }
         answerBegun = true;
         if (facts.usage != null) {

@@ -55,12 +55,15 @@ final class UpstreamBody {
 
     /** The body, or one of this class's exceptions: over {@code limit} bytes, broken off, or silent for {@code silenceMillis}. */
     static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis) {
-        return read(vertx, resp, limit, silenceMillis, null);
+        return read(vertx, resp, limit, silenceMillis, null, null);
     }
 
-    /** As above; {@code leadingBlank} (if any) is handed each piece of white space that comes before the body's text. */
+    /**
+     * As above; {@code leadingBlank} (if any) is handed each piece of white space that comes before the body's text,
+     * and {@code textBegins} (if any) runs when the first byte of text comes.
+     */
     static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis,
-            Handler<Buffer> leadingBlank) {
+            Handler<Buffer> leadingBlank, Runnable textBegins) {
         Promise<Buffer> result = Promise.promise();
         Buffer body = Buffer.buffer();
         SilenceWatch silence = SilenceWatch.start(vertx, silenceMillis, () -> {
@@ -69,7 +72,7 @@ final class UpstreamBody {
             }
         });
         result.future().onComplete(ar -> silence.stop());
-        boolean[] begun = {leadingBlank == null};
+        boolean[] begun = {leadingBlank == null && textBegins == null};
         resp.handler(data -> {
             silence.heard();
             if (!begun[0]) {
@@ -78,8 +81,11 @@ final class UpstreamBody {
                     text++;
                 }
                 begun[0] = text < data.length();
-                if (text > 0 && body.length() + text <= limit) {
+                if (leadingBlank != null && text > 0 && body.length() + text <= limit) {
                     leadingBlank.handle(data.getBuffer(0, text));
+                }
+                if (begun[0] && textBegins != null) {
+                    textBegins.run();
                 }
             }
             if (body.length() + data.length() > limit) {

@@ -6,6 +6,7 @@ import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +32,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -109,6 +112,32 @@ class GatewayLedgerTest {
         String emoji = "😀".repeat(70);
         String requestId = callWithTagLines("X-Tollgate-Tags: " + cutInTheEmoji + "," + emoji);
         assertEquals(List.of("a".repeat(63) + "😀", "😀".repeat(64)), onlyRow(requestId).get("tags"));
+    }
+
+    /**
+     * first_byte_at is when the answer began: a stream's first chunk (its time to first token), not the upstream's
+     * headers, which came at once; an error's status line, which was left out.
+     */
+    @Test
+    void theFirstByteIsTheAnswersBeginningAndAnErrorsStatus() throws Exception {
+        Response streamed = chat("{\"model\":\"deepseek-v4-flash\",\"stream\":true,\"max_tokens\":20,\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"Hi [[sim:latency=400/50]]\"}]}", null);
+        streamed.then().statusCode(200);
+        Map<String, Object> row = onlyRow(streamed.header("X-Request-Id"));
+        // the simulator's first chunk comes 400 ms after the request, its last 20 tokens at 50/s later
+        assertTrue(Duration.between(instant(row.get("received_at")), instant(row.get("first_byte_at"))).toMillis() >= 400,
+                row.toString());
+        assertTrue(Duration.between(instant(row.get("first_byte_at")), instant(row.get("finished_at"))).toMillis() >= 300,
+                row.toString());
+
+        Response refused = chat("{\"model\":\"deepseek-v4-flash\",\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"Hi [[sim:fault=400]]\"}]}", null);
+        refused.then().statusCode(400);
+        assertNotNull(onlyRow(refused.header("X-Request-Id")).get("first_byte_at"), "its status line came");
+    }
+
+    private static Instant instant(Object timestamp) {
+        return timestamp instanceof java.sql.Timestamp t ? t.toInstant() : ((java.time.OffsetDateTime) timestamp).toInstant();
     }
 
     /** A Flash "Hi" with these header lines written as UTF-8 bytes; the X-Request-Id of its answer. */
