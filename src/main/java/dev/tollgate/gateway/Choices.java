@@ -14,6 +14,8 @@ final class Choices {
     String finishReason;
     /** In UTF-8 bytes, the unit the prompt is estimated in too: characters would count Chinese at a third. */
     long textBytes;
+    /** The part of {@link #textBytes} that is reasoning ({@code reasoning_content}), for the estimate's reasoning tokens. */
+    long reasoningBytes;
     int count;
     /** Where a text string the body broke off inside begins (its opening quote), else -1. */
     long cutTextAt = -1;
@@ -57,7 +59,11 @@ final class Choices {
                 case END_OBJECT, END_ARRAY -> depth--;
                 case VALUE_STRING -> {
                     try {
-                        textBytes += utf8Length(p);
+                        long bytes = utf8Length(p);
+                        textBytes += bytes;
+                        if (depth == 1 && "reasoning_content".equals(p.currentName())) {
+                            reasoningBytes += bytes;
+                        }
                     } catch (IOException cut) {
                         cutTextAt = p.currentTokenLocation().getByteOffset();
                         throw cut;

@@ -37,8 +37,9 @@ final class StreamRelay {
 
     Usage usage;
     String finishReason;
-    /** UTF-8 bytes of answer text streamed, for an estimate when no usage comes. */
+    /** UTF-8 bytes of answer text streamed, for an estimate when no usage comes; and of reasoning among them. */
     long streamedBytes;
+    long streamedReasoningBytes;
     /** A chunk came: the upstream began its answer (keep-alive comments alone say it has not). */
     boolean answerBegun;
     /** When the first chunk came (System.nanoTime): the endpoint's time to first token. */
@@ -119,7 +120,7 @@ final class StreamRelay {
 
     /** What the answer used: the upstream's own count, else an estimate from what was streamed. */
     Usage usageOrEstimate(long promptTokenEstimate) {
-        return usage != null ? usage : Usage.estimate(promptTokenEstimate, streamedBytes);
+        return usage != null ? usage : Usage.estimate(promptTokenEstimate, streamedBytes, streamedReasoningBytes);
     }
 
     /**
@@ -277,6 +278,7 @@ final class StreamRelay {
             finishReason = facts.choices.finishReason;
         }
         streamedBytes += facts.choices.textBytes;
+        streamedReasoningBytes += facts.choices.reasoningBytes;
     }
 
     private static boolean isDone(byte[] b, int offset, int length) {

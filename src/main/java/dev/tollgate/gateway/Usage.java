@@ -38,7 +38,12 @@ record Usage(long promptTokens, long cacheHitTokens, long cacheMissTokens, long 
      * bytes of UTF-8 answer text a token, the unit of the prompt's estimate too.
      */
     static Usage estimate(long promptTokens, long answerBytes) {
+        return estimate(promptTokens, answerBytes, 0);
+    }
+
+    /** As above, with the reasoning among the answer's bytes counted as reasoning tokens, as DeepSeek counts them. */
+    static Usage estimate(long promptTokens, long answerBytes, long reasoningBytes) {
         long completion = (answerBytes + 3) / 4;
-        return new Usage(promptTokens, 0, promptTokens, completion, 0, true);
+        return new Usage(promptTokens, 0, promptTokens, completion, Math.min(completion, (reasoningBytes + 3) / 4), true);
     }
 }

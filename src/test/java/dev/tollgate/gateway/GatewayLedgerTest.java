@@ -281,6 +281,12 @@ class GatewayLedgerTest {
         assertEquals("upstream_disconnect", row.get("error_type"));
         assertEquals(true, row.get("usage_estimated"));
         assertTrue((Long) row.get("completion_tokens") > 0, "what was streamed is billed");
+        // thinking is on: the reasoning streamed is estimated as reasoning tokens too, four bytes of it a token
+        long reasoningBytes = res.asString().lines().filter(l -> l.startsWith("data: {"))
+                .map(l -> new JsonPath(l.substring(6)).getString("choices[0].delta.reasoning_content"))
+                .filter(r -> r != null).mapToLong(r -> r.getBytes(StandardCharsets.UTF_8).length).sum();
+        assertTrue(reasoningBytes > 0, res.asString());
+        assertEquals((reasoningBytes + 3) / 4, row.get("reasoning_tokens"));
     }
 
     @Test
