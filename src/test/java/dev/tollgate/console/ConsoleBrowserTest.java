@@ -120,7 +120,7 @@ class ConsoleBrowserTest {
         // revoking asks first; saying no leaves the key working
         browser.findElement(By.xpath("//button[text()='Revoke']")).click();
         Alert confirm = new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.alertIsPresent());
-        assertTrue(confirm.getText().startsWith("Revoke key " + key.substring(0, 19)), confirm.getText());
+        assertTrue(confirm.getText().startsWith("Revoke key " + key.substring(0, 19) + "-… ("), confirm.getText());
         confirm.dismiss();
         assertEquals("Active", browser.findElement(By.cssSelector("table.list .badge")).getText());
         given().header("Authorization", "Bearer " + key).get("/v1/models").then().statusCode(200);

@@ -303,6 +303,13 @@ class AliasGatewayTest {
     // ------------------------------------------------------------------ helpers
 
     /** Deprecation, Sunset and Link exactly as seeded, each in its RFC's syntax. */
+    /** The guide the Link header names opens in a browser as text (it went out without a Content-Type). */
+    @Test
+    void theMigrationGuideTheLinkNamesIsServedAsText() {
+        given().get(GUIDE).then().statusCode(200).contentType("text/plain; charset=utf-8")
+                .body(org.hamcrest.Matchers.containsString("deepseek-chat"));
+    }
+
     private static void assertLifecycleHeaders(String deprecation, String sunset, String link) {
         assertTrue(deprecation != null && SF_DATE.matcher(deprecation).matches(),
                 "Deprecation is an RFC 9745 date (@<seconds>): " + deprecation);
