@@ -14,7 +14,7 @@ final class Choices {
     String finishReason;
     /** In UTF-8 bytes, the unit the prompt is estimated in too: characters would count Chinese at a third. */
     long textBytes;
-    /** The part of {@link #textBytes} that is reasoning ({@code reasoning_content}), for the estimate's reasoning tokens. */
+    /** The part of {@link #textBytes} that is {@code reasoning_content}: the estimate's reasoning tokens. */
     long reasoningBytes;
     int count;
     /** Where a text string the body broke off inside begins (its opening quote), else -1. */

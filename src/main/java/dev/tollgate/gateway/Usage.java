@@ -44,6 +44,7 @@ record Usage(long promptTokens, long cacheHitTokens, long cacheMissTokens, long 
     /** As above, with the reasoning among the answer's bytes counted as reasoning tokens, as DeepSeek counts them. */
     static Usage estimate(long promptTokens, long answerBytes, long reasoningBytes) {
         long completion = (answerBytes + 3) / 4;
-        return new Usage(promptTokens, 0, promptTokens, completion, Math.min(completion, (reasoningBytes + 3) / 4), true);
+        long reasoning = Math.min(completion, (reasoningBytes + 3) / 4);
+        return new Usage(promptTokens, 0, promptTokens, completion, reasoning, true);
     }
 }

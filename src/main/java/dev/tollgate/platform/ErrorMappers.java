@@ -156,9 +156,9 @@ public class ErrorMappers {
             // an operational state, not a defect: the readiness check says DOWN meanwhile, and no stack trace helps
             LOG.warnf("Database unreachable on %s: %s", uri.getPath(), unreachable.getMessage());
             String message = "Tollgate's database is not answering (restarting, say); retry in a few seconds.";
-            Response.ResponseBuilder answer = isGateway(uri) ? Response.fromResponse(gatewayError(503, null, message))
-                    : isApi(uri) ? Response.fromResponse(Problem.response(503, "Service Unavailable", message, uri.getPath()))
-                    : Response.status(503).type(MediaType.TEXT_PLAIN).entity(message);
+            Response.ResponseBuilder answer = Response.fromResponse(isGateway(uri) ? gatewayError(503, null, message)
+                    : isApi(uri) ? Problem.response(503, "Service Unavailable", message, uri.getPath())
+                    : Response.status(503).type(MediaType.TEXT_PLAIN).entity(message).build());
             return answer.header("Retry-After", DATABASE_RETRY_AFTER_SECONDS).build();
         }
         LOG.error("Unexpected error on " + uri.getPath(), e);
@@ -196,8 +196,9 @@ public class ErrorMappers {
      */
     private static SQLException databaseUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && (sql.getCause() instanceof TimeoutException || sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))) {
+            String state = t instanceof SQLException sql ? String.valueOf(sql.getSQLState()) : "";
+            boolean unreachable = state.startsWith("08") || state.startsWith("57P");
+            if (t instanceof SQLException sql && (unreachable || sql.getCause() instanceof TimeoutException)) {
                 return sql;
             }
         }

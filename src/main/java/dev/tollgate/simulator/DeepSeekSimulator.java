@@ -263,7 +263,8 @@ public final class DeepSeekSimulator {
             Map<String, Fault> byModel = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = body.path("models").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                byModel.put(Models.served(e.getKey()), e.getValue().isNull() ? null : Fault.parse(e.getValue().asText()));
+                Fault fault = e.getValue().isNull() ? null : Fault.parse(e.getValue().asText());
+                byModel.put(Models.served(e.getKey()), fault);
             }
             Fault everyFault = body.has("every") ? Fault.parse(body.path("everyFault").asText("503")) : null;
             faults.next(next.toArray(Fault[]::new));

@@ -23,7 +23,8 @@ final class Models {
     /** A fault plan's model: one the simulator serves, or a typo would silently plan nothing. */
     static String served(String id) {
         if (!exists(id)) {
-            throw new IllegalArgumentException("No model '" + id + "' here; the simulator serves " + String.join(" and ", ALL));
+            throw new IllegalArgumentException("No model '" + id + "' here; the simulator serves "
+                    + String.join(" and ", ALL));
         }
         return id;
     }

@@ -72,9 +72,9 @@ public final class StandaloneSimulator {
         stopped.await();
     }
 
-    private static final Set<String> OPTIONS = Set.of("--host", "--port", "--latency", "--api-key", "--flash-concurrency",
-            "--pro-concurrency", "--cache-ttl", "--keep-alive-interval", "--usage-form", "--fault-every", "--fault-kind",
-            "--fault-model", "--instances");
+    private static final Set<String> OPTIONS = Set.of("--host", "--port", "--latency", "--api-key",
+            "--flash-concurrency", "--pro-concurrency", "--cache-ttl", "--keep-alive-interval", "--usage-form",
+            "--fault-every", "--fault-kind", "--fault-model", "--instances");
 
     static SimulatorSettings parse(String... args) {
         SimulatorSettings.Builder b = SimulatorSettings.builder().port(9090);

@@ -52,7 +52,8 @@ class CsrfTest {
         }
         asAdmin().get("/api/admin/tenants/no-such-tenant").then().statusCode(404).header("Set-Cookie", nullValue());
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
-        console.get("/console/tenants/" + slug).then().statusCode(200).header("Set-Cookie", containsString("csrf-token="));
+        console.get("/console/tenants/" + slug).then().statusCode(200)
+                .header("Set-Cookie", containsString("csrf-token="));
     }
 
     @Test

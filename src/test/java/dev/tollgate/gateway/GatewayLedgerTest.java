@@ -99,7 +99,8 @@ class GatewayLedgerTest {
         // A list header may come as several lines (RFC 9110 5.3), and curl or Go send UTF-8 text as its bytes.
         String requestId = callWithTagLines("X-Tollgate-Tags: team:search, env:prod",
                 "X-Tollgate-Tags: équipe:recherche,团队:搜索");
-        assertEquals(List.of("team:search", "env:prod", "équipe:recherche", "团队:搜索"), onlyRow(requestId).get("tags"));
+        assertEquals(List.of("team:search", "env:prod", "équipe:recherche", "团队:搜索"),
+                onlyRow(requestId).get("tags"));
     }
 
     /**
@@ -125,10 +126,10 @@ class GatewayLedgerTest {
         streamed.then().statusCode(200);
         Map<String, Object> row = onlyRow(streamed.header("X-Request-Id"));
         // the simulator's first chunk comes 400 ms after the request, its last 20 tokens at 50/s later
-        assertTrue(Duration.between(instant(row.get("received_at")), instant(row.get("first_byte_at"))).toMillis() >= 400,
-                row.toString());
-        assertTrue(Duration.between(instant(row.get("first_byte_at")), instant(row.get("finished_at"))).toMillis() >= 300,
-                row.toString());
+        Instant received = instant(row.get("received_at"));
+        Instant firstByte = instant(row.get("first_byte_at"));
+        assertTrue(Duration.between(received, firstByte).toMillis() >= 400, row.toString());
+        assertTrue(Duration.between(firstByte, instant(row.get("finished_at"))).toMillis() >= 300, row.toString());
 
         Response refused = chat("{\"model\":\"deepseek-v4-flash\",\"messages\":"
                 + "[{\"role\":\"user\",\"content\":\"Hi [[sim:fault=400]]\"}]}", null);
@@ -137,7 +138,8 @@ class GatewayLedgerTest {
     }
 
     private static Instant instant(Object timestamp) {
-        return timestamp instanceof java.sql.Timestamp t ? t.toInstant() : ((java.time.OffsetDateTime) timestamp).toInstant();
+        return timestamp instanceof java.sql.Timestamp t ? t.toInstant()
+                : ((java.time.OffsetDateTime) timestamp).toInstant();
     }
 
     /** A Flash "Hi" with these header lines written as UTF-8 bytes; the X-Request-Id of its answer. */

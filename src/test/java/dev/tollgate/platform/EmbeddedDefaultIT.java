@@ -79,7 +79,8 @@ class EmbeddedDefaultIT {
         try {
             awaitReady(port, second);
             String log = Files.readString(workDir.resolve("app.log"));
-            assertTrue(log.contains("Environment variable TOLLGATE_GATEWAY_MAX_ATTEMTPS sets no Tollgate setting"), log);
+            assertTrue(log.contains("Environment variable TOLLGATE_GATEWAY_MAX_ATTEMTPS sets no Tollgate setting"),
+                    log);
             assertFalse(log.contains("Environment variable TOLLGATE_GATEWAY_MAX_ATTEMPTS sets"), log);
             assertFalse(log.contains("Environment variable TOLLGATE_SESSION_KEY sets"), "referred to by a setting");
             assertFalse(log.contains("Environment variable TOLLGATE_EMBEDDED_DB_PORT sets"), "read before the config");

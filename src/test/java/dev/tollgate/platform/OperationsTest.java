@@ -3,8 +3,12 @@ package dev.tollgate.platform;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,10 +107,10 @@ class OperationsTest {
     @Test
     void theAdminApiIsDocumentedByOpenApi() {
         given().get("/q/openapi?format=json").then().statusCode(200)
-                .body("paths.'/api/admin/tenants'.post", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/api/admin/tenants/{slug}/keys/{publicId}/rotate'.post", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/api/admin/tenants'.post", notNullValue())
+                .body("paths.'/api/admin/tenants/{slug}/keys/{publicId}/rotate'.post", notNullValue())
                 // the admin API alone: not the console's form handlers, nor the template engine's classes
-                .body("paths.keySet()", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.startsWith("/api/admin/")))
-                .body("components.schemas.keySet()", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("Template")));
+                .body("paths.keySet()", everyItem(startsWith("/api/admin/")))
+                .body("components.schemas.keySet()", not(hasItem("Template")));
     }
 }
