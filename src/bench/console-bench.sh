@@ -4,12 +4,13 @@
 # Usage: src/bench/console-bench.sh   Results: target/bench/console-*.txt
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUT=target/bench; PORT=18081; BASE="http://127.0.0.1:$PORT"
+OUT=target/bench; PORT=18081; MANAGEMENT_PORT=18091; BASE="http://127.0.0.1:$PORT"
 mkdir -p "$OUT"; rm -rf "$OUT/console-data"
 TOLLGATE_DATA_DIR="$PWD/$OUT/console-data" TOLLGATE_ADMIN_PASSWORD=bench-password QUARKUS_HTTP_PORT=$PORT \
-  QUARKUS_LOG_CONSOLE_LEVEL=WARN java -Xmx512m -jar target/quarkus-app/quarkus-run.jar >"$OUT/console-app.log" 2>&1 &
+  QUARKUS_MANAGEMENT_PORT=$MANAGEMENT_PORT QUARKUS_LOG_CONSOLE_LEVEL=WARN \
+  java -Xmx512m -jar target/quarkus-app/quarkus-run.jar >"$OUT/console-app.log" 2>&1 &
 APP=$!; trap 'kill $APP 2>/dev/null; wait 2>/dev/null' EXIT
-for _ in $(seq 1 120); do curl -sf "$BASE/q/health/ready" >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" >/dev/null && break; sleep 0.5; done
 
 echo "== creating 1,000 tenants (about 2 minutes: every Basic-auth call checks a bcrypt hash)"
 for i in $(seq -w 1 1000); do

@@ -18,7 +18,7 @@ JAR=target/quarkus-app/quarkus-run.jar
 # What a 2-core box with a 512 MiB budget should run Tollgate with (docs/configuration.md, "Memory and JVM flags").
 GATEWAY_JVM=${GATEWAY_JVM:-"-XX:+UseSerialGC -Xmx128m"}
 OUT=target/bench
-SIM_PORT=19090; NGINX_PORT=19091; VERTX_PORT=19092; GW_PORT=18080
+SIM_PORT=19090; NGINX_PORT=19091; VERTX_PORT=19092; GW_PORT=18080; GW_MANAGEMENT_PORT=18090
 mkdir -p "$OUT"; rm -rf "$OUT"/data "$OUT"/nginx "$OUT"/rounds; mkdir -p "$OUT"/nginx "$OUT"/rounds
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -55,9 +55,9 @@ wait_for "http://127.0.0.1:$VERTX_PORT/_simulator/stats"
 
 echo "== Tollgate on :$GW_PORT ($GATEWAY_JVM, embedded PostgreSQL, ledger on, upstream = the simulator above)"
 TOLLGATE_DATA_DIR="$OUT/data" DEEPSEEK_API_KEY=bench DEEPSEEK_BASE_URL="http://127.0.0.1:$SIM_PORT" \
-  TOLLGATE_ADMIN_PASSWORD=bench-password QUARKUS_HTTP_PORT=$GW_PORT QUARKUS_LOG_CONSOLE_LEVEL=WARN \
-  java $GATEWAY_JVM -jar "$JAR" >"$OUT/tollgate.log" 2>&1 & GW_PID=$!; pids+=($GW_PID)
-wait_for "http://127.0.0.1:$GW_PORT/q/health/ready"
+  TOLLGATE_ADMIN_PASSWORD=bench-password QUARKUS_HTTP_PORT=$GW_PORT QUARKUS_MANAGEMENT_PORT=$GW_MANAGEMENT_PORT \
+  QUARKUS_LOG_CONSOLE_LEVEL=WARN java $GATEWAY_JVM -jar "$JAR" >"$OUT/tollgate.log" 2>&1 & GW_PID=$!; pids+=($GW_PID)
+wait_for "http://127.0.0.1:$GW_MANAGEMENT_PORT/q/health/ready"
 curl -sf -u admin:bench-password -H 'Content-Type: application/json' \
   -d '{"slug":"bench","displayName":"Bench"}' "http://127.0.0.1:$GW_PORT/api/admin/tenants" >/dev/null
 KEY=$(curl -sf -u admin:bench-password -H 'Content-Type: application/json' -d '{"name":"bench"}' \
@@ -159,7 +159,7 @@ echo "Tollgate's JIT compiler during the latency rounds: $(awk -v a="$JIT_BEFORE
 
 # A throughput round leaves the ledger a backlog of rows to write; PostgreSQL finishes it before the next
 # round starts, or its work lands there.
-metric() { curl -s "http://127.0.0.1:$GW_PORT/q/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2 }'; }
+metric() { curl -s "http://127.0.0.1:$GW_MANAGEMENT_PORT/q/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2 }'; }
 await_ledger() {
   local written recorded
   for _ in $(seq 1 300); do
@@ -246,4 +246,4 @@ echo "tollgate: $(( (after - before) * 1000000 / $(getconf CLK_TCK) / calls )) u
 await_ledger
 
 echo "== ledger rows written"
-curl -s "http://127.0.0.1:$GW_PORT/q/metrics" | grep -E '^tollgate_(ledger|gateway)' | head -20 || true
+curl -s "http://127.0.0.1:$GW_MANAGEMENT_PORT/q/metrics" | grep -E '^tollgate_(ledger|gateway)' | head -20 || true

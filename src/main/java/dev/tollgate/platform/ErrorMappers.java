@@ -153,7 +153,8 @@ public class ErrorMappers {
         }
         SQLException unreachable = databaseUnreachable(e);
         if (unreachable != null) {
-            // an operational state, not a defect: the readiness check says DOWN meanwhile, and no stack trace helps
+            // an operational state, not a defect: the health page's database check says DOWN meanwhile, and no stack
+            // trace helps
             LOG.warnf("Database unreachable on %s: %s", uri.getPath(), unreachable.getMessage());
             String message = "Tollgate's database is not answering (restarting, say); retry in a few seconds.";
             Response.ResponseBuilder answer = Response.fromResponse(isGateway(uri) ? gatewayError(503, null, message)

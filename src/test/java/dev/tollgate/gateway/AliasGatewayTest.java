@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.simulator.EmbeddedSimulator;
+import dev.tollgate.testing.Management;
 import dev.tollgate.testing.PostgresResource;
 import dev.tollgate.upstream.Upstreams;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -231,7 +232,7 @@ class AliasGatewayTest {
             }
             assertEquals(0, sim.stat("chatRequests"), "a retired alias never reaches the upstream");
             // no ledger row, but counted per tenant: whom the rejection still breaks
-            given().get("/q/metrics").then().statusCode(200).body(containsString(
+            Management.given().get("/q/metrics").then().statusCode(200).body(containsString(
                     "tollgate_gateway_retired_alias_calls_total{alias=\"deepseek-chat\",tenant=\"" + slug + "\"} 2.0"));
 
             // only deepseek-chat, only for this tenant

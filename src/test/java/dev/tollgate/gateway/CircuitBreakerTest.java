@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.testing.LogCapture;
+import dev.tollgate.testing.Management;
 import dev.tollgate.testing.SeparateSimulator;
 import dev.tollgate.upstream.UpstreamEndpoint;
 import dev.tollgate.upstream.Upstreams;
@@ -235,7 +236,7 @@ class CircuitBreakerTest {
     }
 
     private static String metrics() {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return Management.metrics();
     }
 
     /** Waits (not a timing assertion: the bound only stops a broken build from hanging) for a state. */

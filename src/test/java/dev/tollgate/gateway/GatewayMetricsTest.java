@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.testing.Management;
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,7 +49,7 @@ class GatewayMetricsTest {
         assertTrue(stream.contains("data: [DONE]") && !stream.contains("\"usage\":{"), stream);
         assertTrue(hit > 0, "the repeated prompt should have hit the cache");
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.metrics();
         long streamedHit = counter(metrics, slug, "input_cache_hit") - hit;
         long streamedMiss = counter(metrics, slug, "input_cache_miss") - miss;
         long streamedOutput = counter(metrics, slug, "output") - output;
@@ -63,7 +64,7 @@ class GatewayMetricsTest {
         // the simulator's first chunk comes after 300 ms, then 100 tokens a second
         String request = "{\"model\":\"deepseek-v4-flash\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"hi [[sim:latency=300/100]]\"}]}";
-        String before = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String before = Management.metrics();
         given().header("Authorization", "Bearer " + key).contentType("application/json").body(request)
                 .post("/v1/chat/completions").then().statusCode(200);
         given().header("Authorization", "Bearer " + key).contentType("application/json")
@@ -74,7 +75,7 @@ class GatewayMetricsTest {
                 .body(request.replace("{\"model\"", "{\"stream\":true,\"model\"")
                         .replace("[[sim:latency=300/100]]", "[[sim:latency=300/100]] [[sim:fault=disconnect-mid-stream]]"))
                 .post("/v1/chat/completions").then().statusCode(200);
-        String after = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String after = Management.metrics();
 
         String answer = "tollgate_upstream_answer_seconds";
         String firstChunk = "tollgate_upstream_first_chunk_seconds";

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.testing.Management;
 import dev.tollgate.testing.PostgresResource;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -246,7 +247,7 @@ class UsageLedgerTest {
     void metricsAreExposed() throws Exception {
         ledger.record(entry(unique("metrics") + "x"));
         ledger.flush();
-        given().get("/q/metrics").then().statusCode(200)
+        Management.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("tollgate_ledger_queue_depth"))
                 .body(containsString("tollgate_ledger_queue_memory"))
                 .body(containsString("tollgate_ledger_spool_size_bytes"))

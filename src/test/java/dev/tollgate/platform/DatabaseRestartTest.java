@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.ledger.TestPostgres;
 import dev.tollgate.testing.ConsoleSession;
+import dev.tollgate.testing.Management;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 /**
  * PostgreSQL restarts under a running Tollgate. While it is down, the admin API and the console say so with a 503
  * to retry (they were a 500 "unexpected error" with a stack trace in the log, the login page's too), the gateway
- * serves keys it has seen, and its calls reach the ledger once the database is back.
+ * serves keys it has seen and stays ready, and its calls reach the ledger once the database is back.
  */
 @QuarkusTest
 @TestProfile(DatabaseRestartTest.OwnDatabase.class)
@@ -79,12 +80,17 @@ class DatabaseRestartTest {
                     .contentType(containsString("text/plain")).body(containsString("retry in a few seconds"));
             console.get("/console/tenants").then().statusCode(503).body(containsString("database is not answering"));
             chat(key, during);
+            // still ready: it takes gateway calls, so a load balancer keeps sending them; the health page tells
+            Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+            Management.given().get("/q/health").then().statusCode(503)
+                    .body("checks.find { it.name == 'database' }.status", equalTo("DOWN"));
         } finally {
             Server.db.restart();
         }
 
         asAdmin().get("/api/admin/tenants/" + slug).then().statusCode(200).body("slug", equalTo(slug));
         console.get("/console/tenants").then().statusCode(200);
+        Management.given().get("/q/health").then().statusCode(200);
         assertEquals(1, awaitRows(during), "the call made while the database was down is recorded, once");
     }
 

@@ -38,15 +38,17 @@ class EmbeddedDefaultIT {
     Path workDir;
 
     private int dbPort;
+    private int managementPort;
     private String password;
 
     @Test
     void startsOnItsOwnDatabaseAndKeepsDataAcrossRestarts() throws Exception {
         int port = freePort();
         dbPort = freePort();
+        managementPort = freePort();
         Process first = start(port);
         try {
-            awaitReady(port, first);
+            awaitReady(first);
             Path passwordFile = workDir.resolve("data/bootstrap-admin-password");
             assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(passwordFile));
             password = Files.readString(passwordFile).trim();
@@ -77,7 +79,7 @@ class EmbeddedDefaultIT {
         Process second = start(port, Map.of("TOLLGATE_GATEWAY_MAX_ATTEMTPS", "2", "TOLLGATE_GATEWAY_MAX_ATTEMPTS", "2",
                 "TOLLGATE_SESSION_KEY", "a-session-key-of-at-least-32-characters"));
         try {
-            awaitReady(port, second);
+            awaitReady(second);
             String log = Files.readString(workDir.resolve("app.log"));
             assertTrue(log.contains("Environment variable TOLLGATE_GATEWAY_MAX_ATTEMTPS sets no Tollgate setting"),
                     log);
@@ -126,19 +128,20 @@ class EmbeddedDefaultIT {
         env.keySet().removeIf(k -> k.startsWith("QUARKUS_DATASOURCE") || k.startsWith("DEEPSEEK_"));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("TOLLGATE_EMBEDDED_DB_PORT", String.valueOf(dbPort));
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
         env.remove("TOLLGATE_ADMIN_PASSWORD");
         env.putAll(settings);
         return pb.start();
     }
 
-    private void awaitReady(int port, Process app) throws Exception {
+    private void awaitReady(Process app) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
         while (Instant.now().isBefore(deadline)) {
             if (!app.isAlive()) {
                 throw new AssertionError("app exited early:\n" + Files.readString(workDir.resolve("app.log")));
             }
             try {
-                if (given().port(port).get("/q/health/ready").statusCode() == 200) {
+                if (given().port(managementPort).get("/q/health/ready").statusCode() == 200) {
                     return;
                 }
             } catch (Exception notYet) {
