@@ -10,9 +10,11 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.ledger.TestPostgres;
 import dev.tollgate.testing.ConsoleSession;
+import dev.tollgate.testing.LogCapture;
 import dev.tollgate.testing.Management;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
@@ -71,7 +73,8 @@ class DatabaseRestartTest {
 
         String during = "during-" + UUID.randomUUID();
         Server.db.stop();
-        try {
+        try (LogCapture mapped = LogCapture.of(ErrorMappers.class);
+                LogCapture authorizer = LogCapture.of("io.quarkus.vertx.http.runtime.security.AbstractHttpAuthorizer")) {
             asAdmin().get("/api/admin/tenants/" + slug).then().statusCode(503)
                     .contentType("application/problem+json").header("Retry-After", "5")
                     .body("status", equalTo(503)).body("detail", containsString("database is not answering"));
@@ -84,6 +87,10 @@ class DatabaseRestartTest {
             Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
             Management.given().get("/q/health").then().statusCode(503)
                     .body("checks.find { it.name == 'database' }.status", equalTo("DOWN"));
+            // the log says so once a request, in a line with its request id, not again with a stack trace
+            assertTrue(mapped.messages().stream().anyMatch(m -> m.startsWith(
+                    "WARN Database unreachable on /api/admin/tenants/" + slug + ": ")), mapped.messages().toString());
+            assertEquals(List.of(), authorizer.messages());
         } finally {
             Server.db.restart();
         }
