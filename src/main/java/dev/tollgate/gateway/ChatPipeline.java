@@ -284,6 +284,7 @@ public class ChatPipeline {
             // half-open breaker's trial call only asks whether the endpoint answers again, and must not hold
             // the endpoint half-open for the length of a stream, so it is settled at the status line.
             call.answeredAfterNanos = System.nanoTime() - started;
+            upstreams.answered(endpoint);
             if (call.breakerTrial) {
                 breakerSuccess(call, endpoint, call.answeredAfterNanos);
             }
@@ -296,6 +297,9 @@ public class ChatPipeline {
         }
         call.firstByteAt = Instant.now();
         call.refusedWith = status;
+        if (status == 401 || status == 402 || status == 403) {
+            upstreams.refusedCredentials(endpoint, status);
+        }
         call.retryAfterSeconds = status == 429 || status == 503
                 ? UpstreamErrors.retryAfterSeconds(resp.getHeader(HttpHeaderNames.RETRY_AFTER)) : -1;
         UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis()).onComplete(guarded(call, ar -> {

@@ -54,6 +54,8 @@ public class Upstreams {
     /** When each endpoint's breaker last opened: how long a client told none is available should wait. */
     private final Map<String, Instant> openedAt = new ConcurrentHashMap<>();
     private final Map<String, Counter> openings = new ConcurrentHashMap<>();
+    /** The status an endpoint refused its own key or account with, until it answers again: logged once per spell. */
+    private final Map<String, Integer> refusing = new ConcurrentHashMap<>();
 
     @PostConstruct
     void init() {
@@ -198,6 +200,27 @@ public class Upstreams {
             }
         } else if (now == CircuitBreaker.State.CLOSED) {
             LOG.infof("Upstream endpoint %s answered its trial calls: back in service", endpoint.name());
+        }
+    }
+
+    /**
+     * An endpoint refused the gateway's own credentials (401, 403) or account (402): no client can fix that, so the
+     * operator reads it, once per spell and status rather than once per call, which a broken key would flood the log
+     * with.
+     */
+    public void refusedCredentials(UpstreamEndpoint endpoint, int status) {
+        if (!Integer.valueOf(status).equals(refusing.put(endpoint.name(), status))) {
+            LOG.warnf(status == 402
+                    ? "Upstream endpoint %s answers HTTP %d: its account is out of balance; top it up"
+                    : "Upstream endpoint %s answers HTTP %d: it refuses its API key; check tollgate.upstream.endpoints."
+                            + "%1$s.api-key", endpoint.name(), status);
+        }
+    }
+
+    /** An endpoint answered a call: a later refusal of its credentials is news again. */
+    public void answered(UpstreamEndpoint endpoint) {
+        if (!refusing.isEmpty()) { // the common case reads, never writes
+            refusing.remove(endpoint.name());
         }
     }
 

@@ -561,6 +561,25 @@ class ChatCompletionsTest {
                 .body("error.message", containsString("Invalid Parameters"));
     }
 
+    /** Only the operator can mend the gateway's own key or balance: the log says which, once per spell, not per call. */
+    @Test
+    void anUpstreamRefusingItsCredentialsIsLoggedOncePerSpell() {
+        chat(userMessage("Hi", false)).then().statusCode(200);
+        try (LogCapture log = LogCapture.of(Upstreams.class)) {
+            chat(userMessage("Hi [[sim:fault=401]]", false)).then().statusCode(502);
+            chat(userMessage("Hi [[sim:fault=401]]", true)).then().statusCode(502);
+            chat(userMessage("Hi [[sim:fault=402]]", false)).then().statusCode(402);
+            chat(userMessage("Hi", false)).then().statusCode(200);
+            chat(userMessage("Hi [[sim:fault=402]]", false)).then().statusCode(402);
+            assertEquals(List.of(
+                    "WARN Upstream endpoint simulator answers HTTP 401: it refuses its API key; check "
+                            + "tollgate.upstream.endpoints.simulator.api-key",
+                    "WARN Upstream endpoint simulator answers HTTP 402: its account is out of balance; top it up",
+                    "WARN Upstream endpoint simulator answers HTTP 402: its account is out of balance; top it up"),
+                    log.messages().stream().filter(m -> m.contains("answers HTTP")).toList());
+        }
+    }
+
     @Test
     void badInputIsA400ThatNamesTheProblemNeverA500() {
         assertBadRequest("{\"model\":\"deepseek-v4-flash\",", null, "JSON");
