@@ -101,9 +101,10 @@ public class CallRecorder {
         call.attemptOpen = false; // only once recorded: a failure before leaves it open, for the defect guard to record
         String endpointName = endpoint == null ? "none" : endpoint.name();
         attempts.computeIfAbsent(new AttemptOutcome(endpointName, call.servedModel, status,
-                errorType == null ? "none" : errorType), o -> metrics.counter("tollgate_gateway_attempts",
-                "endpoint", o.endpoint(), "model", String.valueOf(o.model()), "status", String.valueOf(o.status()),
-                "error", o.error())).increment();
+                errorType == null ? "none" : errorType), o -> Counter.builder("tollgate_gateway_attempts")
+                .description("Upstream attempts recorded in the usage ledger, by endpoint, model, status and error type")
+                .tags("endpoint", o.endpoint(), "model", String.valueOf(o.model()), "status", String.valueOf(o.status()),
+                        "error", o.error()).register(metrics)).increment();
         if (endpoint != null) {
             timeUpstream(call, endpointName, status == 200 && errorType == null);
         }
@@ -158,13 +159,19 @@ public class CallRecorder {
         } catch (PriceUnavailableException e) {
             LOG.errorf("No price in force for %s at %s: call %s recorded without cost", call.servedModel,
                     call.receivedAt, call.requestId);
-            metrics.counter("tollgate_gateway_unpriced_attempts", "model", String.valueOf(call.servedModel)).increment();
+            countUnpriced(call);
             return null;
         } catch (RuntimeException e) { // a price book never loaded (its database away since the start): keep the row
             LOG.errorf("Price book unavailable (%s): call %s recorded without cost", e.getMessage(), call.requestId);
-            metrics.counter("tollgate_gateway_unpriced_attempts", "model", String.valueOf(call.servedModel)).increment();
+            countUnpriced(call);
             return null;
         }
+    }
+
+    private void countUnpriced(ChatCall call) {
+        Counter.builder("tollgate_gateway_unpriced_attempts")
+                .description("Attempts recorded without a cost: no price in force for the model, or no price book")
+                .tag("model", String.valueOf(call.servedModel)).register(metrics).increment();
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.upstream.UpstreamEndpoint;
 import dev.tollgate.upstream.Upstreams;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.Handler;
@@ -171,8 +172,9 @@ public class ChatPipeline {
     private void serve(ChatCall call, ModelResolution resolution, RequestBody body) {
         if (resolution.outcome() == ModelResolution.Outcome.RETIRED) {
             // A refused call leaves no ledger row: this is how an operator sees whom a rejection still breaks.
-            metrics.counter("tollgate_gateway_retired_alias_calls", "alias", resolution.alias(),
-                    "tenant", call.key.tenantSlug()).increment();
+            Counter.builder("tollgate_gateway_retired_alias_calls")
+                    .description("Chat calls refused because they named a retired alias (no ledger row), by tenant")
+                    .tags("alias", resolution.alias(), "tenant", call.key.tenantSlug()).register(metrics).increment();
         }
         resolution.orThrow();
         if (!resolution.allowedBy(call.key)) {

@@ -233,7 +233,8 @@ class AliasGatewayTest {
             assertEquals(0, sim.stat("chatRequests"), "a retired alias never reaches the upstream");
             // no ledger row, but counted per tenant: whom the rejection still breaks
             Management.given().get("/q/metrics").then().statusCode(200).body(containsString(
-                    "tollgate_gateway_retired_alias_calls_total{alias=\"deepseek-chat\",tenant=\"" + slug + "\"} 2.0"));
+                    "tollgate_gateway_retired_alias_calls_total{alias=\"deepseek-chat\",tenant=\"" + slug + "\"} 2.0"))
+                    .body(containsString("# HELP tollgate_gateway_retired_alias_calls Chat calls refused"));
 
             // only deepseek-chat, only for this tenant
             chat(rejectedKey, request("deepseek-reasoner", "Hi", false)).then().statusCode(200);

@@ -50,6 +50,10 @@ class GatewayMetricsTest {
         assertTrue(hit > 0, "the repeated prompt should have hit the cache");
 
         String metrics = Management.metrics();
+        // each of Tollgate's own metrics says on the page what it counts
+        assertTrue(metrics.contains("\ntollgate_gateway_attempts_total{"), "the calls' attempts are counted");
+        assertEquals(List.of(), metrics.lines().filter(l -> l.matches("# HELP tollgate_\\S+\\s*")).toList(),
+                "metrics without a description");
         long streamedHit = counter(metrics, slug, "input_cache_hit") - hit;
         long streamedMiss = counter(metrics, slug, "input_cache_miss") - miss;
         long streamedOutput = counter(metrics, slug, "output") - output;
