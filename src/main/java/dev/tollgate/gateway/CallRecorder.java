@@ -51,10 +51,10 @@ public class CallRecorder {
     }
 
     /**
-     * Buckets for upstream latency, in seconds: an LLM answers in tenths of a second to minutes, so the
+     * Buckets for upstream and gateway latency, in seconds: an LLM answers in tenths of a second to minutes, so the
      * registry's default buckets (up to 30 s, most of them below 1 s) would say little about the slow end.
      */
-    private static final Duration[] LATENCY_BUCKETS = Stream.of(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0,
+    static final Duration[] LATENCY_BUCKETS = Stream.of(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0,
             30.0, 60.0, 120.0, 300.0, 600.0).map(s -> Duration.ofMillis((long) (s * 1000))).toArray(Duration[]::new);
 
     /** Each endpoint's latency per model: how long its answers took, and its streams until their first chunk. */

@@ -25,7 +25,7 @@ public class RefusedBeforeRoutingShareOneUri implements MeterFilter {
 
     static final String UNROUTED = "UNROUTED";
     /** The gateway's fixed routes: their errors (a bad key, an upstream down since the start) keep their uri. */
-    private static final Set<String> GATEWAY_ROUTES = Set.of("/v1/chat/completions", "/chat/completions",
+    public static final Set<String> GATEWAY_ROUTES = Set.of("/v1/chat/completions", "/chat/completions",
             "/v1/models", "/models");
     /** What Quarkus itself tags unrouted answers with. */
     private static final Set<String> QUARKUS_URIS = Set.of("NOT_FOUND", "REDIRECTION", "UNKNOWN", "root",

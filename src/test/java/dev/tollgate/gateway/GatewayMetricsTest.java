@@ -54,6 +54,12 @@ class GatewayMetricsTest {
         assertTrue(metrics.contains("\ntollgate_gateway_attempts_total{"), "the calls' attempts are counted");
         assertEquals(List.of(), metrics.lines().filter(l -> l.matches("# HELP tollgate_\\S+\\s*")).toList(),
                 "metrics without a description");
+        // the chat route's latency has buckets, so a p99 can be read and summed across replicas; the admin API's
+        // many routes (this test made a tenant and a key) keep the summary alone
+        assertTrue(metrics.contains("uri=\"/v1/chat/completions\",le=\"600.0\"}"), "buckets up to 10 minutes");
+        assertEquals(List.of(), metrics.lines()
+                .filter(l -> l.startsWith("http_server_requests_seconds_bucket{") && l.contains("uri=\"/api/admin"))
+                .toList());
         long streamedHit = counter(metrics, slug, "input_cache_hit") - hit;
         long streamedMiss = counter(metrics, slug, "input_cache_miss") - miss;
         long streamedOutput = counter(metrics, slug, "output") - output;
