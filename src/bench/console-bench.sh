@@ -10,7 +10,9 @@ TOLLGATE_DATA_DIR="$PWD/$OUT/console-data" TOLLGATE_ADMIN_PASSWORD=bench-passwor
   QUARKUS_MANAGEMENT_PORT=$MANAGEMENT_PORT QUARKUS_LOG_CONSOLE_LEVEL=WARN \
   java -Xmx512m -jar target/quarkus-app/quarkus-run.jar >"$OUT/console-app.log" 2>&1 &
 APP=$!; trap 'kill $APP 2>/dev/null; wait 2>/dev/null' EXIT
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" >/dev/null && break; sleep 0.5
+done
 
 echo "== creating 1,000 tenants (about 2 minutes: every Basic-auth call checks a bcrypt hash)"
 for i in $(seq -w 1 1000); do

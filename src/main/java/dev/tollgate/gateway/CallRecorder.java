@@ -102,9 +102,9 @@ public class CallRecorder {
         String endpointName = endpoint == null ? "none" : endpoint.name();
         attempts.computeIfAbsent(new AttemptOutcome(endpointName, call.servedModel, status,
                 errorType == null ? "none" : errorType), o -> Counter.builder("tollgate_gateway_attempts")
-                .description("Upstream attempts recorded in the usage ledger, by endpoint, model, status and error type")
-                .tags("endpoint", o.endpoint(), "model", String.valueOf(o.model()), "status", String.valueOf(o.status()),
-                        "error", o.error()).register(metrics)).increment();
+                .description("Upstream attempts recorded in the usage ledger, by endpoint, model, status and error")
+                .tags("endpoint", o.endpoint(), "model", String.valueOf(o.model()),
+                        "status", String.valueOf(o.status()), "error", o.error()).register(metrics)).increment();
         if (endpoint != null) {
             timeUpstream(call, endpointName, status == 200 && errorType == null);
         }

@@ -561,7 +561,7 @@ class ChatCompletionsTest {
                 .body("error.message", containsString("Invalid Parameters"));
     }
 
-    /** Only the operator can mend the gateway's own key or balance: the log says which, once per spell, not per call. */
+    /** Only the operator can mend the gateway's own key or balance: the log says which, once a spell, not per call. */
     @Test
     void anUpstreamRefusingItsCredentialsIsLoggedOncePerSpell() {
         chat(userMessage("Hi", false)).then().statusCode(200);

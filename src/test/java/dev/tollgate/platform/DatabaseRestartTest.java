@@ -64,6 +64,9 @@ class DatabaseRestartTest {
         }
     }
 
+    /** Quarkus' path authorizer: a package-private class, named by its log category. */
+    private static final String AUTHORIZER = "io.quarkus.vertx.http.runtime.security.AbstractHttpAuthorizer";
+
     @Test
     void whileTheDatabaseRestartsTheAdminSidesSayRetryAndTheGatewaysCallsAreKept() throws Exception {
         String slug = createTenant(uniqueSlug("restart"));
@@ -74,7 +77,7 @@ class DatabaseRestartTest {
         String during = "during-" + UUID.randomUUID();
         Server.db.stop();
         try (LogCapture mapped = LogCapture.of(ErrorMappers.class);
-                LogCapture authorizer = LogCapture.of("io.quarkus.vertx.http.runtime.security.AbstractHttpAuthorizer")) {
+                LogCapture authorizer = LogCapture.of(AUTHORIZER)) {
             asAdmin().get("/api/admin/tenants/" + slug).then().statusCode(503)
                     .contentType("application/problem+json").header("Retry-After", "5")
                     .body("status", equalTo(503)).body("detail", containsString("database is not answering"));
