@@ -191,8 +191,9 @@ class OpenAiSdkUpstreamFailureTest {
     void anUnreachableUpstreamIsABadGateway() {
         InternalServerException e = assertThrows(InternalServerException.class,
                 () -> client.chat().completions().create(ask("deepseek-v4-pro", "Hi").build()));
-        // the SDK's three tries make nine failed connects, one short of what opens the breaker (a 503)
+        // Tollgate's three failed connects, which the SDK does not retry on top
         assertError(e, 502, "upstream_unreachable");
+        assertEquals(List.of("false"), e.headers().values("X-Should-Retry"));
     }
 
     @Test
