@@ -51,8 +51,8 @@ final class GatewayResponses {
                 || "upstream_not_configured".equals(code);
         // Tollgate has retried this call itself: an SDK's own retries on top would multiply the upstream's load
         // (its three tries, each of Tollgate's three attempts), so the retrying is done at one layer, the nearest
-        if (futile || call != null && call.attempt > 1) {
-            response.putHeader("X-Should-Retry", "false"); // OpenAI SDKs honour it, as do their retry-after waits
+        if (futile || (call != null && call.attempt > 1)) {
+            response.putHeader("X-Should-Retry", "false"); // the OpenAI SDKs read it before any Retry-After
         }
         if (call != null && call.retryAfterSeconds >= 0 && (e.status() == 429 || e.status() == 503)) {
             response.putHeader(HttpHeaderNames.RETRY_AFTER, String.valueOf(call.retryAfterSeconds)); // SDKs wait it
