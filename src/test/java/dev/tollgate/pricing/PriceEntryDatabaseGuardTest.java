@@ -111,6 +111,33 @@ class PriceEntryDatabaseGuardTest {
     }
 
     @Test
+    void aTransactionOpenedBeforeAnEntryStartedCannotChangeItOnceItHas() throws SQLException {
+        String model = createModel(dataSource, "guard");
+        String id = "(select id from price_entry where model = '" + model + "')";
+        try (Connection held = dataSource.getConnection(); Connection other = dataSource.getConnection();
+                Statement inHeld = held.createStatement(); Statement inOther = other.createStatement()) {
+            held.setAutoCommit(false);
+            inHeld.executeQuery("select now()").close(); // the held transaction's now() is this instant
+            // A hand-written fix, past the service's lead time: an entry starting half a second from now.
+            inOther.executeUpdate("insert into price_entry (model, token_class, usd_per_million_tokens, valid_from,"
+                    + " note, created_by) values ('" + model + "', 'output', 1, clock_timestamp() + interval '0.5 s',"
+                    + " 'starts soon', 'test')");
+            try {
+                inHeld.execute("select pg_sleep(1)"); // now it is in force, and may have priced calls
+                for (String sql : new String[] {"update price_entry set usd_per_million_tokens = 99 where id = " + id,
+                        "delete from price_entry where id = " + id}) {
+                    inHeld.execute("savepoint s");
+                    SQLException e = assertThrows(SQLException.class, () -> inHeld.executeUpdate(sql), sql);
+                    assertTrue(e.getMessage().contains("has been in force since"), e.getMessage());
+                    inHeld.execute("rollback to savepoint s");
+                }
+            } finally {
+                held.rollback();
+            }
+        }
+    }
+
+    @Test
     void overlappingEntriesAreRefused() {
         String model = createModel(dataSource, "guard");
         String values = "insert into price_entry (model, token_class, usd_per_million_tokens, valid_from, valid_until,"
