@@ -96,7 +96,9 @@ public class PriceAdminResource {
     @APIResponse(responseCode = "400", description = "Unknown model, bad instant, bad token count, or no price in force")
     public QuoteView quote(
             @Parameter(description = "Model id, e.g. deepseek-v4-pro", required = true) @QueryParam("model") String model,
-            @Parameter(description = "ISO-8601 instant, e.g. 2026-05-31T15:59:00Z", required = true) @QueryParam("at") String at,
+            @Parameter(description = "ISO-8601 instant with its offset, e.g. 2026-05-31T15:59:00Z"
+                    + " or 2026-05-31T17:59:00+02:00 (the + may be sent unencoded)", required = true)
+            @QueryParam("at") String at,
             @Parameter(description = "Input tokens served from the cache (default 0)") @QueryParam("cacheHitTokens") String cacheHitTokens,
             @Parameter(description = "Input tokens not in the cache (default 0)") @QueryParam("cacheMissTokens") String cacheMissTokens,
             @Parameter(description = "Output tokens, reasoning included (default 0)") @QueryParam("outputTokens") String outputTokens) {

@@ -6,9 +6,16 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** A quote request: which model, at which instant, how many tokens of each class. */
 public record QuoteInput(String model, Instant at, TokenCounts tokens) {
+
+    /**
+     * A time of day followed by a space and an offset: an east-of-UTC offset typed into a URL as is, whose + the
+     * query string then reads as a space (2026-05-31T17:59:00+02:00 arrives as "2026-05-31T17:59:00 02:00").
+     */
+    private static final Pattern UNENCODED_PLUS = Pattern.compile("^(.+T[0-9:.]+) ([0-9]{2}:[0-9]{2})$");
 
     /** Reads the query parameters as sent, reporting every bad one at once. Missing token counts are 0. */
     public static QuoteInput parse(String model, String at, String cacheHitTokens, String cacheMissTokens,
@@ -33,7 +40,7 @@ public record QuoteInput(String model, Instant at, TokenCounts tokens) {
             return null;
         }
         try {
-            return OffsetDateTime.parse(value.trim()).toInstant();
+            return OffsetDateTime.parse(UNENCODED_PLUS.matcher(value.trim()).replaceFirst("$1+$2")).toInstant();
         } catch (DateTimeParseException e) {
             errors.put("at", "must be an ISO-8601 instant with a zone offset, such as 2026-05-31T15:59:00Z");
             return null;

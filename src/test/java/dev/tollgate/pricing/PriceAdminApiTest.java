@@ -535,6 +535,20 @@ class PriceAdminApiTest {
                 .body("errors[0].message", containsString("unknown model"));
     }
 
+    /** An offset east of UTC typed into the URL as is: the query string reads its + as a space. */
+    @Test
+    void aQuoteAtAnOffsetTypedUnencodedIsReadAsThatOffset() {
+        // 17:58:59 at +02:00 is the last second of Pro's promotion (until 15:59 UTC), 17:59:00 the first after it
+        for (String at : List.of("2026-05-31T17:58:59+02:00", "2026-05-31T17:58:59%2B02:00")) {
+            asAdmin().urlEncodingEnabled(false)
+                    .get("/api/admin/prices/quote?model=deepseek-v4-pro&outputTokens=1000000&at=" + at)
+                    .then().statusCode(200).body("at", equalTo("2026-05-31T15:58:59Z")).body("total", equalTo("0.87"));
+        }
+        asAdmin().urlEncodingEnabled(false)
+                .get("/api/admin/prices/quote?model=deepseek-v4-pro&outputTokens=1000000&at=2026-05-31T17:59:00+02:00")
+                .then().statusCode(200).body("total", equalTo("3.48"));
+    }
+
     @Test
     void theEndpointsAreDocumentedInOpenApi() {
         given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
