@@ -166,6 +166,11 @@ public class PriceBookService {
             Supersession result = new Supersession(PriceEntryView.of(old), PriceEntryView.of(next),
                     resumed == null ? null : PriceEntryView.of(resumed));
             audit.record("price.supersede", "price_entry", String.valueOf(old.id), null, before, result);
+            // each entry's own history starts with its creation, whether made alone or by a supersede
+            audit.record("price.create", "price_entry", String.valueOf(next.id), null, null, result.created());
+            if (resumed != null) {
+                audit.record("price.create", "price_entry", String.valueOf(resumed.id), null, null, result.resumed());
+            }
             changed.fire(new PriceBookChanged(next.id));
             return result;
         });

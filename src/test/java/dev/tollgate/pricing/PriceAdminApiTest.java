@@ -176,6 +176,13 @@ class PriceAdminApiTest {
                     .body("lines[0].priceEntryId", equalTo(at.getValue()))
                     .body("lines[0].cost", equalTo(at.getValue() == created ? "0.00725" : "0.0145"));
         }
+        // both new entries have a history of their own in the audit log, not only the entry they superseded
+        for (int id : List.of(created, resumed)) {
+            asAdmin().queryParam("size", 500).get("/api/admin/audit").then().statusCode(200)
+                    .body("findAll { it.entityType == 'price_entry' && it.entityId == '" + id + "' }.action",
+                            contains("price.create"))
+                    .body("find { it.entityId == '" + id + "' }.after.id", equalTo(id));
+        }
     }
 
     @Test
