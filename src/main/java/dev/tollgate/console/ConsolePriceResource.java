@@ -27,6 +27,7 @@ import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
@@ -79,7 +80,9 @@ public class ConsolePriceResource {
                         form.get("cacheMissTokens"), form.get("outputTokens")));
             } catch (InvalidInputException e) {
                 errors = new LinkedHashMap<>(e.fieldErrors());
-                if (errors.containsKey("at") && !form.get("at").isBlank()) { // the form's field takes no zone
+                // the API's wording asks for a zone the form's field does not take; any other error about the
+                // instant (no price in force then) is the service's to say
+                if (errors.containsKey("at") && !form.get("at").isBlank() && !readable(utc(form.get("at")))) {
                     errors.put("at", "must be a date and time like 2026-12-31T23:59");
                 }
             }
@@ -142,6 +145,15 @@ public class ConsolePriceResource {
             return local;
         }
         return local.length() == 16 ? local + ":00Z" : local + "Z";
+    }
+
+    private static boolean readable(String instant) {
+        try {
+            OffsetDateTime.parse(instant);
+            return true;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     private static Instant instant(String field, String value) {

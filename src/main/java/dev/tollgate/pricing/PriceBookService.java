@@ -17,6 +17,7 @@ import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -269,28 +270,29 @@ public class PriceBookService {
      * validity that changes lies entirely at or after the earliest allowed change.
      */
     private void requireWithin(PriceEntry e, String field, Instant at) {
-        if (!at.isAfter(e.validFrom)) {
-            throw new PriceConflictException(field, "must be after the start of entry " + e.id + " (" + e.validFrom
-                    + "); to replace an entry that has not started yet, delete it and create a new one");
-        }
         if (e.validUntil != null && e.validUntil.isBefore(earliestChange())) {
             throw new PriceConflictException(field, "entry " + e.id + " " + (e.validUntil.isAfter(Instant.now())
                     ? "ends within the lead time of " + leadTimeInWords() + " (at " + e.validUntil
                             + ") and can no longer change"
                     : "ended at " + e.validUntil + "; the past never changes"));
         }
+        // a past instant is refused as past first: that it also precedes the entry's start is beside the point
+        requireFuture(field, at);
+        if (!at.isAfter(e.validFrom)) {
+            throw new PriceConflictException(field, "must be after the start of entry " + e.id + " (" + e.validFrom
+                    + "); to replace an entry that has not started yet, delete it and create a new one");
+        }
         if (e.validUntil != null && !at.isBefore(e.validUntil)) {
             throw new PriceConflictException(field, "must be before the end of entry " + e.id + " (" + e.validUntil
                     + "); after that, create a new entry");
         }
-        requireFuture(field, at);
     }
 
     private void requireFuture(String field, Instant at) {
         if (at.isBefore(earliestChange())) {
             throw new PriceConflictException(field, "must be at least " + leadTimeInWords() + " in the future (now "
-                    + Instant.now() + "): prices that were in force on past requests can never be changed, "
-                    + "only superseded from a future instant");
+                    + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "): prices that were in force on past requests "
+                    + "can never be changed, only superseded from a future instant");
         }
     }
 

@@ -41,6 +41,10 @@ class PriceConsoleTest {
                 .then().statusCode(200).body(containsString("id=\"quote-total\">0.003625<"));
         finance.get("/console/prices?model=deepseek-v4-pro&at=yesterday&cacheHitTokens=-1")
                 .then().statusCode(400).body(containsString("id=\"e-at\"")).body(containsString("must not be negative"));
+        // a well-formed instant before the first price is refused for what it is, not for its format
+        finance.get("/console/prices?model=deepseek-v4-pro&at=2020-01-01T00:00&cacheHitTokens=1000000")
+                .then().statusCode(400)
+                .body(containsString("id=\"e-at\">no input_cache_hit price for deepseek-v4-pro is in force at"));
     }
 
     @Test
@@ -100,7 +104,9 @@ class PriceConsoleTest {
         String id = page.replaceAll("(?s).*href=\"/console/prices/(\\d+)/supersede\".*", "$1");
         String past = "2026-01-01T00:00";
         admin.post("/console/prices/" + id + "/supersede", Map.of("from", past, "usdPerMillionTokens", "0.1",
-                "note", "test")).then().statusCode(409).body(containsString("id=\"e-from\""));
+                "note", "test")).then().statusCode(409)
+                // refused as past, though it is also before the entry's start: the console cannot replace entries
+                .body(containsString("id=\"e-from\">must be at least 5 minutes in the future (now "));
         String future = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC)
                 .format(Instant.now().plusSeconds(30 * 86_400));
         admin.post("/console/prices/" + id + "/supersede", Map.of("from", future, "usdPerMillionTokens", "0.1",
