@@ -45,6 +45,11 @@ public class ConsoleExtensions {
         return status.name().charAt(0) + status.name().substring(1).toLowerCase(Locale.ROOT);
     }
 
+    /** A count with thousands separators: 1,000,000 tokens read at a glance, 1000000 does not. */
+    static String grouped(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
     static String models(List<String> models) {
         return String.join(", ", models);
     }

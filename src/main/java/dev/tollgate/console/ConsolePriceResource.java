@@ -45,6 +45,8 @@ public class ConsolePriceResource {
 
     private static final Pattern PLAIN_DECIMAL = Pattern.compile("\\d+(\\.\\d+)?");
     /** Ends in a zone offset: Z, or +hh:mm / -hh:mm (east or west of UTC) after the time of day. */
+    /** A count typed with thousands separators (1,000,000 or 1 000 000), as people write large numbers. */
+    private static final Pattern GROUPED = Pattern.compile("\\d{1,3}([,_ \u00a0\u202f]\\d{3})+");
     private static final Pattern ZONED = Pattern.compile("T.*([zZ]|[+-]\\d{2}(:?\\d{2})?(:?\\d{2})?)\\s*$");
 
     @CheckedTemplate(basePath = "prices")
@@ -76,8 +78,8 @@ public class ConsolePriceResource {
         if (model != null) {
             try {
                 // the counts the form shows, defaults included, are the ones quoted
-                quote = prices.quote(QuoteInput.parse(model, utc(form.get("at")), form.get("cacheHitTokens"),
-                        form.get("cacheMissTokens"), form.get("outputTokens")));
+                quote = prices.quote(QuoteInput.parse(model, utc(form.get("at")), ungrouped(form.get("cacheHitTokens")),
+                        ungrouped(form.get("cacheMissTokens")), ungrouped(form.get("outputTokens"))));
             } catch (InvalidInputException e) {
                 errors = new LinkedHashMap<>(e.fieldErrors());
                 // the API's wording asks for a zone the form's field does not take; any other error about the
@@ -145,6 +147,10 @@ public class ConsolePriceResource {
             return local;
         }
         return local.length() == 16 ? local + ":00Z" : local + "Z";
+    }
+
+    private static String ungrouped(String count) {
+        return GROUPED.matcher(count.trim()).matches() ? count.replaceAll("[^0-9]", "") : count;
     }
 
     private static boolean readable(String instant) {

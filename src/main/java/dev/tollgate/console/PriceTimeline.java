@@ -20,10 +20,13 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
     public record Row(String model, String tokenClass, List<Bar> bars) {
     }
 
-    public record Bar(long id, double left, double width, String rate, String state, boolean windowed, String title) {
+    /** {@code open}: the entry has no end, or ends past the axis; the chart shows it running on. */
+    public record Bar(long id, double left, double width, String rate, String state, boolean windowed, boolean open,
+            String title) {
     }
 
-    public record Tick(double left, String label) {
+    /** {@code quarter}: January, April, July or October, the ticks a narrow screen keeps. */
+    public record Tick(double left, String label, boolean quarter) {
     }
 
     static PriceTimeline of(List<PriceEntryView> entries, Instant now) {
@@ -51,11 +54,14 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
                     double left = pct(start, min(e.validFrom(), end), span);
                     double right = pct(start, e.validUntil() == null ? end : min(e.validUntil(), end), span);
                     String window = e.windowStart() == null ? "" : " (" + e.windowStart() + "–" + e.windowEnd() + " UTC)";
-                    String title = "$" + e.usdPerMillionTokens() + " / 1M from " + e.validFrom()
-                            + (e.validUntil() == null ? "" : " until " + e.validUntil()) + window;
+                    String until = e.validUntil() == null ? ", open-ended"
+                            : " until " + ConsoleExtensions.fmt(e.validUntil());
+                    String title = "#" + e.id() + ": $" + e.usdPerMillionTokens() + " / 1M tokens from "
+                            + ConsoleExtensions.fmt(e.validFrom()) + until + window;
+                    boolean open = e.validUntil() == null || e.validUntil().isAfter(end);
                     byRow.computeIfAbsent(e.model() + "|" + e.tokenClass().wireName(), k -> new ArrayList<>())
                             .add(new Bar(e.id(), Math.min(left, 99.6), Math.max(0.4, right - left),
-                                    e.usdPerMillionTokens(), e.state(), e.windowStart() != null, title));
+                                    e.usdPerMillionTokens(), e.state(), e.windowStart() != null, open, title));
                 });
         List<Row> rows = byRow.entrySet().stream()
                 .map(r -> new Row(r.getKey().split("\\|")[0], r.getKey().split("\\|")[1], r.getValue())).toList();
@@ -64,7 +70,8 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
         LocalDate month = LocalDate.ofInstant(start, ZoneOffset.UTC).withDayOfMonth(1).plusMonths(1);
         while (month.atStartOfDay().toInstant(ZoneOffset.UTC).isBefore(end)) {
             ticks.add(new Tick(pct(start, month.atStartOfDay().toInstant(ZoneOffset.UTC), span),
-                    month.getMonth().toString().substring(0, 3) + " " + month.getYear()));
+                    month.getMonth().toString().substring(0, 3) + " " + month.getYear(),
+                    (month.getMonthValue() - 1) % 3 == 0));
             month = month.plusMonths(1);
         }
         return new PriceTimeline(rows, ticks, pct(start, now, span));

@@ -21,7 +21,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 
 /** Finance answers "what did 1M cache-hit tokens on Pro cost at instant T?" in the console. */
 @QuarkusTest
@@ -38,7 +41,12 @@ class PriceConsoleTest {
         finance.get("/console/prices?model=deepseek-v4-pro&at=2026-04-25T12:00&cacheHitTokens=1000000")
                 .then().statusCode(200).body(containsString("id=\"quote-total\">0.03625<"));
         finance.get("/console/prices?model=deepseek-v4-pro&at=2026-04-27T12:00&cacheHitTokens=1000000")
-                .then().statusCode(200).body(containsString("id=\"quote-total\">0.003625<"));
+                .then().statusCode(200).body(containsString("id=\"quote-total\">0.003625<"))
+                .body(containsString("<td class=\"money\">1,000,000</td>"));
+        // a count typed with thousands separators is the count people mean
+        finance.request().queryParam("model", "deepseek-v4-pro").queryParam("at", "2026-04-27T12:00")
+                .queryParam("cacheHitTokens", "1,000,000").queryParam("outputTokens", "2 000").get("/console/prices")
+                .then().statusCode(200).body(containsString("id=\"quote-total\">0.005365<"));
         finance.get("/console/prices?model=deepseek-v4-pro&at=yesterday&cacheHitTokens=-1")
                 .then().statusCode(400).body(containsString("id=\"e-at\"")).body(containsString("must not be negative"));
         // a well-formed instant before the first price is refused for what it is, not for its format
@@ -124,6 +132,32 @@ class PriceConsoleTest {
             assertTrue(browser.findElements(By.cssSelector(".trow")).size() >= 6, "2 models x 3 token classes");
             assertEquals("0.003625", browser.findElement(By.id("quote-total")).getText());
             Browser.screenshot(browser, "08-price-book");
+            // amounts line up on the decimal side, where a tenfold difference shows
+            assertEquals("right", browser.findElement(By.id("quote-total")).getCssValue("text-align"));
+        } finally {
+            browser.quit();
+        }
+    }
+
+    /** On a phone the page scrolled sideways and the menu ran out of its bar, white on white. */
+    @Test
+    void thePriceBookFitsAPhoneScreen() {
+        WebDriver browser = Browser.start();
+        try {
+            Browser.logIn(browser, base.toString(), ADMIN, ADMIN_PASSWORD);
+            browser.manage().window().setSize(new Dimension(390, 844));
+            browser.get(base.toString() + "console/prices?model=deepseek-v4-pro&at=2026-05-01T00:00");
+            Browser.awaitPage(browser, "Prices");
+            JavascriptExecutor js = (JavascriptExecutor) browser;
+            long page = (Long) js.executeScript("return document.documentElement.scrollWidth");
+            long screen = (Long) js.executeScript("return document.documentElement.clientWidth");
+            assertTrue(page <= screen, "the page is " + page + " px wide on a " + screen + " px screen");
+            WebElement bar = browser.findElement(By.cssSelector(".topbar"));
+            WebElement logOut = bar.findElement(By.cssSelector(".who button"));
+            assertTrue(logOut.getRect().getX() + logOut.getRect().getWidth() <= screen
+                    && logOut.getRect().getY() + logOut.getRect().getHeight() <= bar.getRect().getY()
+                            + bar.getRect().getHeight(), "Log out stays inside the top bar");
+            Browser.screenshot(browser, "08-price-book-phone");
         } finally {
             browser.quit();
         }

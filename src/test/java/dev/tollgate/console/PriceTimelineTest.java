@@ -31,6 +31,10 @@ class PriceTimelineTest {
         for (PriceTimeline.Bar b : bars) {
             assertTrue(b.left() >= 0 && b.left() + b.width() <= 100.0001, b.toString());
         }
-        assertEquals("9999-12-31T00:00:00Z", bars.get(2).title().substring(bars.get(2).title().indexOf("from ") + 5));
+        assertEquals("#3: $3.48 / 1M tokens from 9999-12-31 00:00 UTC, open-ended", bars.get(2).title());
+        // an entry ending past the axis is drawn running on, as an open-ended one is; one that ends on it is not
+        assertEquals(List.of(false, true, true), bars.stream().map(PriceTimeline.Bar::open).toList());
+        assertEquals(List.of("JUL 2026", "OCT 2026", "JAN 2027"), t.ticks().stream().filter(PriceTimeline.Tick::quarter)
+                .map(PriceTimeline.Tick::label).limit(3).toList());
     }
 }
