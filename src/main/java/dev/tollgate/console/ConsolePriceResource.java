@@ -52,7 +52,7 @@ public class ConsolePriceResource {
     @CheckedTemplate(basePath = "prices")
     static class Templates {
         static native TemplateInstance list(PriceTimeline timeline, List<PriceEntryView> entries, List<String> models,
-                Map<String, String> quoteForm, QuoteView quote, Map<String, String> errors);
+                Map<String, String> quoteForm, QuoteView quote, Map<String, String> errors, String problem);
 
         static native TemplateInstance supersede(PriceEntryView entry, Map<String, String> values,
                 Map<String, String> errors);
@@ -67,12 +67,7 @@ public class ConsolePriceResource {
     public Response list(@QueryParam("model") String model, @QueryParam("at") String at,
             @QueryParam("cacheHitTokens") String hit, @QueryParam("cacheMissTokens") String miss,
             @QueryParam("outputTokens") String output) {
-        Map<String, String> form = new HashMap<>();
-        form.put("model", model == null ? "deepseek-v4-pro" : model);
-        form.put("at", at == null ? ConsoleExtensions.inputValue(Instant.now()) : at.trim());
-        form.put("cacheHitTokens", hit == null ? "1000000" : hit);
-        form.put("cacheMissTokens", miss == null ? "0" : miss);
-        form.put("outputTokens", output == null ? "0" : output);
+        Map<String, String> form = quoteForm(model, at, hit, miss, output);
         QuoteView quote = null;
         Map<String, String> errors = Map.of();
         if (model != null) {
@@ -89,10 +84,53 @@ public class ConsolePriceResource {
                 }
             }
         }
+        return Response.status(errors.isEmpty() ? 200 : 400).entity(page(form, quote, errors, null)).build();
+    }
+
+    /**
+     * Deletes a scheduled entry, a mistake caught before it applies; the entry it superseded, if any, takes its span
+     * back (PriceBookService#delete).
+     */
+    @POST
+    @Path("{id: \\d+}/delete")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response delete(@PathParam("id") long id) {
+        try {
+            PriceBookService.Deletion d = prices.delete(id).orElseThrow(NotFoundException::new);
+            PriceEntryView gone = d.deleted();
+            String message = "Scheduled " + gone.tokenClass() + " price #" + id + " for " + gone.model()
+                    + " deleted.";
+            if (d.extended() != null) {
+                message += " Entry #" + d.extended().id() + " ($" + d.extended().usdPerMillionTokens()
+                        + ") runs on in its place" + (d.extended().validUntil() == null ? "."
+                                : ", until " + ConsoleExtensions.fmt(d.extended().validUntil()) + ".");
+            }
+            return Flash.redirect("/console/prices", message);
+        } catch (PriceConflictException e) { // it started, or came within the lead time, since the page was drawn
+            return Response.status(409).entity(page(defaultQuoteForm(), null, Map.of(),
+                    "Entry #" + id + " was not deleted: " + e.fieldErrors().get("id") + ".")).build();
+        }
+    }
+
+    private TemplateInstance page(Map<String, String> form, QuoteView quote, Map<String, String> errors,
+            String problem) {
         List<PriceEntryView> entries = prices.list(null);
-        TemplateInstance page = Templates.list(PriceTimeline.of(entries, Instant.now()), entries, modelIds(), form,
-                quote, errors);
-        return Response.status(errors.isEmpty() ? 200 : 400).entity(page).build();
+        return Templates.list(PriceTimeline.of(entries, Instant.now()), entries, modelIds(), form, quote, errors,
+                problem);
+    }
+
+    private static Map<String, String> defaultQuoteForm() {
+        return quoteForm(null, null, null, null, null);
+    }
+
+    private static Map<String, String> quoteForm(String model, String at, String hit, String miss, String output) {
+        Map<String, String> form = new HashMap<>();
+        form.put("model", model == null ? "deepseek-v4-pro" : model);
+        form.put("at", at == null ? ConsoleExtensions.inputValue(Instant.now()) : at.trim());
+        form.put("cacheHitTokens", hit == null ? "1000000" : hit);
+        form.put("cacheMissTokens", miss == null ? "0" : miss);
+        form.put("outputTokens", output == null ? "0" : output);
+        return form;
     }
 
     @GET

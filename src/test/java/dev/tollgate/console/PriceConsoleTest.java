@@ -2,9 +2,11 @@ package dev.tollgate.console;
 
 import static dev.tollgate.testing.TestData.ADMIN;
 import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
+import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createUser;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,9 +119,21 @@ class PriceConsoleTest {
                 .body(containsString("id=\"e-from\">must be at least 5 minutes in the future (now "));
         String future = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC)
                 .format(Instant.now().plusSeconds(30 * 86_400));
+        String until = asAdmin().get("/api/admin/prices/" + id).then().extract().path("validUntil");
         admin.post("/console/prices/" + id + "/supersede", Map.of("from", future, "usdPerMillionTokens", "0.1",
                 "note", "console test")).then().statusCode(303);
-        admin.get("/console/prices").then().body(containsString("scheduled"));
+        String scheduled = admin.get("/console/prices").then().body(containsString("scheduled")).extract().asString()
+                .replaceAll("(?s).*action=\"/console/prices/(\\d+)/delete\".*", "$1");
+
+        // a mistake caught before it applies is deleted, and the entry it superseded takes its span back
+        admin.post("/console/prices/" + id + "/delete", Map.of()).then().statusCode(409)
+                .body(containsString("role=\"alert\">Entry #" + id + " was not deleted: entry " + id
+                        + " has been in force since"));
+        admin.postWithoutToken("/console/prices/" + scheduled + "/delete", Map.of()).then().statusCode(400);
+        admin.post("/console/prices/" + scheduled + "/delete", Map.of()).then().statusCode(303)
+                .cookie("tollgate-flash", containsString("price+%23" + scheduled + "+for+"));
+        asAdmin().get("/api/admin/prices/" + scheduled).then().statusCode(404);
+        asAdmin().get("/api/admin/prices/" + id).then().statusCode(200).body("validUntil", equalTo(until));
     }
 
     @Test
