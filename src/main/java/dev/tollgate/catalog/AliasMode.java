@@ -40,7 +40,7 @@ public enum AliasMode {
     }
 
     /** True when a call at {@code now} gets 410 instead of an answer. */
-    boolean rejects(Instant now, Instant sunsetAt) {
+    public boolean rejects(Instant now, Instant sunsetAt) {
         return this == REJECT_AFTER_SUNSET && !now.isBefore(sunsetAt);
     }
 

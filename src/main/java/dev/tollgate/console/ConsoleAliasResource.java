@@ -8,6 +8,7 @@ import dev.tollgate.catalog.AliasInput;
 import dev.tollgate.catalog.AliasMode;
 import dev.tollgate.catalog.AliasService;
 import dev.tollgate.catalog.AliasView;
+import dev.tollgate.ledger.AliasTraffic;
 import dev.tollgate.platform.Inputs;
 import dev.tollgate.platform.InvalidInputException;
 import dev.tollgate.security.Roles;
@@ -26,6 +27,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -42,6 +44,9 @@ import java.util.Map;
 @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.FINANCE, Roles.TENANT_ADMIN})
 public class ConsoleAliasResource {
 
+    /** How far back the calls through an alias are counted before it is retired. */
+    private static final Duration RECENT = Duration.ofDays(7);
+
     static final List<String> FIELDS = List.of("alias", "targetModel", "impliedParams", "deprecatedAt", "sunsetAt",
             "mode", "replacementModel", "migrationGuide", "note", "version");
 
@@ -50,7 +55,7 @@ public class ConsoleAliasResource {
         static native TemplateInstance list(List<AliasView> aliases);
 
         static native TemplateInstance form(AliasView alias, Map<String, String> values, List<String> models,
-                List<AliasMode> modes, String guideHint, Map<String, String> errors);
+                List<AliasMode> modes, String guideHint, Map<String, String> errors, AliasTraffic.Recent retiring);
     }
 
     @Inject
@@ -61,6 +66,8 @@ public class ConsoleAliasResource {
     Inputs inputs;
     @Inject
     ObjectMapper json;
+    @Inject
+    AliasTraffic traffic;
 
     @GET
     public TemplateInstance list() {
@@ -123,6 +130,16 @@ public class ConsoleAliasResource {
             in = new AliasInput(in.alias(), in.targetModel(), in.impliedParams(),
                     unchanged(in.deprecatedAt(), a.deprecatedAt()), unchanged(in.sunsetAt(), a.sunsetAt()), in.mode(),
                     in.replacementModel(), in.migrationGuide(), in.note(), in.version());
+            Instant now = Instant.now();
+            Instant sunset = in.sunsetAt();
+            boolean retires = sunset != null && AliasMode.fromWireName(in.mode())
+                    .filter(m -> m.rejects(now, sunset)).isPresent() && !a.mode().rejects(now, a.sunsetAt());
+            if (retires && !"yes".equals(form.getFirst("retireNow"))) {
+                // one save would turn every call naming it into a 410 at once: the admin sees who calls it first
+                AliasTraffic.Recent recent = traffic.since(a.alias(), now.minus(RECENT));
+                return Response.ok(Templates.form(a, values, aliases.enabledModels(), List.of(AliasMode.values()),
+                        guideHint(), Map.of(), recent)).build();
+            }
             aliases.update(alias, in).orElseThrow(NotFoundException::new);
             return Flash.redirect("/console/aliases", "Alias " + alias + " saved.");
         } catch (InvalidInputException e) {
@@ -152,8 +169,12 @@ public class ConsoleAliasResource {
     }
 
     private TemplateInstance form(AliasView alias, Map<String, String> values, Map<String, String> errors) {
-        return Templates.form(alias, values, aliases.enabledModels(), List.of(AliasMode.values()),
-                "An absolute http(s) URL. Empty: the default guide, " + config.defaultGuide(), errors);
+        return Templates.form(alias, values, aliases.enabledModels(), List.of(AliasMode.values()), guideHint(), errors,
+                null);
+    }
+
+    private String guideHint() {
+        return "An absolute http(s) URL. Empty: the default guide, " + config.defaultGuide();
     }
 
     private AliasView find(String alias) {

@@ -6,17 +6,21 @@ import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
 import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.createUser;
+import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Year;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -32,6 +36,9 @@ class AliasConsoleTest {
     static final String PASSWORD = "alias-console-password";
     /** A day ahead whenever the suite runs, so that "before sunset" stays true. */
     static final String SUNSET_DAY = (Year.now(ZoneOffset.UTC).getValue() + 2) + "-01-31";
+
+    @Inject
+    UsageLedger ledger;
 
     @AfterEach
     void removeTestAliases() {
@@ -109,6 +116,46 @@ class AliasConsoleTest {
         console.postWithoutToken("/console/aliases/" + name + "/delete", Map.of()).then().statusCode(400);
         console.post("/console/aliases/" + name + "/delete", Map.of()).then().statusCode(303);
         asAdmin().get("/api/admin/aliases/" + name).then().statusCode(404);
+    }
+
+    /** One save past the sunset would turn every call naming the alias into a 410: the console asks first. */
+    @Test
+    void retiringAnAliasPastItsSunsetAsksFirstAndSaysWhoStillCallsIt() {
+        String name = uniqueAlias("retire");
+        Map<String, Object> body = new HashMap<>(form(name));
+        body.put("deprecatedAt", "2026-04-24T00:00:00Z");
+        body.put("sunsetAt", "2026-07-24T15:59:00Z");
+        body.put("mode", "rewrite");
+        body.put("impliedParams", Map.of());
+        asAdmin().body(body).post("/api/admin/aliases").then().statusCode(201);
+        String key = issueKey(createTenant(uniqueSlug("retire")));
+        String call = "{\"model\": \"" + name + "\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}";
+        for (int i = 0; i < 2; i++) {
+            given().auth().oauth2(key).contentType("application/json").body(call).post("/v1/chat/completions")
+                    .then().statusCode(200);
+        }
+        ledger.flush();
+
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        Map<String, String> edit = form(name);
+        edit.put("sunsetAt", "2026-07-24T15:59");
+        console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(200)
+                .body(containsString("id=\"retire-warning\""))
+                .body(containsString("<strong>2 calls</strong> for <strong>1 tenant</strong>"))
+                .body(containsString(">made in the console</textarea>")); // what was typed is kept
+        asAdmin().get("/api/admin/aliases/" + name).then().body("mode", equalTo("rewrite"));
+        given().auth().oauth2(key).contentType("application/json").body(call).post("/v1/chat/completions")
+                .then().statusCode(200);
+
+        edit.put("retireNow", "yes");
+        console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(303);
+        asAdmin().get("/api/admin/aliases/" + name).then().body("mode", equalTo("reject-after-sunset"));
+        given().auth().oauth2(key).contentType("application/json").body(call).post("/v1/chat/completions")
+                .then().statusCode(410);
+        // an alias already retired, or one whose sunset is still ahead, saves without asking
+        edit.remove("retireNow");
+        edit.put("note", "edited after retiring");
+        console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(303);
     }
 
     @Test

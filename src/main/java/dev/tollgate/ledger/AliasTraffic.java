@@ -1,0 +1,42 @@
+package dev.tollgate.ledger;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * Recent calls through an alias, from the ledger: who a change to it would affect. Rows still in the spool are
+ * not counted yet.
+ */
+@ApplicationScoped
+public class AliasTraffic {
+
+    /** Calls (first attempts) naming the alias since an instant, and the tenants that made them. */
+    public record Recent(long calls, long tenants) {
+    }
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    public Recent since(String alias, Instant from) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("select count(*), count(distinct tenant_id) from usage_ledger"
+                        + " where alias_used = ? and received_at >= ? and attempt = 1")) {
+            ps.setString(1, alias);
+            ps.setObject(2, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Recent(rs.getLong(1), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not count recent calls through alias " + alias, e);
+        }
+    }
+}
