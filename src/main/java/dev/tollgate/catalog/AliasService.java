@@ -217,10 +217,12 @@ public class AliasService {
         Instant deprecatedAt = in.deprecatedAt() != null ? in.deprecatedAt() : defaultDeprecatedAt;
         if (in.sunsetAt() != null && deprecatedAt.isAfter(in.sunsetAt())) {
             if (in.deprecatedAt() != null) {
-                errors.put("deprecatedAt", "must not be after sunsetAt");
+                errors.put("deprecatedAt", "must not be after the sunset, "
+                        + in.sunsetAt().truncatedTo(ChronoUnit.SECONDS));
             } else {
                 errors.put("sunsetAt", "must not be before the deprecation date, "
-                        + deprecatedAt.truncatedTo(ChronoUnit.SECONDS) + "; give deprecatedAt too");
+                        + deprecatedAt.truncatedTo(ChronoUnit.SECONDS) + "; give the deprecation date (deprecatedAt)"
+                        + " too");
             }
         }
         if (!errors.isEmpty()) {

@@ -285,7 +285,8 @@ class AliasAdminApiTest {
         Map<String, Object> backwards = alias(uniqueAlias("bad"), "rewrite", SUNSET);
         backwards.put("deprecatedAt", SUNSET.plusSeconds(1).toString());
         asAdmin().body(backwards).post("/api/admin/aliases").then().statusCode(400)
-                .body("errors.field", contains("deprecatedAt"));
+                .body("errors.field", contains("deprecatedAt"))
+                .body("errors[0].message", equalTo("must not be after the sunset, " + SUNSET));
         Map<String, Object> badGuide = alias(uniqueAlias("bad"), "rewrite", SUNSET);
         badGuide.put("migrationGuide", "javascript:alert(1)");
         asAdmin().body(badGuide).post("/api/admin/aliases").then().statusCode(400)
