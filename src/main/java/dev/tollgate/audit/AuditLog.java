@@ -3,6 +3,7 @@ package dev.tollgate.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.security.Caller;
+import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -48,11 +49,23 @@ public class AuditLog {
 
     /** Up to {@code max} entries from the {@code first} (from 0), newest first; none past the end. */
     public List<AuditEntry> latest(long first, int max) {
+        return latest(AuditFilter.ALL, first, max);
+    }
+
+    /** {@link #latest(long, int)} of the entries the filter matches. */
+    public List<AuditEntry> latest(AuditFilter filter, long first, int max) {
         if (first + max > Integer.MAX_VALUE) {
             return List.of(); // far past any audit log there is, and past what a query's row offset takes
         }
-        return AuditEntry.<AuditEntry>findAll(Sort.descending("at", "id")).range((int) first, (int) first + max - 1)
-                .list();
+        Sort newestFirst = Sort.descending("at", "id");
+        PanacheQuery<AuditEntry> query = filter.isAll() ? AuditEntry.findAll(newestFirst)
+                : AuditEntry.find(filter.query(), newestFirst, filter.parameters());
+        return query.range((int) first, (int) first + max - 1).list();
+    }
+
+    /** How many entries the filter matches. */
+    public long count(AuditFilter filter) {
+        return filter.isAll() ? AuditEntry.count() : AuditEntry.count(filter.query(), filter.parameters());
     }
 
     private String toJson(Object o) {

@@ -6,7 +6,9 @@ import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,6 +57,31 @@ class AuditLogTest {
         ConsoleSession.login(ADMIN, ADMIN_PASSWORD).get("/console/audit").then().statusCode(200)
                 .body(containsString("tenant.update"))
                 .body(containsString("<a href=\"/console/tenants/" + slug + "\">" + slug + "</a>"));
+    }
+
+    /** "What happened to this tenant?" is one object's history, with each edit's changed fields up front. */
+    @Test
+    void oneObjectsHistoryIsListedWithWhatEachEditChanged() {
+        String slug = createTenant(uniqueSlug("history"));
+        asAdmin().body(Map.of("displayName", "Renamed Ltd")).put("/api/admin/tenants/" + slug).then().statusCode(200);
+        createTenant(uniqueSlug("other"));
+        asAdmin().post("/api/admin/tenants/" + slug + "/suspend").then().statusCode(200);
+
+        asAdmin().queryParam("entityType", "tenant").queryParam("entityId", slug).get("/api/admin/audit")
+                .then().statusCode(200)
+                .body("action", contains("tenant.suspended", "tenant.update", "tenant.create"));
+        asAdmin().queryParam("entityId", slug).queryParam("action", "tenant.up").get("/api/admin/audit")
+                .then().statusCode(200).body("action", contains("tenant.update"));
+        // a wildcard in the filter is a character to match, not a pattern
+        asAdmin().queryParam("action", "%").get("/api/admin/audit").then().statusCode(200).body("size()", is(0));
+
+        String page = ConsoleSession.login(ADMIN, ADMIN_PASSWORD)
+                .get("/console/audit?entityType=tenant&entityId=" + slug).then().statusCode(200).extract().asString();
+        assertEquals(3, page.split("<tr>").length - 2, "this tenant's three entries, under the header row");
+        assertTrue(page.contains("<li><code>displayName</code>: <del>Tenant " + slug
+                + "</del> → <ins>Renamed Ltd</ins></li>"), "the edit's one changed field");
+        assertTrue(page.contains("<li><code>status</code>: <del>ACTIVE</del> → <ins>SUSPENDED</ins></li>"), "suspension");
+        assertTrue(page.contains("<summary>Created: full record</summary>"), "the creation");
     }
 
     @Test

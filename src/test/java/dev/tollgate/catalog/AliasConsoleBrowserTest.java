@@ -94,6 +94,15 @@ class AliasConsoleBrowserTest {
         ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()",
                 browser.findElement(By.xpath("//h2[text()='Model aliases']")));
         Browser.screenshot(browser, "alias-03-tenant-override");
+
+        // the audit log shows the change itself, one click from the object's whole history
+        go("/console/audit?action=alias");
+        Browser.awaitPage(browser, "Audit log");
+        browser.findElement(By.linkText("model_alias " + name)).click();
+        Browser.awaitPage(browser, "Audit log");
+        assertEquals(1, browser.findElements(By.cssSelector("table.audit tbody tr")).size(), "that alias' history");
+        assertEquals("Created: full record", browser.findElement(By.cssSelector("table.audit summary")).getText());
+        Browser.screenshot(browser, "alias-04-audit");
     }
 
     private void pick(String id, String value) {
