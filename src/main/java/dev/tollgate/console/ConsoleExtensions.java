@@ -1,6 +1,8 @@
 package dev.tollgate.console;
 
 import dev.tollgate.apikey.KeyStatus;
+import dev.tollgate.pricing.PriceEntryView;
+import dev.tollgate.pricing.TokenClass;
 import dev.tollgate.tenant.TenantStatus;
 import io.quarkus.qute.TemplateExtension;
 import java.net.URLEncoder;
@@ -43,6 +45,20 @@ public class ConsoleExtensions {
 
     static String label(KeyStatus status) {
         return status.name().charAt(0) + status.name().substring(1).toLowerCase(Locale.ROOT);
+    }
+
+    /** A token class as the price book's readers say it: "input, cache hit" rather than input_cache_hit. */
+    static String label(TokenClass tokenClass) {
+        return switch (tokenClass) {
+            case INPUT_CACHE_HIT -> "input, cache hit";
+            case INPUT_CACHE_MISS -> "input, cache miss";
+            case OUTPUT -> "output";
+        };
+    }
+
+    /** A price entry's state in words: "in force" rather than in_force. */
+    static String stateLabel(PriceEntryView entry) {
+        return entry.state().replace('_', ' ');
     }
 
     /** A count with thousands separators: 1,000,000 tokens read at a glance, 1000000 does not. */

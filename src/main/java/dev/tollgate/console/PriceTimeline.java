@@ -1,6 +1,7 @@
 package dev.tollgate.console;
 
 import dev.tollgate.pricing.PriceEntryView;
+import dev.tollgate.pricing.TokenClass;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -17,7 +18,7 @@ import java.util.Map;
  */
 public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent) {
 
-    public record Row(String model, String tokenClass, List<Bar> bars) {
+    public record Row(String model, TokenClass tokenClass, List<Bar> bars) {
     }
 
     /** {@code open}: the entry has no end, or ends past the axis; the chart shows it running on. */
@@ -64,7 +65,8 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
                                     e.usdPerMillionTokens(), e.state(), e.windowStart() != null, open, title));
                 });
         List<Row> rows = byRow.entrySet().stream()
-                .map(r -> new Row(r.getKey().split("\\|")[0], r.getKey().split("\\|")[1], r.getValue())).toList();
+                .map(r -> new Row(r.getKey().split("\\|")[0],
+                        TokenClass.fromWireName(r.getKey().split("\\|")[1]).orElseThrow(), r.getValue())).toList();
 
         List<Tick> ticks = new ArrayList<>();
         LocalDate month = LocalDate.ofInstant(start, ZoneOffset.UTC).withDayOfMonth(1).plusMonths(1);
