@@ -44,9 +44,9 @@ import java.util.regex.Pattern;
 public class ConsolePriceResource {
 
     private static final Pattern PLAIN_DECIMAL = Pattern.compile("\\d+(\\.\\d+)?");
-    /** Ends in a zone offset: Z, or +hh:mm / -hh:mm (east or west of UTC) after the time of day. */
     /** A count typed with thousands separators (1,000,000 or 1 000 000), as people write large numbers. */
     private static final Pattern GROUPED = Pattern.compile("\\d{1,3}([,_ \u00a0\u202f]\\d{3})+");
+    /** Ends in a zone offset: Z, or +hh:mm / -hh:mm (east or west of UTC) after the time of day. */
     private static final Pattern ZONED = Pattern.compile("T.*([zZ]|[+-]\\d{2}(:?\\d{2})?(:?\\d{2})?)\\s*$");
 
     @CheckedTemplate(basePath = "prices")
@@ -98,8 +98,8 @@ public class ConsolePriceResource {
         try {
             PriceBookService.Deletion d = prices.delete(id).orElseThrow(NotFoundException::new);
             PriceEntryView gone = d.deleted();
-            String message = "Scheduled " + gone.tokenClass() + " price #" + id + " for " + gone.model()
-                    + " deleted.";
+            String message = "Scheduled " + ConsoleExtensions.label(gone.tokenClass()) + " price #" + id + " for "
+                    + gone.model() + " deleted.";
             if (d.extended() != null) {
                 message += " Entry #" + d.extended().id() + " ($" + d.extended().usdPerMillionTokens()
                         + ") runs on in its place" + (d.extended().validUntil() == null ? "."
@@ -161,8 +161,8 @@ public class ConsolePriceResource {
             }
             SupersedeInput input = new SupersedeInput(from, rate, null, values.get("note"));
             prices.supersede(id, input).orElseThrow(NotFoundException::new);
-            return Flash.redirect("/console/prices", "New " + entry.tokenClass() + " price for " + entry.model()
-                    + " scheduled from " + values.get("from") + " UTC.");
+            return Flash.redirect("/console/prices", "New " + ConsoleExtensions.label(entry.tokenClass())
+                    + " price for " + entry.model() + " scheduled from " + values.get("from") + " UTC.");
         } catch (InvalidInputException e) {
             return Response.status(400).entity(Templates.supersede(entry, values, e.fieldErrors())).build();
         } catch (PriceConflictException e) {
