@@ -4,10 +4,12 @@ import dev.tollgate.catalog.ModelCatalog;
 import dev.tollgate.platform.InvalidInputException;
 import dev.tollgate.pricing.PriceBookService;
 import dev.tollgate.pricing.PriceConflictException;
+import dev.tollgate.pricing.PriceEntryInput;
 import dev.tollgate.pricing.PriceEntryView;
 import dev.tollgate.pricing.QuoteInput;
 import dev.tollgate.pricing.QuoteView;
 import dev.tollgate.pricing.SupersedeInput;
+import dev.tollgate.pricing.TokenClass;
 import dev.tollgate.security.Roles;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -27,9 +29,11 @@ import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +60,9 @@ public class ConsolePriceResource {
 
         static native TemplateInstance supersede(PriceEntryView entry, Map<String, String> values,
                 Map<String, String> errors);
+
+        static native TemplateInstance create(List<String> models, List<TokenClass> tokenClasses,
+                Map<String, String> values, Map<String, String> errors);
     }
 
     @Inject
@@ -167,6 +174,73 @@ public class ConsolePriceResource {
             return Response.status(400).entity(Templates.supersede(entry, values, e.fieldErrors())).build();
         } catch (PriceConflictException e) {
             return Response.status(409).entity(Templates.supersede(entry, values, e.fieldErrors())).build();
+        }
+    }
+
+    /** A price of its own: a new model's, or a recurring time-of-day window such as off-peak hours. */
+    @GET
+    @Path("new")
+    public TemplateInstance createForm() {
+        String tomorrow = ConsoleExtensions.inputValue(Instant.now().plus(1, ChronoUnit.DAYS)
+                .truncatedTo(ChronoUnit.DAYS));
+        Map<String, String> values = new HashMap<>(Map.of("model", "", "tokenClass", "output",
+                "usdPerMillionTokens", "", "validFrom", tomorrow, "validUntil", "", "windowStart", "", "windowEnd", "",
+                "note", ""));
+        return createPage(values, Map.of());
+    }
+
+    @POST
+    @Path("new")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response create(MultivaluedMap<String, String> form) {
+        Map<String, String> values = new HashMap<>();
+        for (String f : List.of("model", "tokenClass", "usdPerMillionTokens", "validFrom", "validUntil", "windowStart",
+                "windowEnd", "note")) {
+            values.put(f, value(form, f));
+        }
+        try {
+            Map<String, String> errors = new LinkedHashMap<>(); // every field's error at once
+            TokenClass tokenClass = TokenClass.fromWireName(values.get("tokenClass")).orElse(null);
+            if (tokenClass == null) {
+                errors.put("tokenClass", "must be one of input_cache_hit, input_cache_miss, output");
+            }
+            BigDecimal rate = parsed(errors, "usdPerMillionTokens", () -> decimal(values.get("usdPerMillionTokens")));
+            Instant from = parsed(errors, "validFrom", () -> instant("validFrom", values.get("validFrom")));
+            Instant until = values.get("validUntil").isEmpty() ? null
+                    : parsed(errors, "validUntil", () -> instant("validUntil", values.get("validUntil")));
+            LocalTime windowStart = parsed(errors, "windowStart", () -> time("windowStart", values.get("windowStart")));
+            LocalTime windowEnd = parsed(errors, "windowEnd", () -> time("windowEnd", values.get("windowEnd")));
+            if (values.get("note").isEmpty()) { // checked by the service too, but only once the rest parses
+                errors.put("note", "must not be blank");
+            }
+            if (!errors.isEmpty()) {
+                throw new InvalidInputException(errors);
+            }
+            PriceEntryView created = prices.create(new PriceEntryInput(values.get("model"), tokenClass, rate, from,
+                    until, windowStart, windowEnd, values.get("note")));
+            return Flash.redirect("/console/prices", "New " + ConsoleExtensions.label(created.tokenClass())
+                    + " price #" + created.id() + " for " + created.model() + " scheduled from "
+                    + ConsoleExtensions.fmt(created.validFrom()) + ".");
+        } catch (InvalidInputException e) {
+            return Response.status(400).entity(createPage(values, e.fieldErrors())).build();
+        } catch (PriceConflictException e) {
+            return Response.status(409).entity(createPage(values, e.fieldErrors())).build();
+        }
+    }
+
+    private TemplateInstance createPage(Map<String, String> values, Map<String, String> errors) {
+        return Templates.create(prices.knownModels(), List.of(TokenClass.values()), values, errors);
+    }
+
+    /** A time of day from a time input (HH:mm), or none when empty. */
+    private static LocalTime time(String field, String value) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return LocalTime.parse(value);
+        } catch (DateTimeParseException e) {
+            throw InvalidInputException.of(field, "must be a time of day like 16:30");
         }
     }
 

@@ -367,8 +367,9 @@ public class PriceBookService {
                 .getSingleResult()).longValue() > 0;
     }
 
+    /** Every model in the catalog, served or not yet: a model is priced before it is enabled. */
     @SuppressWarnings("unchecked")
-    private List<String> knownModels() {
+    public List<String> knownModels() {
         return em.createNativeQuery("select id from model order by sort_order, id").getResultList();
     }
 

@@ -7,19 +7,24 @@ import static dev.tollgate.testing.TestData.createUser;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.pricing.PricingFixtures;
 import dev.tollgate.testing.Browser;
 import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.net.URL;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -35,6 +40,8 @@ class PriceConsoleTest {
 
     @TestHTTPResource("/")
     URL base;
+    @Inject
+    AgroalDataSource dataSource;
 
     @Test
     void theQuoteUsesThePriceInForceAtThatInstant() {
@@ -134,6 +141,43 @@ class PriceConsoleTest {
                 .cookie("tollgate-flash", containsString("price+%23" + scheduled + "+for+"));
         asAdmin().get("/api/admin/prices/" + scheduled).then().statusCode(404);
         asAdmin().get("/api/admin/prices/" + id).then().statusCode(200).body("validUntil", equalTo(until));
+    }
+
+    /** An off-peak window, or a new model's first price, is made in the console too, not only through the API. */
+    @Test
+    void aPriceOfItsOwnIsScheduledInTheConsoleWindowIncluded() {
+        String model = PricingFixtures.createModel(dataSource, "console");
+        String user = "finance-" + uniqueSlug("new");
+        createUser(user, "finance-password", "finance", null);
+        ConsoleSession finance = ConsoleSession.login(user, "finance-password");
+        finance.get("/console/prices").then().body(containsString("href=\"/console/prices/new\""));
+        finance.get("/console/prices/new").then().statusCode(200).body(containsString("name=\"csrf-token\""))
+                .body(containsString("<option value=\"" + model + "\">")); // priced before it is served
+        String from = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC)
+                .format(PricingFixtures.midnightInDays(10));
+        Map<String, String> form = new HashMap<>(Map.of("model", model, "tokenClass", "reasoning",
+                "usdPerMillionTokens", "half a dollar", "validFrom", from, "validUntil", "", "windowStart", "16:30",
+                "windowEnd", "", "note", ""));
+        // every field that cannot be read is marked at once, and what was typed stays
+        finance.post("/console/prices/new", form).then().statusCode(400)
+                .body(containsString("id=\"e-tokenClass\"")).body(containsString("id=\"e-usdPerMillionTokens\""))
+                .body(containsString("id=\"e-note\"")).body(containsString("value=\"half a dollar\""));
+        form.putAll(Map.of("tokenClass", "output", "usdPerMillionTokens", "0.5", "note", "off-peak, console test"));
+        finance.post("/console/prices/new", form).then().statusCode(400)
+                .body(containsString("id=\"e-windowEnd\">give both ends of the window, or neither"));
+        form.put("validFrom", "2026-01-01T00:00");
+        form.put("windowEnd", "00:30");
+        finance.post("/console/prices/new", form).then().statusCode(409)
+                .body(containsString("id=\"e-validFrom\">must be at least 5 minutes in the future"));
+
+        form.put("validFrom", from);
+        finance.post("/console/prices/new", form).then().statusCode(303)
+                .cookie("tollgate-flash", containsString("for+" + model + "+scheduled+from"));
+        asAdmin().queryParam("model", model).get("/api/admin/prices").then().statusCode(200)
+                .body("size()", equalTo(1)).body("[0].usdPerMillionTokens", equalTo("0.5"))
+                .body("[0].windowStart", startsWith("16:30")).body("[0].windowEnd", startsWith("00:30"))
+                .body("[0].validFrom", equalTo(PricingFixtures.midnightInDays(10).toString()))
+                .body("[0].createdBy", equalTo(user));
     }
 
     @Test

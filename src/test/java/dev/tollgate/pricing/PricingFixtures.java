@@ -10,13 +10,13 @@ import java.time.ZoneOffset;
 import java.util.UUID;
 
 /** Test models and future instants for price book tests; real DeepSeek models keep their seeded history. */
-final class PricingFixtures {
+public final class PricingFixtures {
 
     private PricingFixtures() {
     }
 
     /** A model row of its own (disabled, so /v1/models stays as it is). */
-    static String createModel(AgroalDataSource dataSource, String prefix) {
+    public static String createModel(AgroalDataSource dataSource, String prefix) {
         String id = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(
@@ -30,7 +30,7 @@ final class PricingFixtures {
     }
 
     /** 00:00 UTC, some days ahead: well beyond the lead time a change needs. */
-    static Instant midnightInDays(int days) {
+    public static Instant midnightInDays(int days) {
         return LocalDate.now(ZoneOffset.UTC).plusDays(days).atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 }
