@@ -1,12 +1,16 @@
 package dev.tollgate.console;
 
+import dev.tollgate.catalog.AliasMode;
 import dev.tollgate.catalog.AliasOverrideInput;
 import dev.tollgate.catalog.AliasService;
 import dev.tollgate.catalog.TenantAliasView;
+import dev.tollgate.ledger.AliasTraffic;
 import dev.tollgate.platform.InvalidInputException;
 import dev.tollgate.security.Roles;
 import dev.tollgate.tenant.Tenant;
 import dev.tollgate.tenant.TenantService;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -17,6 +21,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.time.Instant;
 
 /** A tenant's own mode for an alias, set from the tenant page: an empty mode clears the override. */
 @Path("/console/tenants/{slug}/alias-overrides")
@@ -27,6 +33,17 @@ public class ConsoleAliasOverrideResource {
     TenantService tenants;
     @Inject
     AliasService aliases;
+    @Inject
+    AliasTraffic traffic;
+
+    /** How far back a tenant's calls through an alias are counted before the change that retires it for them. */
+    private static final Duration RECENT = Duration.ofDays(7);
+
+    @CheckedTemplate(basePath = "aliases")
+    static class Templates {
+        static native TemplateInstance retire(Tenant tenant, TenantAliasView alias, String mode,
+                AliasTraffic.Recent recent);
+    }
 
     @POST
     @Path("{alias}")
@@ -35,6 +52,14 @@ public class ConsoleAliasOverrideResource {
             MultivaluedMap<String, String> form) {
         Tenant t = tenants.visible(slug).orElseThrow(NotFoundException::new);
         String mode = form.getFirst("mode") == null ? "" : form.getFirst("mode").trim();
+        TenantAliasView now = aliases.forTenant(t, alias).orElseThrow(NotFoundException::new);
+        AliasMode next = mode.isEmpty() ? now.aliasMode() : AliasMode.fromWireName(mode).orElse(null);
+        Instant at = Instant.now();
+        if (next != null && next.rejects(at, now.sunsetAt()) && !now.mode().rejects(at, now.sunsetAt())
+                && !"yes".equals(form.getFirst("retireNow"))) {
+            // the change would turn the tenant's calls naming the alias into 410s at once: the admin sees how many
+            return Response.ok(Templates.retire(t, now, mode, traffic.since(alias, t.id, at.minus(RECENT)))).build();
+        }
         try {
             TenantAliasView v = mode.isEmpty() ? aliases.clearOverride(t, alias).orElseThrow(NotFoundException::new)
                     : aliases.setOverride(t, alias, new AliasOverrideInput(mode)).orElseThrow(NotFoundException::new);

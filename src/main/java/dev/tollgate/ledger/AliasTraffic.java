@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -26,11 +27,19 @@ public class AliasTraffic {
     AgroalDataSource dataSource;
 
     public Recent since(String alias, Instant from) {
+        return since(alias, null, from);
+    }
+
+    /** {@link #since(String, Instant)} of one tenant's calls, or every tenant's when {@code tenantId} is null. */
+    public Recent since(String alias, Long tenantId, Instant from) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("select count(*), count(distinct tenant_id) from usage_ledger"
-                        + " where alias_used = ? and received_at >= ? and attempt = 1")) {
+                        + " where alias_used = ? and received_at >= ? and attempt = 1"
+                        + " and (?::bigint is null or tenant_id = ?::bigint)")) {
             ps.setString(1, alias);
             ps.setObject(2, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
+            ps.setObject(3, tenantId, Types.BIGINT);
+            ps.setObject(4, tenantId, Types.BIGINT);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return new Recent(rs.getLong(1), rs.getLong(2));

@@ -87,6 +87,11 @@ class AliasConsoleBrowserTest {
         new Select(browser.findElement(By.cssSelector("select[aria-label='Mode of deepseek-chat for this tenant']")))
                 .selectByValue("reject-after-sunset");
         browser.findElement(By.xpath("//form[contains(@action,'/alias-overrides/deepseek-chat')]//button")).click();
+        // past its sunset that retires it for this tenant at once: the console asks first
+        Browser.awaitPage(browser, "Retire deepseek-chat for " + slug + "?");
+        assertTrue(browser.findElement(By.id("retire-warning")).getText().contains("0 calls naming it"));
+        Browser.screenshot(browser, "alias-03a-retire-for-tenant");
+        Browser.submit(browser, By.cssSelector("button.primary"));
         assertTrue(browser.findElement(By.cssSelector(".flash")).getText()
                 .contains("deepseek-chat is now reject-after-sunset for this tenant"));
         assertEquals("Retired: 410", browser.findElement(By.xpath(

@@ -256,8 +256,24 @@ class AliasConsoleTest {
         console.get("/console/tenants/" + own).then().statusCode(200)
                 .body(containsString("Model aliases"))
                 .body(containsString("action=\"/console/tenants/" + own + "/alias-overrides/deepseek-chat\""));
+        String key = issueKey(own);
+        String call = "{\"model\": \"deepseek-chat\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}";
+        for (int i = 0; i < 2; i++) {
+            given().auth().oauth2(key).contentType("application/json").body(call).post("/v1/chat/completions")
+                    .then().statusCode(200);
+        }
+        ledger.flush();
+        // past the sunset that retires the alias for this tenant at once: the console asks first, with its calls
         console.post("/console/tenants/" + own + "/alias-overrides/deepseek-chat", Map.of("mode", "reject-after-sunset"))
+                .then().statusCode(200).body(containsString("id=\"retire-warning\""))
+                .body(containsString("<strong>2 calls</strong> naming it"));
+        asAdmin().get("/api/admin/tenants/" + own + "/alias-overrides/deepseek-chat").then()
+                .body("override", nullValue());
+        console.post("/console/tenants/" + own + "/alias-overrides/deepseek-chat",
+                Map.of("mode", "reject-after-sunset", "retireNow", "yes"))
                 .then().statusCode(303).header("Location", endsWith("/console/tenants/" + own));
+        given().auth().oauth2(key).contentType("application/json").body(call).post("/v1/chat/completions")
+                .then().statusCode(410);
         console.get("/console/tenants/" + own).then().statusCode(200)
                 .body(containsString("<option value=\"reject-after-sunset\" selected>"))
                 .body(containsString("Retired: 410"));
