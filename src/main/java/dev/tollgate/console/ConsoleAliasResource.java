@@ -11,6 +11,7 @@ import dev.tollgate.catalog.AliasView;
 import dev.tollgate.ledger.AliasTraffic;
 import dev.tollgate.platform.Inputs;
 import dev.tollgate.platform.InvalidInputException;
+import dev.tollgate.security.Caller;
 import dev.tollgate.security.Roles;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -52,7 +53,7 @@ public class ConsoleAliasResource {
 
     @CheckedTemplate(basePath = "aliases")
     static class Templates {
-        static native TemplateInstance list(List<AliasView> aliases);
+        static native TemplateInstance list(List<AliasView> aliases, Map<String, AliasTraffic.Recent> recent);
 
         static native TemplateInstance form(AliasView alias, Map<String, String> values, List<String> models,
                 List<AliasMode> modes, String guideHint, Map<String, String> errors, AliasTraffic.Recent retiring);
@@ -68,10 +69,17 @@ public class ConsoleAliasResource {
     ObjectMapper json;
     @Inject
     AliasTraffic traffic;
+    @Inject
+    Caller caller;
 
+    /**
+     * Every alias, and to those who see every tenant, how many calls and tenants still sent each in the last 7 days:
+     * whether retiring one is safe yet. A tenant admin is not shown other tenants' traffic.
+     */
     @GET
     public TemplateInstance list() {
-        return Templates.list(aliases.list());
+        return Templates.list(aliases.list(),
+                caller.seesAllTenants() ? traffic.byAlias(Instant.now().minus(RECENT)) : null);
     }
 
     @GET

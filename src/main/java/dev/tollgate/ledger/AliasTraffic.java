@@ -11,6 +11,8 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Recent calls through an alias, from the ledger: who a change to it would affect. Rows still in the spool are
@@ -28,6 +30,25 @@ public class AliasTraffic {
 
     public Recent since(String alias, Instant from) {
         return since(alias, null, from);
+    }
+
+    /** {@link #since(String, Instant)} for every alias called since then, by alias. */
+    public Map<String, Recent> byAlias(Instant from) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("select alias_used, count(*), count(distinct tenant_id)"
+                        + " from usage_ledger where alias_used is not null and received_at >= ? and attempt = 1"
+                        + " group by alias_used")) {
+            ps.setObject(1, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
+            Map<String, Recent> recent = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    recent.put(rs.getString(1), new Recent(rs.getLong(2), rs.getLong(3)));
+                }
+            }
+            return recent;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not count recent calls through aliases", e);
+        }
     }
 
     /** {@link #since(String, Instant)} of one tenant's calls, or every tenant's when {@code tenantId} is null. */

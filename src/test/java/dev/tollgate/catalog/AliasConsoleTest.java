@@ -137,6 +137,9 @@ class AliasConsoleTest {
         ledger.flush();
 
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        // the list says who still calls each alias, which is what tells whether retiring it is safe yet
+        console.get("/console/aliases").then().statusCode(200)
+                .body(containsString("id=\"calls-" + name + "\">2<div class=\"muted small\">1 tenant</div>"));
         Map<String, String> edit = form(name);
         edit.put("sunsetAt", "2026-07-24T15:59");
         console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(200)
@@ -248,7 +251,8 @@ class AliasConsoleTest {
         createUser(user, PASSWORD, "tenant-admin", own);
         ConsoleSession console = ConsoleSession.login(user, PASSWORD);
         console.get("/console/aliases").then().statusCode(200)
-                .body(containsString("deepseek-chat")).body(not(containsString("New alias")));
+                .body(containsString("deepseek-chat")).body(not(containsString("New alias")))
+                .body(not(containsString("Calls, last 7 days"))); // other tenants' traffic is not theirs to see
         console.get("/console/aliases/new").then().statusCode(403);
         console.post("/console/aliases", form(uniqueAlias("ta"))).then().statusCode(403);
         console.post("/console/aliases/deepseek-chat/delete", Map.of()).then().statusCode(403);
