@@ -58,7 +58,7 @@ public class ConsoleAliasOverrideResource {
         if (next != null && next.rejects(at, now.sunsetAt()) && !now.mode().rejects(at, now.sunsetAt())
                 && !"yes".equals(form.getFirst("retireNow"))) {
             // the change would turn the tenant's calls naming the alias into 410s at once: the admin sees how many
-            return Response.ok(Templates.retire(t, now, mode, traffic.since(alias, t.id, at.minus(RECENT)))).build();
+            return Response.ok(Templates.retire(t, now, mode, traffic.ofTenant(alias, t.id, at.minus(RECENT)))).build();
         }
         try {
             TenantAliasView v = mode.isEmpty() ? aliases.clearOverride(t, alias).orElseThrow(NotFoundException::new)

@@ -144,7 +144,7 @@ public class ConsoleAliasResource {
                     .filter(m -> m.rejects(now, sunset)).isPresent() && !a.mode().rejects(now, a.sunsetAt());
             if (retires && !"yes".equals(form.getFirst("retireNow"))) {
                 // one save would turn every call naming it into a 410 at once: the admin sees who calls it first
-                AliasTraffic.Recent recent = traffic.since(a.alias(), now.minus(RECENT));
+                AliasTraffic.Recent recent = traffic.followingItsMode(a.alias(), now.minus(RECENT));
                 return Response.ok(Templates.form(a, values, aliases.enabledModels(), List.of(AliasMode.values()),
                         guideHint(), Map.of(), recent)).build();
             }

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,29 +14,31 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Recent calls through an alias, from the ledger: who a change to it would affect. Rows still in the spool are
- * not counted yet.
+ * Recent calls through aliases, from the ledger: who still sends an old name, and so who a change to its alias would
+ * affect. Counted on first attempts only (one per call). Rows still in the spool are not counted yet.
  */
 @ApplicationScoped
 public class AliasTraffic {
 
-    /** Calls (first attempts) naming the alias since an instant, and the tenants that made them. */
+    /** Calls naming an alias since an instant, and the tenants that made them. */
     public record Recent(long calls, long tenants) {
     }
+
+    // Each query is written out whole rather than with optional parts, so that PostgreSQL plans it for what it asks.
+    private static final String BY_ALIAS = "select alias_used, count(*), count(distinct tenant_id) from usage_ledger"
+            + " where alias_used is not null and attempt = 1 and received_at >= ? group by alias_used";
+    private static final String OF_TENANTS_FOLLOWING_IT = "select count(*), count(distinct tenant_id) from usage_ledger"
+            + " where alias_used = ? and attempt = 1 and received_at >= ?"
+            + " and tenant_id not in (select tenant_id from alias_tenant_override where alias = ?)";
+    private static final String OF_ONE_TENANT = "select count(*), count(distinct tenant_id) from usage_ledger"
+            + " where alias_used = ? and attempt = 1 and received_at >= ? and tenant_id = ?";
 
     @Inject
     AgroalDataSource dataSource;
 
-    public Recent since(String alias, Instant from) {
-        return since(alias, null, from);
-    }
-
-    /** {@link #since(String, Instant)} for every alias called since then, by alias. */
+    /** Every alias called since then, by alias. */
     public Map<String, Recent> byAlias(Instant from) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("select alias_used, count(*), count(distinct tenant_id)"
-                        + " from usage_ledger where alias_used is not null and received_at >= ? and attempt = 1"
-                        + " group by alias_used")) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(BY_ALIAS)) {
             ps.setObject(1, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
             Map<String, Recent> recent = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -51,16 +52,28 @@ public class AliasTraffic {
         }
     }
 
-    /** {@link #since(String, Instant)} of one tenant's calls, or every tenant's when {@code tenantId} is null. */
-    public Recent since(String alias, Long tenantId, Instant from) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("select count(*), count(distinct tenant_id) from usage_ledger"
-                        + " where alias_used = ? and received_at >= ? and attempt = 1"
-                        + " and (?::bigint is null or tenant_id = ?::bigint)")) {
+    /**
+     * The calls of the tenants that follow the alias' own mode (no mode of their own for it): those a change of that
+     * mode reaches.
+     */
+    public Recent followingItsMode(String alias, Instant from) {
+        return count(OF_TENANTS_FOLLOWING_IT, alias, from, ps -> ps.setString(3, alias));
+    }
+
+    /** One tenant's calls naming the alias. */
+    public Recent ofTenant(String alias, long tenantId, Instant from) {
+        return count(OF_ONE_TENANT, alias, from, ps -> ps.setLong(3, tenantId));
+    }
+
+    private interface Binding {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private Recent count(String sql, String alias, Instant from, Binding more) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, alias);
             ps.setObject(2, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
-            ps.setObject(3, tenantId, Types.BIGINT);
-            ps.setObject(4, tenantId, Types.BIGINT);
+            more.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return new Recent(rs.getLong(1), rs.getLong(2));

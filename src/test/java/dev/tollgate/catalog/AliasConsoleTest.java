@@ -134,17 +134,24 @@ class AliasConsoleTest {
             given().auth().oauth2(key).contentType("application/json").body(call).post("/v1/chat/completions")
                     .then().statusCode(200);
         }
+        // a tenant with a mode of its own keeps it: a change of the alias' mode does not reach its calls
+        String keeper = createTenant(uniqueSlug("keeper"));
+        asAdmin().body(Map.of("mode", "rewrite")).put("/api/admin/tenants/" + keeper + "/alias-overrides/" + name)
+                .then().statusCode(200);
+        String keeperKey = issueKey(keeper);
+        given().auth().oauth2(keeperKey).contentType("application/json").body(call)
+                .post("/v1/chat/completions").then().statusCode(200);
         ledger.flush();
 
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         // the list says who still calls each alias, which is what tells whether retiring it is safe yet
         console.get("/console/aliases").then().statusCode(200)
-                .body(containsString("id=\"calls-" + name + "\">2<div class=\"muted small\">1 tenant</div>"));
+                .body(containsString("id=\"calls-" + name + "\">3<div class=\"muted small\">2 tenants</div>"));
         Map<String, String> edit = form(name);
         edit.put("sunsetAt", "2026-07-24T15:59");
         console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(200)
                 .body(containsString("id=\"retire-warning\""))
-                .body(containsString("<strong>2 calls</strong> for <strong>1 tenant</strong>"))
+                .body(containsString("<strong>2 calls</strong> naming it (<strong>1 tenant</strong>)"))
                 .body(containsString(">made in the console</textarea>")); // what was typed is kept
         asAdmin().get("/api/admin/aliases/" + name).then().body("mode", equalTo("rewrite"));
         given().auth().oauth2(key).contentType("application/json").body(call).post("/v1/chat/completions")
@@ -155,6 +162,8 @@ class AliasConsoleTest {
         asAdmin().get("/api/admin/aliases/" + name).then().body("mode", equalTo("reject-after-sunset"));
         given().auth().oauth2(key).contentType("application/json").body(call).post("/v1/chat/completions")
                 .then().statusCode(410);
+        given().auth().oauth2(keeperKey).contentType("application/json").body(call).post("/v1/chat/completions")
+                .then().statusCode(200);
         // an alias already retired, or one whose sunset is still ahead, saves without asking
         edit.remove("retireNow");
         edit.put("note", "edited after retiring");
@@ -271,8 +280,8 @@ class AliasConsoleTest {
         console.post("/console/tenants/" + own + "/alias-overrides/deepseek-chat", Map.of("mode", "reject-after-sunset"))
                 .then().statusCode(200).body(containsString("id=\"retire-warning\""))
                 .body(containsString("<strong>2 calls</strong> naming it"));
-        asAdmin().get("/api/admin/tenants/" + own + "/alias-overrides/deepseek-chat").then()
-                .body("override", nullValue());
+        asAdmin().get("/api/admin/tenants/" + own + "/alias-overrides/deepseek-chat").then().statusCode(200)
+                .body("mode", equalTo("rewrite-and-warn")).body("override", nullValue());
         console.post("/console/tenants/" + own + "/alias-overrides/deepseek-chat",
                 Map.of("mode", "reject-after-sunset", "retireNow", "yes"))
                 .then().statusCode(303).header("Location", endsWith("/console/tenants/" + own));
