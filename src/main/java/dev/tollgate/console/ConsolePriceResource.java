@@ -50,8 +50,12 @@ public class ConsolePriceResource {
     private static final Pattern PLAIN_DECIMAL = Pattern.compile("\\d+(\\.\\d+)?");
     /** A count typed with thousands separators (1,000,000 or 1 000 000), as people write large numbers. */
     private static final Pattern GROUPED = Pattern.compile("\\d{1,3}([,_ \u00a0\u202f]\\d{3})+");
-    /** Ends in a zone offset: Z, or +hh:mm / -hh:mm (east or west of UTC) after the time of day. */
-    private static final Pattern ZONED = Pattern.compile("T.*([zZ]|[+-]\\d{2}(:?\\d{2})?(:?\\d{2})?)\\s*$");
+    /**
+     * Ends in a zone offset: Z, or +hh:mm / -hh:mm (east or west of UTC) after the time of day; or " hh:mm", a +
+     * typed into the URL unencoded, which the query string reads as a space.
+     */
+    private static final Pattern ZONED = Pattern.compile(
+            "T.*([zZ]|[+-]\\d{2}(:?\\d{2})?(:?\\d{2})?|\\d \\d{2}:\\d{2})\\s*$");
 
     @CheckedTemplate(basePath = "prices")
     static class Templates {
@@ -181,8 +185,9 @@ public class ConsolePriceResource {
     @GET
     @Path("new")
     public TemplateInstance createForm() {
+        // a day ahead on the hour: well past the lead time a new price needs, whenever the form is opened
         String tomorrow = ConsoleExtensions.inputValue(Instant.now().plus(1, ChronoUnit.DAYS)
-                .truncatedTo(ChronoUnit.DAYS));
+                .truncatedTo(ChronoUnit.HOURS));
         Map<String, String> values = new HashMap<>(Map.of("model", "", "tokenClass", "output",
                 "usdPerMillionTokens", "", "validFrom", tomorrow, "validUntil", "", "windowStart", "", "windowEnd", "",
                 "note", ""));

@@ -80,7 +80,8 @@ class AuditLogTest {
         assertEquals(3, page.split("<tr>").length - 2, "this tenant's three entries, under the header row");
         assertTrue(page.contains("<li><code>displayName</code>: <del>Tenant " + slug
                 + "</del> → <ins>Renamed Ltd</ins></li>"), "the edit's one changed field");
-        assertTrue(page.contains("<li><code>status</code>: <del>ACTIVE</del> → <ins>SUSPENDED</ins></li>"), "suspension");
+        assertTrue(page.contains("<li><code>status</code>: <del>ACTIVE</del> → <ins>SUSPENDED</ins></li>"),
+                "suspension");
         assertTrue(page.contains("<summary>Created: full record</summary>"), "the creation");
     }
 

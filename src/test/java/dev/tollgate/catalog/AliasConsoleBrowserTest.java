@@ -74,7 +74,8 @@ class AliasConsoleBrowserTest {
         pick("f-sunsetAt", "2026-07-24T15:59");
         Browser.submit(browser, By.cssSelector("button.primary"));
         // The deprecation date defaults to now, after that sunset.
-        assertTrue(browser.findElement(By.id("e-sunsetAt")).getText().contains("give the deprecation date (deprecatedAt) too"));
+        assertTrue(browser.findElement(By.id("e-sunsetAt")).getText()
+                .contains("give the deprecation date (deprecatedAt) too"));
         pick("f-deprecatedAt", "2026-04-24T00:00");
         browser.findElement(By.cssSelector("button.primary")).click();
         Browser.awaitPage(browser, "Model aliases");

@@ -74,6 +74,10 @@ class PriceConsoleTest {
                     .queryParam("cacheHitTokens", 1_000_000).get("/console/prices")
                     .then().statusCode(200).body(containsString("id=\"quote-total\">" + at.getValue() + "<"));
         }
+        // an east-of-UTC offset typed into the address bar unencoded, its + read as a space
+        finance.request().urlEncodingEnabled(false)
+                .get("/console/prices?model=deepseek-v4-pro&cacheHitTokens=1000000&at=2026-05-31T23:58:59+08:00")
+                .then().statusCode(200).body(containsString("id=\"quote-total\">0.003625<"));
     }
 
     @Test
