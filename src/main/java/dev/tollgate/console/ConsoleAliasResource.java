@@ -145,6 +145,7 @@ public class ConsoleAliasResource {
             if (retires && !"yes".equals(form.getFirst("retireNow"))) {
                 // one save would turn every call naming it into a 410 at once: the admin sees who calls it first
                 AliasTraffic.Recent recent = traffic.followingItsMode(a.alias(), now.minus(RECENT));
+                values.put("retireAsked", "yes".equals(form.getFirst("retireAsked")) ? "yes" : ""); // asked before
                 return Response.ok(Templates.form(a, values, aliases.enabledModels(), List.of(AliasMode.values()),
                         guideHint(), Map.of(), recent)).build();
             }

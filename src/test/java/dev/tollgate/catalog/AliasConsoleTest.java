@@ -151,12 +151,18 @@ class AliasConsoleTest {
         edit.put("sunsetAt", "2026-07-24T15:59");
         console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(200)
                 .body(containsString("id=\"retire-warning\""))
-                .body(containsString("<strong>2 calls</strong> naming it (<strong>1 tenant</strong>)"))
+                .body(containsString("<strong>2 calls</strong>\n      naming it served in the last 7 days (<strong>1 tenant</strong>)"))
+                .body(not(containsString("Tick the box")))
                 .body(containsString(">made in the console</textarea>")); // what was typed is kept
         asAdmin().get("/api/admin/aliases/" + name).then().body("mode", equalTo("rewrite"));
         given().auth().oauth2(key).contentType("application/json").body(call).post("/v1/chat/completions")
                 .then().statusCode(200);
 
+        // sent again unticked: still not saved, and now the page says why
+        edit.put("retireAsked", "yes");
+        console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(200)
+                .body(containsString("Tick the box to retire it now, or choose another mode."));
+        asAdmin().get("/api/admin/aliases/" + name).then().body("mode", equalTo("rewrite"));
         edit.put("retireNow", "yes");
         console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(303);
         asAdmin().get("/api/admin/aliases/" + name).then().body("mode", equalTo("reject-after-sunset"));
@@ -261,7 +267,7 @@ class AliasConsoleTest {
         ConsoleSession console = ConsoleSession.login(user, PASSWORD);
         console.get("/console/aliases").then().statusCode(200)
                 .body(containsString("deepseek-chat")).body(not(containsString("New alias")))
-                .body(not(containsString("Calls, last 7 days"))); // other tenants' traffic is not theirs to see
+                .body(not(containsString("Calls served, last 7 days"))); // other tenants' traffic is not theirs to see
         console.get("/console/aliases/new").then().statusCode(403);
         console.post("/console/aliases", form(uniqueAlias("ta"))).then().statusCode(403);
         console.post("/console/aliases/deepseek-chat/delete", Map.of()).then().statusCode(403);
