@@ -205,6 +205,9 @@ public class ConsolePriceResource {
         }
         try {
             Map<String, String> errors = new LinkedHashMap<>(); // every field's error at once
+            if (values.get("model").isEmpty()) { // checked by the service too, but only once the rest parses
+                errors.put("model", "choose a model");
+            }
             TokenClass tokenClass = TokenClass.fromWireName(values.get("tokenClass")).orElse(null);
             if (tokenClass == null) {
                 errors.put("tokenClass", "must be one of input_cache_hit, input_cache_miss, output");

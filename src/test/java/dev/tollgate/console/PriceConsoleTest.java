@@ -159,14 +159,15 @@ class PriceConsoleTest {
                 .body(containsString("<option value=\"" + model + "\">")); // priced before it is served
         String from = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC)
                 .format(PricingFixtures.midnightInDays(10));
-        Map<String, String> form = new HashMap<>(Map.of("model", model, "tokenClass", "reasoning",
+        Map<String, String> form = new HashMap<>(Map.of("model", "", "tokenClass", "reasoning",
                 "usdPerMillionTokens", "half a dollar", "validFrom", from, "validUntil", "", "windowStart", "16:30",
                 "windowEnd", "", "note", ""));
         // every field that cannot be read is marked at once, and what was typed stays
         finance.post("/console/prices/new", form).then().statusCode(400)
                 .body(containsString("id=\"e-tokenClass\"")).body(containsString("id=\"e-usdPerMillionTokens\""))
-                .body(containsString("id=\"e-note\"")).body(containsString("value=\"half a dollar\""));
-        form.putAll(Map.of("tokenClass", "output", "usdPerMillionTokens", "0.5", "note", "off-peak, console test"));
+                .body(containsString("id=\"e-note\"")).body(containsString("id=\"e-model\">choose a model"))
+                .body(containsString("value=\"half a dollar\""));
+        form.putAll(Map.of("model", model, "tokenClass", "output", "usdPerMillionTokens", "0.5", "note", "off-peak, console test"));
         finance.post("/console/prices/new", form).then().statusCode(400)
                 .body(containsString("id=\"e-windowEnd\">give both ends of the window, or neither"));
         form.put("validFrom", "2026-01-01T00:00");
@@ -182,6 +183,11 @@ class PriceConsoleTest {
                 .body("[0].windowStart", startsWith("16:30")).body("[0].windowEnd", startsWith("00:30"))
                 .body("[0].validFrom", equalTo(PricingFixtures.midnightInDays(10).toString()))
                 .body("[0].createdBy", equalTo(user));
+        // changing it before it starts says what it is: scheduled, in its window, not "today's" price
+        int id = asAdmin().queryParam("model", model).get("/api/admin/prices").then().extract().path("[0].id");
+        finance.get("/console/prices/" + id + "/supersede").then().statusCode(200)
+                .body(containsString("Scheduled: <strong>$0.5</strong>"))
+                .body(containsString("daily 16:30–00:30 UTC"));
     }
 
     @Test
