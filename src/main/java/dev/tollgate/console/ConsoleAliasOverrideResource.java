@@ -21,7 +21,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
-import java.time.Duration;
 import java.time.Instant;
 
 /** A tenant's own mode for an alias, set from the tenant page: an empty mode clears the override. */
@@ -35,9 +34,6 @@ public class ConsoleAliasOverrideResource {
     AliasService aliases;
     @Inject
     AliasTraffic traffic;
-
-    /** How far back a tenant's calls through an alias are counted before the change that retires it for them. */
-    private static final Duration RECENT = Duration.ofDays(7);
 
     @CheckedTemplate(basePath = "aliases")
     static class Templates {
@@ -58,7 +54,7 @@ public class ConsoleAliasOverrideResource {
         if (next != null && next.rejects(at, now.sunsetAt()) && !now.mode().rejects(at, now.sunsetAt())
                 && !"yes".equals(form.getFirst("retireNow"))) {
             // the change would turn the tenant's calls naming the alias into 410s at once: the admin sees how many
-            return Response.ok(Templates.retire(t, now, mode, traffic.ofTenant(alias, t.id, at.minus(RECENT)))).build();
+            return Response.ok(Templates.retire(t, now, mode, traffic.ofTenant(alias, t.id))).build();
         }
         try {
             TenantAliasView v = mode.isEmpty() ? aliases.clearOverride(t, alias).orElseThrow(NotFoundException::new)

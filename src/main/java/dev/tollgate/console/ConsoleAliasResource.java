@@ -28,7 +28,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -44,9 +43,6 @@ import java.util.Map;
 @Produces(MediaType.TEXT_HTML)
 @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.FINANCE, Roles.TENANT_ADMIN})
 public class ConsoleAliasResource {
-
-    /** How far back the calls through an alias are counted before it is retired. */
-    private static final Duration RECENT = Duration.ofDays(7);
 
     static final List<String> FIELDS = List.of("alias", "targetModel", "impliedParams", "deprecatedAt", "sunsetAt",
             "mode", "replacementModel", "migrationGuide", "note", "version");
@@ -79,7 +75,7 @@ public class ConsoleAliasResource {
     @GET
     public TemplateInstance list() {
         return Templates.list(aliases.list(),
-                caller.seesAllTenants() ? traffic.byAlias(Instant.now().minus(RECENT)) : null);
+                caller.seesAllTenants() ? traffic.byAlias() : null);
     }
 
     @GET
@@ -144,7 +140,7 @@ public class ConsoleAliasResource {
                     .filter(m -> m.rejects(now, sunset)).isPresent() && !a.mode().rejects(now, a.sunsetAt());
             if (retires && !"yes".equals(form.getFirst("retireNow"))) {
                 // one save would turn every call naming it into a 410 at once: the admin sees who calls it first
-                AliasTraffic.Recent recent = traffic.followingItsMode(a.alias(), now.minus(RECENT));
+                AliasTraffic.Recent recent = traffic.followingItsMode(a.alias());
                 values.put("retireAsked", "yes".equals(form.getFirst("retireAsked")) ? "yes" : ""); // asked before
                 return Response.ok(Templates.form(a, values, aliases.enabledModels(), List.of(AliasMode.values()),
                         guideHint(), Map.of(), recent)).build();

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -20,9 +21,12 @@ import java.util.Map;
 @ApplicationScoped
 public class AliasTraffic {
 
-    /** Calls naming an alias since an instant, and the tenants that made them. */
+    /** Calls naming an alias over the last {@link #WINDOW}, and the tenants that made them. */
     public record Recent(long calls, long tenants) {
     }
+
+    /** How far back calls are counted: long enough to include a weekly job, short enough to be news. */
+    public static final Duration WINDOW = Duration.ofDays(7);
 
     // Each query is written out whole rather than with optional parts, so that PostgreSQL plans it for what it asks.
     private static final String BY_ALIAS = "select alias_used, count(*), count(distinct tenant_id) from usage_ledger"
@@ -36,10 +40,10 @@ public class AliasTraffic {
     @Inject
     AgroalDataSource dataSource;
 
-    /** Every alias called since then, by alias. */
-    public Map<String, Recent> byAlias(Instant from) {
+    /** Every alias called in the window, by alias. */
+    public Map<String, Recent> byAlias() {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(BY_ALIAS)) {
-            ps.setObject(1, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
+            ps.setObject(1, windowStart());
             Map<String, Recent> recent = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -56,23 +60,23 @@ public class AliasTraffic {
      * The calls of the tenants that follow the alias' own mode (no mode of their own for it): those a change of that
      * mode reaches.
      */
-    public Recent followingItsMode(String alias, Instant from) {
-        return count(OF_TENANTS_FOLLOWING_IT, alias, from, ps -> ps.setString(3, alias));
+    public Recent followingItsMode(String alias) {
+        return count(OF_TENANTS_FOLLOWING_IT, alias, ps -> ps.setString(3, alias));
     }
 
     /** One tenant's calls naming the alias. */
-    public Recent ofTenant(String alias, long tenantId, Instant from) {
-        return count(OF_ONE_TENANT, alias, from, ps -> ps.setLong(3, tenantId));
+    public Recent ofTenant(String alias, long tenantId) {
+        return count(OF_ONE_TENANT, alias, ps -> ps.setLong(3, tenantId));
     }
 
     private interface Binding {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
-    private Recent count(String sql, String alias, Instant from, Binding more) {
+    private Recent count(String sql, String alias, Binding more) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, alias);
-            ps.setObject(2, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
+            ps.setObject(2, windowStart());
             more.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -81,5 +85,9 @@ public class AliasTraffic {
         } catch (SQLException e) {
             throw new IllegalStateException("could not count recent calls through alias " + alias, e);
         }
+    }
+
+    private static OffsetDateTime windowStart() {
+        return OffsetDateTime.ofInstant(Instant.now().minus(WINDOW), ZoneOffset.UTC);
     }
 }
