@@ -2,6 +2,7 @@ package dev.tollgate.console;
 
 import dev.tollgate.catalog.ModelCatalog;
 import dev.tollgate.platform.InvalidInputException;
+import dev.tollgate.pricing.CloseInput;
 import dev.tollgate.pricing.PriceBookService;
 import dev.tollgate.pricing.PriceConflictException;
 import dev.tollgate.pricing.PriceEntryInput;
@@ -34,10 +35,13 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -67,6 +71,9 @@ public class ConsolePriceResource {
 
         static native TemplateInstance create(List<String> models, List<TokenClass> tokenClasses,
                 Map<String, String> values, Map<String, String> errors);
+
+        static native TemplateInstance close(PriceEntryView entry, Map<String, String> values,
+                Map<String, String> errors);
     }
 
     @Inject
@@ -179,6 +186,56 @@ public class ConsolePriceResource {
         } catch (PriceConflictException e) {
             return Response.status(409).entity(Templates.supersede(entry, values, e.fieldErrors())).build();
         }
+    }
+
+    /** Ends an entry with no successor: a model withdrawn, or an off-peak window discontinued. */
+    @GET
+    @Path("{id: \\d+}/close")
+    public TemplateInstance closeForm(@PathParam("id") long id) {
+        PriceEntryView entry = prices.find(id).orElseThrow(NotFoundException::new);
+        // a day ahead on the hour, or a day into an entry that starts later than that
+        Instant end = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.HOURS);
+        if (!end.isAfter(entry.validFrom())) {
+            end = entry.validFrom().plus(1, ChronoUnit.DAYS);
+        }
+        return Templates.close(entry, Map.of("at", ConsoleExtensions.inputValue(end)), Map.of());
+    }
+
+    @POST
+    @Path("{id: \\d+}/close")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response close(@PathParam("id") long id, MultivaluedMap<String, String> form) {
+        PriceEntryView entry = prices.find(id).orElseThrow(NotFoundException::new);
+        Map<String, String> values = Map.of("at", value(form, "at"));
+        try {
+            PriceEntryView closed = prices.close(id, new CloseInput(instant("at", values.get("at"))))
+                    .orElseThrow(NotFoundException::new);
+            String message = ConsoleExtensions.label(closed.tokenClass()) + " price #" + id + " for "
+                    + closed.model() + " ends at " + ConsoleExtensions.fmt(closed.validUntil()) + ". ";
+            message += successor(closed).map(next -> "Entry #" + next.id() + " ($" + next.usdPerMillionTokens()
+                    + ") applies from then" + (closed.windowStart() != null && next.windowStart() == null
+                            ? " in those hours." : ".")).orElse("No entry applies after it: calls then are recorded "
+                                    + "without a cost until one does.");
+            return Flash.redirect("/console/prices", message);
+        } catch (InvalidInputException e) {
+            return Response.status(400).entity(Templates.close(entry, values, e.fieldErrors())).build();
+        } catch (PriceConflictException e) {
+            return Response.status(409).entity(Templates.close(entry, values, e.fieldErrors())).build();
+        }
+    }
+
+    /**
+     * The entry that prices what a closed one priced at its end: one of the same window, or, for a windowed entry,
+     * the all-day price, which applies in those hours again.
+     */
+    private Optional<PriceEntryView> successor(PriceEntryView closed) {
+        Instant at = closed.validUntil();
+        return prices.list(closed.model()).stream()
+                .filter(e -> e.id() != closed.id() && e.tokenClass() == closed.tokenClass())
+                .filter(e -> !e.validFrom().isAfter(at) && (e.validUntil() == null || e.validUntil().isAfter(at)))
+                .filter(e -> Objects.equals(e.windowStart(), closed.windowStart())
+                        && Objects.equals(e.windowEnd(), closed.windowEnd()) || e.windowStart() == null)
+                .min(Comparator.comparing(e -> e.windowStart() == null)); // the same window first
     }
 
     /** A price of its own: a new model's, or a recurring time-of-day window such as off-peak hours. */

@@ -190,6 +190,50 @@ class PriceConsoleTest {
                 .body(containsString("daily 16:30–00:30 UTC"));
     }
 
+    /** A model withdrawn, or an off-peak window discontinued: the price ends, and the page says what follows. */
+    @Test
+    void aPriceIsEndedInTheConsoleAndTheMessageSaysWhatPricesCallsAfterIt() {
+        String model = PricingFixtures.createModel(dataSource, "close");
+        Instant from = PricingFixtures.midnightInDays(10);
+        int allDay = createEntry(model, from, null, null);
+        int offPeak = createEntry(model, from, "16:30", "00:30");
+        ConsoleSession finance = financeSession();
+        finance.get("/console/prices").then().body(containsString("href=\"/console/prices/" + offPeak + "/close\""));
+        String end = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC)
+                .format(from.plusSeconds(20 * 86_400));
+        finance.get("/console/prices/" + offPeak + "/close").then().statusCode(200)
+                .body(containsString("16:30–00:30 UTC")).body(containsString("name=\"csrf-token\""))
+                .body(containsString("without a cost"));
+
+        finance.post("/console/prices/" + offPeak + "/close", Map.of("at", "next week")).then().statusCode(400)
+                .body(containsString("id=\"e-at\">must be a date and time like"))
+                .body(containsString("value=\"next week\""));
+        finance.post("/console/prices/" + offPeak + "/close", Map.of("at", "2026-01-01T00:00")).then()
+                .statusCode(409).body(containsString("id=\"e-at\">must be at least 5 minutes in the future"));
+        finance.postWithoutToken("/console/prices/" + offPeak + "/close", Map.of("at", end)).then().statusCode(400);
+        asAdmin().get("/api/admin/prices/" + offPeak).then().body("validUntil", equalTo(null));
+
+        // the all-day price takes the window's hours back
+        finance.post("/console/prices/" + offPeak + "/close", Map.of("at", end)).then().statusCode(303)
+                .cookie("tollgate-flash", containsString("Entry+%23" + allDay + "+%28%240.5%29+applies+from+then"
+                        + "+in+those+hours."));
+        asAdmin().get("/api/admin/prices/" + offPeak).then().body("validUntil", equalTo(end + ":00Z"));
+        asAdmin().queryParam("entityType", "price_entry").queryParam("entityId", String.valueOf(offPeak))
+                .get("/api/admin/audit").then().body("[0].action", equalTo("price.close"));
+        // and once it ends too, nothing prices the model's calls: the page says so rather than "saved"
+        finance.post("/console/prices/" + allDay + "/close", Map.of("at", end)).then().statusCode(303)
+                .cookie("tollgate-flash", containsString("No+entry+applies+after+it"));
+    }
+
+    private static int createEntry(String model, Instant from, String windowStart, String windowEnd) {
+        Map<String, Object> body = new HashMap<>(Map.of("model", model, "tokenClass", "output",
+                "usdPerMillionTokens", "0.5", "validFrom", from.toString(), "note", "close test"));
+        if (windowStart != null) {
+            body.putAll(Map.of("windowStart", windowStart, "windowEnd", windowEnd, "usdPerMillionTokens", "0.25"));
+        }
+        return asAdmin().body(body).post("/api/admin/prices").then().statusCode(201).extract().path("id");
+    }
+
     @Test
     void theTimelineIsDrawnForEveryModelAndTokenClass() {
         WebDriver browser = Browser.start();
