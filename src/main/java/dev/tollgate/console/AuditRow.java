@@ -8,47 +8,92 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * An audit entry as the console lists it: what an edit changed, field by field, so that the one change that matters
- * is not buried in two whole records. Creations, deletions and changes whose records differ in kind (a supersede's
- * three entries) have no such list; their full records are shown.
+ * An audit entry as the console lists it, so that the one change that matters is not buried in whole records: what
+ * an edit changed, field by field; what a creation set and what a deletion removed. A change whose record after is of
+ * another kind (a supersede: the entry closed, the one created, any resumed) is compared with the part that is the
+ * same object, and names the others.
  */
 public record AuditRow(AuditEntry entry, List<Change> changes) {
 
+    /** A field's value before and after; {@code before} is null for a creation, {@code after} for a deletion. */
     public record Change(String field, String before, String after) {
     }
 
     /** Fields every save moves, which say nothing about what the admin changed. */
     private static final Set<String> BOOKKEEPING = Set.of("updatedAt", "version");
+    /** Fields a creation's row already shows: its object, who and when. */
+    private static final Set<String> SHOWN = Set.of("id", "createdAt", "createdBy", "updatedAt", "version");
 
     static AuditRow of(AuditEntry e, ObjectMapper json) {
         JsonNode before = read(e.before, json);
         JsonNode after = read(e.after, json);
-        if (before == null || after == null || !before.isObject() || !after.isObject()) {
-            return new AuditRow(e, List.of());
+        boolean beforeObject = before != null && before.isObject();
+        boolean afterObject = after != null && after.isObject();
+        if (beforeObject && afterObject) {
+            return new AuditRow(e, sameKind(before, after) ? diff(before, after) : partsOf(before, after));
         }
-        Set<String> fields = new LinkedHashSet<>();
-        before.fieldNames().forEachRemaining(fields::add);
-        Set<String> shared = new LinkedHashSet<>();
+        if (beforeObject && e.after == null || afterObject && e.before == null) {
+            return new AuditRow(e, values(e.before == null ? after : before, e.before == null));
+        }
+        return new AuditRow(e, List.of());
+    }
+
+    private static boolean sameKind(JsonNode before, JsonNode after) {
         for (Iterator<String> it = after.fieldNames(); it.hasNext();) {
-            String f = it.next();
-            if (!fields.add(f)) {
-                shared.add(f);
+            if (before.has(it.next())) {
+                return true;
             }
         }
-        if (shared.isEmpty()) {
-            return new AuditRow(e, List.of());
-        }
+        return false;
+    }
+
+    private static List<Change> diff(JsonNode before, JsonNode after) {
+        Set<String> fields = new LinkedHashSet<>();
+        before.fieldNames().forEachRemaining(fields::add);
+        after.fieldNames().forEachRemaining(fields::add);
         List<Change> changes = new ArrayList<>();
         for (String f : fields) {
             if (!BOOKKEEPING.contains(f) && !Objects.equals(before.get(f), after.get(f))) {
                 changes.add(new Change(f, text(before.get(f)), text(after.get(f))));
             }
         }
-        return new AuditRow(e, changes);
+        return changes;
+    }
+
+    /** The part of {@code after} that is the object before (the same id), compared; the other parts, named. */
+    private static List<Change> partsOf(JsonNode before, JsonNode after) {
+        JsonNode id = before.get("id");
+        List<Change> changes = new ArrayList<>();
+        List<Change> others = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = after.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> part = it.next();
+            JsonNode partId = part.getValue().get("id");
+            if (id != null && id.equals(partId)) {
+                changes.addAll(diff(before, part.getValue()));
+            } else if (partId != null) {
+                others.add(new Change(part.getKey(), null, "#" + text(partId)));
+            }
+        }
+        changes.addAll(others);
+        return changes;
+    }
+
+    /** What a creation set (the values after) or a deletion removed (before); empty values say nothing. */
+    private static List<Change> values(JsonNode record, boolean created) {
+        List<Change> changes = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = record.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> f = it.next();
+            JsonNode v = f.getValue();
+            if (!SHOWN.contains(f.getKey()) && !v.isNull() && !(v.isContainerNode() && v.isEmpty())) {
+                changes.add(created ? new Change(f.getKey(), null, text(v)) : new Change(f.getKey(), text(v), null));
+            }
+        }
+        return changes;
     }
 
     private static JsonNode read(String value, ObjectMapper json) {

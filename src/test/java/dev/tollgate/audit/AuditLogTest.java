@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.pricing.PricingFixtures;
 import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
 import io.agroal.api.AgroalDataSource;
@@ -23,6 +24,8 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -83,6 +86,36 @@ class AuditLogTest {
         assertTrue(page.contains("<li><code>status</code>: <del>ACTIVE</del> → <ins>SUSPENDED</ins></li>"),
                 "suspension");
         assertTrue(page.contains("<summary>Created: full record</summary>"), "the creation");
+        assertTrue(page.contains("<li><code>displayName</code>: <ins>Tenant " + slug + "</ins></li>"),
+                "what the creation set");
+    }
+
+    /**
+     * A supersede's record after holds three entries, not one: the row shows how the old entry changed and names the
+     * new one; a deletion shows what went.
+     */
+    @Test
+    void aSupersedeAndADeletionShowWhatTheyDid() {
+        String model = PricingFixtures.createModel(dataSource, "audit");
+        Instant from = PricingFixtures.midnightInDays(10);
+        int old = asAdmin().body(Map.of("model", model, "tokenClass", "output", "usdPerMillionTokens", "0.5",
+                "validFrom", from.toString(), "note", "audit test")).post("/api/admin/prices").then().statusCode(201)
+                .extract().path("id");
+        Instant next = from.plus(Duration.ofDays(5));
+        int created = asAdmin().body(Map.of("from", next.toString(), "usdPerMillionTokens", "0.75", "note", "raise"))
+                .post("/api/admin/prices/" + old + "/supersede").then().statusCode(201).extract().path("created.id");
+        asAdmin().delete("/api/admin/prices/" + created).then().statusCode(200);
+
+        ConsoleSession admin = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        String history = admin.get("/console/audit?entityType=price_entry&entityId=" + old).then().statusCode(200)
+                .extract().asString();
+        assertTrue(history.contains("<li><code>validUntil</code>: <del>—</del> → <ins>" + next + "</ins></li>"),
+                "the supersede ended the old entry: " + history);
+        assertTrue(history.contains("<li><code>created</code>: <ins>#" + created + "</ins></li>"), "and made one");
+        assertTrue(history.contains("<li><code>usdPerMillionTokens</code>: <ins>0.5</ins></li>"), "its creation");
+        String deleted = admin.get("/console/audit?entityType=price_entry&entityId=" + created).then()
+                .statusCode(200).extract().asString();
+        assertTrue(deleted.contains("<li><code>usdPerMillionTokens</code>: <del>0.75</del></li>"), "what was deleted");
     }
 
     @Test
