@@ -8,10 +8,14 @@ import io.quarkus.qute.TemplateExtension;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Display values computed for templates, so templates stay free of logic. */
 @TemplateExtension
@@ -22,8 +26,25 @@ public class ConsoleExtensions {
     private static final DateTimeFormatter LOCAL_INPUT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm")
             .withZone(ZoneOffset.UTC);
 
+    private static final Pattern ISO_INSTANT = Pattern.compile(
+            "\\b\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?Z\\b");
+
     static String fmt(Instant instant) {
         return instant == null ? "—" : UTC.format(instant);
+    }
+
+    /**
+     * A service's message as the console shows it: the instants in it written as the console writes them
+     * ("2026-12-10 00:00 UTC"), not in the API's ISO form.
+     */
+    static String readable(String message) {
+        return message == null ? null : ISO_INSTANT.matcher(message).replaceAll(m -> {
+            try {
+                return fmt(OffsetDateTime.parse(m.group()).toInstant());
+            } catch (DateTimeParseException e) { // no such day: as written
+                return Matcher.quoteReplacement(m.group());
+            }
+        });
     }
 
     /** The value of a datetime-local input, in UTC. */

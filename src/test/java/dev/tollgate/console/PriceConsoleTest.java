@@ -7,6 +7,7 @@ import static dev.tollgate.testing.TestData.createUser;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesRegex;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,7 +128,9 @@ class PriceConsoleTest {
         admin.post("/console/prices/" + id + "/supersede", Map.of("from", past, "usdPerMillionTokens", "0.1",
                 "note", "test")).then().statusCode(409)
                 // refused as past, though it is also before the entry's start: the console cannot replace entries
-                .body(containsString("id=\"e-from\">must be at least 5 minutes in the future (now "));
+                .body(containsString("id=\"e-from\">must be at least 5 minutes in the future (now "))
+                // instants read as the console writes them elsewhere, not in the API's ISO form
+                .body(matchesRegex("(?s).*\\(now \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC\\).*"));
         String future = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC)
                 .format(Instant.now().plusSeconds(30 * 86_400));
         String until = asAdmin().get("/api/admin/prices/" + id).then().extract().path("validUntil");
