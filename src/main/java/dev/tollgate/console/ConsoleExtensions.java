@@ -82,6 +82,11 @@ public class ConsoleExtensions {
         return entry.state().replace('_', ' ');
     }
 
+    /** A phrase made the start of a sentence: "output" becomes "Output". */
+    static String capitalized(String phrase) {
+        return phrase.isEmpty() ? phrase : Character.toUpperCase(phrase.charAt(0)) + phrase.substring(1);
+    }
+
     /** A count with thousands separators: 1,000,000 tokens read at a glance, 1000000 does not. */
     static String grouped(long n) {
         return String.format(Locale.ROOT, "%,d", n);

@@ -35,13 +35,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -73,7 +70,7 @@ public class ConsolePriceResource {
                 Map<String, String> values, Map<String, String> errors);
 
         static native TemplateInstance close(PriceEntryView entry, Map<String, String> values,
-                Map<String, String> errors);
+                Map<String, String> errors, PriceEnding ending, String hint);
     }
 
     @Inject
@@ -180,7 +177,8 @@ public class ConsolePriceResource {
             SupersedeInput input = new SupersedeInput(from, rate, null, values.get("note"));
             prices.supersede(id, input).orElseThrow(NotFoundException::new);
             return Flash.redirect("/console/prices", "New " + ConsoleExtensions.label(entry.tokenClass())
-                    + " price for " + entry.model() + " scheduled from " + values.get("from") + " UTC.");
+                    + " price for " + entry.model() + window(entry) + " scheduled from " + ConsoleExtensions.fmt(from)
+                    + ".");
         } catch (InvalidInputException e) {
             return Response.status(400).entity(Templates.supersede(entry, values, e.fieldErrors())).build();
         } catch (PriceConflictException e) {
@@ -188,17 +186,21 @@ public class ConsolePriceResource {
         }
     }
 
-    /** Ends an entry with no successor: a model withdrawn, or an off-peak window discontinued. */
+    /**
+     * Ends an entry with no successor: a model withdrawn, or an off-peak window discontinued. The page asks before
+     * it ends anything, saying what prices the calls after the end, or that nothing does.
+     */
     @GET
     @Path("{id: \\d+}/close")
     public TemplateInstance closeForm(@PathParam("id") long id) {
         PriceEntryView entry = prices.find(id).orElseThrow(NotFoundException::new);
-        // a day ahead on the hour, or a day into an entry that starts later than that
+        // a day ahead on the hour, or a day into an entry that starts later; none when the entry ends before that
         Instant end = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.HOURS);
         if (!end.isAfter(entry.validFrom())) {
             end = entry.validFrom().plus(1, ChronoUnit.DAYS);
         }
-        return Templates.close(entry, Map.of("at", ConsoleExtensions.inputValue(end)), Map.of());
+        boolean fits = entry.validUntil() == null || end.isBefore(entry.validUntil());
+        return closePage(entry, Map.of("at", fits ? ConsoleExtensions.inputValue(end) : ""), Map.of(), null);
     }
 
     @POST
@@ -208,34 +210,28 @@ public class ConsolePriceResource {
         PriceEntryView entry = prices.find(id).orElseThrow(NotFoundException::new);
         Map<String, String> values = Map.of("at", value(form, "at"));
         try {
-            PriceEntryView closed = prices.close(id, new CloseInput(instant("at", values.get("at"))))
-                    .orElseThrow(NotFoundException::new);
-            String message = ConsoleExtensions.label(closed.tokenClass()) + " price #" + id + " for "
-                    + closed.model() + " ends at " + ConsoleExtensions.fmt(closed.validUntil()) + ". ";
-            message += successor(closed).map(next -> "Entry #" + next.id() + " ($" + next.usdPerMillionTokens()
-                    + ") applies from then" + (closed.windowStart() != null && next.windowStart() == null
-                            ? " in those hours." : ".")).orElse("No entry applies after it: calls then are recorded "
-                                    + "without a cost until one does.");
-            return Flash.redirect("/console/prices", message);
+            CloseInput input = new CloseInput(instant("at", values.get("at")));
+            if (!values.get("at").equals(value(form, "confirmed"))) { // asked for this end, not one typed before
+                prices.checkClose(id, input).orElseThrow(NotFoundException::new);
+                PriceEnding ending = PriceEnding.of(entry, input.at(), prices.list(entry.model()));
+                return Response.ok(closePage(entry, values, Map.of(), ending)).build();
+            }
+            PriceEntryView closed = prices.close(id, input).orElseThrow(NotFoundException::new);
+            PriceEnding ending = PriceEnding.of(closed, closed.validUntil(), prices.list(closed.model()));
+            return Flash.redirect("/console/prices", ConsoleExtensions.capitalized(ConsoleExtensions.label(
+                    closed.tokenClass())) + " price #" + id + " for " + closed.model() + " ended at "
+                    + ConsoleExtensions.fmt(closed.validUntil()) + ". " + ending.says());
         } catch (InvalidInputException e) {
-            return Response.status(400).entity(Templates.close(entry, values, e.fieldErrors())).build();
+            return Response.status(400).entity(closePage(entry, values, e.fieldErrors(), null)).build();
         } catch (PriceConflictException e) {
-            return Response.status(409).entity(Templates.close(entry, values, e.fieldErrors())).build();
+            return Response.status(409).entity(closePage(entry, values, e.fieldErrors(), null)).build();
         }
     }
 
-    /**
-     * The entry that prices what a closed one priced at its end: one of the same window, or, for a windowed entry,
-     * the all-day price, which applies in those hours again.
-     */
-    private Optional<PriceEntryView> successor(PriceEntryView closed) {
-        Instant at = closed.validUntil();
-        return prices.list(closed.model()).stream()
-                .filter(e -> e.id() != closed.id() && e.tokenClass() == closed.tokenClass())
-                .filter(e -> !e.validFrom().isAfter(at) && (e.validUntil() == null || e.validUntil().isAfter(at)))
-                .filter(e -> Objects.equals(e.windowStart(), closed.windowStart())
-                        && Objects.equals(e.windowEnd(), closed.windowEnd()) || e.windowStart() == null)
-                .min(Comparator.comparing(e -> e.windowStart() == null)); // the same window first
+    private TemplateInstance closePage(PriceEntryView entry, Map<String, String> values, Map<String, String> errors,
+            PriceEnding ending) {
+        return Templates.close(entry, values, errors, ending,
+                "At least " + prices.leadTimeInWords() + " ahead; calls before it keep this price.");
     }
 
     /** A price of its own: a new model's, or a recurring time-of-day window such as off-peak hours. */
@@ -284,7 +280,7 @@ public class ConsolePriceResource {
             PriceEntryView created = prices.create(new PriceEntryInput(values.get("model"), tokenClass, rate, from,
                     until, windowStart, windowEnd, values.get("note")));
             return Flash.redirect("/console/prices", "New " + ConsoleExtensions.label(created.tokenClass())
-                    + " price #" + created.id() + " for " + created.model() + " scheduled from "
+                    + " price #" + created.id() + " for " + created.model() + window(created) + " scheduled from "
                     + ConsoleExtensions.fmt(created.validFrom()) + ".");
         } catch (InvalidInputException e) {
             return Response.status(400).entity(createPage(values, e.fieldErrors())).build();
@@ -295,6 +291,11 @@ public class ConsolePriceResource {
 
     private TemplateInstance createPage(Map<String, String> values, Map<String, String> errors) {
         return Templates.create(prices.knownModels(), List.of(TokenClass.values()), values, errors);
+    }
+
+    /** ", daily 16:30–00:30 UTC" for a windowed entry, so that it does not read as the all-day price. */
+    private static String window(PriceEntryView e) {
+        return e.windowStart() == null ? "" : ", daily " + e.windowStart() + "–" + e.windowEnd() + " UTC,";
     }
 
     /** A time of day from a time input (HH:mm), or none when empty. */

@@ -177,6 +177,16 @@ public class PriceBookService {
         });
     }
 
+    /** Refuses, as {@link #close} would, an end that entry {@code id} cannot take; changes nothing. */
+    public Optional<PriceEntryView> checkClose(long id, CloseInput input) {
+        requireEditor();
+        CloseInput in = inputs.check(input);
+        return PriceEntry.<PriceEntry>findByIdOptional(id).map(e -> {
+            requireWithin(e, "at", in.at());
+            return PriceEntryView.of(e);
+        });
+    }
+
     /** Ends entry {@code id} at a future instant without a successor. */
     @Transactional
     public Optional<PriceEntryView> close(long id, CloseInput input) {
@@ -346,7 +356,8 @@ public class PriceBookService {
     }
 
     /** "5 minutes", "1 hour 30 minutes": messages are read by people, not by Duration.parse (PT5M). */
-    private String leadTimeInWords() {
+    /** The lead time a price change needs, e.g. "5 minutes". */
+    public String leadTimeInWords() {
         Duration d = leadTime();
         List<String> parts = new ArrayList<>();
         addUnit(parts, d.toDays(), "day");

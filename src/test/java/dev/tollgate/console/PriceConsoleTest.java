@@ -8,6 +8,7 @@ import static dev.tollgate.testing.TestData.uniqueSlug;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesRegex;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,11 +23,14 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Map;
+import org.hamcrest.Matcher;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -180,7 +184,7 @@ class PriceConsoleTest {
 
         form.put("validFrom", from);
         finance.post("/console/prices/new", form).then().statusCode(303)
-                .cookie("tollgate-flash", containsString("for+" + model + "+scheduled+from"));
+                .cookie("tollgate-flash", flash("for " + model + ", daily 16:30–00:30 UTC, scheduled from"));
         asAdmin().queryParam("model", model).get("/api/admin/prices").then().statusCode(200)
                 .body("size()", equalTo(1)).body("[0].usdPerMillionTokens", equalTo("0.5"))
                 .body("[0].windowStart", startsWith("16:30")).body("[0].windowEnd", startsWith("00:30"))
@@ -193,39 +197,70 @@ class PriceConsoleTest {
                 .body(containsString("daily 16:30–00:30 UTC"));
     }
 
-    /** A model withdrawn, or an off-peak window discontinued: the price ends, and the page says what follows. */
+    /**
+     * A model withdrawn, or an off-peak window discontinued: the price ends, after a question that says what prices
+     * the calls after it, or that nothing does.
+     */
     @Test
-    void aPriceIsEndedInTheConsoleAndTheMessageSaysWhatPricesCallsAfterIt() {
+    void aPriceIsEndedInTheConsoleAfterItSaysWhatPricesTheCallsThen() {
         String model = PricingFixtures.createModel(dataSource, "close");
         Instant from = PricingFixtures.midnightInDays(10);
         int allDay = createEntry(model, from, null, null);
         int offPeak = createEntry(model, from, "16:30", "00:30");
         ConsoleSession finance = financeSession();
         finance.get("/console/prices").then().body(containsString("href=\"/console/prices/" + offPeak + "/close\""));
-        String end = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC)
-                .format(from.plusSeconds(20 * 86_400));
+        Instant endsAt = from.plusSeconds(20 * 86_400);
+        String end = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC).format(endsAt);
+        String endText = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(endsAt);
         finance.get("/console/prices/" + offPeak + "/close").then().statusCode(200)
                 .body(containsString("16:30–00:30 UTC")).body(containsString("name=\"csrf-token\""))
-                .body(containsString("without a cost"));
+                .body(containsString("gives those hours back")).body(containsString("At least 5 minutes ahead"));
 
         finance.post("/console/prices/" + offPeak + "/close", Map.of("at", "next week")).then().statusCode(400)
                 .body(containsString("id=\"e-at\">must be a date and time like"))
                 .body(containsString("value=\"next week\""));
         finance.post("/console/prices/" + offPeak + "/close", Map.of("at", "2026-01-01T00:00")).then()
                 .statusCode(409).body(containsString("id=\"e-at\">must be at least 5 minutes in the future"));
-        finance.postWithoutToken("/console/prices/" + offPeak + "/close", Map.of("at", end)).then().statusCode(400);
+        finance.postWithoutToken("/console/prices/" + offPeak + "/close", Map.of("at", end, "confirmed", end))
+                .then().statusCode(400);
+        // the first save asks, saying who prices those hours then; one confirmed for another end asks again
+        String asked = "From " + endText + ", entry #" + allDay + " ($0.5) prices those hours.";
+        finance.post("/console/prices/" + offPeak + "/close", Map.of("at", end)).then().statusCode(200)
+                .body(containsString("<strong>Not ended yet.</strong> " + asked))
+                .body(containsString("name=\"confirmed\" value=\"" + end + "\""));
+        finance.post("/console/prices/" + offPeak + "/close", Map.of("at", end, "confirmed", "2030-01-01T00:00"))
+                .then().statusCode(200).body(containsString("Not ended yet."));
         asAdmin().get("/api/admin/prices/" + offPeak).then().body("validUntil", equalTo(null));
-
-        // the all-day price takes the window's hours back
-        finance.post("/console/prices/" + offPeak + "/close", Map.of("at", end)).then().statusCode(303)
-                .cookie("tollgate-flash", containsString("Entry+%23" + allDay + "+%28%240.5%29+applies+from+then"
-                        + "+in+those+hours."));
+        finance.post("/console/prices/" + offPeak + "/close", Map.of("at", end, "confirmed", end)).then()
+                .statusCode(303).cookie("tollgate-flash", flash("Output price #" + offPeak + " for " + model
+                        + " ended at " + endText + ". " + asked));
         asAdmin().get("/api/admin/prices/" + offPeak).then().body("validUntil", equalTo(end + ":00Z"));
         asAdmin().queryParam("entityType", "price_entry").queryParam("entityId", String.valueOf(offPeak))
                 .get("/api/admin/audit").then().body("[0].action", equalTo("price.close"));
-        // and once it ends too, nothing prices the model's calls: the page says so rather than "saved"
-        finance.post("/console/prices/" + allDay + "/close", Map.of("at", end)).then().statusCode(303)
-                .cookie("tollgate-flash", containsString("No+entry+applies+after+it"));
+
+        // ending the all-day price leaves only another window priced, and nothing until the next price starts
+        int night = createEntry(model, from, "02:00", "04:00");
+        Instant later = from.plusSeconds(30 * 86_400);
+        int next = asAdmin().body(Map.of("from", later.toString(), "usdPerMillionTokens", "0.75", "note", "raise"))
+                .post("/api/admin/prices/" + allDay + "/supersede").then().statusCode(201).extract().path("created.id");
+        finance.post("/console/prices/" + allDay + "/close", Map.of("at", end)).then().statusCode(200)
+                .body(containsString("class=\"notice warning\""))
+                .body(containsString("From " + endText + ", no output price applies to " + model
+                        + " outside the window of entry #" + night + " (02:00–04:00 UTC) until entry #" + next
+                        + " ($0.75) starts at " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                                .withZone(ZoneOffset.UTC).format(later)
+                        + ": its calls are recorded without any cost, inputs included, and never invoiced."));
+
+        // an entry that has ended offers no form
+        int ended = asAdmin().get("/api/admin/prices").then().extract().path("find { it.state == 'ended' }.id");
+        finance.get("/console/prices/" + ended + "/close").then().statusCode(200)
+                .body(containsString("Ended: ")).body(containsString("the past never changes"))
+                .body(not(containsString("name=\"at\"")));
+    }
+
+    /** A flash message as its cookie carries it. */
+    private static Matcher<String> flash(String message) {
+        return containsString(URLEncoder.encode(message, StandardCharsets.UTF_8));
     }
 
     private static int createEntry(String model, Instant from, String windowStart, String windowEnd) {
