@@ -23,14 +23,21 @@ public class ConsoleExtensions {
 
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
             .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter UTC_SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter LOCAL_INPUT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm")
             .withZone(ZoneOffset.UTC);
 
     private static final Pattern ISO_INSTANT = Pattern.compile(
             "\\b\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?Z\\b");
 
+    /** To the minute, as people schedule; to the second when set so (through the API), or two differ unseen. */
     static String fmt(Instant instant) {
-        return instant == null ? "—" : UTC.format(instant);
+        if (instant == null) {
+            return "—";
+        }
+        return instant.getEpochSecond() % 60 == 0 && instant.getNano() == 0 ? UTC.format(instant)
+                : UTC_SECONDS.format(instant);
     }
 
     /**

@@ -134,7 +134,7 @@ class PriceConsoleTest {
                 // refused as past, though it is also before the entry's start: the console cannot replace entries
                 .body(containsString("id=\"e-from\">must be at least 5 minutes in the future (now "))
                 // instants read as the console writes them elsewhere, not in the API's ISO form
-                .body(matchesRegex("(?s).*\\(now \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC\\).*"));
+                .body(matchesRegex("(?s).*\\(now \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}(:\\d{2})? UTC\\).*"));
         String future = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC)
                 .format(Instant.now().plusSeconds(30 * 86_400));
         String until = asAdmin().get("/api/admin/prices/" + id).then().extract().path("validUntil");
@@ -250,6 +250,14 @@ class PriceConsoleTest {
                         + " ($0.75) starts at " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
                                 .withZone(ZoneOffset.UTC).format(later)
                         + ": its calls are recorded without any cost, inputs included, and never invoiced."));
+
+        // an instant set to the second through the API is shown to the second, not as the minute before it
+        Map<String, Object> early = new HashMap<>(Map.of("model", model, "tokenClass", "output",
+                "usdPerMillionTokens", "0.1", "validFrom", from.plusSeconds(30).toString(), "note", "seconds",
+                "windowStart", "05:00", "windowEnd", "06:00"));
+        asAdmin().body(early).post("/api/admin/prices").then().statusCode(201);
+        finance.get("/console/prices").then().body(containsString("<td>" + DateTimeFormatter
+                .ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC).format(from.plusSeconds(30)) + "</td>"));
 
         // an entry that has ended offers no form
         int ended = asAdmin().get("/api/admin/prices").then().extract().path("find { it.state == 'ended' }.id");
