@@ -18,7 +18,7 @@ import java.util.Set;
  * another kind (a supersede: the entry closed, the one created, any resumed) is compared with the part that is the
  * same object, and names the others.
  */
-public record AuditRow(AuditEntry entry, List<Change> changes) {
+public record AuditRow(AuditEntry entry, List<Change> changes, String before, String after) {
 
     /** A field's value before and after; {@code before} is null for a creation, {@code after} for a deletion. */
     public record Change(String field, String before, String after) {
@@ -32,15 +32,28 @@ public record AuditRow(AuditEntry entry, List<Change> changes) {
     static AuditRow of(AuditEntry e, ObjectMapper json) {
         JsonNode before = read(e.before, json);
         JsonNode after = read(e.after, json);
+        return new AuditRow(e, changes(e, before, after), pretty(e.before, before, json), pretty(e.after, after, json));
+    }
+
+    private static List<Change> changes(AuditEntry e, JsonNode before, JsonNode after) {
         boolean beforeObject = before != null && before.isObject();
         boolean afterObject = after != null && after.isObject();
         if (beforeObject && afterObject) {
-            return new AuditRow(e, sameKind(before, after) ? diff(before, after) : partsOf(before, after));
+            return sameKind(before, after) ? diff(before, after) : partsOf(before, after);
         }
         if (beforeObject && e.after == null || afterObject && e.before == null) {
-            return new AuditRow(e, values(e.before == null ? after : before, e.before == null));
+            return values(e.before == null ? after : before, e.before == null);
         }
-        return new AuditRow(e, List.of());
+        return List.of();
+    }
+
+    /** A record a field to a line, which reads and wraps better than one long line of JSON. */
+    private static String pretty(String recorded, JsonNode record, ObjectMapper json) {
+        try {
+            return record == null ? recorded : json.writerWithDefaultPrettyPrinter().writeValueAsString(record);
+        } catch (JsonProcessingException e) {
+            return recorded;
+        }
     }
 
     private static boolean sameKind(JsonNode before, JsonNode after) {

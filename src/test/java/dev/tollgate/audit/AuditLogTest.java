@@ -26,6 +26,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -109,7 +111,8 @@ class AuditLogTest {
         ConsoleSession admin = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         String history = admin.get("/console/audit?entityType=price_entry&entityId=" + old).then().statusCode(200)
                 .extract().asString();
-        assertTrue(history.contains("<li><code>validUntil</code>: <del>—</del> → <ins>" + next + "</ins></li>"),
+        String nextText = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(next);
+        assertTrue(history.contains("<li><code>validUntil</code>: <del>—</del> → <ins>" + nextText + "</ins></li>"),
                 "the supersede ended the old entry: " + history);
         assertTrue(history.contains("<li><code>created</code>: <ins>#" + created + "</ins></li>"), "and made one");
         assertTrue(history.contains("<li><code>usdPerMillionTokens</code>: <ins>0.5</ins></li>"), "its creation");

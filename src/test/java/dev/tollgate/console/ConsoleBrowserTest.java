@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.testing.Browser;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -136,6 +138,22 @@ class ConsoleBrowserTest {
         Browser.awaitPage(browser, "Audit log");
         assertTrue(browser.getPageSource().contains("key.revoke"));
         Browser.screenshot(browser, "07-audit-log");
+        // on a phone each change is a card the screen's width, not a seventh of a table scrolled sideways
+        Dimension desktop = browser.manage().window().getSize();
+        browser.manage().window().setSize(new Dimension(390, 844));
+        browser.navigate().refresh();
+        Browser.awaitPage(browser, "Audit log");
+        long page = (Long) script("return document.documentElement.scrollWidth");
+        long screen = (Long) script("return document.documentElement.clientWidth");
+        assertTrue(page <= screen, "the page is " + page + " px wide on a " + screen + " px screen");
+        int changes = browser.findElement(By.cssSelector("table.audit tbody td:last-child")).getRect().getWidth();
+        assertTrue(changes > screen * 0.8, "the changes are " + changes + " px wide on a " + screen + " px screen");
+        assertFalse(browser.findElement(By.cssSelector("table.audit thead")).isDisplayed(), "no header row");
+        Object label = script("return getComputedStyle(document.querySelector('table.audit td[data-label]'),"
+                + " '::before').content");
+        assertNotEquals("none", label, "each value says what it is instead");
+        Browser.screenshot(browser, "07-audit-log-phone");
+        browser.manage().window().setSize(desktop);
 
         // the browser's cookies, replayed from elsewhere: they sign in until the logout ends the session on the server
         Set<Cookie> copied = browser.manage().getCookies();
