@@ -35,6 +35,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +62,8 @@ public class ConsolePriceResource {
     @CheckedTemplate(basePath = "prices")
     static class Templates {
         static native TemplateInstance list(PriceTimeline timeline, List<PriceEntryView> entries, List<String> models,
-                Map<String, String> quoteForm, QuoteView quote, Map<String, String> errors, String problem);
+                Map<String, String> quoteForm, QuoteView quote, Map<String, String> errors, String problem,
+                DecimalColumn rates, DecimalColumn quoteRates, DecimalColumn quoteCosts);
 
         static native TemplateInstance supersede(PriceEntryView entry, Map<String, String> values,
                 Map<String, String> errors);
@@ -130,8 +132,15 @@ public class ConsolePriceResource {
     private TemplateInstance page(Map<String, String> form, QuoteView quote, Map<String, String> errors,
             String problem) {
         List<PriceEntryView> entries = prices.list(null);
+        List<QuoteView.Line> lines = quote == null ? List.of() : quote.lines();
+        List<String> costs = new ArrayList<>(lines.stream().map(QuoteView.Line::cost).toList());
+        if (quote != null) {
+            costs.add(quote.total());
+        }
         return Templates.list(PriceTimeline.of(entries, Instant.now()), entries, modelIds(), form, quote, errors,
-                problem);
+                problem, DecimalColumn.of(entries.stream().map(PriceEntryView::usdPerMillionTokens).toList()),
+                DecimalColumn.of(lines.stream().map(QuoteView.Line::usdPerMillionTokens).toList()),
+                DecimalColumn.of(costs));
     }
 
     private static Map<String, String> defaultQuoteForm() {
