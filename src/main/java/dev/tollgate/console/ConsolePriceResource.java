@@ -63,7 +63,7 @@ public class ConsolePriceResource {
     static class Templates {
         static native TemplateInstance list(PriceTimeline timeline, List<PriceEntryView> entries, List<String> models,
                 Map<String, String> quoteForm, QuoteView quote, Map<String, String> errors, String problem,
-                DecimalColumn rates, DecimalColumn quoteRates, DecimalColumn quoteCosts);
+                DecimalColumn rates, DecimalColumn quoteRates, DecimalColumn quoteCosts, List<PriceGaps.Gap> gaps);
 
         static native TemplateInstance supersede(PriceEntryView entry, Map<String, String> values,
                 Map<String, String> errors);
@@ -137,10 +137,11 @@ public class ConsolePriceResource {
         if (quote != null) {
             costs.add(quote.total());
         }
-        return Templates.list(PriceTimeline.of(entries, Instant.now()), entries, modelIds(), form, quote, errors,
+        Instant now = Instant.now();
+        return Templates.list(PriceTimeline.of(entries, now), entries, modelIds(), form, quote, errors,
                 problem, DecimalColumn.of(entries.stream().map(PriceEntryView::usdPerMillionTokens).toList()),
                 DecimalColumn.of(lines.stream().map(QuoteView.Line::usdPerMillionTokens).toList()),
-                DecimalColumn.of(costs));
+                DecimalColumn.of(costs), PriceGaps.of(modelIds(), entries, now));
     }
 
     private static Map<String, String> defaultQuoteForm() {
