@@ -320,6 +320,15 @@ class PriceConsoleTest {
                     && logOut.getRect().getY() + logOut.getRect().getHeight() <= bar.getRect().getY()
                             + bar.getRect().getHeight(), "Log out stays inside the top bar");
             Browser.screenshot(browser, "08-price-book-phone");
+            // a bar's dates are on hover, which a touch screen lacks: tapping it leads to its entry instead
+            WebElement inForce = browser.findElement(By.cssSelector(".tbar.in_force:not(.windowed)"));
+            String entry = inForce.getAttribute("href").replaceAll(".*#", "");
+            inForce.click();
+            Object top = js.executeScript("return document.getElementById(arguments[0]).getBoundingClientRect().top",
+                    entry);
+            assertTrue(((Number) top).doubleValue() >= 0 && ((Number) top).doubleValue() < 844,
+                    entry + " is scrolled into view, at " + top);
+            assertEquals("#" + entry, js.executeScript("return location.hash"));
         } finally {
             browser.quit();
         }
