@@ -308,17 +308,23 @@ class PriceConsoleTest {
         try {
             Browser.logIn(browser, base.toString(), ADMIN, ADMIN_PASSWORD);
             browser.manage().window().setSize(new Dimension(390, 844));
-            browser.get(base.toString() + "console/prices?model=deepseek-v4-pro&at=2026-05-01T00:00");
+            browser.get(base.toString() + "console/prices?model=deepseek-v4-pro&at=2026-05-01T00:00"
+                    + "&cacheMissTokens=1234567&outputTokens=987654");
             Browser.awaitPage(browser, "Prices");
             JavascriptExecutor js = (JavascriptExecutor) browser;
             long page = (Long) js.executeScript("return document.documentElement.scrollWidth");
             long screen = (Long) js.executeScript("return document.documentElement.clientWidth");
             assertTrue(page <= screen, "the page is " + page + " px wide on a " + screen + " px screen");
+            // the quote's total is the answer: it is on the screen, not scrolled out of the table
+            Object cut = js.executeScript("var t = document.querySelector('.quote-result');"
+                    + " return t.scrollWidth - t.clientWidth");
+            assertEquals(0L, cut, "the quote is cut by " + cut + " px");
             WebElement bar = browser.findElement(By.cssSelector(".topbar"));
             WebElement logOut = bar.findElement(By.cssSelector(".who button"));
             assertTrue(logOut.getRect().getX() + logOut.getRect().getWidth() <= screen
                     && logOut.getRect().getY() + logOut.getRect().getHeight() <= bar.getRect().getY()
                             + bar.getRect().getHeight(), "Log out stays inside the top bar");
+            js.executeScript("document.querySelector('.quote-result').scrollIntoView()");
             Browser.screenshot(browser, "08-price-book-phone");
             // a bar's dates are on hover, which a touch screen lacks: tapping it leads to its entry instead
             WebElement inForce = browser.findElement(By.cssSelector(".tbar.in_force:not(.windowed)"));
