@@ -260,7 +260,7 @@ class PriceConsoleTest {
                 "usdPerMillionTokens", "0.1", "validFrom", from.plusSeconds(30).toString(), "note", "seconds",
                 "windowStart", "05:00", "windowEnd", "06:00"));
         asAdmin().body(early).post("/api/admin/prices").then().statusCode(201);
-        finance.get("/console/prices").then().body(containsString("<td>" + DateTimeFormatter
+        finance.get("/console/prices").then().body(containsString("\"From\">" + DateTimeFormatter
                 .ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC).format(from.plusSeconds(30)) + "</td>"));
 
         // an entry that has ended offers no form
@@ -332,9 +332,14 @@ class PriceConsoleTest {
             inForce.click();
             Object top = js.executeScript("return document.getElementById(arguments[0]).getBoundingClientRect().top",
                     entry);
-            assertTrue(((Number) top).doubleValue() >= 0 && ((Number) top).doubleValue() < 844,
+            assertTrue(((Number) top).doubleValue() > -1 && ((Number) top).doubleValue() < 844,
                     entry + " is scrolled into view, at " + top);
             assertEquals("#" + entry, js.executeScript("return location.hash"));
+            // and there its actions are on the screen, not at the end of a table scrolled sideways
+            WebElement change = browser.findElement(By.cssSelector("#" + entry + " a[href$='/supersede']"));
+            assertTrue(change.getRect().getX() + change.getRect().getWidth() <= screen,
+                    "Change price ends at " + (change.getRect().getX() + change.getRect().getWidth()));
+            Browser.screenshot(browser, "08-price-entry-phone");
         } finally {
             browser.quit();
         }
