@@ -118,6 +118,15 @@ class ConsoleBrowserTest {
         assertFalse(browser.getPageSource().contains(key.substring(20)), "the secret never appears again");
         assertTrue(browser.getPageSource().contains(key.substring(0, 19) + "-…"));
         Browser.screenshot(browser, "05-tenant-detail");
+        // on a phone a key's Revoke is on the screen, not at the end of a table scrolled sideways
+        Dimension wide = browser.manage().window().getSize();
+        browser.manage().window().setSize(new Dimension(390, 844));
+        WebElement revoke = browser.findElement(By.xpath("//button[text()='Revoke']"));
+        long phone = (Long) script("return document.documentElement.clientWidth");
+        assertTrue(revoke.getRect().getX() + revoke.getRect().getWidth() <= phone,
+                "Revoke ends at " + (revoke.getRect().getX() + revoke.getRect().getWidth()) + " of " + phone + " px");
+        Browser.screenshot(browser, "05-tenant-detail-phone");
+        browser.manage().window().setSize(wide);
 
         // revoking asks first; saying no leaves the key working
         browser.findElement(By.xpath("//button[text()='Revoke']")).click();
@@ -139,7 +148,7 @@ class ConsoleBrowserTest {
         assertTrue(browser.getPageSource().contains("key.revoke"));
         Browser.screenshot(browser, "07-audit-log");
         // on a phone each change is a card the screen's width, not a seventh of a table scrolled sideways
-        Dimension desktop = browser.manage().window().getSize();
+        Dimension desktop = wide;
         browser.manage().window().setSize(new Dimension(390, 844));
         browser.navigate().refresh();
         Browser.awaitPage(browser, "Audit log");
