@@ -3,8 +3,17 @@ package dev.tollgate.console;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.apikey.ApiKeyView;
 import dev.tollgate.audit.AuditEntry;
+import dev.tollgate.catalog.AliasView;
+import dev.tollgate.catalog.TenantAliasView;
+import dev.tollgate.pricing.PriceEntryView;
+import dev.tollgate.security.UserView;
+import dev.tollgate.tenant.TenantView;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,13 +35,51 @@ public record AuditRow(AuditEntry entry, List<Change> changes, String before, St
 
     /** Fields every save moves, which say nothing about what the admin changed. */
     private static final Set<String> BOOKKEEPING = Set.of("updatedAt", "version");
-    /** Fields a creation's row already shows: its object, who and when. */
-    private static final Set<String> SHOWN = Set.of("id", "createdAt", "createdBy", "updatedAt", "version");
+    /** Fields a creation's row already shows (its object, who and when), or that follow from the others. */
+    private static final Set<String> SHOWN = Set.of("id", "createdAt", "createdBy", "updatedAt", "version", "state");
+    /**
+     * The record each object's entries hold, whose fields give the order to list them in: the database (JSONB)
+     * keeps keys sorted by length, which puts a price's note before its model.
+     */
+    private static final Map<String, Class<? extends Record>> RECORDS = Map.of("tenant", TenantView.class,
+            "api_key", ApiKeyView.class, "user", UserView.class, "price_entry", PriceEntryView.class,
+            "model_alias", AliasView.class, "alias_override", TenantAliasView.class);
 
     static AuditRow of(AuditEntry e, ObjectMapper json) {
-        JsonNode before = read(e.before, json);
-        JsonNode after = read(e.after, json);
+        List<String> order = fieldOrder(e.entityType);
+        JsonNode before = ordered(read(e.before, json), order, json);
+        JsonNode after = ordered(read(e.after, json), order, json);
         return new AuditRow(e, changes(e, before, after), pretty(e.before, before, json), pretty(e.after, after, json));
+    }
+
+    private static List<String> fieldOrder(String entityType) {
+        Class<? extends Record> type = RECORDS.get(entityType);
+        return type == null ? List.of()
+                : Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
+    }
+
+    /** The object's fields in the record's order, any others after them; nested objects keep theirs. */
+    private static JsonNode ordered(JsonNode node, List<String> order, ObjectMapper json) {
+        if (node == null || !node.isObject() || order.isEmpty()) {
+            return node;
+        }
+        ObjectNode sorted = json.createObjectNode();
+        for (String f : order) {
+            if (node.has(f)) {
+                sorted.set(f, orderedPart(node.get(f), order, json));
+            }
+        }
+        node.fields().forEachRemaining(f -> {
+            if (!sorted.has(f.getKey())) {
+                sorted.set(f.getKey(), orderedPart(f.getValue(), order, json));
+            }
+        });
+        return sorted;
+    }
+
+    /** A supersede's parts (closed, created, resumed) are records of the same kind: ordered alike. */
+    private static JsonNode orderedPart(JsonNode value, List<String> order, ObjectMapper json) {
+        return value.isObject() && value.has("id") ? ordered(value, order, json) : value;
     }
 
     private static List<Change> changes(AuditEntry e, JsonNode before, JsonNode after) {

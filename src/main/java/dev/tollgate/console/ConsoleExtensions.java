@@ -75,11 +75,14 @@ public class ConsoleExtensions {
         return status.name().charAt(0) + status.name().substring(1).toLowerCase(Locale.ROOT);
     }
 
-    /** A token class as the price book's readers say it: "input, cache hit" rather than input_cache_hit. */
+    /**
+     * A token class as the price book's readers say it, and as it reads inside a sentence ("no cache-hit input
+     * price"): not input_cache_hit, nor "input, cache hit", which reads as a list there.
+     */
     static String label(TokenClass tokenClass) {
         return switch (tokenClass) {
-            case INPUT_CACHE_HIT -> "input, cache hit";
-            case INPUT_CACHE_MISS -> "input, cache miss";
+            case INPUT_CACHE_HIT -> "cache-hit input";
+            case INPUT_CACHE_MISS -> "cache-miss input";
             case OUTPUT -> "output";
         };
     }

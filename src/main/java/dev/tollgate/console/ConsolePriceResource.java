@@ -40,6 +40,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -72,7 +73,7 @@ public class ConsolePriceResource {
                 Map<String, String> values, Map<String, String> errors);
 
         static native TemplateInstance close(PriceEntryView entry, Map<String, String> values,
-                Map<String, String> errors, PriceEnding ending, String hint);
+                Map<String, String> errors, PriceEnding ending, String hint, PriceEntryView next);
     }
 
     @Inject
@@ -116,7 +117,7 @@ public class ConsolePriceResource {
             PriceBookService.Deletion d = prices.delete(id).orElseThrow(NotFoundException::new);
             PriceEntryView gone = d.deleted();
             String message = "Scheduled " + ConsoleExtensions.label(gone.tokenClass()) + " price #" + id + " for "
-                    + gone.model() + " deleted.";
+                    + gone.model() + window(gone) + " deleted.";
             if (d.extended() != null) {
                 message += " Entry #" + d.extended().id() + " ($" + d.extended().usdPerMillionTokens()
                         + ") runs on in its place" + (d.extended().validUntil() == null ? "."
@@ -229,7 +230,7 @@ public class ConsolePriceResource {
             PriceEntryView closed = prices.close(id, input).orElseThrow(NotFoundException::new);
             PriceEnding ending = PriceEnding.of(closed, closed.validUntil(), prices.list(closed.model()));
             return Flash.redirect("/console/prices", ConsoleExtensions.capitalized(ConsoleExtensions.label(
-                    closed.tokenClass())) + " price #" + id + " for " + closed.model() + " ended at "
+                    closed.tokenClass())) + " price #" + id + " for " + closed.model() + window(closed) + " ended at "
                     + ConsoleExtensions.fmt(closed.validUntil()) + ". " + ending.says());
         } catch (InvalidInputException e) {
             return Response.status(400).entity(closePage(entry, values, e.fieldErrors(), null)).build();
@@ -240,8 +241,13 @@ public class ConsolePriceResource {
 
     private TemplateInstance closePage(PriceEntryView entry, Map<String, String> values, Map<String, String> errors,
             PriceEnding ending) {
+        // the entry that takes over where this one already ends: ending that one stops the charging for good
+        PriceEntryView next = entry.validUntil() == null ? null : prices.list(entry.model()).stream()
+                .filter(e -> e.tokenClass() == entry.tokenClass() && entry.validUntil().equals(e.validFrom())
+                        && Objects.equals(e.windowStart(), entry.windowStart()))
+                .findFirst().orElse(null);
         return Templates.close(entry, values, errors, ending,
-                "At least " + prices.leadTimeInWords() + " ahead; calls before it keep this price.");
+                "At least " + prices.leadTimeInWords() + " ahead; calls before it keep this price.", next);
     }
 
     /** A price of its own: a new model's, or a recurring time-of-day window such as off-peak hours. */

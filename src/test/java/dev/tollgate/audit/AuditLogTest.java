@@ -112,10 +112,14 @@ class AuditLogTest {
         String history = admin.get("/console/audit?entityType=price_entry&entityId=" + old).then().statusCode(200)
                 .extract().asString();
         String nextText = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(next);
-        assertTrue(history.contains("<li><code>validUntil</code>: <del>—</del> → <ins>" + nextText + "</ins></li>"),
+        assertTrue(history.contains("<li><code>validUntil</code>: <span class=\"muted\">—</span> → <ins>" + nextText + "</ins></li>"),
                 "the supersede ended the old entry: " + history);
         assertTrue(history.contains("<li><code>created</code>: <ins>#" + created + "</ins></li>"), "and made one");
         assertTrue(history.contains("<li><code>usdPerMillionTokens</code>: <ins>0.5</ins></li>"), "its creation");
+        // in the order the price book writes an entry, not the database's (by key length: the note first)
+        assertTrue(history.indexOf("<code>model</code>: <ins>") < history.indexOf("<code>note</code>: <ins>"),
+                "model before note");
+        assertTrue(!history.contains("<code>state</code>: <ins>"), "the state follows from the dates: not listed");
         String deleted = admin.get("/console/audit?entityType=price_entry&entityId=" + created).then()
                 .statusCode(200).extract().asString();
         assertTrue(deleted.contains("<li><code>usdPerMillionTokens</code>: <del>0.75</del></li>"), "what was deleted");

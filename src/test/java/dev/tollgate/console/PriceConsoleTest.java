@@ -228,7 +228,7 @@ class PriceConsoleTest {
         finance.postWithoutToken("/console/prices/" + offPeak + "/close", Map.of("at", end, "confirmed", end))
                 .then().statusCode(400);
         // the first save asks, saying who prices those hours then; one confirmed for another end asks again
-        String asked = "From " + endText + ", entry #" + allDay + " ($0.5) prices those hours.";
+        String asked = "From " + endText + ", entry #" + allDay + " ($0.5 per 1M tokens) prices those hours.";
         finance.post("/console/prices/" + offPeak + "/close", Map.of("at", end)).then().statusCode(200)
                 .body(containsString("<strong>Not ended yet.</strong> " + asked))
                 .body(containsString("name=\"confirmed\" value=\"" + end + "\""));
@@ -237,7 +237,7 @@ class PriceConsoleTest {
         asAdmin().get("/api/admin/prices/" + offPeak).then().body("validUntil", equalTo(null));
         finance.post("/console/prices/" + offPeak + "/close", Map.of("at", end, "confirmed", end)).then()
                 .statusCode(303).cookie("tollgate-flash", flash("Output price #" + offPeak + " for " + model
-                        + " ended at " + endText + ". " + asked));
+                        + ", daily 16:30–00:30 UTC, ended at " + endText + ". " + asked));
         asAdmin().get("/api/admin/prices/" + offPeak).then().body("validUntil", equalTo(end + ":00Z"));
         asAdmin().queryParam("entityType", "price_entry").queryParam("entityId", String.valueOf(offPeak))
                 .get("/api/admin/audit").then().body("[0].action", equalTo("price.close"));
@@ -249,11 +249,12 @@ class PriceConsoleTest {
                 .post("/api/admin/prices/" + allDay + "/supersede").then().statusCode(201).extract().path("created.id");
         finance.post("/console/prices/" + allDay + "/close", Map.of("at", end)).then().statusCode(200)
                 .body(containsString("class=\"notice warning\""))
-                .body(containsString("From " + endText + ", no output price applies to " + model
-                        + " outside the window of entry #" + night + " (02:00–04:00 UTC) until entry #" + next
-                        + " ($0.75) starts at " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
-                                .withZone(ZoneOffset.UTC).format(later)
-                        + ": its calls are recorded without any cost, inputs included, and never invoiced."));
+                .body(containsString("No output price applies to " + model + " from " + endText + " until "
+                        + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(later)
+                        + ", except 02:00–04:00 UTC (entry #" + night + "). Calls then have no cost for any of their"
+                        + " tokens, and are never invoiced."))
+                // the entry it already ends at is named: ending that one stops the charging for good
+                .body(containsString("where entry #" + next + " ($0.75 per 1M tokens) takes"));
 
         // an instant set to the second through the API is shown to the second, not as the minute before it
         Map<String, Object> early = new HashMap<>(Map.of("model", model, "tokenClass", "output",

@@ -27,8 +27,29 @@ class PriceGapsTest {
         List<PriceGaps.Gap> gaps = PriceGaps.of(List.of("m"), book, NOW);
 
         assertEquals(List.of(
-                new PriceGaps.Gap("m", TokenClass.INPUT_CACHE_MISS, NOW, null, true),
-                new PriceGaps.Gap("m", TokenClass.OUTPUT, day(10), day(15), false)), gaps);
+                new PriceGaps.Gap("m", TokenClass.INPUT_CACHE_MISS, NOW, null, true, day(-1), List.of(book.get(4))),
+                new PriceGaps.Gap("m", TokenClass.OUTPUT, day(10), day(15), false, null, List.of())), gaps);
+        // a gap under way says since when; the window's hours are not called unpriced
+        assertEquals("since 2026-12-02 12:00 UTC, with no later price scheduled, except 16:30–00:30 UTC (entry #5)",
+                gaps.get(0).says());
+        assertEquals("from 2026-12-13 12:00 UTC until 2026-12-18 12:00 UTC", gaps.get(1).says());
+    }
+
+    /** Ending an off-peak window whose hours the all-day price takes over only until that price ends. */
+    @Test
+    void anEndingNamesWhatTakesOverAndTheGapAfterIt() {
+        PriceEntryView window = entry(1, TokenClass.OUTPUT, -30, null, true);
+        List<PriceEntryView> book = List.of(window, entry(2, TokenClass.OUTPUT, -30, 10, false));
+        PriceEnding ending = PriceEnding.of(window, day(5), book);
+        assertEquals(true, ending.leavesAGap());
+        assertEquals("From 2026-12-08 12:00 UTC, entry #2 ($0.5 per 1M tokens) prices those hours until 2026-12-13"
+                + " 12:00 UTC. No output price then applies to m in those hours from 2026-12-13 12:00 UTC, with no"
+                + " later price scheduled. Calls then have no cost for any of their tokens, and are never invoiced.",
+                ending.says());
+        // with a successor at the all-day price's end, the hours stay priced
+        List<PriceEntryView> complete = List.of(window, entry(2, TokenClass.OUTPUT, -30, 10, false),
+                entry(3, TokenClass.OUTPUT, 10, null, false));
+        assertEquals(false, PriceEnding.of(window, day(5), complete).leavesAGap());
     }
 
     @Test
