@@ -53,7 +53,8 @@ public record PriceEnding(PriceEntryView ending, Instant at, PriceEntryView take
         }
         if (!gaps.isEmpty()) {
             List<String> spans = gaps.stream().map(g -> "from " + ConsoleExtensions.fmt(g.from())
-                    + (g.until() == null ? ", with no later price scheduled" : " until " + ConsoleExtensions.fmt(g.until()))
+                    + (g.until() == null ? ", with no later price scheduled"
+                            : " until " + ConsoleExtensions.fmt(g.until()))
                     + (hours ? "" : PriceGaps.except(PriceGaps.windowsDuring(others, g), g))).toList();
             sentences.add("No " + ConsoleExtensions.label(ending.tokenClass()) + " price " + (takesOver == null ? ""
                     : "then ") + "applies to " + ending.model() + (hours ? " in those hours " : " ")

@@ -112,7 +112,8 @@ class AuditLogTest {
         String history = admin.get("/console/audit?entityType=price_entry&entityId=" + old).then().statusCode(200)
                 .extract().asString();
         String nextText = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(next);
-        assertTrue(history.contains("<li><code>validUntil</code>: <span class=\"muted\">—</span> → <ins>" + nextText + "</ins></li>"),
+        assertTrue(history.contains("<li><code>validUntil</code>: <span class=\"muted\">—</span> → <ins>" + nextText
+                + "</ins></li>"),
                 "the supersede ended the old entry: " + history);
         assertTrue(history.contains("<li><code>created</code>: <ins>#" + created + "</ins></li>"), "and made one");
         assertTrue(history.contains("<li><code>usdPerMillionTokens</code>: <ins>0.5</ins></li>"), "its creation");
