@@ -12,6 +12,8 @@ import dev.tollgate.pricing.PriceEntryView;
 import dev.tollgate.security.UserView;
 import dev.tollgate.tenant.TenantView;
 import java.lang.reflect.RecordComponent;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -164,7 +166,18 @@ public record AuditRow(AuditEntry entry, List<Change> changes, String before, St
         }
     }
 
+    /** A value as the console writes it: an instant as "2026-12-10 00:00 UTC", free text exactly as recorded. */
     private static String text(JsonNode n) {
-        return n == null || n.isNull() ? "—" : n.isValueNode() ? n.asText() : n.toString();
+        if (n == null || n.isNull()) {
+            return "—";
+        }
+        if (n.isTextual()) {
+            try {
+                return ConsoleExtensions.fmt(Instant.parse(n.asText()));
+            } catch (DateTimeParseException e) {
+                return n.asText();
+            }
+        }
+        return n.isValueNode() ? n.asText() : n.toString();
     }
 }

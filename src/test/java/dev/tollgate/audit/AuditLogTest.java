@@ -104,7 +104,8 @@ class AuditLogTest {
                 "validFrom", from.toString(), "note", "audit test")).post("/api/admin/prices").then().statusCode(201)
                 .extract().path("id");
         Instant next = from.plus(Duration.ofDays(5));
-        int created = asAdmin().body(Map.of("from", next.toString(), "usdPerMillionTokens", "0.75", "note", "raise"))
+        int created = asAdmin().body(Map.of("from", next.toString(), "usdPerMillionTokens", "0.75", "note",
+                "raise announced 2026-11-30T09:00:00Z"))
                 .post("/api/admin/prices/" + old + "/supersede").then().statusCode(201).extract().path("created.id");
         asAdmin().delete("/api/admin/prices/" + created).then().statusCode(200);
 
@@ -124,6 +125,9 @@ class AuditLogTest {
         String deleted = admin.get("/console/audit?entityType=price_entry&entityId=" + created).then()
                 .statusCode(200).extract().asString();
         assertTrue(deleted.contains("<li><code>usdPerMillionTokens</code>: <del>0.75</del></li>"), "what was deleted");
+        // an instant is written as the console writes one; free text is shown as recorded, instants in it included
+        assertTrue(deleted.contains("<code>note</code>: <del>raise announced 2026-11-30T09:00:00Z</del>"), deleted);
+        assertTrue(deleted.contains("<code>validFrom</code>: <del>" + nextText + "</del>"), "an instant");
     }
 
     @Test
