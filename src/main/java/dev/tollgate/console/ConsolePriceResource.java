@@ -163,7 +163,7 @@ public class ConsolePriceResource {
     @Path("{id: \\d+}/supersede")
     public TemplateInstance supersedeForm(@PathParam("id") long id) {
         PriceEntryView entry = prices.find(id).orElseThrow(NotFoundException::new);
-        String tomorrow = ConsoleExtensions.inputValue(Instant.now().plusSeconds(86_400));
+        String tomorrow = ConsoleExtensions.inputValue(suggestedStart());
         return Templates.supersede(entry, Map.of("from", tomorrow, "usdPerMillionTokens", entry.usdPerMillionTokens(),
                 "note", ""), Map.of());
     }
@@ -206,7 +206,7 @@ public class ConsolePriceResource {
     public TemplateInstance closeForm(@PathParam("id") long id) {
         PriceEntryView entry = prices.find(id).orElseThrow(NotFoundException::new);
         // a day ahead on the hour, or a day into an entry that starts later; none when the entry ends before that
-        Instant end = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.HOURS);
+        Instant end = suggestedStart();
         if (!end.isAfter(entry.validFrom())) {
             end = entry.validFrom().plus(1, ChronoUnit.DAYS);
         }
@@ -241,22 +241,31 @@ public class ConsolePriceResource {
 
     private TemplateInstance closePage(PriceEntryView entry, Map<String, String> values, Map<String, String> errors,
             PriceEnding ending) {
-        // the entry that takes over where this one already ends: ending that one stops the charging for good
+        // the entry that takes over where this one already ends, which ending this one leaves as it is
         PriceEntryView next = entry.validUntil() == null ? null : prices.list(entry.model()).stream()
                 .filter(e -> e.tokenClass() == entry.tokenClass() && entry.validUntil().equals(e.validFrom())
-                        && Objects.equals(e.windowStart(), entry.windowStart()))
+                        && Objects.equals(e.windowStart(), entry.windowStart())
+                        && Objects.equals(e.windowEnd(), entry.windowEnd()))
                 .findFirst().orElse(null);
         return Templates.close(entry, values, errors, ending,
                 "At least " + prices.leadTimeInWords() + " ahead; calls before it keep this price.", next);
+    }
+
+    /**
+     * The instant a form suggests for a change: a day ahead on the hour, past the lead time a change needs whenever
+     * the form is sent, or the first hour past a longer lead time.
+     */
+    private Instant suggestedStart() {
+        Instant tomorrow = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.HOURS);
+        Instant earliest = prices.earliestChange().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.HOURS);
+        return earliest.isAfter(tomorrow) ? earliest : tomorrow;
     }
 
     /** A price of its own: a new model's, or a recurring time-of-day window such as off-peak hours. */
     @GET
     @Path("new")
     public TemplateInstance createForm() {
-        // a day ahead on the hour: well past the lead time a new price needs, whenever the form is opened
-        String tomorrow = ConsoleExtensions.inputValue(Instant.now().plus(1, ChronoUnit.DAYS)
-                .truncatedTo(ChronoUnit.HOURS));
+        String tomorrow = ConsoleExtensions.inputValue(suggestedStart());
         Map<String, String> values = new HashMap<>(Map.of("model", "", "tokenClass", "output",
                 "usdPerMillionTokens", "", "validFrom", tomorrow, "validUntil", "", "windowStart", "", "windowEnd", "",
                 "note", ""));

@@ -6,62 +6,92 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
- * What prices a model's calls once an entry ends at {@code at}, in the words the console asks and reports with.
- * A windowed entry gives its hours back to the all-day price; an all-day entry leaves only the windows in force,
- * if any. Every span without a price from then on is named: a call with one token class unpriced has no cost at all
- * (every class needs a price: CostCalculator), so a gap in one class makes the model's calls free.
+ * What prices a model's calls once an entry ends at {@code at}, in the words the console asks and reports with: the
+ * entries that follow, one after another, and every span with no price. A windowed entry gives its hours back to
+ * the all-day price, unless another entry of the same window takes them; an all-day entry leaves only the windows
+ * in force, if any. A call with one token class unpriced has no cost at all (every class needs a price:
+ * CostCalculator), so a gap in one class makes the model's calls free.
  */
-public record PriceEnding(PriceEntryView ending, Instant at, PriceEntryView takesOver, List<PriceGaps.Span> gaps,
-        List<PriceEntryView> others) {
+public record PriceEnding(PriceEntryView ending, Instant at, List<Segment> segments, List<PriceEntryView> others) {
+
+    /** Who prices the calls from {@code from} until {@code until} (null: on and on): {@code by}, or nothing. */
+    public record Segment(PriceEntryView by, Instant from, Instant until) {
+    }
+
+    /** The segments a sentence names; a book that changes more often than that is on the page. */
+    private static final int SHOWN = 4;
 
     static PriceEnding of(PriceEntryView ending, Instant at, List<PriceEntryView> book) {
         List<PriceEntryView> others = book.stream()
                 .filter(e -> e.id() != ending.id() && e.model().equals(ending.model())
                         && e.tokenClass() == ending.tokenClass())
                 .toList();
-        // entries that price the same calls: the same window, or for a window's hours the all-day price too
-        List<PriceEntryView> replacing = others.stream().filter(e -> sameWindow(e, ending) || e.windowStart() == null)
-                .toList();
-        PriceEntryView takesOver = replacing.stream()
-                .filter(e -> !e.validFrom().isAfter(at) && (e.validUntil() == null || e.validUntil().isAfter(at)))
-                .min(Comparator.comparing(e -> e.windowStart() == null)).orElse(null); // its own window first
-        return new PriceEnding(ending, at, takesOver, PriceGaps.uncovered(replacing, at), others);
+        List<PriceEntryView> same = others.stream().filter(e -> sameWindow(e, ending)).toList();
+        // for a window's hours the all-day price stands in wherever no entry of that window is in force
+        List<PriceEntryView> fallback = ending.windowStart() == null ? List.of()
+                : others.stream().filter(e -> e.windowStart() == null).toList();
+        return new PriceEnding(ending, at, segments(same, fallback, at), others);
+    }
+
+    private static List<Segment> segments(List<PriceEntryView> same, List<PriceEntryView> fallback, Instant at) {
+        List<Segment> segments = new ArrayList<>();
+        Instant t = at;
+        while (t != null && segments.size() <= SHOWN) {
+            Instant from = t;
+            PriceEntryView by = inForce(same, from).or(() -> inForce(fallback, from)).orElse(null);
+            // an entry of the window, starting later, takes the hours from the all-day price or from a gap
+            Instant next = Stream.concat(same.stream(), by == null ? fallback.stream() : Stream.empty())
+                    .map(PriceEntryView::validFrom).filter(f -> f.isAfter(from)).min(Comparator.naturalOrder())
+                    .orElse(null);
+            Instant until = by == null ? next : same.contains(by) ? by.validUntil() : min(by.validUntil(), next);
+            segments.add(new Segment(by, from, until));
+            t = until;
+        }
+        return segments;
     }
 
     /** True when calls after the end go unpriced, in some hours at least. */
     public boolean leavesAGap() {
-        return !gaps.isEmpty();
+        return segments.stream().anyMatch(s -> s.by() == null);
     }
 
     /**
-     * What follows, e.g. "From 2026-12-15 00:00 UTC, entry #12 ($0.3 per 1M tokens) prices those hours until
-     * 2026-12-20 00:00 UTC. No output price then applies to deepseek-v4-flash in those hours from 2026-12-20 00:00
-     * UTC, with no later price scheduled. Calls then have no cost for any of their tokens, and are never invoiced."
+     * What follows, e.g. "Calls to deepseek-v4-flash in those hours, from 2026-12-15 00:00 UTC: entry #12 ($0.3 per
+     * 1M tokens) until 2026-12-20 00:00 UTC; then no output price, and none scheduled. Calls without a price have
+     * no cost for any of their tokens, and are never invoiced."
      */
     public String says() {
         boolean hours = ending.windowStart() != null;
-        List<String> sentences = new ArrayList<>();
-        if (takesOver != null) {
-            sentences.add("From " + ConsoleExtensions.fmt(at) + ", entry #" + takesOver.id() + " ($"
-                    + takesOver.usdPerMillionTokens() + " per 1M tokens) prices "
-                    + (hours && takesOver.windowStart() == null ? "those hours" : "these calls")
-                    + (takesOver.validUntil() == null ? "" : " until " + ConsoleExtensions.fmt(takesOver.validUntil()))
-                    + (gaps.isEmpty() && takesOver.validUntil() != null ? ", and the entries after it leave no gap"
-                            : "") + ".");
+        List<String> parts = new ArrayList<>();
+        for (Segment s : segments.subList(0, Math.min(SHOWN, segments.size()))) {
+            String who = s.by() == null ? "no " + ConsoleExtensions.label(ending.tokenClass()) + " price"
+                    : "entry #" + s.by().id() + " ($" + s.by().usdPerMillionTokens() + " per 1M tokens)";
+            String until = s.until() == null ? (s.by() == null ? ", and none scheduled" : "")
+                    : " until " + ConsoleExtensions.fmt(s.until());
+            String except = s.by() != null || hours ? ""
+                    : PriceGaps.except(PriceGaps.windowsDuring(others, new PriceGaps.Span(s.from(), s.until())),
+                            new PriceGaps.Span(s.from(), s.until()));
+            parts.add(who + until + except);
         }
-        if (!gaps.isEmpty()) {
-            List<String> spans = gaps.stream().map(g -> "from " + ConsoleExtensions.fmt(g.from())
-                    + (g.until() == null ? ", with no later price scheduled"
-                            : " until " + ConsoleExtensions.fmt(g.until()))
-                    + (hours ? "" : PriceGaps.except(PriceGaps.windowsDuring(others, g), g))).toList();
-            sentences.add("No " + ConsoleExtensions.label(ending.tokenClass()) + " price " + (takesOver == null ? ""
-                    : "then ") + "applies to " + ending.model() + (hours ? " in those hours " : " ")
-                    + String.join("; ", spans) + ". Calls then have no cost for any of their tokens, and are never "
-                    + "invoiced.");
-        }
-        return String.join(" ", sentences);
+        String more = segments.size() > SHOWN ? "; and more, in the entries below" : "";
+        return "Calls to " + ending.model() + (hours ? " in those hours" : "") + ", from " + ConsoleExtensions.fmt(at)
+                + ": " + String.join("; then ", parts) + more + "."
+                + (leavesAGap() ? " Calls without a price have no cost for any of their tokens, and are never invoiced."
+                        : "");
+    }
+
+    private static Optional<PriceEntryView> inForce(List<PriceEntryView> entries, Instant t) {
+        return entries.stream()
+                .filter(e -> !e.validFrom().isAfter(t) && (e.validUntil() == null || e.validUntil().isAfter(t)))
+                .findFirst();
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
     }
 
     private static boolean sameWindow(PriceEntryView a, PriceEntryView b) {

@@ -347,7 +347,8 @@ public class PriceBookService {
         return new TimeWindow(start, end);
     }
 
-    private Instant earliestChange() {
+    /** The earliest instant a price change may take effect: now plus the configured lead time. */
+    public Instant earliestChange() {
         return Instant.now().plus(leadTime());
     }
 
@@ -355,8 +356,10 @@ public class PriceBookService {
         return config.pricing().minLeadTime();
     }
 
-    /** "5 minutes", "1 hour 30 minutes": messages are read by people, not by Duration.parse (PT5M). */
-    /** The lead time a price change needs, e.g. "5 minutes". */
+    /**
+     * The lead time a price change needs, as "5 minutes" or "1 hour 30 minutes": messages are read by people, not by
+     * Duration.parse (PT5M).
+     */
     public String leadTimeInWords() {
         Duration d = leadTime();
         List<String> parts = new ArrayList<>();

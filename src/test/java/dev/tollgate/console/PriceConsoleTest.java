@@ -228,7 +228,8 @@ class PriceConsoleTest {
         finance.postWithoutToken("/console/prices/" + offPeak + "/close", Map.of("at", end, "confirmed", end))
                 .then().statusCode(400);
         // the first save asks, saying who prices those hours then; one confirmed for another end asks again
-        String asked = "From " + endText + ", entry #" + allDay + " ($0.5 per 1M tokens) prices those hours.";
+        String asked = "Calls to " + model + " in those hours, from " + endText + ": entry #" + allDay
+                + " ($0.5 per 1M tokens).";
         finance.post("/console/prices/" + offPeak + "/close", Map.of("at", end)).then().statusCode(200)
                 .body(containsString("<strong>Not ended yet.</strong> " + asked))
                 .body(containsString("name=\"confirmed\" value=\"" + end + "\""));
@@ -249,12 +250,13 @@ class PriceConsoleTest {
                 .post("/api/admin/prices/" + allDay + "/supersede").then().statusCode(201).extract().path("created.id");
         finance.post("/console/prices/" + allDay + "/close", Map.of("at", end)).then().statusCode(200)
                 .body(containsString("class=\"notice warning\""))
-                .body(containsString("No output price applies to " + model + " from " + endText + " until "
+                .body(containsString("Calls to " + model + ", from " + endText + ": no output price until "
                         + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(later)
-                        + ", except 02:00–04:00 UTC (entry #" + night + "). Calls then have no cost for any of their"
-                        + " tokens, and are never invoiced."))
-                // the entry it already ends at is named: ending that one stops the charging for good
-                .body(containsString("where entry #" + next + " ($0.75 per 1M tokens) takes"));
+                        + ", except 02:00–04:00 UTC (entry #" + night + "); then entry #" + next + " ($0.75 per 1M"
+                        + " tokens). Calls without a price have no cost for any of their tokens, and are never"
+                        + " invoiced."))
+                // the entry that takes over where it already ends is named, one click from its row
+                .body(containsString("where <a href=\"/console/prices#entry-" + next + "\">entry #" + next + "</a>"));
 
         // an instant set to the second through the API is shown to the second, not as the minute before it
         Map<String, Object> early = new HashMap<>(Map.of("model", model, "tokenClass", "output",

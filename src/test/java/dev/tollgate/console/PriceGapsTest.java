@@ -42,14 +42,37 @@ class PriceGapsTest {
         List<PriceEntryView> book = List.of(window, entry(2, TokenClass.OUTPUT, -30, 10, false));
         PriceEnding ending = PriceEnding.of(window, day(5), book);
         assertEquals(true, ending.leavesAGap());
-        assertEquals("From 2026-12-08 12:00 UTC, entry #2 ($0.5 per 1M tokens) prices those hours until 2026-12-13"
-                + " 12:00 UTC. No output price then applies to m in those hours from 2026-12-13 12:00 UTC, with no"
-                + " later price scheduled. Calls then have no cost for any of their tokens, and are never invoiced.",
-                ending.says());
+        assertEquals("Calls to m in those hours, from 2026-12-08 12:00 UTC: entry #2 ($0.5 per 1M tokens) until"
+                + " 2026-12-13 12:00 UTC; then no output price, and none scheduled. Calls without a price have no cost"
+                + " for any of their tokens, and are never invoiced.", ending.says());
         // with a successor at the all-day price's end, the hours stay priced
         List<PriceEntryView> complete = List.of(window, entry(2, TokenClass.OUTPUT, -30, 10, false),
                 entry(3, TokenClass.OUTPUT, 10, null, false));
         assertEquals(false, PriceEnding.of(window, day(5), complete).leavesAGap());
+    }
+
+    /** A window already superseded: the all-day price has its hours only until the window's next entry starts. */
+    @Test
+    void anEndingBeforeTheWindowsNextEntryGivesTheAllDayPriceOnlyTheTimeBetween() {
+        PriceEntryView superseded = entry(1, TokenClass.OUTPUT, -30, 10, true);
+        List<PriceEntryView> book = List.of(superseded, entry(2, TokenClass.OUTPUT, -30, null, false),
+                entry(3, TokenClass.OUTPUT, 10, null, true));
+        PriceEnding ending = PriceEnding.of(superseded, day(5), book);
+        assertEquals(false, ending.leavesAGap());
+        assertEquals("Calls to m in those hours, from 2026-12-08 12:00 UTC: entry #2 ($0.5 per 1M tokens) until"
+                + " 2026-12-13 12:00 UTC; then entry #3 ($0.5 per 1M tokens).", ending.says());
+    }
+
+    /** Spans are half-open: what ends as a gap starts, or starts as it ends, does not cover it. */
+    @Test
+    void entriesAndWindowsThatOnlyTouchAGapDoNotCoverIt() {
+        List<PriceEntryView> book = List.of(entry(1, TokenClass.OUTPUT, -30, 0, false),
+                entry(2, TokenClass.OUTPUT, 5, null, false),
+                entry(3, TokenClass.OUTPUT, -30, 0, true), // a window that ends as the gap begins
+                entry(4, TokenClass.OUTPUT, 5, null, true)); // and one that starts as it ends
+        List<PriceGaps.Span> gaps = PriceGaps.uncovered(book.subList(0, 2), NOW);
+        assertEquals(List.of(new PriceGaps.Span(NOW, day(5))), gaps);
+        assertEquals(List.of(), PriceGaps.windowsDuring(book, gaps.get(0)));
     }
 
     @Test
@@ -59,7 +82,10 @@ class PriceGapsTest {
                 entry(3, TokenClass.INPUT_CACHE_MISS, 5, null, false), // a successor right at the end
                 entry(4, TokenClass.OUTPUT, -30, null, false));
         assertEquals(List.of(), PriceGaps.of(List.of("m"), complete, NOW));
-        assertEquals(List.of(), PriceGaps.of(List.of(), List.of(), NOW), "a withdrawn model's prices may end");
+        List<PriceEntryView> ended = List.of(entry(1, TokenClass.OUTPUT, -30, 5, false));
+        assertEquals(1, PriceGaps.of(List.of("m"), ended, NOW).stream()
+                .filter(g -> g.tokenClass() == TokenClass.OUTPUT).count(), "m's output price ends in 5 days");
+        assertEquals(List.of(), PriceGaps.of(List.of(), ended, NOW), "once m is withdrawn, its prices may end");
     }
 
     private static Instant day(int n) {
