@@ -72,9 +72,9 @@ public record PriceEnding(PriceEntryView ending, Instant at, List<Segment> segme
                     : "entry #" + s.by().id() + " ($" + s.by().usdPerMillionTokens() + " per 1M tokens)";
             String until = s.until() == null ? (s.by() == null ? ", and none scheduled" : "")
                     : " until " + ConsoleExtensions.fmt(s.until());
+            PriceGaps.Span span = new PriceGaps.Span(s.from(), s.until());
             String except = s.by() != null || hours ? ""
-                    : PriceGaps.except(PriceGaps.windowsDuring(others, new PriceGaps.Span(s.from(), s.until())),
-                            new PriceGaps.Span(s.from(), s.until()));
+                    : PriceGaps.except(PriceGaps.windowsDuring(others, span), span);
             parts.add(who + until + except);
         }
         String more = segments.size() > SHOWN ? "; and more, in the entries below" : "";
