@@ -45,13 +45,22 @@ public class ConsoleExtensions {
      * ("2026-12-10 00:00 UTC"), not in the API's ISO form.
      */
     static String readable(String message) {
-        return message == null ? null : ISO_INSTANT.matcher(message).replaceAll(m -> {
+        return message == null ? null : ISO_INSTANT.matcher(tokenClassesNamed(message)).replaceAll(m -> {
             try {
                 return fmt(OffsetDateTime.parse(m.group()).toInstant());
             } catch (DateTimeParseException e) { // no such day: as written
                 return Matcher.quoteReplacement(m.group());
             }
         });
+    }
+
+    /** Token classes as the console names them elsewhere: "cache-hit input", not the API's input_cache_hit. */
+    private static String tokenClassesNamed(String message) {
+        String named = message;
+        for (TokenClass c : TokenClass.values()) {
+            named = named.replaceAll("\\b" + c.wireName() + "\\b", label(c));
+        }
+        return named;
     }
 
     /** The value of a datetime-local input, in UTC. */

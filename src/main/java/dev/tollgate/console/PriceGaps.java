@@ -25,8 +25,10 @@ public final class PriceGaps {
         public String says() {
             String when = !open ? "from " + ConsoleExtensions.fmt(from)
                     : since == null ? "from now" : "since " + ConsoleExtensions.fmt(since);
+            // a gap under way is told since it began, and so are the windows in it: one started since then did
+            // not price the hours before
             return when + (until == null ? ", with no later price scheduled" : " until " + ConsoleExtensions.fmt(until))
-                    + except(windows, new Span(from, until));
+                    + except(windows, new Span(open && since != null ? since : from, until));
         }
     }
 
@@ -48,7 +50,8 @@ public final class PriceGaps {
                     boolean open = s.from().equals(now);
                     Instant since = !open ? null : allDay.stream().map(PriceEntryView::validUntil)
                             .filter(u -> u != null && !u.isAfter(now)).max(Comparator.naturalOrder()).orElse(null);
-                    gaps.add(new Gap(model, c, s.from(), s.until(), open, since, windowsDuring(own, s)));
+                    Span told = new Span(since != null ? since : s.from(), s.until());
+                    gaps.add(new Gap(model, c, s.from(), s.until(), open, since, windowsDuring(own, told)));
                 }
             }
         }

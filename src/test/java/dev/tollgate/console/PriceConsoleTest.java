@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.hamcrest.Matcher;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class PriceConsoleTest {
         // a well-formed instant before the first price is refused for what it is, not for its format
         finance.get("/console/prices?model=deepseek-v4-pro&at=2020-01-01T00:00&cacheHitTokens=1000000")
                 .then().statusCode(400)
-                .body(containsString("id=\"e-at\">no input_cache_hit price for deepseek-v4-pro is in force at"));
+                .body(containsString("id=\"e-at\">no cache-hit input price for deepseek-v4-pro is in force at"));
     }
 
     @Test
@@ -211,6 +212,10 @@ class PriceConsoleTest {
         Instant from = PricingFixtures.midnightInDays(10);
         int allDay = createEntry(model, from, null, null);
         int offPeak = createEntry(model, from, "16:30", "00:30");
+        for (String input : List.of("input_cache_hit", "input_cache_miss")) { // priced: only output is in question
+            asAdmin().body(Map.of("model", model, "tokenClass", input, "usdPerMillionTokens", "0.1", "validFrom",
+                    from.toString(), "note", "close test")).post("/api/admin/prices").then().statusCode(201);
+        }
         ConsoleSession finance = financeSession();
         finance.get("/console/prices").then().body(containsString("href=\"/console/prices/" + offPeak + "/close\""));
         Instant endsAt = from.plusSeconds(20 * 86_400);

@@ -7,6 +7,7 @@ import dev.tollgate.pricing.TokenClass;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,14 +40,14 @@ class PriceGapsTest {
     @Test
     void anEndingNamesWhatTakesOverAndTheGapAfterIt() {
         PriceEntryView window = entry(1, TokenClass.OUTPUT, -30, null, true);
-        List<PriceEntryView> book = List.of(window, entry(2, TokenClass.OUTPUT, -30, 10, false));
+        List<PriceEntryView> book = withInputs(window, entry(2, TokenClass.OUTPUT, -30, 10, false));
         PriceEnding ending = PriceEnding.of(window, day(5), book);
         assertEquals(true, ending.leavesAGap());
         assertEquals("Calls to m in those hours, from 2026-12-08 12:00 UTC: entry #2 ($0.5 per 1M tokens) until"
                 + " 2026-12-13 12:00 UTC; then no output price, and none scheduled. Calls without a price have no cost"
                 + " for any of their tokens, and are never invoiced.", ending.says());
         // with a successor at the all-day price's end, the hours stay priced
-        List<PriceEntryView> complete = List.of(window, entry(2, TokenClass.OUTPUT, -30, 10, false),
+        List<PriceEntryView> complete = withInputs(window, entry(2, TokenClass.OUTPUT, -30, 10, false),
                 entry(3, TokenClass.OUTPUT, 10, null, false));
         assertEquals(false, PriceEnding.of(window, day(5), complete).leavesAGap());
     }
@@ -55,12 +56,66 @@ class PriceGapsTest {
     @Test
     void anEndingBeforeTheWindowsNextEntryGivesTheAllDayPriceOnlyTheTimeBetween() {
         PriceEntryView superseded = entry(1, TokenClass.OUTPUT, -30, 10, true);
-        List<PriceEntryView> book = List.of(superseded, entry(2, TokenClass.OUTPUT, -30, null, false),
+        List<PriceEntryView> book = withInputs(superseded, entry(2, TokenClass.OUTPUT, -30, null, false),
                 entry(3, TokenClass.OUTPUT, 10, null, true));
         PriceEnding ending = PriceEnding.of(superseded, day(5), book);
         assertEquals(false, ending.leavesAGap());
         assertEquals("Calls to m in those hours, from 2026-12-08 12:00 UTC: entry #2 ($0.5 per 1M tokens) until"
                 + " 2026-12-13 12:00 UTC; then entry #3 ($0.5 per 1M tokens).", ending.says());
+    }
+
+    /** A window of another shape sharing the ended window's hours prices those, not the all-day price. */
+    @Test
+    void anEndingNamesAnotherWindowThatSharesThoseHours() {
+        PriceEntryView window = entry(1, TokenClass.OUTPUT, -30, null, true);
+        PriceEntryView evening = new PriceEntryView(4, "m", TokenClass.OUTPUT, "0.5", day(7), null,
+                LocalTime.of(18, 0), LocalTime.of(22, 0), "test", NOW, "admin", "scheduled");
+        PriceEnding ending = PriceEnding.of(window, day(5), withInputs(window, entry(2, TokenClass.OUTPUT, -30, null,
+                false), evening));
+        assertEquals("Calls to m in those hours, from 2026-12-08 12:00 UTC: entry #2 ($0.5 per 1M tokens), except"
+                + " 18:00–22:00 UTC (entry #4, from 2026-12-10 12:00 UTC).", ending.says());
+    }
+
+    /** A gap past the entries a sentence names is still a gap: the warning does not depend on how far it is. */
+    @Test
+    void aGapBeyondTheNamedEntriesIsStillWarnedOf() {
+        PriceEntryView window = entry(1, TokenClass.OUTPUT, -30, null, true);
+        List<PriceEntryView> book = new ArrayList<>(withInputs(window));
+        for (int i = 0; i < 6; i++) { // an all-day chain of six entries, the last ending for good
+            book.add(entry(10 + i, TokenClass.OUTPUT, i == 0 ? -30 : i * 5, (i + 1) * 5, false));
+        }
+        PriceEnding ending = PriceEnding.of(window, day(1), book);
+        assertEquals(true, ending.leavesAGap());
+        assertEquals(true, ending.says().contains("; and more changes after that, a span without a price among them."
+                + " Calls without a price have no cost"), ending.says());
+    }
+
+    /** Another token class without a price makes the calls free whatever this one costs: the ending says so. */
+    @Test
+    void anEndingSaysWhenAnotherTokenClassHasNoPrice() {
+        PriceEntryView output = entry(1, TokenClass.OUTPUT, -30, null, false);
+        List<PriceEntryView> book = List.of(output, entry(2, TokenClass.OUTPUT, 10, null, false),
+                entry(3, TokenClass.INPUT_CACHE_HIT, -30, null, false),
+                entry(4, TokenClass.INPUT_CACHE_MISS, -30, 3, false));
+        PriceEntryView ends = new PriceEntryView(1, "m", TokenClass.OUTPUT, "0.5", day(-30), day(10), null, null,
+                "test", NOW, "admin", "in_force"); // already superseded at day 10
+        PriceEnding ending = PriceEnding.of(ends, day(5), List.of(ends, book.get(1), book.get(2), book.get(3)));
+        assertEquals(true, ending.leavesAGap());
+        assertEquals(true, ending.says().contains("Whatever this price, calls to m have no cost while another of their"
+                + " token classes has no price: no cache-miss input price from 2026-12-08 12:00 UTC, and none"
+                + " scheduled."), ending.says());
+    }
+
+    /** A window started since a gap began did not price the hours before: the gap says when it started. */
+    @Test
+    void aGapUnderWayGivesTheStartOfAWindowThatBeganWithinIt() {
+        PriceEntryView window = new PriceEntryView(2, "m", TokenClass.OUTPUT, "0.5", NOW.minusSeconds(3600), null,
+                LocalTime.of(16, 30), LocalTime.of(0, 30), "test", NOW, "admin", "in_force");
+        List<PriceEntryView> book = List.of(entry(1, TokenClass.OUTPUT, -30, -1, false), window,
+                entry(3, TokenClass.INPUT_CACHE_HIT, -30, null, false),
+                entry(4, TokenClass.INPUT_CACHE_MISS, -30, null, false));
+        assertEquals("since 2026-12-02 12:00 UTC, with no later price scheduled, except 16:30–00:30 UTC (entry #2,"
+                + " from 2026-12-03 11:00 UTC)", PriceGaps.of(List.of("m"), book, NOW).get(0).says());
     }
 
     /** Spans are half-open: what ends as a gap starts, or starts as it ends, does not cover it. */
@@ -90,6 +145,14 @@ class PriceGapsTest {
 
     private static Instant day(int n) {
         return NOW.plus(Duration.ofDays(n));
+    }
+
+    /** The entries given, and open-ended input prices, so that only the output class is in question. */
+    private static List<PriceEntryView> withInputs(PriceEntryView... entries) {
+        List<PriceEntryView> book = new ArrayList<>(List.of(entries));
+        book.add(entry(90, TokenClass.INPUT_CACHE_HIT, -30, null, false));
+        book.add(entry(91, TokenClass.INPUT_CACHE_MISS, -30, null, false));
+        return book;
     }
 
     private static PriceEntryView entry(long id, TokenClass c, int fromDay, Integer untilDay, boolean windowed) {
