@@ -15,6 +15,7 @@ public class ConsoleNav {
             new Item("Tenants", "/console/tenants", Roles.ALL),
             new Item("Prices", "/console/prices", List.of(Roles.PLATFORM_ADMIN, Roles.FINANCE)),
             new Item("Model aliases", "/console/aliases", Roles.ALL),
+            new Item("Upstreams", "/console/upstreams", List.of(Roles.PLATFORM_ADMIN, Roles.FINANCE)),
             new Item("Users", "/console/users", List.of(Roles.PLATFORM_ADMIN)),
             new Item("Audit log", "/console/audit", List.of(Roles.PLATFORM_ADMIN)));
 }

@@ -80,6 +80,13 @@ public interface TollgateConfig {
         @WithDefault("30s")
         Duration breakerOpenFor();
 
+        /**
+         * How often each endpoint is asked for its account balance (DeepSeek's GET /user/balance), shown in the
+         * console and as metrics; "off" never asks on schedule.
+         */
+        @WithDefault("5m")
+        String balanceCheckEvery();
+
         /** Share of failed calls (over the last 20, at least 10) that opens an endpoint's breaker. */
         @WithDefault("50")
         int breakerFailureRatePercent();

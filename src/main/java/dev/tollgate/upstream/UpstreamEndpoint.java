@@ -79,20 +79,35 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
 
     /** A chat completions POST to this endpoint, with its credentials and the per-request timeout. */
     public RequestOptions chatCompletionsRequest(boolean stream) {
+        return request(HttpMethod.POST, target.path())
+                .setIdleTimeout(readTimeout.toMillis())
+                .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
+    }
+
+    /**
+     * DeepSeek's {@code GET /user/balance} beside the chat path (with or without /v1, as the base URL has it). A
+     * short read timeout: it is a status check, answered at once or not at all.
+     */
+    public RequestOptions balanceRequest() {
+        String base = target.path().substring(0, target.path().length() - "/chat/completions".length());
+        return request(HttpMethod.GET, base + "/user/balance")
+                .setIdleTimeout(Math.min(readTimeout.toMillis(), 10_000))
+                .putHeader(HttpHeaderNames.ACCEPT, "application/json");
+    }
+
+    private RequestOptions request(HttpMethod method, String uri) {
         return new RequestOptions()
-                .setMethod(HttpMethod.POST)
+                .setMethod(method)
                 .setHost(target.host())
                 .setPort(target.port())
                 .setSsl(target.ssl())
-                .setURI(target.path())
+                .setURI(uri)
                 // Getting a connection: a new one's TCP connect and TLS handshake each have the connect timeout (the
                 // client's options); waiting for a busy pool's gets a little longer than both, so that a connect or
                 // handshake that times out (a host that drops packets, a stalled TLS terminator) is reported and
                 // counted by the breaker as such, not as a busy pool.
                 .setConnectTimeout(connectTimeout.toMillis() * (target.ssl() ? 2 : 1) + POOL_WAIT_MARGIN_MILLIS)
-                .setIdleTimeout(readTimeout.toMillis())
-                .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                .putHeader(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json")
                 .putHeader(HttpHeaderNames.AUTHORIZATION, "Bearer " + apiKey);
     }
 

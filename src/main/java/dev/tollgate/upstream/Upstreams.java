@@ -23,6 +23,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -239,6 +240,18 @@ public class Upstreams {
             }
         }
         return Math.max(1, seconds);
+    }
+
+    /** The status an endpoint last refused its own key or account with (401, 402, 403), until it answers again. */
+    public Optional<Integer> refusal(UpstreamEndpoint endpoint) {
+        return Optional.ofNullable(refusing.get(endpoint.name()));
+    }
+
+    /** When an endpoint taken out (its breaker open) lets its trial calls through. */
+    public Optional<Instant> trialAt(UpstreamEndpoint endpoint) {
+        Instant opened = openedAt.get(endpoint.name());
+        return endpoint.breaker().getState() != CircuitBreaker.State.OPEN || opened == null ? Optional.empty()
+                : Optional.of(opened.plus(config.upstream().breakerOpenFor()));
     }
 
     public List<UpstreamEndpoint> all() {

@@ -162,7 +162,20 @@ class ConsoleBrowserTest {
                 + " '::before').content");
         assertNotEquals("none", label, "each value says what it is instead");
         Browser.screenshot(browser, "07-audit-log-phone");
+        // the upstreams, a card each: checking now shows what the account has left
+        go("/console/upstreams");
+        Browser.awaitPage(browser, "Upstreams");
+        browser.findElement(By.xpath("//button[text()='Check balances now']")).click();
+        assertEquals("Balances checked.", browser.findElement(By.cssSelector(".flash")).getText());
+        String simulator = browser.findElement(By.id("upstream-simulator")).getText();
+        assertTrue(simulator.contains("In service") && simulator.contains("110.00 CNY"), simulator);
+        page = (Long) script("return document.documentElement.scrollWidth");
+        assertTrue(page <= screen, "the page is " + page + " px wide on a " + screen + " px screen");
+        Browser.screenshot(browser, "08-upstreams-phone");
         browser.manage().window().setSize(desktop);
+        browser.navigate().refresh();
+        Browser.awaitPage(browser, "Upstreams");
+        Browser.screenshot(browser, "08-upstreams");
 
         // the browser's cookies, replayed from elsewhere: they sign in until the logout ends the session on the server
         Set<Cookie> copied = browser.manage().getCookies();

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(UpstreamFailoverTest.TwoEndpointsPerModel.class)
-class UpstreamFailoverTest {
+public class UpstreamFailoverTest {
 
     public static class TwoEndpointsPerModel implements QuarkusTestProfile {
         @Override

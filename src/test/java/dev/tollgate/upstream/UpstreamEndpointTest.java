@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.upstream.UpstreamEndpoint.Target;
+import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Where an endpoint's calls go, read from its base URL once, and the key as it goes in the header. */
@@ -24,6 +26,18 @@ class UpstreamEndpointTest {
         assertEquals(new Target("vllm_server", 8000, false, "/v1/chat/completions"),
                 Target.of(PROPERTY, "http://vllm_server:8000/v1"));
         assertEquals(new Target("sglang_a", 80, false, "/chat/completions"), Target.of(PROPERTY, "http://sglang_a"));
+    }
+
+    @Test
+    void theBalanceIsAskedForBesideTheChatPath() {
+        assertEquals("/user/balance", endpoint("https://api.deepseek.com").balanceRequest().getURI());
+        assertEquals("/v1/user/balance", endpoint("https://api.deepseek.com/v1/").balanceRequest().getURI());
+        assertEquals("/proxy/deepseek/user/balance", endpoint("http://gw/proxy/deepseek").balanceRequest().getURI());
+    }
+
+    private static UpstreamEndpoint endpoint(String baseUrl) {
+        return new UpstreamEndpoint("x", baseUrl, "sk-x", Set.of(), 0, 1, Duration.ofSeconds(5), Duration.ofSeconds(600),
+                null, null, Target.of(PROPERTY, baseUrl));
     }
 
     @Test

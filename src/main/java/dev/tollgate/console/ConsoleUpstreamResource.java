@@ -1,0 +1,53 @@
+package dev.tollgate.console;
+
+import dev.tollgate.security.Roles;
+import dev.tollgate.upstream.BalanceMonitor;
+import dev.tollgate.upstream.UpstreamStatus;
+import dev.tollgate.upstream.Upstreams;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/**
+ * The upstream endpoints as configured, whether each is in service, and its account balance. Read-only: endpoints
+ * and their keys come from configuration. Platform admins and finance (who pay the upstream's bill).
+ */
+@Path("/console/upstreams")
+@Produces(MediaType.TEXT_HTML)
+@RolesAllowed({Roles.PLATFORM_ADMIN, Roles.FINANCE})
+public class ConsoleUpstreamResource {
+
+    @CheckedTemplate(basePath = "upstreams")
+    static class Templates {
+        static native TemplateInstance list(List<UpstreamStatus> upstreams, boolean simulated);
+    }
+
+    @Inject
+    Upstreams upstreams;
+    @Inject
+    BalanceMonitor balances;
+
+    @GET
+    public TemplateInstance list() {
+        return Templates.list(UpstreamStatus.all(upstreams, balances), upstreams.simulated());
+    }
+
+    @POST
+    @Path("balance-check")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response checkBalances() {
+        balances.checkAllNow();
+        List<String> exhausted = balances.exhausted();
+        return Flash.redirect("/console/upstreams", exhausted.isEmpty() ? "Balances checked."
+                : "Balances checked: out of balance on " + String.join(", ", exhausted) + ".");
+    }
+}
