@@ -44,8 +44,9 @@ public final class LoopLocalClients {
     }
 
     HttpClient current() {
-        Context context = Vertx.currentContext();
-        if (!loopLocal || context == null || !context.isEventLoopContext()) {
+        // The thread, not the context: a worker running blocking code for a request has the request's event-loop
+        // context current, and a client kept for each of those threads was never closed.
+        if (!loopLocal || !Context.isOnEventLoopThread()) {
             return shared;
         }
         return perLoop.computeIfAbsent(Thread.currentThread(), t -> factory.get());

@@ -157,6 +157,17 @@ class LoopLocalClientsTest {
     }
 
     @Test
+    void aWorkerThreadWithAnEventLoopsContextGetsTheSharedClient() throws Exception {
+        // as Quarkus runs a blocking REST method: on a worker thread, with the request's event-loop context current
+        Context loop = bothEventLoops().get(0);
+        CompletableFuture<HttpClient> seen = new CompletableFuture<>();
+        loop.runOnContext(v -> loop.executeBlocking(() -> clients.current())
+                .onComplete(r -> seen.complete(r.result())));
+        assertSame(clients.current(), seen.get(10, TimeUnit.SECONDS));
+        assertEquals(1, created.size(), "no client kept for a worker thread");
+    }
+
+    @Test
     void offTheEventLoopsTheSharedClientServes() {
         assertSame(clients.current(), clients.current());
         assertEquals(1, created.size());
