@@ -1,6 +1,7 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.apikey.AuthenticatedKey;
+import dev.tollgate.upstream.SilenceWatch;
 import dev.tollgate.upstream.UpstreamEndpoint;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;

@@ -7,6 +7,8 @@ import dev.tollgate.catalog.AliasResolver;
 import dev.tollgate.catalog.ModelResolution;
 import dev.tollgate.platform.RequestIds;
 import dev.tollgate.platform.TollgateConfig;
+import dev.tollgate.upstream.SilenceWatch;
+import dev.tollgate.upstream.UpstreamBody;
 import dev.tollgate.upstream.UpstreamEndpoint;
 import dev.tollgate.upstream.Upstreams;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.upstream.UpstreamBalance.State;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.Vertx;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -34,6 +33,7 @@ import org.jboss.logging.Logger;
  * before (or as soon as) the DeepSeek account runs out and every tenant's calls start failing with 402.
  */
 @Named("balances")
+@Startup // its gauges exist from the start, not from the first page that asks
 @ApplicationScoped
 public class BalanceMonitor {
 
@@ -47,6 +47,10 @@ public class BalanceMonitor {
     MeterRegistry metrics;
     @Inject
     ObjectMapper json;
+    @Inject
+    Vertx vertx;
+    /** How long an answer may go silent once its headers are in. */
+    long answerTimeoutMillis = 10_000;
 
     private final Map<String, UpstreamBalance> latest = new ConcurrentHashMap<>();
     /** Endpoint and currency pairs that have a gauge already; currencies become known from the answers. */
@@ -90,29 +94,17 @@ public class BalanceMonitor {
         return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new));
     }
 
-    private Future<UpstreamBalance> ask(UpstreamEndpoint endpoint) {
+    /** Dated when asked, so that of two checks under way at once the later one's answer stands. */
+    Future<UpstreamBalance> ask(UpstreamEndpoint endpoint) {
+        Instant asked = Instant.now();
         return endpoint.client().request(endpoint.balanceRequest())
                 .compose(request -> request.send())
-                .compose(response -> body(response)
-                        .map(body -> UpstreamBalance.read(Instant.now(), response.statusCode(), body, json)))
-                .recover(failure -> Future.succeededFuture(UpstreamBalance.failed(Instant.now(),
-                        describe(failure))));
-    }
-
-    private static Future<String> body(HttpClientResponse response) {
-        Promise<String> read = Promise.promise();
-        Buffer body = Buffer.buffer();
-        response.handler(chunk -> {
-            if (body.length() + chunk.length() > MAX_ANSWER_BYTES) {
-                read.tryFail("an answer over 64 KiB");
-                response.request().reset();
-            } else {
-                body.appendBuffer(chunk);
-            }
-        });
-        response.exceptionHandler(read::tryFail);
-        response.endHandler(v -> read.tryComplete(body.toString(StandardCharsets.UTF_8)));
-        return read.future();
+                // the request's timeout ends with the headers; the connection's is the endpoint's read timeout,
+                // ten minutes by default, for which a server stalling half way would hold the scheduled checks
+                .compose(response -> UpstreamBody.read(vertx, response, MAX_ANSWER_BYTES, answerTimeoutMillis)
+                        .map(body -> UpstreamBalance.read(asked, response.statusCode(),
+                                body.toString(StandardCharsets.UTF_8), json)))
+                .recover(failure -> Future.succeededFuture(UpstreamBalance.failed(asked, describe(failure))));
     }
 
     /** The failure as an operator reads it; Vert.x' messages name host and port, never the request's headers. */
@@ -121,9 +113,16 @@ public class BalanceMonitor {
         return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
     }
 
-    private void record(UpstreamEndpoint endpoint, UpstreamBalance balance) {
-        UpstreamBalance before = latest.put(endpoint.name(), balance);
-        if (balance.state() == State.AVAILABLE) {
+    private void record(UpstreamEndpoint endpoint, UpstreamBalance answer) {
+        UpstreamBalance[] before = new UpstreamBalance[1];
+        UpstreamBalance balance = latest.compute(endpoint.name(), (name, last) -> {
+            before[0] = last;
+            return last == null ? answer : last.then(answer);
+        });
+        if (balance == before[0]) { // an answer older than the one kept
+            return;
+        }
+        if (answer.state() == State.AVAILABLE) {
             // its key and account work (topped up since a call was refused 402, say): the next refusal is news
             upstreams.answered(endpoint);
         }
@@ -136,7 +135,7 @@ public class BalanceMonitor {
                         .register(metrics);
             }
         }
-        State was = before == null ? null : before.state();
+        State was = before[0] == null ? null : before[0].state();
         if (balance.state() == was) {
             return;
         }

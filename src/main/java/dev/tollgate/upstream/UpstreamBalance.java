@@ -13,7 +13,8 @@ import java.util.List;
  * say. When a DeepSeek account runs dry every call through it gets a 402, every tenant's alike; this is how an
  * operator sees it coming.
  */
-public record UpstreamBalance(Instant checkedAt, State state, List<Amount> amounts, String detail) {
+public record UpstreamBalance(Instant checkedAt, State state, List<Amount> amounts, String detail,
+        Failure failedSince) {
 
     public enum State {
         /** The account can take calls ({@code is_available} true). */
@@ -24,8 +25,15 @@ public record UpstreamBalance(Instant checkedAt, State state, List<Amount> amoun
         KEY_REFUSED,
         /** The server has no balance to report (a vLLM or SGLang server answers 404): not asked again on schedule. */
         NOT_OFFERED,
-        /** No usable answer: unreachable, timed out, a server error. Asked again next time. */
+        /**
+         * No usable answer: unreachable, timed out, a server error, a page that is no balance. Asked again next
+         * time; an earlier conclusive answer stands meanwhile, with the failure beside it.
+         */
         FAILED
+    }
+
+    /** A check that got no usable answer after this one, and why. */
+    public record Failure(Instant at, String why) {
     }
 
     /** DeepSeek's amounts, strings on the wire, kept exact. */
@@ -36,15 +44,33 @@ public record UpstreamBalance(Instant checkedAt, State state, List<Amount> amoun
     static UpstreamBalance read(Instant at, int status, String body, ObjectMapper json) {
         return switch (status) {
             case 200 -> readBody(at, body, json);
-            case 401, 403 -> new UpstreamBalance(at, State.KEY_REFUSED, List.of(), "HTTP " + status);
-            case 402 -> new UpstreamBalance(at, State.EXHAUSTED, List.of(), "HTTP 402");
-            case 404, 405 -> new UpstreamBalance(at, State.NOT_OFFERED, List.of(), "HTTP " + status);
+            case 401, 403 -> new UpstreamBalance(at, State.KEY_REFUSED, List.of(), "HTTP " + status, null);
+            case 402 -> new UpstreamBalance(at, State.EXHAUSTED, List.of(), "HTTP 402", null);
+            case 404, 405 -> new UpstreamBalance(at, State.NOT_OFFERED, List.of(), "HTTP " + status, null);
             default -> failed(at, "HTTP " + status);
         };
     }
 
     static UpstreamBalance failed(Instant at, String why) {
-        return new UpstreamBalance(at, State.FAILED, List.of(), why);
+        return new UpstreamBalance(at, State.FAILED, List.of(), why, null);
+    }
+
+    /**
+     * This answer followed by the next: a failed check leaves a conclusive answer standing (an account out of
+     * balance stays so until a check says otherwise), noting the failure; an answer older than this one (two checks
+     * under way at once) changes nothing.
+     */
+    UpstreamBalance then(UpstreamBalance next) {
+        if (next.checkedAt().isBefore(lastAsked())) {
+            return this;
+        }
+        return next.state() == State.FAILED && state != State.FAILED
+                ? new UpstreamBalance(checkedAt, state, amounts, detail, new Failure(next.checkedAt(), next.detail()))
+                : next;
+    }
+
+    private Instant lastAsked() {
+        return failedSince == null ? checkedAt : failedSince.at();
     }
 
     private static UpstreamBalance readBody(Instant at, String body, ObjectMapper json) {
@@ -54,9 +80,9 @@ public record UpstreamBalance(Instant checkedAt, State state, List<Amount> amoun
         } catch (IOException e) {
             root = null;
         }
-        // an OpenAI-compatible server that answers every path (a catch-all proxy) has no balance either
+        // a proxy's or load balancer's page in an incident: asked again next time
         if (root == null || !root.path("is_available").isBoolean()) {
-            return new UpstreamBalance(at, State.NOT_OFFERED, List.of(), "no DeepSeek balance in the answer");
+            return failed(at, "HTTP 200 without a DeepSeek balance");
         }
         List<Amount> amounts = new ArrayList<>();
         for (JsonNode info : root.path("balance_infos")) {
@@ -67,7 +93,7 @@ public record UpstreamBalance(Instant checkedAt, State state, List<Amount> amoun
             }
         }
         return new UpstreamBalance(at, root.path("is_available").asBoolean() ? State.AVAILABLE : State.EXHAUSTED,
-                List.copyOf(amounts), null);
+                List.copyOf(amounts), null, null);
     }
 
     /** "110.00" as DeepSeek sends it, or a plain JSON number; anything else is no amount. */

@@ -36,8 +36,8 @@ class UpstreamEndpointTest {
     }
 
     private static UpstreamEndpoint endpoint(String baseUrl) {
-        return new UpstreamEndpoint("x", baseUrl, "sk-x", Set.of(), 0, 1, Duration.ofSeconds(5), Duration.ofSeconds(600),
-                null, null, Target.of(PROPERTY, baseUrl));
+        return new UpstreamEndpoint("x", baseUrl, "sk-x", Set.of(), 0, 1, Duration.ofSeconds(5),
+                Duration.ofSeconds(600), null, null, Target.of(PROPERTY, baseUrl));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.tollgate.gateway;
+package dev.tollgate.upstream;
 
 import io.vertx.core.Vertx;
 
@@ -8,7 +8,7 @@ import io.vertx.core.Vertx;
  * this tells a silent upstream (a 504) from a broken one (a 502). One timer per response, re-armed only when
  * it fires, so that each chunk costs just a clock read.
  */
-final class SilenceWatch {
+public final class SilenceWatch {
 
     private final Vertx vertx;
     private final long limitNanos;
@@ -23,18 +23,18 @@ final class SilenceWatch {
     }
 
     /** Calls {@code onSilence} once, if {@code limitMillis} pass without {@link #heard()}; on the calling loop. */
-    static SilenceWatch start(Vertx vertx, long limitMillis, Runnable onSilence) {
+    public static SilenceWatch start(Vertx vertx, long limitMillis, Runnable onSilence) {
         SilenceWatch watch = new SilenceWatch(vertx, limitMillis, onSilence);
         watch.lastHeard = System.nanoTime();
         watch.timer = vertx.setTimer(limitMillis, t -> watch.check());
         return watch;
     }
 
-    void heard() {
+    public void heard() {
         lastHeard = System.nanoTime();
     }
 
-    void stop() {
+    public void stop() {
         vertx.cancelTimer(timer);
     }
 

@@ -1,4 +1,4 @@
-package dev.tollgate.gateway;
+package dev.tollgate.upstream;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -11,14 +11,14 @@ import io.vertx.core.http.HttpClientResponse;
  * Reads an upstream response's whole body, up to a limit: Vert.x's own {@code body()} has none, and an
  * upstream that never stops sending would fill the heap.
  */
-final class UpstreamBody {
+public final class UpstreamBody {
 
     /** The body passed the limit; the upstream request has been reset. {@code received} is what came before. */
-    static final class TooLargeException extends RuntimeException {
-        final long limit;
-        final Buffer received;
+    public static final class TooLargeException extends RuntimeException {
+        public final long limit;
+        public final Buffer received;
 
-        TooLargeException(long limit, Buffer received) {
+        public TooLargeException(long limit, Buffer received) {
             super("upstream body over " + limit + " bytes", null, false, false);
             this.limit = limit;
             this.received = received;
@@ -26,8 +26,8 @@ final class UpstreamBody {
     }
 
     /** The body broke off before its end; {@code received} is what came, for an estimate of the answer. */
-    static final class BrokenOffException extends RuntimeException {
-        final Buffer received;
+    public static final class BrokenOffException extends RuntimeException {
+        public final Buffer received;
 
         BrokenOffException(Throwable cause, Buffer received) {
             super(String.valueOf(cause.getMessage()), cause, false, false);
@@ -36,10 +36,10 @@ final class UpstreamBody {
     }
 
     /** Nothing more came for the read timeout; the upstream request has been reset. */
-    static final class SilentException extends RuntimeException {
-        final Buffer received;
+    public static final class SilentException extends RuntimeException {
+        public final Buffer received;
 
-        SilentException(long millis, Buffer received) {
+        public SilentException(long millis, Buffer received) {
             super("upstream silent for " + millis + " ms", null, false, false);
             this.received = received;
         }
@@ -49,12 +49,12 @@ final class UpstreamBody {
     }
 
     /** What JSON allows around a value (RFC 8259): a parser skips it, and nothing else. */
-    static boolean isJsonWhitespace(byte b) {
+    public static boolean isJsonWhitespace(byte b) {
         return b == ' ' || b == '\n' || b == '\r' || b == '\t';
     }
 
     /** The body, or one of this class's exceptions: over {@code limit} bytes, broken off, or silent for {@code silenceMillis}. */
-    static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis) {
+    public static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis) {
         return read(vertx, resp, limit, silenceMillis, null, null);
     }
 
@@ -62,7 +62,7 @@ final class UpstreamBody {
      * As above; {@code leadingBlank} (if any) is handed each piece of white space that comes before the body's text,
      * and {@code textBegins} (if any) runs when the first byte of text comes.
      */
-    static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis,
+    public static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis,
             Handler<Buffer> leadingBlank, Runnable textBegins) {
         Promise<Buffer> result = Promise.promise();
         Buffer body = Buffer.buffer();
