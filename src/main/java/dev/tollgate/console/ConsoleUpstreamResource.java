@@ -1,7 +1,9 @@
 package dev.tollgate.console;
 
 import dev.tollgate.security.Roles;
+import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.upstream.BalanceMonitor;
+import dev.tollgate.upstream.UpstreamBalance;
 import dev.tollgate.upstream.UpstreamStatus;
 import dev.tollgate.upstream.Upstreams;
 import io.quarkus.qute.CheckedTemplate;
@@ -28,17 +30,22 @@ public class ConsoleUpstreamResource {
 
     @CheckedTemplate(basePath = "upstreams")
     static class Templates {
-        static native TemplateInstance list(List<UpstreamStatus> upstreams, boolean simulated);
+        static native TemplateInstance list(List<UpstreamStatus> upstreams, boolean simulated, String checkEvery);
     }
 
     @Inject
     Upstreams upstreams;
     @Inject
     BalanceMonitor balances;
+    @Inject
+    TollgateConfig config;
 
     @GET
     public TemplateInstance list() {
-        return Templates.list(UpstreamStatus.all(upstreams, balances), upstreams.simulated());
+        String every = config.upstream().balanceCheckEvery().strip();
+        return Templates.list(UpstreamStatus.all(upstreams, balances), upstreams.simulated(),
+                every.equalsIgnoreCase("off") || every.equalsIgnoreCase("disabled") ? "only when asked"
+                        : "every " + every);
     }
 
     @POST
@@ -46,8 +53,13 @@ public class ConsoleUpstreamResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response checkBalances() {
         balances.checkAllNow();
+        List<String> unanswered = UpstreamStatus.all(upstreams, balances).stream()
+                .filter(s -> s.balance() != null && (s.balance().state() == UpstreamBalance.State.FAILED
+                        || s.balance().failedSince() != null))
+                .map(UpstreamStatus::name).toList();
         List<String> exhausted = balances.exhausted();
-        return Flash.redirect("/console/upstreams", exhausted.isEmpty() ? "Balances checked."
-                : "Balances checked: out of balance on " + String.join(", ", exhausted) + ".");
+        return Flash.redirect("/console/upstreams", "Balances checked."
+                + (exhausted.isEmpty() ? "" : " Out of balance: " + String.join(", ", exhausted) + ".")
+                + (unanswered.isEmpty() ? "" : " No answer from: " + String.join(", ", unanswered) + "."));
     }
 }

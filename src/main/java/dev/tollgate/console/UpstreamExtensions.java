@@ -10,29 +10,44 @@ public class UpstreamExtensions {
 
     static String stateLabel(UpstreamStatus s) {
         return switch (s.breaker()) {
-            case "closed" -> "In service";
             case "open" -> "Taken out";
             case "half_open" -> "Trial calls";
-            default -> s.breaker();
+            default -> s.refusedWith() != null ? "Refusing calls" : "In service";
         };
     }
 
-    // The badge colours of keys and aliases: green in service, orange on trial, red taken out.
+    // The badge colours of keys and aliases: green in service, orange on trial, red taken out or refusing.
     static String stateCss(UpstreamStatus s) {
         return switch (s.breaker()) {
-            case "closed" -> "active";
             case "open" -> "revoked";
-            default -> "expiring";
+            case "half_open" -> "expiring";
+            default -> s.refusedWith() != null ? "revoked" : "active";
         };
     }
 
-    /** Why the endpoint's own calls are refused, as the operator must act on it; null while they are not. */
+    /** Why the endpoint refuses calls, as the operator must act on it; null while it does not. */
     static String refusalLabel(UpstreamStatus s) {
         if (s.refusedWith() == null) {
             return null;
         }
-        return s.refusedWith() == 402 ? "Calls refused: out of balance (HTTP 402)"
-                : "Calls refused: API key not accepted (HTTP " + s.refusedWith() + ")";
+        return s.refusedWith() == 402 ? "Out of balance: calls get HTTP 402 until the account is topped up"
+                : "API key refused (HTTP " + s.refusedWith() + "): check " + keyProperty(s);
+    }
+
+    /** What to fix when the balance check's key is refused; null otherwise. */
+    static String balanceHint(UpstreamStatus s) {
+        return s.balance() != null && s.balance().state() == UpstreamBalance.State.KEY_REFUSED
+                ? "check " + keyProperty(s) : null;
+    }
+
+    /** A check found the account empty, and the endpoint has answered a call since: it was topped up. */
+    static boolean answeredSince(UpstreamStatus s) {
+        return s.balance() != null && s.balance().state() == UpstreamBalance.State.EXHAUSTED
+                && !Integer.valueOf(402).equals(s.refusedWith());
+    }
+
+    private static String keyProperty(UpstreamStatus s) {
+        return "tollgate.upstream.endpoints." + s.name() + ".api-key";
     }
 
     static String stateLabel(UpstreamBalance b) {

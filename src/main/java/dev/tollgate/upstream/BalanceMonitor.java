@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.upstream.UpstreamBalance.State;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ConnectTimeoutException;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Future;
@@ -15,7 +16,10 @@ import jakarta.inject.Named;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
@@ -59,7 +64,7 @@ public class BalanceMonitor {
     @PostConstruct
     void registerGauges() {
         for (UpstreamEndpoint e : upstreams.all()) {
-            Gauge.builder("tollgate.upstream.balance.available", this, m -> m.availability(e.name()))
+            Gauge.builder("tollgate.upstream.balance.available", this, m -> m.availability(e))
                     .description("1 while the upstream endpoint's account can take calls, 0 once it is out of"
                             + " balance (every call then gets 402); NaN while unknown")
                     .tag("endpoint", e.name())
@@ -107,8 +112,27 @@ public class BalanceMonitor {
                 .recover(failure -> Future.succeededFuture(UpstreamBalance.failed(asked, describe(failure))));
     }
 
-    /** The failure as an operator reads it; Vert.x' messages name host and port, never the request's headers. */
-    private static String describe(Throwable failure) {
+    /**
+     * The failure as an operator reads it, not as netty words it ("finishConnect(..) failed with error(-111)");
+     * never the request's headers, which hold the key.
+     */
+    private String describe(Throwable failure) {
+        if (failure instanceof ConnectTimeoutException) {
+            return "connection timed out";
+        }
+        if (failure instanceof ConnectException) {
+            return "connection refused";
+        }
+        if (failure instanceof UnknownHostException) {
+            return "unknown host";
+        }
+        if (failure instanceof UpstreamBody.SilentException || failure instanceof TimeoutException) {
+            return "no answer within " + (answerTimeoutMillis % 1000 == 0 ? answerTimeoutMillis / 1000 + " s"
+                    : answerTimeoutMillis + " ms");
+        }
+        if (failure instanceof UpstreamBody.TooLargeException) {
+            return "an answer over " + MAX_ANSWER_BYTES / 1024 + " KiB";
+        }
         String message = failure.getMessage();
         return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
     }
@@ -122,9 +146,12 @@ public class BalanceMonitor {
         if (balance == before[0]) { // an answer older than the one kept
             return;
         }
+        // One record of an account out of balance, kept with the gateway's own refusals: a call that is answered
+        // ends it as a check that finds balance does, whichever comes first.
         if (answer.state() == State.AVAILABLE) {
-            // its key and account work (topped up since a call was refused 402, say): the next refusal is news
             upstreams.answered(endpoint);
+        } else if (answer.state() == State.EXHAUSTED) {
+            upstreams.outOfBalance(endpoint);
         }
         for (UpstreamBalance.Amount a : balance.amounts()) {
             if (currencyGauges.add(endpoint.name() + " " + a.currency())) {
@@ -162,22 +189,26 @@ public class BalanceMonitor {
     }
 
     /**
-     * Endpoints out of balance, by the last check or by the gateway's own calls (a 402 since the endpoint last
-     * answered), whichever learned it first: the console warns platform admins and finance of them.
+     * Endpoints out of balance, by the last check or by the gateway's own calls (a 402), until one of them finds
+     * otherwise: the console warns platform admins and finance of them. Best first, as the Upstreams page lists them.
      */
     public List<String> exhausted() {
-        return upstreams.all().stream()
-                .filter(e -> upstreams.refusal(e).orElse(0) == 402
-                        || latest(e.name()).map(b -> b.state() == State.EXHAUSTED).orElse(false))
+        return upstreams.all().stream().filter(this::outOfBalance)
+                .sorted(Comparator.comparingInt(UpstreamEndpoint::priority).thenComparing(UpstreamEndpoint::name))
                 .map(UpstreamEndpoint::name).toList();
     }
 
-    private double availability(String endpoint) {
-        return latest(endpoint).map(b -> switch (b.state()) {
-            case AVAILABLE -> 1.0;
-            case EXHAUSTED -> 0.0;
-            default -> Double.NaN;
-        }).orElse(Double.NaN);
+    private boolean outOfBalance(UpstreamEndpoint endpoint) {
+        return upstreams.refusal(endpoint).orElse(0) == 402;
+    }
+
+    /** 0 while out of balance; 1 once DeepSeek has said either way and the account is not (or no longer) empty. */
+    private double availability(UpstreamEndpoint endpoint) {
+        if (outOfBalance(endpoint)) {
+            return 0.0;
+        }
+        State known = latest(endpoint.name()).map(UpstreamBalance::state).orElse(null);
+        return known == State.AVAILABLE || known == State.EXHAUSTED ? 1.0 : Double.NaN;
     }
 
     private double total(String endpoint, String currency) {

@@ -31,6 +31,12 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
          * localhost.
          */
         public static Target of(String property, String baseUrl) {
+            // before anything that quotes the URL: a password in it must not reach the log, nor the console
+            String written = baseUrl.strip().replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "").split("[/?#]", 2)[0];
+            if (written.contains("@")) {
+                throw new IllegalArgumentException(property + " has a user name or password in it, which is never"
+                        + " sent (the endpoint's api-key is) and would be shown on the console; leave it out");
+            }
             URI uri;
             try {
                 uri = new URI(baseUrl.strip().replaceAll("/+$", "") + "/chat/completions");

@@ -218,6 +218,14 @@ public class Upstreams {
         }
     }
 
+    /**
+     * A balance check found the endpoint's account empty: it is refusing as if a call had met a 402 (the check logs
+     * it), until it answers a call or a check finds balance.
+     */
+    public void outOfBalance(UpstreamEndpoint endpoint) {
+        refusing.put(endpoint.name(), 402);
+    }
+
     /** An endpoint answered a call: a later refusal of its credentials is news again. */
     public void answered(UpstreamEndpoint endpoint) {
         if (!refusing.isEmpty()) { // the common case reads, never writes

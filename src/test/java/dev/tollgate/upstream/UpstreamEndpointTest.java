@@ -29,6 +29,17 @@ class UpstreamEndpointTest {
     }
 
     @Test
+    void aPasswordInTheBaseUrlStopsTheStartWithoutBeingRepeated() {
+        for (String bad : new String[] {"http://u:s3cret@vllm:8000/v1", "https://s3cret@api.deepseek.com",
+                "http://u:s3cret@bad_host/v1", "http://u:s3cret{@vllm/v1"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Target.of(PROPERTY, bad),
+                    bad);
+            assertTrue(e.getMessage().startsWith(PROPERTY + " has a user name or password"), e.getMessage());
+            assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        }
+    }
+
+    @Test
     void theBalanceIsAskedForBesideTheChatPath() {
         assertEquals("/user/balance", endpoint("https://api.deepseek.com").balanceRequest().getURI());
         assertEquals("/v1/user/balance", endpoint("https://api.deepseek.com/v1/").balanceRequest().getURI());

@@ -25,6 +25,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,7 @@ class UpstreamStatusTest {
         assertEquals("KEY_REFUSED", state(json, "revoked"));
         assertEquals("NOT_OFFERED", state(json, "wrongpath"));
         assertEquals("FAILED", state(json, "nobody"));
+        assertEquals("connection refused", json.getString("find { it.name == 'nobody' }.balance.detail"));
         assertFalse(body.contains("sk-failover"), "no API key in the answer");
 
         String metrics = Management.metrics();
@@ -85,8 +88,9 @@ class UpstreamStatusTest {
         JsonPath json = asAdmin().get("/api/admin/upstreams").then().statusCode(200).extract().jsonPath();
         assertEquals("EXHAUSTED", state(json, "primary"));
         assertTrue(Management.metrics().contains("tollgate_upstream_balance_available{endpoint=\"primary\"} 0.0"));
-        admin.get("/console/tenants").then().statusCode(200)
-                .body(containsString("Upstream out of balance"), containsString("<code>primary</code>"));
+        admin.get("/console/tenants").then().statusCode(200).body(containsString("Upstream out of balance"),
+                containsString("The accounts of <code>light</code>, <code>primary</code>, <code>backup</code> have"
+                        + " run out"));
         ConsoleSession.login(finance, PASSWORD).get("/console/upstreams").then().statusCode(200)
                 .body(containsString("Upstream out of balance"), containsString("Out of balance"));
         ConsoleSession.login(tenantAdmin, PASSWORD).get("/console/tenants").then().statusCode(200)
@@ -116,12 +120,41 @@ class UpstreamStatusTest {
     }
 
     @Test
+    void aCallAnsweredAfterATopUpEndsTheWarningBeforeTheNextCheck() {
+        String key = issueKey(createTenant(uniqueSlug("upstream-topup")));
+        SeparateSimulator.simulator().balanceAvailable(false);
+        balances.checkAllNow();
+        assertEquals(List.of("light", "primary", "backup"), balances.exhausted());
+        SeparateSimulator.simulator().balanceAvailable(true);
+        // the weights send one call in ten to "light": each endpoint ends its own warning when it answers
+        for (int i = 0; i < 200 && balances.exhausted().contains("primary"); i++) {
+            chat(key, "deepseek-v4-flash").then().statusCode(200);
+        }
+        assertFalse(balances.exhausted().contains("primary"), "primary answered a call");
+        String metrics = Management.metrics();
+        assertTrue(metrics.contains("tollgate_upstream_balance_available{endpoint=\"primary\"} 1.0"), metrics);
+        assertTrue(metrics.contains("tollgate_upstream_balance_available{endpoint=\"backup\"} 0.0"), metrics);
+        String row = row(ConsoleSession.login(ADMIN, ADMIN_PASSWORD).get("/console/upstreams").asString(), "primary");
+        assertTrue(row.contains("In service") && row.contains("it has answered calls since"), row);
+    }
+
+    @Test
+    void aCheckSaysWhichEndpointsDidNotAnswer() {
+        Response check = ConsoleSession.login(ADMIN, ADMIN_PASSWORD).post("/console/upstreams/balance-check", Map.of());
+        check.then().statusCode(303);
+        String flash = URLDecoder.decode(check.cookie("tollgate-flash"), StandardCharsets.UTF_8);
+        assertEquals("Balances checked. No answer from: nobody.", flash);
+    }
+
+    @Test
     void thePageShowsWhatTheGatewaysOwnCallsMet() {
         chat(issueKey(createTenant(uniqueSlug("upstream-status"))), "deepseek-v4-pro").then().statusCode(200);
         String page = ConsoleSession.login(ADMIN, ADMIN_PASSWORD).get("/console/upstreams").then().statusCode(200)
                 .extract().asString();
         String revoked = row(page, "revoked");
-        assertTrue(revoked.contains("Calls refused: API key not accepted (HTTP 401)"), revoked);
+        assertTrue(revoked.contains("Refusing calls"), revoked);
+        assertTrue(revoked.contains("API key refused (HTTP 401): check tollgate.upstream.endpoints.revoked.api-key"),
+                revoked);
         assertTrue(revoked.contains(SeparateSimulator.simulator().baseUrl()), revoked);
         assertTrue(row(page, "backup").contains("In service"), row(page, "backup"));
         assertFalse(page.contains("sk-failover"), "no API key on the page");
