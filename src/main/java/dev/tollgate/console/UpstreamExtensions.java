@@ -43,7 +43,7 @@ public class UpstreamExtensions {
     /** A check found the account empty, and the endpoint has answered a call since: it was topped up. */
     static boolean answeredSince(UpstreamStatus s) {
         return s.balance() != null && s.balance().state() == UpstreamBalance.State.EXHAUSTED
-                && !Integer.valueOf(402).equals(s.refusedWith());
+                && s.refusedWith() == null;
     }
 
     private static String keyProperty(UpstreamStatus s) {

@@ -79,7 +79,7 @@ public class BalanceMonitor {
         return check(e -> latest(e.name()).map(b -> b.state() != State.NOT_OFFERED).orElse(true));
     }
 
-    /** Asks every endpoint now (the console's "Check now"), those without a balance included. */
+    /** Asks every endpoint now (the console's "Check balances now"), those without a balance included. */
     public CompletionStage<Void> checkAll() {
         return check(e -> true);
     }
@@ -149,7 +149,7 @@ public class BalanceMonitor {
         // One record of an account out of balance, kept with the gateway's own refusals: a call that is answered
         // ends it as a check that finds balance does, whichever comes first.
         if (answer.state() == State.AVAILABLE) {
-            upstreams.answered(endpoint);
+            upstreams.balanceFound(endpoint);
         } else if (answer.state() == State.EXHAUSTED) {
             upstreams.outOfBalance(endpoint);
         }

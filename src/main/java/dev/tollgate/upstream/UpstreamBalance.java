@@ -56,17 +56,26 @@ public record UpstreamBalance(Instant checkedAt, State state, List<Amount> amoun
     }
 
     /**
-     * This answer followed by the next: a failed check leaves a conclusive answer standing (an account out of
-     * balance stays so until a check says otherwise), noting the failure; an answer older than this one (two checks
-     * under way at once) changes nothing.
+     * This answer followed by the next. A failed check leaves a conclusive answer standing (an account out of
+     * balance stays so until a check says otherwise), noting the failure. Checks may overlap: an answer asked for
+     * before the one kept changes nothing, and a failure asked for after an answer stays noted beside it.
      */
     UpstreamBalance then(UpstreamBalance next) {
-        if (next.checkedAt().isBefore(lastAsked())) {
+        if (next.state() == State.FAILED) {
+            if (next.checkedAt().isBefore(lastAsked())) {
+                return this;
+            }
+            return state == State.FAILED ? next : withFailure(new Failure(next.checkedAt(), next.detail()));
+        }
+        if (state != State.FAILED && next.checkedAt().isBefore(checkedAt)) {
             return this;
         }
-        return next.state() == State.FAILED && state != State.FAILED
-                ? new UpstreamBalance(checkedAt, state, amounts, detail, new Failure(next.checkedAt(), next.detail()))
-                : next;
+        Failure failure = state == State.FAILED ? new Failure(checkedAt, detail) : failedSince;
+        return failure != null && failure.at().isAfter(next.checkedAt()) ? next.withFailure(failure) : next;
+    }
+
+    private UpstreamBalance withFailure(Failure failure) {
+        return new UpstreamBalance(checkedAt, state, amounts, detail, failure);
     }
 
     private Instant lastAsked() {

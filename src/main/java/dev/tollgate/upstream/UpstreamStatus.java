@@ -12,7 +12,7 @@ import java.util.Locale;
  *
  * @param breaker {@code closed} (in service), {@code open} (taken out until {@code trialAt}) or {@code half_open}
  * @param recentCalls the calls the breaker judges by (the last 20 at most)
- * @param refusedWith the status the endpoint refused its own key or account with, until it answers a call again
+ * @param refusedWith the status the endpoint refused its own key or account with, while it does
  * @param balance null until first asked
  */
 public record UpstreamStatus(String name, String baseUrl, List<String> models, int priority, int weight,

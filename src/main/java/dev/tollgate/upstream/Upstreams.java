@@ -55,7 +55,10 @@ public class Upstreams {
     /** When each endpoint's breaker last opened: how long a client told none is available should wait. */
     private final Map<String, Instant> openedAt = new ConcurrentHashMap<>();
     private final Map<String, Counter> openings = new ConcurrentHashMap<>();
-    /** The status an endpoint refused its own key or account with, until it answers again: logged once per spell. */
+    /**
+     * The status an endpoint refused its own key or account with, until it answers a call (or, for a 402, a balance
+     * check finds money): logged once per spell.
+     */
     private final Map<String, Integer> refusing = new ConcurrentHashMap<>();
 
     @PostConstruct
@@ -226,6 +229,11 @@ public class Upstreams {
         refusing.put(endpoint.name(), 402);
     }
 
+    /** A balance check found money: the endpoint is no longer out of balance (a refused key stays refused). */
+    public void balanceFound(UpstreamEndpoint endpoint) {
+        refusing.remove(endpoint.name(), 402);
+    }
+
     /** An endpoint answered a call: a later refusal of its credentials is news again. */
     public void answered(UpstreamEndpoint endpoint) {
         if (!refusing.isEmpty()) { // the common case reads, never writes
@@ -250,7 +258,7 @@ public class Upstreams {
         return Math.max(1, seconds);
     }
 
-    /** The status an endpoint last refused its own key or account with (401, 402, 403), until it answers again. */
+    /** The status an endpoint last refused its own key or account with (401, 402, 403), while it does. */
     public Optional<Integer> refusal(UpstreamEndpoint endpoint) {
         return Optional.ofNullable(refusing.get(endpoint.name()));
     }

@@ -107,6 +107,12 @@ class BalanceMonitorTest {
         assertNull(kept.then(available).failedSince());
         assertEquals(available, available.then(exhausted), "an answer to an earlier check comes too late");
         assertEquals(failed, failed.then(UpstreamBalance.failed(t0, "older")));
+
+        // two checks at once: the one asked for later failed first, then the earlier one's answer came
+        UpstreamBalance late = exhausted.then(UpstreamBalance.failed(t0.plusSeconds(20), "timeout"))
+                .then(new UpstreamBalance(t0.plusSeconds(10), State.AVAILABLE, List.of(), null, null));
+        assertEquals(State.AVAILABLE, late.state(), "the newer real answer is kept");
+        assertEquals(new UpstreamBalance.Failure(t0.plusSeconds(20), "timeout"), late.failedSince());
     }
 
     private UpstreamBalance ask(String path) {

@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,8 @@ class UpstreamStatusTest {
 
     @Inject
     BalanceMonitor balances;
+    @Inject
+    Upstreams upstreams;
 
     @AfterEach
     void balanceBack() {
@@ -136,6 +139,23 @@ class UpstreamStatusTest {
         assertTrue(metrics.contains("tollgate_upstream_balance_available{endpoint=\"backup\"} 0.0"), metrics);
         String row = row(ConsoleSession.login(ADMIN, ADMIN_PASSWORD).get("/console/upstreams").asString(), "primary");
         assertTrue(row.contains("In service") && row.contains("it has answered calls since"), row);
+    }
+
+    @Test
+    void aBalanceFoundEndsAnOutOfBalanceSpellButNotARefusedKey() {
+        UpstreamEndpoint primary = upstreams.all().stream().filter(e -> e.name().equals("primary")).findFirst()
+                .orElseThrow();
+        try {
+            // a proxy that refuses chat calls with 403 while the balance answers
+            upstreams.refusedCredentials(primary, 403);
+            balances.checkAllNow();
+            assertEquals(Optional.of(403), upstreams.refusal(primary));
+            upstreams.outOfBalance(primary);
+            balances.checkAllNow();
+            assertEquals(Optional.empty(), upstreams.refusal(primary));
+        } finally {
+            upstreams.answered(primary);
+        }
     }
 
     @Test
