@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -72,11 +73,19 @@ public class BalanceMonitor {
         }
     }
 
-    /** Skips servers that said they have no balance to report: asking them every few minutes only fills their log. */
     @Scheduled(every = "${tollgate.upstream.balance-check-every}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     CompletionStage<Void> checkOnSchedule() {
-        return check(e -> latest(e.name()).map(b -> b.state() != State.NOT_OFFERED).orElse(true));
+        Instant now = Instant.now();
+        return check(e -> latest(e.name()).map(b -> dueOnSchedule(b, now)).orElse(true));
+    }
+
+    /**
+     * A server that said it has no balance to report is asked again hourly, not every few minutes, which would only
+     * fill its log; not never, since a DeepSeek host behind a proxy can answer 404 for a while.
+     */
+    static boolean dueOnSchedule(UpstreamBalance last, Instant now) {
+        return last.state() != State.NOT_OFFERED || !last.checkedAt().plus(Duration.ofHours(1)).isAfter(now);
     }
 
     /** Asks every endpoint now (the console's "Check balances now"), those without a balance included. */
@@ -176,8 +185,8 @@ public class BalanceMonitor {
                     LOG.infof("Upstream endpoint %s has balance again", endpoint.name());
                 }
             }
-            case NOT_OFFERED -> LOG.infof("Upstream endpoint %s reports no account balance (%s); not asked again"
-                    + " on schedule", endpoint.name(), balance.detail());
+            case NOT_OFFERED -> LOG.infof("Upstream endpoint %s reports no account balance (%s); asked again hourly",
+                    endpoint.name(), balance.detail());
             case FAILED -> LOG.debugf("Could not read upstream endpoint %s's balance: %s", endpoint.name(),
                     balance.detail());
         }

@@ -23,7 +23,7 @@ public record UpstreamBalance(Instant checkedAt, State state, List<Amount> amoun
         EXHAUSTED,
         /** The endpoint refused its own API key (401, 403). */
         KEY_REFUSED,
-        /** The server has no balance to report (a vLLM or SGLang server answers 404): not asked again on schedule. */
+        /** The server has no balance to report (a vLLM or SGLang server answers 404): asked again hourly only. */
         NOT_OFFERED,
         /**
          * No usable answer: unreachable, timed out, a server error, a page that is no balance. Asked again next

@@ -1,6 +1,7 @@
 package dev.tollgate.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,6 +114,16 @@ class BalanceMonitorTest {
                 .then(new UpstreamBalance(t0.plusSeconds(10), State.AVAILABLE, List.of(), null, null));
         assertEquals(State.AVAILABLE, late.state(), "the newer real answer is kept");
         assertEquals(new UpstreamBalance.Failure(t0.plusSeconds(20), "timeout"), late.failedSince());
+    }
+
+    @Test
+    void aServerWithoutABalanceIsAskedAgainHourlyOnSchedule() {
+        Instant t0 = Instant.parse("2026-12-03T10:00:00Z");
+        UpstreamBalance none = new UpstreamBalance(t0, State.NOT_OFFERED, List.of(), "HTTP 404", null);
+        assertFalse(BalanceMonitor.dueOnSchedule(none, t0.plusSeconds(300)));
+        assertTrue(BalanceMonitor.dueOnSchedule(none, t0.plusSeconds(3600)));
+        UpstreamBalance available = new UpstreamBalance(t0, State.AVAILABLE, List.of(), null, null);
+        assertTrue(BalanceMonitor.dueOnSchedule(available, t0.plusSeconds(300)));
     }
 
     private UpstreamBalance ask(String path) {
