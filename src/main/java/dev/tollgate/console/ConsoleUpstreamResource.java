@@ -1,7 +1,7 @@
 package dev.tollgate.console;
 
-import dev.tollgate.security.Roles;
 import dev.tollgate.platform.TollgateConfig;
+import dev.tollgate.security.Roles;
 import dev.tollgate.upstream.BalanceMonitor;
 import dev.tollgate.upstream.UpstreamBalance;
 import dev.tollgate.upstream.UpstreamStatus;

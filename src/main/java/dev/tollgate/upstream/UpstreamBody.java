@@ -53,7 +53,10 @@ public final class UpstreamBody {
         return b == ' ' || b == '\n' || b == '\r' || b == '\t';
     }
 
-    /** The body, or one of this class's exceptions: over {@code limit} bytes, broken off, or silent for {@code silenceMillis}. */
+    /**
+     * The body, or one of this class's exceptions: over {@code limit} bytes, broken off, or silent for
+     * {@code silenceMillis}.
+     */
     public static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis) {
         return read(vertx, resp, limit, silenceMillis, null, null);
     }
