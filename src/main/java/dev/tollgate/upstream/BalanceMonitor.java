@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -202,9 +201,7 @@ public class BalanceMonitor {
      * otherwise: the console warns platform admins and finance of them. Best first, as the Upstreams page lists them.
      */
     public List<String> exhausted() {
-        return upstreams.all().stream().filter(this::outOfBalance)
-                .sorted(Comparator.comparingInt(UpstreamEndpoint::priority).thenComparing(UpstreamEndpoint::name))
-                .map(UpstreamEndpoint::name).toList();
+        return upstreams.all().stream().filter(this::outOfBalance).map(UpstreamEndpoint::name).toList();
     }
 
     private boolean outOfBalance(UpstreamEndpoint endpoint) {

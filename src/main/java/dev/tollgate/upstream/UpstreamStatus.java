@@ -2,7 +2,6 @@ package dev.tollgate.upstream;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -21,9 +20,7 @@ public record UpstreamStatus(String name, String baseUrl, List<String> models, i
 
     /** Best first, as calls try them: by priority, then by name. */
     public static List<UpstreamStatus> all(Upstreams upstreams, BalanceMonitor balances) {
-        return upstreams.all().stream()
-                .sorted(Comparator.comparingInt(UpstreamEndpoint::priority).thenComparing(UpstreamEndpoint::name))
-                .map(e -> of(e, upstreams, balances)).toList();
+        return upstreams.all().stream().map(e -> of(e, upstreams, balances)).toList();
     }
 
     private static UpstreamStatus of(UpstreamEndpoint e, Upstreams upstreams, BalanceMonitor balances) {

@@ -93,7 +93,9 @@ public class Upstreams {
                         e.weight(), e.connectTimeout(), e.readTimeout(), e.maxConnections()));
             });
         }
-        endpoints = List.copyOf(list);
+        endpoints = list.stream()
+                .sorted(Comparator.comparingInt(UpstreamEndpoint::priority).thenComparing(UpstreamEndpoint::name))
+                .toList();
         endpoints.forEach(this::breakerMetrics);
     }
 
@@ -270,6 +272,7 @@ public class Upstreams {
                 : Optional.of(opened.plus(config.upstream().breakerOpenFor()));
     }
 
+    /** Every endpoint, best first as listed to operators: by priority, then name. */
     public List<UpstreamEndpoint> all() {
         return endpoints;
     }
