@@ -78,15 +78,11 @@ public class CallRecorder {
     void attempt(ChatCall call, UpstreamEndpoint endpoint, int status, String errorType, String finishReason,
             Usage usage) {
         CallCost cost = usage == Usage.NONE ? null : price(call, usage);
-        ledger.record(LedgerEntry.builder(call.requestId, Math.max(1, call.attempt), call.key.tenantId(),
-                        call.key.keyId(), call.requestedModel, call.receivedAt)
-                .aliasUsed(call.aliasUsed)
+        ledger.record(row(call, Math.max(1, call.attempt))
                 .modelServed(call.servedModel)
                 .upstream(endpoint == null ? null : endpoint.name())
-                .streamed(call.stream)
                 .thinkingMode(thinkingMode(call))
                 .firstByteAt(call.firstByteAt)
-                .finishedAt(Instant.now())
                 .httpStatus(status == 0 ? null : status)
                 .errorType(errorType)
                 .finishReason(storable(finishReason, MAX_FINISH_REASON))
@@ -94,9 +90,6 @@ public class CallRecorder {
                         usage.completionTokens(), usage.reasoningTokens())
                 .usageEstimated(usage.estimated())
                 .cost(cost)
-                .clientRequestId(call.clientRequestId)
-                .userId(storable(call.userId, MAX_USER_ID))
-                .tags(call.tags)
                 .build());
         call.attemptOpen = false; // only once recorded: a failure before leaves it open, for the defect guard to record
         String endpointName = endpoint == null ? "none" : endpoint.name();
@@ -116,6 +109,27 @@ public class CallRecorder {
             t.cacheMiss().increment(usage.cacheMissTokens());
             t.output().increment(usage.completionTokens()); // reasoning tokens are inside, billed as output
         }
+    }
+
+    /**
+     * A call Tollgate answered itself before any upstream attempt (a 400, 403, 404 or 410 once its model was read, or
+     * a 503 with no endpoint to try): its one row, attempt 1 with no upstream, no tokens and no cost, keeps every
+     * call in the ledger, so that whoever still sends a retired name or a model their key may not use is seen.
+     */
+    void refused(ChatCall call, int status, String errorCode) {
+        ledger.record(row(call, 1).httpStatus(status).errorType(errorCode).build());
+    }
+
+    /** What every row of the call has: who called, with what, and when it ended. */
+    private static LedgerEntry.Builder row(ChatCall call, int attempt) {
+        return LedgerEntry.builder(call.requestId, attempt, call.key.tenantId(), call.key.keyId(), call.requestedModel,
+                        call.receivedAt)
+                .aliasUsed(call.aliasUsed)
+                .streamed(call.stream)
+                .finishedAt(Instant.now())
+                .clientRequestId(call.clientRequestId)
+                .userId(storable(call.userId, MAX_USER_ID))
+                .tags(call.tags);
     }
 
     /**

@@ -86,6 +86,12 @@ public class ChatPipeline {
         try {
             prepare(call, parse(ctx.body().buffer()));
         } catch (RuntimeException e) { // OpenAI's 400s; a defect's 500 now, not silence until a timeout
+            // recorded before the answer, so that a client reading its row after the answer finds it
+            if (call.requestedModel != null) { // a body without a model cannot be a row: the ledger is by model
+                OpenAiException known = e instanceof OpenAiException o ? o : null;
+                recorder.refused(call, known == null ? 500 : known.status(),
+                        known == null ? "internal_error" : known.body().error().code());
+            }
             GatewayResponses.error(ctx, e, call);
             return;
         }
@@ -128,6 +134,10 @@ public class ChatPipeline {
         // Looked up before the body's other checks so that their 400s carry an alias's lifecycle headers too.
         ModelResolution resolution = aliases.resolve(call.key.tenantId(), call.requestedModel, call.receivedAt);
         call.aliasHeaders = resolution.headers();
+        // known before any check can refuse the call, so that its ledger row says who sent what
+        call.aliasUsed = resolution.alias();
+        call.userId = body.text("user_id");
+        call.tags = tags(call.ctx.request().headers());
         if (!body.hasMessages()) {
             throw invalid("messages", "messages must be a non-empty array");
         }
@@ -135,6 +145,7 @@ public class ChatPipeline {
         if (stream != null && !stream.token().isBoolean() && !stream.isNull()) {
             throw invalid("stream", "stream must be a boolean");
         }
+        call.stream = stream != null && stream.token() == JsonToken.VALUE_TRUE;
         RequestBody.Value streamOptions = body.get("stream_options");
         if (streamOptions != null && streamOptions.token() != JsonToken.START_OBJECT && !streamOptions.isNull()) {
             throw invalid("stream_options", "stream_options must be an object, e.g. {\"include_usage\": true}");
@@ -145,11 +156,8 @@ public class ChatPipeline {
             throw invalid("stream_options.include_usage", "stream_options.include_usage must be a boolean");
         }
         serve(call, resolution, body); // sets the served model, which X-Tollgate-Model names only once there is one
-        call.stream = stream != null && stream.token() == JsonToken.VALUE_TRUE;
         call.thinking = !"disabled".equals(body.thinkingType());
         call.reasoningEffort = body.text("reasoning_effort");
-        call.userId = body.text("user_id");
-        call.tags = tags(call.ctx.request().headers());
         // Only used when the upstream never reports usage: four bytes a token, the whole body counted.
         call.promptTokenEstimate = (call.ctx.body().length() + 3) / 4;
         body.limitOutputAsAsked();
@@ -173,9 +181,9 @@ public class ChatPipeline {
      */
     private void serve(ChatCall call, ModelResolution resolution, RequestBody body) {
         if (resolution.outcome() == ModelResolution.Outcome.RETIRED) {
-            // A refused call leaves no ledger row: this is how an operator sees whom a rejection still breaks.
+            // Live, for an alert: whom a rejection still breaks (the ledger has each call's row too).
             Counter.builder("tollgate_gateway_retired_alias_calls")
-                    .description("Chat calls refused because they named a retired alias (no ledger row), by tenant")
+                    .description("Chat calls refused because they named a retired alias, by tenant")
                     .tags("alias", resolution.alias(), "tenant", call.key.tenantSlug()).register(metrics).increment();
         }
         resolution.orThrow();
@@ -185,7 +193,6 @@ public class ChatPipeline {
         }
         call.servedModel = resolution.model();
         if (resolution.aliased()) {
-            call.aliasUsed = resolution.alias();
             body.serveAlias(resolution.model(), resolution.impliedParams(), json);
         }
     }
@@ -833,6 +840,9 @@ public class ChatPipeline {
         if (call.responseStarted) { // a non-streamed answer whose 200 and blank lines are out: no error status left
             GatewayResponses.dropConnection(call.ctx.request());
             return;
+        }
+        if (call.attempt == 0) { // no endpoint to try: the call has no attempt's row to be seen by
+            recorder.refused(call, e.status(), e.body().error().code());
         }
         GatewayResponses.error(call.ctx, e, call);
     }

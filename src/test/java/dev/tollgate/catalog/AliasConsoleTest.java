@@ -141,17 +141,23 @@ class AliasConsoleTest {
         String keeperKey = issueKey(keeper);
         given().auth().oauth2(keeperKey).contentType("application/json").body(call)
                 .post("/v1/chat/completions").then().statusCode(200);
+        // and one that has it retired already still sends the name: refused, but counted
+        String rejecter = createTenant(uniqueSlug("rejecter"));
+        asAdmin().body(Map.of("mode", "reject-after-sunset"))
+                .put("/api/admin/tenants/" + rejecter + "/alias-overrides/" + name).then().statusCode(200);
+        given().auth().oauth2(issueKey(rejecter)).contentType("application/json").body(call)
+                .post("/v1/chat/completions").then().statusCode(410);
         ledger.flush();
 
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         // the list says who still calls each alias, which is what tells whether retiring it is safe yet
         console.get("/console/aliases").then().statusCode(200)
-                .body(containsString("id=\"calls-" + name + "\">3<div class=\"muted small\">2 tenants</div>"));
+                .body(containsString("id=\"calls-" + name + "\">4<div class=\"muted small\">3 tenants</div>"));
         Map<String, String> edit = form(name);
         edit.put("sunsetAt", "2026-07-24T15:59");
         console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(200)
                 .body(containsString("id=\"retire-warning\""))
-                .body(containsString("<strong>2 calls</strong>\n      naming it served in the last 7 days (<strong>1 tenant</strong>)"))
+                .body(containsString("<strong>2 calls</strong>\n      naming it in the last 7 days (<strong>1 tenant</strong>)"))
                 .body(not(containsString("Tick the box")))
                 .body(containsString(">made in the console</textarea>")); // what was typed is kept
         asAdmin().get("/api/admin/aliases/" + name).then().body("mode", equalTo("rewrite"));
@@ -267,7 +273,7 @@ class AliasConsoleTest {
         ConsoleSession console = ConsoleSession.login(user, PASSWORD);
         console.get("/console/aliases").then().statusCode(200)
                 .body(containsString("deepseek-chat")).body(not(containsString("New alias")))
-                .body(not(containsString("Calls served, last 7 days"))); // other tenants' traffic is not theirs to see
+                .body(not(containsString("Calls, last 7 days"))); // other tenants' traffic is not theirs to see
         console.get("/console/aliases/new").then().statusCode(403);
         console.post("/console/aliases", form(uniqueAlias("ta"))).then().statusCode(403);
         console.post("/console/aliases/deepseek-chat/delete", Map.of()).then().statusCode(403);

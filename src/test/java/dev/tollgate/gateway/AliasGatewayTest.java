@@ -18,10 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.simulator.EmbeddedSimulator;
 import dev.tollgate.testing.Management;
 import dev.tollgate.testing.PostgresResource;
 import dev.tollgate.upstream.Upstreams;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -83,6 +85,10 @@ class AliasGatewayTest {
     EmbeddedSimulator embedded;
     @Inject
     Upstreams upstreams;
+    @Inject
+    UsageLedger ledger;
+    @Inject
+    AgroalDataSource dataSource;
 
     @TestHTTPResource("/v1/chat/completions")
     URL chatUrl;
@@ -206,15 +212,17 @@ class AliasGatewayTest {
     // ------------------------------------------------------------------ reject-after-sunset
 
     @Test
-    void aTenantInRejectAfterSunsetGets410NamingTheReplacementWithTheHeaders() {
+    void aTenantInRejectAfterSunsetGets410NamingTheReplacementWithTheHeaders() throws Exception {
         String slug = createTenant(uniqueSlug("alias-reject"));
         String rejectedKey = issueKey(slug);
         String override = "/api/admin/tenants/" + slug + "/alias-overrides/deepseek-chat";
         asAdmin().body(Map.of("mode", "reject-after-sunset")).put(override).then().statusCode(200)
                 .body("mode", equalTo("reject-after-sunset"));
         try {
+            List<String> requestIds = new ArrayList<>();
             for (boolean stream : new boolean[] {false, true}) {
                 Response r = chat(rejectedKey, request("deepseek-chat", "Hi", stream));
+                requestIds.add(r.getHeader("X-Request-Id"));
                 r.then().statusCode(410)
                         .contentType(startsWith("application/json"))
                         .header("X-Tollgate-Model", nullValue()) // nothing was served
@@ -231,7 +239,13 @@ class AliasGatewayTest {
                 assertLifecycleHeaders(r.getHeader("Deprecation"), r.getHeader("Sunset"), r.getHeader("Link"));
             }
             assertEquals(0, sim.stat("chatRequests"), "a retired alias never reaches the upstream");
-            // no ledger row, but counted per tenant: whom the rejection still breaks
+            // each call has its row, so the ledger shows whom the rejection still breaks; and a live count per tenant
+            ledger.flush();
+            for (String requestId : requestIds) {
+                assertEquals(List.of("deepseek-chat 410 model_retired none"), ClientCalls.rows(dataSource,
+                        "alias_used || ' ' || http_status || ' ' || error_type || ' ' || coalesce(upstream, 'none')",
+                        "request_id", requestId));
+            }
             Management.given().get("/q/metrics").then().statusCode(200).body(containsString(
                     "tollgate_gateway_retired_alias_calls_total{alias=\"deepseek-chat\",tenant=\"" + slug + "\"} 2.0"))
                     .body(containsString("# HELP tollgate_gateway_retired_alias_calls Chat calls refused"));

@@ -42,10 +42,15 @@ final class ClientCalls {
 
     /** The value of an SQL expression over each attempt's row of the call, in attempt order. */
     static List<String> recorded(DataSource dataSource, String expression, String clientRequestId) throws SQLException {
+        return rows(dataSource, expression, "client_request_id", clientRequestId);
+    }
+
+    /** The value of an SQL expression over each row whose column has the value, in attempt order. */
+    static List<String> rows(DataSource dataSource, String expression, String column, String value) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement st = c.prepareStatement("select " + expression + " from usage_ledger"
-                        + " where client_request_id = ? order by attempt")) {
-            st.setString(1, clientRequestId);
+                        + " where " + column + " = ? order by attempt")) {
+            st.setString(1, value);
             List<String> values = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

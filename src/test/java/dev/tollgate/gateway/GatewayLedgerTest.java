@@ -174,6 +174,48 @@ class GatewayLedgerTest {
     }
 
     @Test
+    void aCallTollgateRefusesItselfHasOneRowWithoutUpstreamTokensOrCost() throws Exception {
+        String flashOnly = issueKey(createTenant(uniqueSlug("refused")), Map.of("name", "flash only",
+                "allowedModels", List.of("deepseek-v4-flash")));
+        Response notAllowed = given().header("Authorization", "Bearer " + flashOnly).header("X-Tollgate-Tags", "job:eval")
+                .contentType("application/json").body("{\"model\":\"deepseek-v4-pro\",\"user_id\":\"u-1\","
+                        + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .post("/v1/chat/completions");
+        notAllowed.then().statusCode(403);
+        Map<String, Object> row = onlyRow(notAllowed.header("X-Request-Id"));
+        assertEquals(List.of(1, "deepseek-v4-pro", 403, "model_not_allowed", true, "u-1", List.of("job:eval")),
+                List.of(row.get("attempt"), row.get("model_requested"), row.get("http_status"), row.get("error_type"),
+                        row.get("streamed"), row.get("user_id"), row.get("tags")));
+        assertNull(row.get("upstream"), "no upstream was called");
+        assertNull(row.get("model_served"));
+        assertNull(row.get("thinking_mode"), "nothing ran to think");
+        assertNull(row.get("total_cost"), "a refused call is not billed");
+        assertEquals(0L, row.get("prompt_tokens"));
+        assertNotNull(row.get("finished_at"));
+
+        Response unknown = chat("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", null);
+        unknown.then().statusCode(404);
+        row = onlyRow(unknown.header("X-Request-Id"));
+        assertEquals(List.of("gpt-4o", 404, "model_not_found"),
+                List.of(row.get("model_requested"), row.get("http_status"), row.get("error_type")));
+
+        // an alias named in a call refused for its body is counted as the alias' traffic: the name is still sent
+        Response invalid = chat("{\"model\":\"deepseek-chat\",\"stream\":\"yes\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Hi\"}]}", null);
+        invalid.then().statusCode(400);
+        row = onlyRow(invalid.header("X-Request-Id"));
+        assertEquals(List.of("deepseek-chat", "deepseek-chat", 400, "invalid_request_error"),
+                List.of(row.get("model_requested"), row.get("alias_used"), row.get("http_status"), row.get("error_type")));
+        assertEquals(0, given().get(simulator.baseUrl() + "/_simulator/stats").then().statusCode(200).extract()
+                .jsonPath().getLong("chatRequests"), "none of them reached the upstream");
+
+        // a body that names no model cannot be a row of a ledger kept by model
+        Response notJson = chat("{\"model\": ", null);
+        notJson.then().statusCode(400);
+        assertEquals(List.of(), rows(notJson.header("X-Request-Id")));
+    }
+
+    @Test
     void everyRetriedAttemptIsItsOwnRow() throws Exception {
         Response res = helloAfterFaults("503", "503");
         res.then().statusCode(200);

@@ -6,12 +6,17 @@ import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.testing.PostgresResource;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -35,15 +40,25 @@ class UnservedModelTest {
         }
     }
 
+    @Inject
+    UsageLedger ledger;
+    @Inject
+    AgroalDataSource dataSource;
+
     @Test
-    void aModelNoEndpointServesIsA503ThatSaysNotToRetry() {
+    void aModelNoEndpointServesIsA503ThatSaysNotToRetry() throws Exception {
         String key = issueKey(createTenant(uniqueSlug("unserved")));
-        given().header("Authorization", "Bearer " + key).contentType("application/json")
+        String requestId = given().header("Authorization", "Bearer " + key).contentType("application/json")
                 .body("{\"model\":\"deepseek-v4-pro\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
                 .post("/v1/chat/completions").then().statusCode(503)
                 .header("X-Should-Retry", "false")
                 .header("X-Tollgate-Model", "deepseek-v4-pro")
                 .body("error.code", equalTo("upstream_not_configured"))
-                .body("error.message", containsString("Tell your Tollgate operator"));
+                .body("error.message", containsString("Tell your Tollgate operator"))
+                .extract().header("X-Request-Id");
+        ledger.flush();
+        assertEquals(List.of("503 upstream_not_configured none"), ClientCalls.rows(dataSource,
+                "http_status || ' ' || error_type || ' ' || coalesce(upstream, 'none')", "request_id", requestId),
+                "the call is in the ledger though no endpoint was there to try");
     }
 }
