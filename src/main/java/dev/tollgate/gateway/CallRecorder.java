@@ -33,6 +33,8 @@ public class CallRecorder {
     static final int MAX_USER_ID = 512;
     /** finish_reason comes from the upstream: kept short whatever it sends. */
     private static final int MAX_FINISH_REASON = 64;
+    /** A refused call's model name is the client's, not one of the catalog's: kept as a row can hold it. */
+    static final int MAX_MODEL = 256;
 
     @Inject
     CostCalculator costs;
@@ -112,9 +114,10 @@ public class CallRecorder {
     }
 
     /**
-     * A call Tollgate answered itself before any upstream attempt (a 400, 403, 404 or 410 once its model was read, or
-     * a 503 with no endpoint to try): its one row, attempt 1 with no upstream, no tokens and no cost, keeps every
-     * call in the ledger, so that whoever still sends a retired name or a model their key may not use is seen.
+     * A call Tollgate answered itself before any upstream attempt (a 400, 403, 404 or 410 once its model was read, a
+     * 503 with no endpoint to try, or a 500 of a defect): its one row, attempt 1 with no upstream, no tokens and no
+     * cost, keeps the call in the ledger, so that whoever still sends a retired name or a model their key may not use
+     * is seen.
      */
     void refused(ChatCall call, int status, String errorCode) {
         ledger.record(row(call, 1).httpStatus(status).errorType(errorCode).build());
@@ -122,8 +125,8 @@ public class CallRecorder {
 
     /** What every row of the call has: who called, with what, and when it ended. */
     private static LedgerEntry.Builder row(ChatCall call, int attempt) {
-        return LedgerEntry.builder(call.requestId, attempt, call.key.tenantId(), call.key.keyId(), call.requestedModel,
-                        call.receivedAt)
+        return LedgerEntry.builder(call.requestId, attempt, call.key.tenantId(), call.key.keyId(),
+                        storable(call.requestedModel, MAX_MODEL), call.receivedAt)
                 .aliasUsed(call.aliasUsed)
                 .streamed(call.stream)
                 .finishedAt(Instant.now())

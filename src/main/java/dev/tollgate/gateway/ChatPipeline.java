@@ -90,7 +90,7 @@ public class ChatPipeline {
             if (call.requestedModel != null) { // a body without a model cannot be a row: the ledger is by model
                 OpenAiException known = e instanceof OpenAiException o ? o : null;
                 recorder.refused(call, known == null ? 500 : known.status(),
-                        known == null ? "internal_error" : known.body().error().code());
+                        known == null ? "gateway_error" : known.body().error().code());
             }
             GatewayResponses.error(ctx, e, call);
             return;
@@ -156,6 +156,7 @@ public class ChatPipeline {
             throw invalid("stream_options.include_usage", "stream_options.include_usage must be a boolean");
         }
         serve(call, resolution, body); // sets the served model, which X-Tollgate-Model names only once there is one
+        call.userId = body.text("user_id"); // again: an alias may imply one
         call.thinking = !"disabled".equals(body.thinkingType());
         call.reasoningEffort = body.text("reasoning_effort");
         // Only used when the upstream never reports usage: four bytes a token, the whole body counted.
@@ -803,7 +804,9 @@ public class ChatPipeline {
             if (call.endpoint != null) {
                 breakerRelease(call, call.endpoint); // the endpoint did nothing wrong (a no-op once settled)
             }
-            if (call.attemptOpen) {
+            if (call.attempt == 0) { // broken off before any attempt: its row says so (written once, by its key)
+                recorder.refused(call, 500, "gateway_error");
+            } else if (call.attemptOpen) {
                 if (call.upstreamRequest != null) {
                     call.upstreamRequest.reset();
                 }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One upstream attempt, as the usage ledger keeps it: one row of {@code usage_ledger}. Build it with
- * {@link #builder}; see docs/ledger.md for what each field means.
+ * One upstream attempt (or a call refused before any), as the usage ledger keeps it: one row of
+ * {@code usage_ledger}. Build it with {@link #builder}; see docs/ledger.md for what each field means.
  *
  * <p>{@code (requestId, attempt)} identifies the row: recording it again is harmless, the first write
  * wins. {@code receivedAt} is the instant Tollgate received the client's request, the same for every

@@ -20,10 +20,10 @@ import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
- * The usage ledger: one row per upstream attempt in {@code usage_ledger}, never lost. The gateway calls
- * {@link #record} once per attempt on its response path; it returns at once (the row is in the local
- * spool, handed to the operating system, and queued) and the row is committed off the response path, in
- * batches, idempotently on (request id, attempt). See docs/ledger.md for the guarantees.
+ * The usage ledger: one row per upstream attempt in {@code usage_ledger} (and one for a call the gateway refused
+ * before any), never lost. The gateway calls {@link #record} once per attempt on its response path; it returns at
+ * once (the row is in the local spool, handed to the operating system, and queued) and the row is committed off the
+ * response path, in batches, idempotently on (request id, attempt). See docs/ledger.md for the guarantees.
  */
 @ApplicationScoped
 public class UsageLedger {

@@ -73,6 +73,11 @@ class GatewayDefectTest {
             }
             real.attempt(call, endpoint, status, errorType, finishReason, usage);
         }
+
+        @Override
+        void refused(ChatCall call, int status, String errorCode) {
+            real.refused(call, status, errorCode);
+        }
     }
 
     @BeforeEach

@@ -1,9 +1,11 @@
 package dev.tollgate.gateway;
 
+import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
 import static dev.tollgate.testing.TestData.issueKey;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -40,6 +42,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -209,10 +212,33 @@ class GatewayLedgerTest {
         assertEquals(0, given().get(simulator.baseUrl() + "/_simulator/stats").then().statusCode(200).extract()
                 .jsonPath().getLong("chatRequests"), "none of them reached the upstream");
 
+        // a model name is the client's text here: kept as a row can hold it, not refused by the database
+        Response odd = chat("{\"model\":\"x\\u0000" + "y".repeat(1000) + "\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Hi\"}]}", null);
+        odd.then().statusCode(404);
+        assertEquals("x\uFFFD" + "y".repeat(254), onlyRow(odd.header("X-Request-Id")).get("model_requested"));
+
         // a body that names no model cannot be a row of a ledger kept by model
-        Response notJson = chat("{\"model\": ", null);
-        notJson.then().statusCode(400);
-        assertEquals(List.of(), rows(notJson.header("X-Request-Id")));
+        Response noModel = chat("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", null);
+        noModel.then().statusCode(400).body("error.param", equalTo("model"));
+        assertEquals(List.of(), rows(noModel.header("X-Request-Id")));
+    }
+
+    @Test
+    void aUserIdAnAliasImpliesIsRecorded() throws Exception {
+        String alias = "test-uid-" + UUID.randomUUID().toString().substring(0, 8);
+        asAdmin().body(Map.of("alias", alias, "targetModel", "deepseek-v4-flash",
+                        "impliedParams", Map.of("user_id", "batch-jobs"), "mode", "rewrite",
+                        "deprecatedAt", "2026-04-24T00:00:00Z", "sunsetAt", "2099-01-01T00:00:00Z"))
+                .post("/api/admin/aliases").then().statusCode(201);
+        try {
+            Response res = chat("{\"model\":\"" + alias + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
+                    null);
+            res.then().statusCode(200);
+            assertEquals("batch-jobs", onlyRow(res.header("X-Request-Id")).get("user_id"));
+        } finally {
+            asAdmin().delete("/api/admin/aliases/" + alias).then().statusCode(204);
+        }
     }
 
     @Test
