@@ -29,6 +29,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
@@ -84,17 +85,20 @@ public class ConsolePriceResource {
     @GET
     public Response list(@QueryParam("model") String model, @QueryParam("at") String at,
             @QueryParam("cacheHitTokens") String hit, @QueryParam("cacheMissTokens") String miss,
-            @QueryParam("outputTokens") String output) {
+            @QueryParam("outputTokens") String output, @QueryParam("from") String from, @QueryParam("to") String to) {
         Map<String, String> form = quoteForm(model, at, hit, miss, output);
+        form.put("from", from == null ? "" : from.trim());
+        form.put("to", to == null ? "" : to.trim());
         QuoteView quote = null;
-        Map<String, String> errors = Map.of();
+        Map<String, String> errors = new LinkedHashMap<>();
+        PriceTimeline.Range range = range(form, errors);
         if (model != null) {
             try {
                 // the counts the form shows, defaults included, are the ones quoted
                 quote = prices.quote(QuoteInput.parse(model, utc(form.get("at")), ungrouped(form.get("cacheHitTokens")),
                         ungrouped(form.get("cacheMissTokens")), ungrouped(form.get("outputTokens"))));
             } catch (InvalidInputException e) {
-                errors = new LinkedHashMap<>(e.fieldErrors());
+                errors.putAll(e.fieldErrors());
                 // the API's wording asks for a zone the form's field does not take; any other error about the
                 // instant (no price in force then) is the service's to say
                 if (errors.containsKey("at") && !form.get("at").isBlank() && !readable(utc(form.get("at")))) {
@@ -102,7 +106,30 @@ public class ConsolePriceResource {
                 }
             }
         }
-        return Response.status(errors.isEmpty() ? 200 : 400).entity(page(form, quote, errors, null)).build();
+        return Response.status(errors.isEmpty() ? 200 : 400).entity(page(form, quote, errors, null, range)).build();
+    }
+
+    /** The timeline's days from the form, the whole book for a blank or wrong one (its error said beside it). */
+    private static PriceTimeline.Range range(Map<String, String> form, Map<String, String> errors) {
+        int before = errors.size();
+        LocalDate from = day(form.get("from"), "from", errors);
+        LocalDate to = day(form.get("to"), "to", errors);
+        if (from != null && to != null && to.isBefore(from)) {
+            errors.put("to", "must be on or after the day the chart starts");
+        }
+        return errors.size() > before ? new PriceTimeline.Range(null, null) : new PriceTimeline.Range(from, to);
+    }
+
+    private static LocalDate day(String value, String field, Map<String, String> errors) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            errors.put(field, "must be a date like 2026-04-24");
+            return null;
+        }
     }
 
     /**
@@ -126,12 +153,13 @@ public class ConsolePriceResource {
             return Flash.redirect("/console/prices", message);
         } catch (PriceConflictException e) { // it started, or came within the lead time, since the page was drawn
             return Response.status(409).entity(page(defaultQuoteForm(), null, Map.of(),
-                    "Entry #" + id + " was not deleted: " + e.fieldErrors().get("id") + ".")).build();
+                    "Entry #" + id + " was not deleted: " + e.fieldErrors().get("id") + ".",
+                    new PriceTimeline.Range(null, null))).build();
         }
     }
 
     private TemplateInstance page(Map<String, String> form, QuoteView quote, Map<String, String> errors,
-            String problem) {
+            String problem, PriceTimeline.Range range) {
         List<PriceEntryView> entries = prices.list(null);
         List<QuoteView.Line> lines = quote == null ? List.of() : quote.lines();
         List<String> costs = new ArrayList<>(lines.stream().map(QuoteView.Line::cost).toList());
@@ -139,7 +167,7 @@ public class ConsolePriceResource {
             costs.add(quote.total());
         }
         Instant now = Instant.now();
-        return Templates.list(PriceTimeline.of(entries, now), entries, modelIds(), form, quote, errors,
+        return Templates.list(PriceTimeline.of(entries, now, range), entries, modelIds(), form, quote, errors,
                 problem, DecimalColumn.of(entries.stream().map(PriceEntryView::usdPerMillionTokens).toList()),
                 DecimalColumn.of(lines.stream().map(QuoteView.Line::usdPerMillionTokens).toList()),
                 DecimalColumn.of(costs), PriceGaps.of(modelIds(), entries, now));
@@ -156,6 +184,8 @@ public class ConsolePriceResource {
         form.put("cacheHitTokens", hit == null ? "1000000" : hit);
         form.put("cacheMissTokens", miss == null ? "0" : miss);
         form.put("outputTokens", output == null ? "0" : output);
+        form.put("from", ""); // the timeline's days: the whole book
+        form.put("to", "");
         return form;
     }
 

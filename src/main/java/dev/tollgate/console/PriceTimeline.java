@@ -2,6 +2,7 @@ package dev.tollgate.console;
 
 import dev.tollgate.pricing.PriceEntryView;
 import dev.tollgate.pricing.TokenClass;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -11,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The price book laid out for a chart: one row per model and token class, one bar per entry, positions
@@ -26,25 +28,33 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
             String title) {
     }
 
-    /** {@code quarter}: January, April, July or October, the ticks a narrow screen keeps. */
-    public record Tick(double left, String label, boolean quarter) {
+    /** {@code major}: a tick a narrow screen keeps (a quarter's first month, a Monday, every other week). */
+    public record Tick(double left, String label, boolean major) {
+    }
+
+    /**
+     * The days the chart shows, UTC, both included; either may be null for the book's own first or last day. A
+     * two-day price among years of them is a sliver on the whole book's axis, and readable on a week's.
+     */
+    public record Range(LocalDate from, LocalDate to) {
+    }
+
+    /** Whether now falls on the axis, to be marked. */
+    public boolean nowShown() {
+        return nowPercent >= 0 && nowPercent <= 100;
     }
 
     static PriceTimeline of(List<PriceEntryView> entries, Instant now) {
+        return of(entries, now, new Range(null, null));
+    }
+
+    static PriceTimeline of(List<PriceEntryView> entries, Instant now, Range range) {
         if (entries.isEmpty()) {
             return new PriceTimeline(List.of(), List.of(), 100);
         }
-        Instant start = entries.stream().map(PriceEntryView::validFrom).min(Comparator.naturalOrder()).orElseThrow();
-        Instant lastChange = entries.stream()
-                .flatMap(e -> e.validUntil() == null ? java.util.stream.Stream.of(e.validFrom())
-                        : java.util.stream.Stream.of(e.validFrom(), e.validUntil()))
-                .max(Comparator.naturalOrder()).orElseThrow();
-        // An end set for "forever" (9999-12-31) would squeeze the real history into a sliver and draw a tick
-        // for every month to then: the axis stops two years ahead, and bars past it are cut at its edge.
-        Instant horizon = now.plus(Duration.ofDays(2 * 365));
-        Instant capped = min((lastChange.isAfter(now) ? lastChange : now).plus(Duration.ofDays(14)), horizon);
-        // a book that only starts past the horizon still gets an axis
-        Instant end = capped.isAfter(start) ? capped : start.plus(Duration.ofDays(14));
+        Instant start = range.from() != null ? startOf(range.from())
+                : entries.stream().map(PriceEntryView::validFrom).min(Comparator.naturalOrder()).orElseThrow();
+        Instant end = range.to() != null ? startOf(range.to().plusDays(1)) : bookEnd(entries, now, start);
         double span = Duration.between(start, end).toSeconds();
 
         Map<String, List<Bar>> byRow = new LinkedHashMap<>();
@@ -52,7 +62,15 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
                 .sorted(Comparator.comparing(PriceEntryView::model).thenComparing(e -> e.tokenClass().ordinal())
                         .thenComparing(PriceEntryView::validFrom))
                 .forEach(e -> {
-                    double left = pct(start, min(e.validFrom(), end), span);
+                    // every row stays, so that a span without a price in it shows as one
+                    List<Bar> bars = byRow.computeIfAbsent(e.model() + "|" + e.tokenClass().wireName(),
+                            k -> new ArrayList<>());
+                    // off the chosen days; the whole book's axis keeps an entry past its horizon as a stub at its edge
+                    if ((range.to() != null && !e.validFrom().isBefore(end))
+                            || (e.validUntil() != null && !e.validUntil().isAfter(start))) {
+                        return;
+                    }
+                    double left = pct(start, max(e.validFrom(), start), span);
                     double right = pct(start, e.validUntil() == null ? end : min(e.validUntil(), end), span);
                     String window = e.windowStart() == null ? "" : " (" + e.windowStart() + "–" + e.windowEnd() + " UTC)";
                     String until = e.validUntil() == null ? ", open-ended"
@@ -60,27 +78,81 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
                     String title = "#" + e.id() + ": $" + e.usdPerMillionTokens() + " / 1M tokens from "
                             + ConsoleExtensions.fmt(e.validFrom()) + until + window;
                     boolean open = e.validUntil() == null || e.validUntil().isAfter(end);
-                    byRow.computeIfAbsent(e.model() + "|" + e.tokenClass().wireName(), k -> new ArrayList<>())
-                            .add(new Bar(e.id(), Math.min(left, 99.6), Math.max(0.4, right - left),
-                                    e.usdPerMillionTokens(), e.state(), e.windowStart() != null, open, title));
+                    bars.add(new Bar(e.id(), Math.min(left, 99.6), Math.max(0.4, right - left),
+                            e.usdPerMillionTokens(), e.state(), e.windowStart() != null, open, title));
                 });
         List<Row> rows = byRow.entrySet().stream()
                 .map(r -> new Row(r.getKey().split("\\|")[0],
                         TokenClass.fromWireName(r.getKey().split("\\|")[1]).orElseThrow(), r.getValue())).toList();
+        return new PriceTimeline(rows, ticks(start, end, span), pct(start, now, span));
+    }
 
+    /**
+     * Where the whole book's axis ends: two weeks past its last change or now. An end set for "forever" (9999-12-31)
+     * would squeeze the real history into a sliver and draw a tick for every month to then: the axis stops two years
+     * ahead, and bars past it are cut at its edge.
+     */
+    private static Instant bookEnd(List<PriceEntryView> entries, Instant now, Instant start) {
+        Instant lastChange = entries.stream()
+                .flatMap(e -> e.validUntil() == null ? Stream.of(e.validFrom()) : Stream.of(e.validFrom(), e.validUntil()))
+                .max(Comparator.naturalOrder()).orElseThrow();
+        Instant horizon = now.plus(Duration.ofDays(2 * 365));
+        Instant capped = min((lastChange.isAfter(now) ? lastChange : now).plus(Duration.ofDays(14)), horizon);
+        // a book that only starts past the horizon (or a range that starts past the book) still gets an axis
+        return capped.isAfter(start) ? capped : start.plus(Duration.ofDays(14));
+    }
+
+    /** Ticks as fine as the axis can label: years, months, weeks (Mondays) or days. */
+    private static List<Tick> ticks(Instant start, Instant end, double span) {
+        long days = Duration.between(start, end).toDays();
+        LocalDate first = LocalDate.ofInstant(start.minusNanos(1), ZoneOffset.UTC).plusDays(1); // the first midnight
         List<Tick> ticks = new ArrayList<>();
-        LocalDate month = LocalDate.ofInstant(start, ZoneOffset.UTC).withDayOfMonth(1).plusMonths(1);
-        while (month.atStartOfDay().toInstant(ZoneOffset.UTC).isBefore(end)) {
-            ticks.add(new Tick(pct(start, month.atStartOfDay().toInstant(ZoneOffset.UTC), span),
-                    month.getMonth().toString().substring(0, 3) + " " + month.getYear(),
-                    (month.getMonthValue() - 1) % 3 == 0));
-            month = month.plusMonths(1);
+        if (days > 4 * 366) {
+            int every = (int) Math.max(1, days / 365 / 16); // some 16 labels, however many centuries the axis spans
+            for (LocalDate y = first.withDayOfYear(1).plusYears(first.getDayOfYear() == 1 ? 0 : 1);
+                    startOf(y).isBefore(end); y = y.plusYears(every)) {
+                ticks.add(new Tick(pct(start, startOf(y), span), String.valueOf(y.getYear()), ticks.size() % 2 == 0));
+            }
+        } else if (days > 120) {
+            for (LocalDate m = first.withDayOfMonth(1).plusMonths(first.getDayOfMonth() == 1 ? 0 : 1);
+                    startOf(m).isBefore(end); m = m.plusMonths(1)) {
+                ticks.add(new Tick(pct(start, startOf(m), span), month(m) + " " + m.getYear(),
+                        (m.getMonthValue() - 1) % 3 == 0));
+            }
+        } else if (days > 21) {
+            int i = 0;
+            for (LocalDate w = first.plusDays((DayOfWeek.MONDAY.getValue() - first.getDayOfWeek().getValue() + 7) % 7);
+                    startOf(w).isBefore(end); w = w.plusWeeks(1)) {
+                ticks.add(new Tick(pct(start, startOf(w), span), day(w), i++ % 2 == 0));
+            }
+        } else {
+            for (LocalDate d = first; startOf(d).isBefore(end); d = d.plusDays(1)) {
+                ticks.add(new Tick(pct(start, startOf(d), span), day(d), days <= 7 || d.getDayOfWeek() == DayOfWeek.MONDAY));
+            }
         }
-        return new PriceTimeline(rows, ticks, pct(start, now, span));
+        // a tick on the axis' very start would be cut in half by the chart's edge
+        ticks.removeIf(t -> t.left() <= 0);
+        return ticks;
+    }
+
+    private static String month(LocalDate d) {
+        return d.getMonth().toString().substring(0, 3);
+    }
+
+    private static String day(LocalDate d) {
+        return d.getDayOfMonth() + " " + month(d);
+    }
+
+    private static Instant startOf(LocalDate day) {
+        return day.atStartOfDay().toInstant(ZoneOffset.UTC);
     }
 
     private static Instant min(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     private static double pct(Instant start, Instant at, double span) {

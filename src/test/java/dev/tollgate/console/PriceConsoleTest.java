@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.matchesRegex;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.pricing.PricingFixtures;
@@ -308,6 +309,61 @@ class PriceConsoleTest {
         } finally {
             browser.quit();
         }
+    }
+
+    /** The launch prices lasted two and a half days: a sliver on the whole book, readable on the week around them. */
+    @Test
+    void theTimelineShowsTheDaysAskedForAndSaysWhatIsWrongWithOthers() {
+        ConsoleSession finance = financeSession();
+        finance.get("/console/prices?from=2026-04-23&to=2026-04-29").then().statusCode(200)
+                .body(containsString("id=\"f-from\" name=\"from\" type=\"date\" value=\"2026-04-23\""))
+                .body(containsString(">25 APR</span>")).body(containsString(">29 APR</span>"))
+                .body(not(containsString(">JUN 2026</span>")))
+                .body(not(containsString("class=\"now\""))) // December is not on an April week
+                .body(containsString("href=\"/console/prices#timeline\">Whole book</a>"))
+                // a quote asked for on this page keeps the days the chart shows
+                .body(containsString("<input type=\"hidden\" name=\"from\" value=\"2026-04-23\">"));
+        finance.get("/console/prices").then().statusCode(200)
+                .body(containsString(">JUN 2026</span>")).body(containsString("class=\"now\""))
+                .body(not(containsString(">Whole book</a>")));
+
+        finance.get("/console/prices?from=2026-13-01&to=2026-04-29").then().statusCode(400)
+                .body(containsString("id=\"e-from\">must be a date like 2026-04-24"))
+                .body(containsString(">JUN 2026</span>")); // the whole book meanwhile
+        finance.get("/console/prices?from=2026-05-01&to=2026-04-01").then().statusCode(400)
+                .body(containsString("id=\"e-to\">must be on or after the day the chart starts"));
+        // and the quote's own errors are still its own
+        finance.get("/console/prices?model=deepseek-v4-pro&at=yesterday&from=2026-04-23&to=2026-04-29")
+                .then().statusCode(400).body(containsString("id=\"e-at\"")).body(not(containsString("id=\"e-from\"")))
+                .body(containsString(">25 APR</span>"));
+    }
+
+    @Test
+    void theLaunchPriceIsReadOnTheWeekAroundItWhereTheWholeBookCutsIt() {
+        WebDriver browser = Browser.start();
+        try {
+            Browser.logIn(browser, base.toString(), ADMIN, ADMIN_PASSWORD);
+            browser.get(base.toString() + "console/prices");
+            Browser.awaitPage(browser, "Prices");
+            String launch = ".tbar[title*='$0.03625 / 1M tokens from 2026-04-24 00:00 UTC']";
+            assertTrue(cut(browser, launch), "on the whole book the launch price is cut short");
+            // the days asked for in the form
+            browser.findElement(By.id("f-from")).sendKeys("04232026");
+            browser.findElement(By.id("f-to")).sendKeys("04292026");
+            browser.findElement(By.cssSelector("form.range button[type=submit]")).click();
+            Browser.awaitPage(browser, "Prices");
+            assertTrue(browser.getCurrentUrl().contains("from=2026-04-23&to=2026-04-29"), browser.getCurrentUrl());
+            assertFalse(cut(browser, launch), "on the week around it the launch price reads whole");
+            Browser.screenshot(browser, "08-price-book-launch-week");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    private static boolean cut(WebDriver browser, String bar) {
+        WebElement e = browser.findElement(By.cssSelector(bar));
+        return (Boolean) ((JavascriptExecutor) browser).executeScript(
+                "return arguments[0].scrollWidth > arguments[0].clientWidth", e);
     }
 
     /** On a phone the page scrolled sideways and the menu ran out of its bar, white on white. */
