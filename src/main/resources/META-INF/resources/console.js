@@ -13,10 +13,21 @@
       return;
     }
     form.dataset.sent = 'true';
+    // Work that takes seconds (data-busy="what it does") says so while it runs, rather than look unclicked.
+    var button = form.dataset.busy && form.querySelector('button[type=submit]');
+    if (button) {
+      button.dataset.label = button.textContent;
+      button.textContent = form.dataset.busy;
+      button.setAttribute('aria-busy', 'true');
+    }
   });
   // Coming back to a page from the browser's history must leave its forms usable again.
   window.addEventListener('pageshow', function () {
     document.querySelectorAll('form[data-sent]').forEach(function (form) { delete form.dataset.sent; });
+    document.querySelectorAll('button[aria-busy]').forEach(function (button) {
+      button.textContent = button.dataset.label;
+      button.removeAttribute('aria-busy');
+    });
   });
   // Copy buttons (data-copy="input id") say "Copied" only when the clipboard took the text.
   document.addEventListener('click', function (event) {

@@ -165,6 +165,16 @@ class ConsoleBrowserTest {
         // the upstreams, a card each: checking now shows what the account has left
         go("/console/upstreams");
         Browser.awaitPage(browser, "Upstreams");
+        // asking every endpoint can take seconds: the button says it is at work meanwhile (seen here with the
+        // form held back, since the simulator answers before a look at the page could catch it)
+        script("document.querySelector('form[action$=\"/balance-check\"]').addEventListener('submit',"
+                + " function (e) { e.preventDefault(); }, {once: true})");
+        WebElement check = browser.findElement(By.xpath("//button[text()='Check balances now']"));
+        check.click();
+        assertEquals("Checking balances…", check.getText());
+        assertEquals("true", check.getAttribute("aria-busy"), "and says so to a screen reader");
+        browser.navigate().refresh();
+        Browser.awaitPage(browser, "Upstreams");
         browser.findElement(By.xpath("//button[text()='Check balances now']")).click();
         assertEquals("Balances checked.", browser.findElement(By.cssSelector(".flash")).getText());
         String simulator = browser.findElement(By.id("upstream-simulator")).getText();
