@@ -58,8 +58,10 @@ public class ConsoleUpstreamResource {
                         || s.balance().failedSince() != null))
                 .map(UpstreamStatus::name).toList();
         List<String> exhausted = balances.exhausted();
-        return Flash.redirect("/console/upstreams", "Balances checked."
+        String message = "Balances checked."
                 + (exhausted.isEmpty() ? "" : " Out of balance: " + String.join(", ", exhausted) + ".")
-                + (unanswered.isEmpty() ? "" : " No answer from: " + String.join(", ", unanswered) + "."));
+                + (unanswered.isEmpty() ? "" : " No answer from: " + String.join(", ", unanswered) + ".");
+        return exhausted.isEmpty() && unanswered.isEmpty() ? Flash.redirect("/console/upstreams", message)
+                : Flash.warn("/console/upstreams", message);
     }
 }

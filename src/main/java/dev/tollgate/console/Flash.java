@@ -28,10 +28,28 @@ public class Flash {
     private String message;
     private boolean read;
 
+    /** Marks a warning's cookie value; URL encoding never starts a value with it (it writes %21). */
+    private static final String WARNING = "!";
+
     public static Response redirect(String path, String message) {
-        NewCookie cookie = new NewCookie.Builder(COOKIE).value(URLEncoder.encode(message, StandardCharsets.UTF_8))
+        return redirect(path, message, false);
+    }
+
+    /** A message that reports a problem, shown as a warning rather than as the success a plain one is read as. */
+    public static Response warn(String path, String message) {
+        return redirect(path, message, true);
+    }
+
+    private static Response redirect(String path, String message, boolean warning) {
+        String value = (warning ? WARNING : "") + URLEncoder.encode(message, StandardCharsets.UTF_8);
+        NewCookie cookie = new NewCookie.Builder(COOKIE).value(value)
                 .path("/").httpOnly(true).sameSite(NewCookie.SameSite.STRICT).build();
         return Response.seeOther(URI.create(path)).cookie(cookie).build();
+    }
+
+    public boolean warning() {
+        Cookie c = request.getCookie(COOKIE);
+        return c != null && c.getValue().startsWith(WARNING);
     }
 
     public String message() {
@@ -39,7 +57,8 @@ public class Flash {
             read = true;
             Cookie c = request.getCookie(COOKIE);
             try {
-                message = c == null ? null : URLDecoder.decode(c.getValue(), StandardCharsets.UTF_8);
+                message = c == null ? null : URLDecoder.decode(c.getValue().startsWith(WARNING)
+                        ? c.getValue().substring(WARNING.length()) : c.getValue(), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 message = null; // not one this console set (edited, or another app's on this host): nothing to show
             }
