@@ -124,7 +124,7 @@ public class AliasResolver {
             }
             CompiledAlias a = requested == null ? null : aliases.get(requested);
             if (a == null) {
-                return unknown(requested);
+                return unknown(requested, null);
             }
             AliasMode mode = modeFor(tenantId, a);
             if (mode.rejects(now, a.sunsetAt())) { // needs no target: the 410 names the replacement
@@ -132,7 +132,7 @@ public class AliasResolver {
                         a.retiredHeaders(), false, a.retired());
             }
             if (!catalog.contains(a.targetModel())) {
-                return unknown(requested);
+                return unknown(requested, a.alias()); // still a call through the alias, in the ledger's counts
             }
             return new ModelResolution(Outcome.SERVED, requested, a.targetModel(), a.alias(), mode,
                     a.impliedParams(), a.servedHeaders().get(mode), mode.warns(), null);
@@ -155,9 +155,9 @@ public class AliasResolver {
             return mode != null ? mode : a.mode();
         }
 
-        private static ModelResolution unknown(String requested) {
+        private static ModelResolution unknown(String requested, String alias) {
             String name = requested == null ? "" : requested.length() > 100 ? requested.substring(0, 100) + "..." : requested;
-            return new ModelResolution(Outcome.UNKNOWN, requested, null, null, null, Map.of(), Map.of(), false,
+            return new ModelResolution(Outcome.UNKNOWN, requested, null, alias, null, Map.of(), Map.of(), false,
                     new OpenAiException(404, "invalid_request_error", "model_not_found", "model",
                             "The model \"" + name + "\" does not exist. GET /v1/models lists the models you can use."));
         }

@@ -13,7 +13,8 @@ import java.util.Map;
  *                       in mode reject-after-sunset: answer 410)
  * @param requestedModel the name the client sent
  * @param model          the catalog model to call upstream; null unless served
- * @param alias          the alias the client used, or null when it named a catalog model (or nothing known)
+ * @param alias          the alias the client used (its target gone from the catalog too), or null when it named a
+ *                       catalog model (or nothing known)
  * @param mode           the alias' mode in force for this tenant (its override, else the alias' own); null without alias
  * @param impliedParams  top-level request fields the alias implies, e.g. {@code thinking -> {"type":"disabled"}};
  *                       empty without alias. Shared and read-only: copy a value before changing it

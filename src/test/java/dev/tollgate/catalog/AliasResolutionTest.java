@@ -199,7 +199,10 @@ class AliasResolutionTest {
     @Test
     void anAliasWhoseTargetLeftTheCatalogIsUnknown() {
         Snapshot s = snapshot(AliasMode.REWRITE, Map.of());
-        assertEquals(Outcome.UNKNOWN, s.resolve(Set.of("deepseek-v4-pro"), TENANT, "deepseek-chat", BEFORE).outcome());
+        ModelResolution gone = s.resolve(Set.of("deepseek-v4-pro"), TENANT, "deepseek-chat", BEFORE);
+        assertEquals(Outcome.UNKNOWN, gone.outcome());
+        assertEquals(404, gone.error().status());
+        assertEquals("deepseek-chat", gone.alias(), "still a call naming the alias, for the ledger to count");
         assertEquals(List.of(), s.serving(Set.of("deepseek-v4-pro"), TENANT, BEFORE));
         // Retired, it still says so and names the replacement, whatever became of its old target.
         ModelResolution retired = snapshot(AliasMode.REJECT_AFTER_SUNSET, Map.of())
