@@ -124,12 +124,19 @@ public class ConsolePriceResource {
         if (value.isEmpty()) {
             return null;
         }
+        LocalDate day;
         try {
-            return LocalDate.parse(value);
+            day = LocalDate.parse(value);
         } catch (DateTimeParseException e) {
             errors.put(field, "must be a date like 2026-04-24");
             return null;
         }
+        // ISO dates take signed years of nine digits, whose next day no date can hold
+        if (day.getYear() < 1 || day.getYear() > 9999) {
+            errors.put(field, "must be a day of the years 1 to 9999");
+            return null;
+        }
+        return day;
     }
 
     /**

@@ -6,7 +6,9 @@ import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -52,9 +54,11 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
         if (entries.isEmpty()) {
             return new PriceTimeline(List.of(), List.of(), 100);
         }
-        Instant start = range.from() != null ? startOf(range.from())
+        Instant first = range.from() != null ? startOf(range.from())
                 : entries.stream().map(PriceEntryView::validFrom).min(Comparator.naturalOrder()).orElseThrow();
-        Instant end = range.to() != null ? startOf(range.to().plusDays(1)) : bookEnd(entries, now, start);
+        Instant end = range.to() != null ? startOf(range.to().plusDays(1)) : bookEnd(entries, now, first);
+        // days that end before the book starts: an axis of the two weeks to then, no price on it
+        Instant start = end.isAfter(first) ? first : end.minus(Duration.ofDays(14));
         double span = Duration.between(start, end).toSeconds();
 
         Map<String, List<Bar>> byRow = new LinkedHashMap<>();
@@ -102,16 +106,26 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
         return capped.isAfter(start) ? capped : start.plus(Duration.ofDays(14));
     }
 
-    /** Ticks as fine as the axis can label: years, months, weeks (Mondays) or days. */
+    /** Ticks as fine as the axis can label: years, months, weeks (Mondays), days or quarters of a day. */
     private static List<Tick> ticks(Instant start, Instant end, double span) {
         long days = Duration.between(start, end).toDays();
         LocalDate first = LocalDate.ofInstant(start.minusNanos(1), ZoneOffset.UTC).plusDays(1); // the first midnight
         List<Tick> ticks = new ArrayList<>();
         if (days > 4 * 366) {
-            int every = (int) Math.max(1, days / 365 / 16); // some 16 labels, however many centuries the axis spans
-            for (LocalDate y = first.withDayOfYear(1).plusYears(first.getDayOfYear() == 1 ? 0 : 1);
-                    startOf(y).isBefore(end); y = y.plusYears(every)) {
+            // some 16 labels, however many centuries the axis spans, on round years
+            long raw = Math.max(1, days / 365 / 16);
+            int every = Stream.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000).filter(n -> n >= raw).findFirst().orElse(1000);
+            int year = (first.getYear() + (first.getDayOfYear() == 1 ? 0 : 1) + every - 1) / every * every;
+            for (LocalDate y = LocalDate.of(year, 1, 1); startOf(y).isBefore(end); y = y.plusYears(every)) {
                 ticks.add(new Tick(pct(start, startOf(y), span), String.valueOf(y.getYear()), ticks.size() % 2 == 0));
+            }
+        } else if (days < 3) {
+            for (Instant t = start.truncatedTo(ChronoUnit.DAYS); t.isBefore(end); t = t.plus(Duration.ofHours(6))) {
+                if (t.isAfter(start)) {
+                    LocalDateTime at = LocalDateTime.ofInstant(t, ZoneOffset.UTC);
+                    ticks.add(new Tick(pct(start, t, span), at.getHour() == 0 ? day(at.toLocalDate())
+                            : String.format("%02d:00", at.getHour()), at.getHour() % 12 == 0));
+                }
             }
         } else if (days > 120) {
             for (LocalDate m = first.withDayOfMonth(1).plusMonths(first.getDayOfMonth() == 1 ? 0 : 1);

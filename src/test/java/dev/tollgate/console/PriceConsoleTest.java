@@ -332,6 +332,13 @@ class PriceConsoleTest {
                 .body(containsString(">JUN 2026</span>")); // the whole book meanwhile
         finance.get("/console/prices?from=2026-05-01&to=2026-04-01").then().statusCode(400)
                 .body(containsString("id=\"e-to\">must be on or after the day the chart starts"));
+        // ISO dates may have signed years of nine digits: refused on the field, not a 500
+        for (String far : List.of("%2B999999999-12-31", "-999999999-01-01", "0000-01-01")) {
+            finance.request().urlEncodingEnabled(false).get("/console/prices?from=" + far).then().statusCode(400)
+                    .body(containsString("id=\"e-from\">must be a day of the years 1 to 9999"));
+        }
+        finance.get("/console/prices?from=0001-01-01&to=9999-12-31").then().statusCode(200)
+                .body(containsString(">2000</span>"));
         // and the quote's own errors are still its own
         finance.get("/console/prices?model=deepseek-v4-pro&at=yesterday&from=2026-04-23&to=2026-04-29")
                 .then().statusCode(400).body(containsString("id=\"e-at\"")).body(not(containsString("id=\"e-from\"")))
@@ -347,9 +354,9 @@ class PriceConsoleTest {
             Browser.awaitPage(browser, "Prices");
             String launch = ".tbar[title*='$0.03625 / 1M tokens from 2026-04-24 00:00 UTC']";
             assertTrue(cut(browser, launch), "on the whole book the launch price is cut short");
-            // the days asked for in the form
-            browser.findElement(By.id("f-from")).sendKeys("04232026");
-            browser.findElement(By.id("f-to")).sendKeys("04292026");
+            // the days asked for in the form (set as a date picker sets them: typing depends on the browser's locale)
+            ((JavascriptExecutor) browser).executeScript("document.getElementById('f-from').value = '2026-04-23';"
+                    + " document.getElementById('f-to').value = '2026-04-29'");
             browser.findElement(By.cssSelector("form.range button[type=submit]")).click();
             Browser.awaitPage(browser, "Prices");
             assertTrue(browser.getCurrentUrl().contains("from=2026-04-23&to=2026-04-29"), browser.getCurrentUrl());

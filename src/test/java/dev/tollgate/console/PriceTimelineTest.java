@@ -85,9 +85,28 @@ class PriceTimelineTest {
         PriceTimeline all = PriceTimeline.of(LAUNCH, NOW,
                 new PriceTimeline.Range(LocalDate.parse("0001-01-01"), LocalDate.parse("9999-12-31")));
         assertTrue(all.ticks().size() <= 20, all.ticks().size() + " ticks");
-        assertTrue(all.ticks().stream().allMatch(t -> t.label().matches("\\d{1,4}")), all.ticks().toString());
+        assertTrue(all.ticks().stream().allMatch(t -> t.label().matches("\\d{1,4}0")), "round years: " + all.ticks());
         for (PriceTimeline.Bar b : all.rows().get(0).bars()) {
             assertTrue(b.left() >= 0 && b.left() + b.width() <= 100.0001, b.toString());
         }
+    }
+
+    @Test
+    void aDayOrTwoGetTicksEverySixHoursAndDaysBeforeTheBookAnEmptyAxis() {
+        PriceTimeline day = PriceTimeline.of(LAUNCH, NOW,
+                new PriceTimeline.Range(LocalDate.parse("2026-04-26"), LocalDate.parse("2026-04-26")));
+        assertEquals(List.of("06:00", "12:00", "18:00"), day.ticks().stream().map(PriceTimeline.Tick::label).toList());
+        assertEquals(List.of(1L, 2L), day.rows().get(0).bars().stream().map(PriceTimeline.Bar::id).toList(),
+                "the cut at 12:15 is on the axis");
+        PriceTimeline two = PriceTimeline.of(LAUNCH, NOW,
+                new PriceTimeline.Range(LocalDate.parse("2026-04-26"), LocalDate.parse("2026-04-27")));
+        assertTrue(two.ticks().stream().anyMatch(t -> t.label().equals("27 APR")), two.ticks().toString());
+
+        // a To before the book's first day, without a From: the two weeks to it, no price on them, no NaN
+        PriceTimeline before = PriceTimeline.of(LAUNCH, NOW, new PriceTimeline.Range(null, LocalDate.parse("2026-01-31")));
+        assertEquals(List.of(), before.rows().get(0).bars());
+        assertFalse(before.ticks().isEmpty());
+        assertFalse(before.nowShown());
+        assertTrue(Double.isFinite(before.nowPercent()));
     }
 }
