@@ -18,15 +18,14 @@
     if (button) {
       button.dataset.label = button.textContent;
       button.textContent = form.dataset.busy;
-      button.setAttribute('aria-busy', 'true');
     }
   });
   // Coming back to a page from the browser's history must leave its forms usable again.
   window.addEventListener('pageshow', function () {
     document.querySelectorAll('form[data-sent]').forEach(function (form) { delete form.dataset.sent; });
-    document.querySelectorAll('button[aria-busy]').forEach(function (button) {
+    document.querySelectorAll('form[data-busy] button[data-label]').forEach(function (button) {
       button.textContent = button.dataset.label;
-      button.removeAttribute('aria-busy');
+      delete button.dataset.label;
     });
   });
   // Copy buttons (data-copy="input id") say "Copied" only when the clipboard took the text.

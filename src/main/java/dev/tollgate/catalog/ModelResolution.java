@@ -15,9 +15,10 @@ import java.util.Map;
  * @param model          the catalog model to call upstream; null unless served
  * @param alias          the alias the client used (its target gone from the catalog too), or null when it named a
  *                       catalog model (or nothing known)
- * @param mode           the alias' mode in force for this tenant (its override, else the alias' own); null without alias
+ * @param mode           the alias' mode in force for this tenant (its override, else the alias' own); null without
+ *                       alias, and for an alias whose target left the catalog
  * @param impliedParams  top-level request fields the alias implies, e.g. {@code thinking -> {"type":"disabled"}};
- *                       empty without alias. Shared and read-only: copy a value before changing it
+ *                       empty without alias or target. Shared and read-only: copy a value before changing it
  * @param headers        response headers to add, in order: {@code Deprecation}, {@code Sunset}, {@code Link} and,
  *                       when {@link #warn}, {@code X-Tollgate-Warning}. Set for every aliased call, the 410 included;
  *                       empty otherwise
