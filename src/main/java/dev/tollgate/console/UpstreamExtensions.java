@@ -3,6 +3,8 @@ package dev.tollgate.console;
 import dev.tollgate.upstream.UpstreamBalance;
 import dev.tollgate.upstream.UpstreamStatus;
 import io.quarkus.qute.TemplateExtension;
+import java.time.Duration;
+import java.time.Instant;
 
 /** Display values of upstream endpoints for the console templates. */
 @TemplateExtension
@@ -44,6 +46,19 @@ public class UpstreamExtensions {
     static boolean answeredSince(UpstreamStatus s) {
         return s.balance() != null && s.balance().state() == UpstreamBalance.State.EXHAUSTED
                 && s.refusedWith() == null;
+    }
+
+    /** How long until a taken-out endpoint's trial calls, as a reader of a UTC clock time would rather be told. */
+    static String trialIn(UpstreamStatus s) {
+        return waitUntil(s.trialAt(), Instant.now());
+    }
+
+    static String waitUntil(Instant at, Instant now) {
+        long seconds = Duration.between(now, at).toSeconds();
+        if (seconds <= 0) {
+            return "now";
+        }
+        return seconds < 120 ? "in " + seconds + " s" : "in " + (seconds + 59) / 60 + " min";
     }
 
     private static String keyProperty(UpstreamStatus s) {

@@ -32,6 +32,14 @@ class UpstreamExtensionsTest {
                 UpstreamExtensions.refusalLabel(status(401, null)));
     }
 
+    @Test
+    void theTrialTimeSaysHowLongFromNow() {
+        Instant now = Instant.parse("2026-12-03T10:00:00Z");
+        assertEquals("in 25 s", UpstreamExtensions.waitUntil(now.plusSeconds(25), now));
+        assertEquals("in 3 min", UpstreamExtensions.waitUntil(now.plusSeconds(121), now), "rounded up");
+        assertEquals("now", UpstreamExtensions.waitUntil(now.minusSeconds(1), now), "the trial is due");
+    }
+
     private static UpstreamStatus status(Integer refusedWith, UpstreamBalance balance) {
         return new UpstreamStatus("main", "https://api.deepseek.com", List.of("deepseek-v4-flash"), 0, 1, "closed",
                 null, 0, 0, refusedWith, balance);

@@ -20,6 +20,7 @@ import dev.tollgate.gateway.UpstreamFailoverTest;
 import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.Management;
 import dev.tollgate.testing.SeparateSimulator;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
@@ -179,6 +180,22 @@ class UpstreamStatusTest {
         assertTrue(revoked.contains(SeparateSimulator.simulator().baseUrl()), revoked);
         assertTrue(row(page, "backup").contains("In service"), row(page, "backup"));
         assertFalse(page.contains("sk-failover"), "no API key on the page");
+    }
+
+    @Test
+    void aTakenOutEndpointSaysWhenItsTrialCallsStartAndHowSoon() {
+        UpstreamEndpoint backup = upstreams.all().stream().filter(e -> e.name().equals("backup")).findFirst()
+                .orElseThrow();
+        backup.breaker().transitionToOpenState();
+        upstreams.resultReported(backup, CircuitBreaker.State.CLOSED); // as the call that opened it would
+        try {
+            String row = row(ConsoleSession.login(ADMIN, ADMIN_PASSWORD).get("/console/upstreams").then().statusCode(200)
+                    .extract().asString(), "backup");
+            assertTrue(row.contains("Taken out"), row);
+            assertTrue(row.matches("(?s).*until \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}(:\\d{2})? UTC \\(in \\d+ (s|min)\\).*"), row);
+        } finally {
+            backup.breaker().reset();
+        }
     }
 
     @Test
