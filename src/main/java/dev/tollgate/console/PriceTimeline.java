@@ -98,7 +98,8 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
      */
     private static Instant bookEnd(List<PriceEntryView> entries, Instant now, Instant start) {
         Instant lastChange = entries.stream()
-                .flatMap(e -> e.validUntil() == null ? Stream.of(e.validFrom()) : Stream.of(e.validFrom(), e.validUntil()))
+                .flatMap(e -> e.validUntil() == null ? Stream.of(e.validFrom())
+                        : Stream.of(e.validFrom(), e.validUntil()))
                 .max(Comparator.naturalOrder()).orElseThrow();
         Instant horizon = now.plus(Duration.ofDays(2 * 365));
         Instant capped = min((lastChange.isAfter(now) ? lastChange : now).plus(Duration.ofDays(14)), horizon);
@@ -114,7 +115,8 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
         if (days > 4 * 366) {
             // some 16 labels, however many centuries the axis spans, on round years
             long raw = Math.max(1, days / 365 / 16);
-            int every = Stream.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000).filter(n -> n >= raw).findFirst().orElse(1000);
+            int every = Stream.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000).filter(n -> n >= raw).findFirst()
+                    .orElse(1000);
             int year = (first.getYear() + (first.getDayOfYear() == 1 ? 0 : 1) + every - 1) / every * every;
             for (LocalDate y = LocalDate.of(year, 1, 1); startOf(y).isBefore(end); y = y.plusYears(every)) {
                 ticks.add(new Tick(pct(start, startOf(y), span), String.valueOf(y.getYear()), ticks.size() % 2 == 0));
@@ -141,7 +143,8 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
             }
         } else {
             for (LocalDate d = first; startOf(d).isBefore(end); d = d.plusDays(1)) {
-                ticks.add(new Tick(pct(start, startOf(d), span), day(d), days <= 7 || d.getDayOfWeek() == DayOfWeek.MONDAY));
+                boolean major = days <= 7 || d.getDayOfWeek() == DayOfWeek.MONDAY;
+                ticks.add(new Tick(pct(start, startOf(d), span), day(d), major));
             }
         }
         // a tick on the axis' very start would be cut in half by the chart's edge

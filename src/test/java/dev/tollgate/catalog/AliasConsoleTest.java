@@ -157,7 +157,8 @@ class AliasConsoleTest {
         edit.put("sunsetAt", "2026-07-24T15:59");
         console.post("/console/aliases/" + name + "/edit", edit).then().statusCode(200)
                 .body(containsString("id=\"retire-warning\""))
-                .body(containsString("<strong>2 calls</strong>\n      naming it in the last 7 days (<strong>1 tenant</strong>)"))
+                .body(containsString(
+                        "<strong>2 calls</strong>\n      naming it in the last 7 days (<strong>1 tenant</strong>)"))
                 .body(not(containsString("Tick the box")))
                 .body(containsString(">made in the console</textarea>")); // what was typed is kept
         asAdmin().get("/api/admin/aliases/" + name).then().body("mode", equalTo("rewrite"));

@@ -51,7 +51,8 @@ class PriceTimelineTest {
                 new PriceTimeline.Range(LocalDate.parse("2026-04-23"), LocalDate.parse("2026-04-29")));
         assertTrue(whole.rows().get(0).bars().get(0).width() < 2, "a sliver on the whole book");
         List<PriceTimeline.Bar> bars = week.rows().get(0).bars();
-        assertEquals(List.of(1L, 2L), bars.stream().map(PriceTimeline.Bar::id).toList(), "the later entry is off the axis");
+        assertEquals(List.of(1L, 2L), bars.stream().map(PriceTimeline.Bar::id).toList(),
+                "the later entry is off the axis");
         // seven days on the axis: the launch price starts a day in and lasts two and a half of them
         assertEquals(14.29, bars.get(0).left(), 0.01);
         assertEquals(35.86, bars.get(0).width(), 0.01);
@@ -72,7 +73,8 @@ class PriceTimelineTest {
         // two months: a tick each Monday, every other one kept on a phone
         assertEquals(List.of("4 MAY", "11 MAY", "18 MAY"), june.ticks().stream().map(PriceTimeline.Tick::label)
                 .limit(3).toList());
-        assertEquals(List.of(true, false, true), june.ticks().stream().map(PriceTimeline.Tick::major).limit(3).toList());
+        assertEquals(List.of(true, false, true),
+                june.ticks().stream().map(PriceTimeline.Tick::major).limit(3).toList());
 
         PriceTimeline before = PriceTimeline.of(LAUNCH, NOW,
                 new PriceTimeline.Range(LocalDate.parse("2026-01-01"), LocalDate.parse("2026-01-31")));
@@ -103,7 +105,8 @@ class PriceTimelineTest {
         assertTrue(two.ticks().stream().anyMatch(t -> t.label().equals("27 APR")), two.ticks().toString());
 
         // a To before the book's first day, without a From: the two weeks to it, no price on them, no NaN
-        PriceTimeline before = PriceTimeline.of(LAUNCH, NOW, new PriceTimeline.Range(null, LocalDate.parse("2026-01-31")));
+        PriceTimeline before = PriceTimeline.of(LAUNCH, NOW,
+                new PriceTimeline.Range(null, LocalDate.parse("2026-01-31")));
         assertEquals(List.of(), before.rows().get(0).bars());
         assertFalse(before.ticks().isEmpty());
         assertFalse(before.nowShown());

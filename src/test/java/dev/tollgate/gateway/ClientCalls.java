@@ -46,7 +46,8 @@ final class ClientCalls {
     }
 
     /** The value of an SQL expression over each row whose column has the value, in attempt order. */
-    static List<String> rows(DataSource dataSource, String expression, String column, String value) throws SQLException {
+    static List<String> rows(DataSource dataSource, String expression, String column, String value)
+            throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement st = c.prepareStatement("select " + expression + " from usage_ledger"
                         + " where " + column + " = ? order by attempt")) {

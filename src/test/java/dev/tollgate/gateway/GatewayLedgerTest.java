@@ -180,7 +180,8 @@ class GatewayLedgerTest {
     void aCallTollgateRefusesItselfHasOneRowWithoutUpstreamTokensOrCost() throws Exception {
         String flashOnly = issueKey(createTenant(uniqueSlug("refused")), Map.of("name", "flash only",
                 "allowedModels", List.of("deepseek-v4-flash")));
-        Response notAllowed = given().header("Authorization", "Bearer " + flashOnly).header("X-Tollgate-Tags", "job:eval")
+        Response notAllowed = given().header("Authorization", "Bearer " + flashOnly)
+                .header("X-Tollgate-Tags", "job:eval")
                 .contentType("application/json").body("{\"model\":\"deepseek-v4-pro\",\"user_id\":\"u-1\","
                         + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
                 .post("/v1/chat/completions");
@@ -208,7 +209,8 @@ class GatewayLedgerTest {
         invalid.then().statusCode(400);
         row = onlyRow(invalid.header("X-Request-Id"));
         assertEquals(List.of("deepseek-chat", "deepseek-chat", 400, "invalid_request_error"),
-                List.of(row.get("model_requested"), row.get("alias_used"), row.get("http_status"), row.get("error_type")));
+                List.of(row.get("model_requested"), row.get("alias_used"), row.get("http_status"),
+                        row.get("error_type")));
         assertEquals(0, given().get(simulator.baseUrl() + "/_simulator/stats").then().statusCode(200).extract()
                 .jsonPath().getLong("chatRequests"), "none of them reached the upstream");
 

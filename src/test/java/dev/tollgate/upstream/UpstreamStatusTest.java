@@ -189,10 +189,11 @@ class UpstreamStatusTest {
         backup.breaker().transitionToOpenState();
         upstreams.resultReported(backup, CircuitBreaker.State.CLOSED); // as the call that opened it would
         try {
-            String row = row(ConsoleSession.login(ADMIN, ADMIN_PASSWORD).get("/console/upstreams").then().statusCode(200)
-                    .extract().asString(), "backup");
+            String row = row(ConsoleSession.login(ADMIN, ADMIN_PASSWORD).get("/console/upstreams").then()
+                    .statusCode(200).extract().asString(), "backup");
             assertTrue(row.contains("Taken out"), row);
-            assertTrue(row.matches("(?s).*until \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}(:\\d{2})? UTC \\(in \\d+ (s|min)\\).*"), row);
+            assertTrue(row.matches(
+                    "(?s).*until \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}(:\\d{2})? UTC \\(in \\d+ (s|min)\\).*"), row);
         } finally {
             backup.breaker().reset();
         }
