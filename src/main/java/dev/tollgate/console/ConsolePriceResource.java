@@ -111,13 +111,13 @@ public class ConsolePriceResource {
 
     /** The timeline's days from the form, the whole book for a blank or wrong one (its error said beside it). */
     private static PriceTimeline.Range range(Map<String, String> form, Map<String, String> errors) {
-        int before = errors.size();
         LocalDate from = day(form.get("from"), "from", errors);
         LocalDate to = day(form.get("to"), "to", errors);
         if (from != null && to != null && to.isBefore(from)) {
             errors.put("to", "must be on or after the day the chart starts");
         }
-        return errors.size() > before ? new PriceTimeline.Range(null, null) : new PriceTimeline.Range(from, to);
+        return errors.containsKey("from") || errors.containsKey("to") ? new PriceTimeline.Range(null, null)
+                : new PriceTimeline.Range(from, to);
     }
 
     private static LocalDate day(String value, String field, Map<String, String> errors) {
