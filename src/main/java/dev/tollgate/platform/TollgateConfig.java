@@ -164,6 +164,13 @@ public interface TollgateConfig {
         @WithDefault("15m")
         Duration loginLockout();
 
+        /**
+         * Local mode: how long a password that passed its bcrypt check is taken again without one, while the user's
+         * stored hash is unchanged. {@code 0s} checks every login with bcrypt.
+         */
+        @WithDefault("5m")
+        Duration passwordCacheTtl();
+
         default boolean oidc() {
             return "oidc".equals(mode());
         }
