@@ -58,10 +58,13 @@ public class ConsoleUpstreamResource {
                         || s.balance().failedSince() != null))
                 .map(UpstreamStatus::name).toList();
         List<String> exhausted = balances.exhausted();
+        List<String> low = balances.runningLow().stream()
+                .map(l -> l.endpoint() + " (" + l.total().toPlainString() + " " + l.currency() + " left)").toList();
         String message = "Balances checked."
                 + (exhausted.isEmpty() ? "" : " Out of balance: " + String.join(", ", exhausted) + ".")
+                + (low.isEmpty() ? "" : " Running low: " + String.join(", ", low) + ".")
                 + (unanswered.isEmpty() ? "" : " No answer from: " + String.join(", ", unanswered) + ".");
-        return exhausted.isEmpty() && unanswered.isEmpty() ? Flash.redirect("/console/upstreams", message)
-                : Flash.warn("/console/upstreams", message);
+        return exhausted.isEmpty() && low.isEmpty() && unanswered.isEmpty()
+                ? Flash.redirect("/console/upstreams", message) : Flash.warn("/console/upstreams", message);
     }
 }

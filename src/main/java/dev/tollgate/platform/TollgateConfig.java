@@ -3,6 +3,7 @@ package dev.tollgate.platform;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,13 @@ public interface TollgateConfig {
          */
         @WithDefault("5m")
         String balanceCheckEvery();
+
+        /**
+         * Per currency (DeepSeek reports CNY or USD): an account still taking calls whose total is below this is
+         * shown as running low, in the console and the admin API. 0 warns of nothing; defaults in
+         * application.properties.
+         */
+        Map<String, BigDecimal> lowBalance();
 
         /** Share of failed calls (over the last 20, at least 10) that opens an endpoint's breaker. */
         @WithDefault("50")

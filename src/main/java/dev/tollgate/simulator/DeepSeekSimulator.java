@@ -18,6 +18,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -45,6 +47,9 @@ public final class DeepSeekSimulator {
     static final int RECORDED_STRING_CHARS = 8192;
     /** About how many characters of one body the log keeps, so 32 bodies of up to 64 MB cannot fill the heap. */
     static final int RECORDED_BODY_CHARS = 64 * 1024;
+    /** The account a start or a reset gives: 110.00 CNY, of which 10.00 granted. */
+    static final BigDecimal START_BALANCE = new BigDecimal("110.00");
+    static final BigDecimal GRANTED = new BigDecimal("10.00");
 
     private final Vertx vertx;
     private final SimulatorSettings settings;
@@ -56,6 +61,7 @@ public final class DeepSeekSimulator {
     private final AtomicInteger recentCount = new AtomicInteger();
     private final List<String> deployments = new ArrayList<>();
     private volatile boolean balanceAvailable = true;
+    private volatile BigDecimal balanceTotal = START_BALANCE;
     private volatile int port = -1;
     private long sweepTimer = -1;
 
@@ -131,6 +137,11 @@ public final class DeepSeekSimulator {
         return balanceAvailable;
     }
 
+    /** What /user/balance reports left while the account is available, as spending or a top-up leaves it. */
+    public void balanceTotal(BigDecimal total) {
+        this.balanceTotal = total.setScale(2, RoundingMode.HALF_UP);
+    }
+
     /** The last chat requests as received: time, a few headers (the key masked) and the body. */
     public List<JsonNode> recentRequests() {
         return List.copyOf(recent);
@@ -144,6 +155,7 @@ public final class DeepSeekSimulator {
         recent.clear();
         recentCount.set(0);
         balanceAvailable = true;
+        balanceTotal = START_BALANCE;
     }
 
     // ------------------------------------------------------------------ HTTP
@@ -204,9 +216,16 @@ public final class DeepSeekSimulator {
         router.post("/_simulator/faults").handler(this::planFaults);
         router.post("/_simulator/balance").handler(ctx -> {
             JsonNode body = readControl(ctx);
-            if (body != null) {
+            if (body == null) {
+                return;
+            }
+            try {
+                BigDecimal total = body.has("total") ? new BigDecimal(body.path("total").asText()) : balanceTotal;
                 balanceAvailable = body.path("available").asBoolean(true);
+                balanceTotal(total);
                 ctx.response().setStatusCode(204).end();
+            } catch (NumberFormatException e) {
+                sendError(ctx, new ApiError(400, "total must be an amount such as \"42.10\""));
             }
         });
         router.route().last().handler(ctx -> sendError(ctx, new ApiError(404, "Not Found", "invalid_request_error",
@@ -239,13 +258,15 @@ public final class DeepSeekSimulator {
     }
 
     private void balance(RoutingContext ctx) {
+        BigDecimal total = balanceAvailable ? balanceTotal : BigDecimal.ZERO.setScale(2);
+        BigDecimal granted = total.min(GRANTED); // DeepSeek spends a grant before money topped up
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("is_available", balanceAvailable);
         body.putArray("balance_infos").addObject()
                 .put("currency", "CNY")
-                .put("total_balance", balanceAvailable ? "110.00" : "0.00")
-                .put("granted_balance", balanceAvailable ? "10.00" : "0.00")
-                .put("topped_up_balance", balanceAvailable ? "100.00" : "0.00");
+                .put("total_balance", total.toPlainString())
+                .put("granted_balance", granted.toPlainString())
+                .put("topped_up_balance", total.subtract(granted).toPlainString());
         json(ctx, body);
     }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.upstream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.platform.TollgateConfig;
 import dev.tollgate.upstream.UpstreamBalance.State;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,6 +55,8 @@ public class BalanceMonitor {
     ObjectMapper json;
     @Inject
     Vertx vertx;
+    @Inject
+    TollgateConfig config;
     /** How long an answer may go silent once its headers are in. */
     long answerTimeoutMillis = 10_000;
 
@@ -202,6 +205,40 @@ public class BalanceMonitor {
      */
     public List<String> exhausted() {
         return upstreams.all().stream().filter(this::outOfBalance).map(UpstreamEndpoint::name).toList();
+    }
+
+    /** An endpoint's account total below {@code tollgate.upstream.low-balance} for its currency. */
+    public record LowBalance(String endpoint, String currency, BigDecimal total, BigDecimal warnBelow) {
+    }
+
+    /**
+     * What the endpoint's account has left below the warning level of its currency, while it still takes calls (an
+     * account out of balance has its own warning); empty otherwise. A failed check leaves the last answer standing.
+     */
+    public List<LowBalance> low(UpstreamEndpoint endpoint) {
+        UpstreamBalance balance = latest.get(endpoint.name());
+        if (balance == null || balance.state() != State.AVAILABLE || outOfBalance(endpoint)) {
+            return List.of();
+        }
+        List<LowBalance> low = new ArrayList<>();
+        for (UpstreamBalance.Amount a : balance.amounts()) {
+            BigDecimal warnBelow = warnBelow(a.currency());
+            if (warnBelow != null && a.total().compareTo(warnBelow) < 0) {
+                low.add(new LowBalance(endpoint.name(), a.currency(), a.total(), warnBelow));
+            }
+        }
+        return low;
+    }
+
+    /** Every endpoint's account running low, best first: the console warns platform admins and finance of them. */
+    public List<LowBalance> runningLow() {
+        return upstreams.all().stream().flatMap(e -> low(e).stream()).toList();
+    }
+
+    /** The configured level, whatever the case of its key (an environment variable may have changed it). */
+    private BigDecimal warnBelow(String currency) {
+        return config.upstream().lowBalance().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(currency))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
     }
 
     private boolean outOfBalance(UpstreamEndpoint endpoint) {

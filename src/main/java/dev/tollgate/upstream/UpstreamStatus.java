@@ -13,10 +13,11 @@ import java.util.Locale;
  * @param recentCalls the calls the breaker judges by (the last 20 at most)
  * @param refusedWith the status the endpoint refused its own key or account with, while it does
  * @param balance null until first asked
+ * @param lowBalance what the account has left below {@code tollgate.upstream.low-balance}, while it takes calls
  */
 public record UpstreamStatus(String name, String baseUrl, List<String> models, int priority, int weight,
         String breaker, Instant trialAt, int recentCalls, int recentFailures, Integer refusedWith,
-        UpstreamBalance balance) {
+        UpstreamBalance balance, List<BalanceMonitor.LowBalance> lowBalance) {
 
     /** Best first, as calls try them: by priority, then by name. */
     public static List<UpstreamStatus> all(Upstreams upstreams, BalanceMonitor balances) {
@@ -28,6 +29,6 @@ public record UpstreamStatus(String name, String baseUrl, List<String> models, i
         return new UpstreamStatus(e.name(), e.baseUrl(), e.models().stream().sorted().toList(), e.priority(),
                 e.weight(), e.breaker().getState().name().toLowerCase(Locale.ROOT), upstreams.trialAt(e).orElse(null),
                 calls.getNumberOfBufferedCalls(), calls.getNumberOfFailedCalls(), upstreams.refusal(e).orElse(null),
-                balances.latest(e.name()).orElse(null));
+                balances.latest(e.name()).orElse(null), balances.low(e));
     }
 }

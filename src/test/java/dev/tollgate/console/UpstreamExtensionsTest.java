@@ -42,6 +42,6 @@ class UpstreamExtensionsTest {
 
     private static UpstreamStatus status(Integer refusedWith, UpstreamBalance balance) {
         return new UpstreamStatus("main", "https://api.deepseek.com", List.of("deepseek-v4-flash"), 0, 1, "closed",
-                null, 0, 0, refusedWith, balance);
+                null, 0, 0, refusedWith, balance, List.of());
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,6 +166,27 @@ class ChatCompletionShapeTest {
         HttpResponse<String> refused = sim.post("/chat/completions", chat("deepseek-v4-flash", "Hi"));
         assertEquals(402, refused.statusCode());
         assertEquals("Insufficient Balance", parse(refused.body()).get("error").get("message").asText());
+    }
+
+    @Test
+    void theBalanceCanBeSetToAnyAmountGrantSpentFirst() {
+        try {
+            assertEquals(204, sim.post("/_simulator/balance", parse("{\"total\":\"42.1\"}")).statusCode());
+            JsonNode info = parse(sim.get("/user/balance", "Authorization", "Bearer sk-x").body())
+                    .get("balance_infos").get(0);
+            assertEquals(List.of("42.10", "10.00", "32.10"), List.of(info.get("total_balance").asText(),
+                    info.get("granted_balance").asText(), info.get("topped_up_balance").asText()));
+            sim.simulator.balanceTotal(new BigDecimal("4"));
+            info = parse(sim.get("/user/balance", "Authorization", "Bearer sk-x").body()).get("balance_infos").get(0);
+            assertEquals(List.of("4.00", "4.00", "0.00"), List.of(info.get("total_balance").asText(),
+                    info.get("granted_balance").asText(), info.get("topped_up_balance").asText()));
+            HttpResponse<String> bad = sim.post("/_simulator/balance", parse("{\"total\":\"lots\"}"));
+            assertEquals(400, bad.statusCode());
+            assertTrue(bad.body().contains("total must be an amount"), bad.body());
+        } finally {
+            sim.simulator.balanceAvailable(true);
+            sim.simulator.balanceTotal(new BigDecimal("110.00"));
+        }
     }
 
     @ParameterizedTest

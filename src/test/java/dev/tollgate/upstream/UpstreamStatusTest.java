@@ -26,6 +26,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,7 @@ class UpstreamStatusTest {
     @AfterEach
     void balanceBack() {
         SeparateSimulator.simulator().balanceAvailable(true);
+        SeparateSimulator.simulator().balanceTotal(new BigDecimal("110.00"));
         balances.checkAllNow();
     }
 
@@ -101,6 +103,37 @@ class UpstreamStatusTest {
         SeparateSimulator.simulator().balanceAvailable(true);
         admin.post("/console/upstreams/balance-check", Map.of()).then().statusCode(303);
         admin.get("/console/tenants").then().statusCode(200).body(not(containsString("Upstream out of balance")));
+    }
+
+    @Test
+    void anAccountRunningLowIsFlaggedBeforeItRunsOut() {
+        ConsoleSession admin = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        admin.post("/console/upstreams/balance-check", Map.of()).then().statusCode(303);
+        admin.get("/console/tenants").then().statusCode(200).body(not(containsString("running low")));
+
+        // below the default 50 CNY warning level, still taking calls
+        SeparateSimulator.simulator().balanceTotal(new BigDecimal("42.1"));
+        Response check = admin.post("/console/upstreams/balance-check", Map.of());
+        check.then().statusCode(303);
+        admin.request().cookie("tollgate-flash", check.cookie("tollgate-flash")).get("/console/upstreams").then()
+                .statusCode(200).body(containsString("<div class=\"flash warning\" role=\"alert\">Balances checked."
+                        + " Running low: light (42.10 CNY left), primary (42.10 CNY left), backup (42.10 CNY left)."));
+        JsonPath json = asAdmin().get("/api/admin/upstreams").then().statusCode(200).extract().jsonPath();
+        assertEquals("AVAILABLE", state(json, "primary"));
+        assertEquals(Map.of("endpoint", "primary", "currency", "CNY", "total", 42.10f, "warnBelow", 50),
+                json.getMap("find { it.name == 'primary' }.lowBalance[0]"));
+        assertEquals(List.of(), json.getList("find { it.name == 'nobody' }.lowBalance"));
+        admin.get("/console/tenants").then().statusCode(200).body(containsString("Upstream balance running low"),
+                containsString("<code>primary</code> has 42.10 CNY left, below the 50 CNY warning level;"),
+                containsString("Top them up before their calls get HTTP 402."));
+        String row = row(admin.get("/console/upstreams").asString(), "primary");
+        assertTrue(row.contains("Running low") && row.contains("below the 50 CNY warning level"), row);
+
+        // once it has run out, the out-of-balance warning says so instead
+        SeparateSimulator.simulator().balanceAvailable(false);
+        balances.checkAllNow();
+        admin.get("/console/tenants").then().statusCode(200).body(containsString("Upstream out of balance"),
+                not(containsString("running low")));
     }
 
     @Test
