@@ -4,6 +4,7 @@ import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Locale;
+import java.util.Set;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -13,10 +14,17 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  */
 public class AdminApiTakesJson {
 
+    /**
+     * Reads have no body, so their Content-Type means nothing: some clients (hey, PowerShell's -ContentType, HTTP
+     * libraries with a default header) send one anyway, and the console's CSRF check never reads them.
+     */
+    private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
+
     @ServerRequestFilter(preMatching = true)
     public void refuseAllButJson(ContainerRequestContext request) {
         MediaType type = request.getMediaType();
-        if (type != null && request.getUriInfo().getPath().startsWith("/api/admin") && !isJson(type)) {
+        if (type != null && !READS.contains(request.getMethod()) && request.getUriInfo().getPath()
+                .startsWith("/api/admin") && !isJson(type)) {
             throw new NotSupportedException("The admin API takes JSON (Content-Type: application/json); an action"
                     + " without a body, such as a revoke, takes no Content-Type.");
         }
