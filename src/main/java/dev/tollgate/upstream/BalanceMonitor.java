@@ -120,14 +120,14 @@ public class BalanceMonitor {
                 .compose(response -> UpstreamBody.read(vertx, response, MAX_ANSWER_BYTES, answerTimeoutMillis)
                         .map(body -> UpstreamBalance.read(asked, response.statusCode(),
                                 body.toString(StandardCharsets.UTF_8), json)))
-                .recover(failure -> Future.succeededFuture(UpstreamBalance.failed(asked, describe(failure))));
+                .recover(failure -> Future.succeededFuture(UpstreamBalance.failed(asked, describe(failure, endpoint))));
     }
 
     /**
      * The failure as an operator reads it, not as netty words it ("finishConnect(..) failed with error(-111)");
      * never the request's headers, which hold the key.
      */
-    private String describe(Throwable failure) {
+    private String describe(Throwable failure, UpstreamEndpoint endpoint) {
         if (failure instanceof ConnectTimeoutException) {
             return "connection timed out";
         }
@@ -137,15 +137,21 @@ public class BalanceMonitor {
         if (failure instanceof UnknownHostException) {
             return "unknown host";
         }
-        if (failure instanceof UpstreamBody.SilentException || failure instanceof TimeoutException) {
-            return "no answer within " + (answerTimeoutMillis % 1000 == 0 ? answerTimeoutMillis / 1000 + " s"
-                    : answerTimeoutMillis + " ms");
+        if (failure instanceof UpstreamBody.SilentException) {
+            return within(answerTimeoutMillis);
+        }
+        if (failure instanceof TimeoutException) { // no headers within the balance request's own timeout
+            return within(endpoint.balanceRequest().getIdleTimeout());
         }
         if (failure instanceof UpstreamBody.TooLargeException) {
             return "an answer over " + MAX_ANSWER_BYTES / 1024 + " KiB";
         }
         String message = failure.getMessage();
         return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
+    }
+
+    private static String within(long millis) {
+        return "no answer within " + (millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms");
     }
 
     private void record(UpstreamEndpoint endpoint, UpstreamBalance answer) {

@@ -35,6 +35,7 @@ class BalanceMonitorTest {
                         .end("{\"is_available\":false,\"balance_infos\":[{\"currency\":\"USD\",\"total_balance\":"
                                 + "\"0.0000001\",\"granted_balance\":\"0.00\",\"topped_up_balance\":\"0.0000001\"}]}");
                 case "/stalls/user/balance" -> req.response().setChunked(true).write("{\"is_available\":"); // no end
+                case "/silent/user/balance" -> { } // no headers, ever
                 case "/huge/user/balance" -> req.response().end("{\"is_available\":true,\"pad\":\""
                         + "x".repeat(100_000) + "\"}");
                 case "/portal/user/balance" -> req.response().putHeader("content-type", "text/html")
@@ -68,6 +69,13 @@ class BalanceMonitorTest {
         assertEquals(State.FAILED, b.state());
         assertEquals("no answer within 500 ms", b.detail());
         assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(30), "not the read timeout of 10 min");
+    }
+
+    @Test
+    void anEndpointThatSendsNoHeadersIsSaidToHaveGivenNoneWithinItsOwnReadTimeout() {
+        UpstreamBalance b = ask("http://127.0.0.1:" + server.actualPort(), "/silent", Duration.ofSeconds(1));
+        assertEquals(State.FAILED, b.state());
+        assertEquals("no answer within 1 s", b.detail(), "the endpoint's read timeout, shorter than the 10 s cap");
     }
 
     @Test
@@ -131,9 +139,13 @@ class BalanceMonitorTest {
     }
 
     private UpstreamBalance ask(String server, String path) {
+        return ask(server, path, Duration.ofSeconds(600));
+    }
+
+    private UpstreamBalance ask(String server, String path, Duration readTimeout) {
         String baseUrl = server + path;
         UpstreamEndpoint endpoint = new UpstreamEndpoint("test", baseUrl, "sk-test", Set.of(), 0, 1,
-                Duration.ofSeconds(5), Duration.ofSeconds(600), new LoopLocalClients(vertx::createHttpClient, false),
+                Duration.ofSeconds(5), readTimeout, new LoopLocalClients(vertx::createHttpClient, false),
                 null, UpstreamEndpoint.Target.of("test", baseUrl));
         return monitor.ask(endpoint).toCompletionStage().toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
     }
