@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.elytron.security.common.BcryptUtil;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.Startup;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -19,6 +20,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -35,6 +37,7 @@ import javax.crypto.spec.SecretKeySpec;
  * password stops working at once. The user is read at every call, so a role is never stale. Asked before the user
  * store of Quarkus Security JPA, which still serves the form login's session cookie.
  */
+@Startup // a wrong password-cache-ttl stops the start, not every login
 @ApplicationScoped
 public class PasswordCheck implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
 
@@ -56,6 +59,10 @@ public class PasswordCheck implements IdentityProvider<UsernamePasswordAuthentic
 
     @PostConstruct
     void init() {
+        if (config.auth().passwordCacheTtl().isNegative()) {
+            throw new IllegalArgumentException("tollgate.auth.password-cache-ttl must be 0s or more, not "
+                    + config.auth().passwordCacheTtl());
+        }
         remembered = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(config.auth().passwordCacheTtl())
                 .build();
         verified = checks("verified");
@@ -109,8 +116,10 @@ public class PasswordCheck implements IdentityProvider<UsernamePasswordAuthentic
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(key);
-            mac.update(name.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 0); // names hold no NUL (NulLoginGuard), so no two pairs give the same bytes
+            byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+            // the name's length first, so that no two pairs give the same bytes
+            mac.update(ByteBuffer.allocate(Integer.BYTES).putInt(nameBytes.length).array());
+            mac.update(nameBytes);
             return Base64.getEncoder().encodeToString(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is part of every Java runtime", e);

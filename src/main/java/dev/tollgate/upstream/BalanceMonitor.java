@@ -241,10 +241,11 @@ public class BalanceMonitor {
         return upstreams.all().stream().flatMap(e -> low(e).stream()).toList();
     }
 
-    /** The configured level, whatever the case of its key (an environment variable may have changed it). */
+    /** The configured level: the key as the currency is written, else in any case (an environment variable's). */
     private BigDecimal warnBelow(String currency) {
-        return config.upstream().lowBalance().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(currency))
-                .map(Map.Entry::getValue).findFirst().orElse(null);
+        Map<String, BigDecimal> levels = config.upstream().lowBalance();
+        return levels.containsKey(currency) ? levels.get(currency) : levels.entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase(currency)).map(Map.Entry::getValue).findFirst().orElse(null);
     }
 
     private boolean outOfBalance(UpstreamEndpoint endpoint) {

@@ -9,8 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.testing.Management;
 import dev.tollgate.testing.PostgresResource;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -23,6 +27,9 @@ import org.junit.jupiter.api.Test;
 class PasswordCheckTest {
 
     static final String PASSWORD = "password-check-test";
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @Test
     void aPasswordIsCheckedWithBcryptOnceAndThenRemembered() {
@@ -54,6 +61,31 @@ class PasswordCheckTest {
     }
 
     @Test
+    void aNameNoUserHasIsRefusedAfterAFullCheck() {
+        Map<String, Double> before = checks();
+        as("nobody-" + uniqueSlug("pwc"), PASSWORD).get("/api/admin/tenants").then().statusCode(401);
+        assertEquals(1, checks().get("refused") - before.get("refused"), "refused checks");
+    }
+
+    @Test
+    void aRoleChangedWhileThePasswordIsRememberedAppliesAtTheNextCall() throws Exception {
+        String mine = createTenant(uniqueSlug("pwc"));
+        String other = createTenant(uniqueSlug("pwc"));
+        String user = "ta-" + mine;
+        createUser(user, PASSWORD, "tenant-admin", mine);
+        as(user, PASSWORD).get("/api/admin/tenants/" + other).then().statusCode(404);
+        // changed in the database, as another replica or an operator would: the stored hash stays the same
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "update app_user set role = 'finance', tenant_id = null where username = ?")) {
+            ps.setString(1, user);
+            assertEquals(1, ps.executeUpdate());
+        }
+        Map<String, Double> before = checks();
+        as(user, PASSWORD).get("/api/admin/tenants/" + other).then().statusCode(200);
+        assertEquals(1, checks().get("remembered") - before.get("remembered"), "the password was remembered");
+    }
+
+    @Test
     void aRememberedPasswordStopsWorkingTheMomentItsUserIsDeletedOrMadeAgain() {
         String mine = createTenant(uniqueSlug("pwc"));
         String other = createTenant(uniqueSlug("pwc"));
@@ -65,9 +97,11 @@ class PasswordCheckTest {
         asAdmin().delete("/api/admin/users/" + user).then().statusCode(204);
         as(user, PASSWORD).get("/api/admin/tenants/" + mine).then().statusCode(401);
 
-        // made again with the same password, as finance: the new role applies at the first call
+        // made again with the same password, as finance: a new hash, so bcrypt checks it again
         createUser(user, PASSWORD, "finance", null);
+        Map<String, Double> before = checks();
         as(user, PASSWORD).get("/api/admin/tenants/" + other).then().statusCode(200);
+        assertEquals(1, checks().get("verified") - before.get("verified"), "checked with bcrypt again");
 
         // and with a new password: the one remembered a moment ago is refused
         asAdmin().delete("/api/admin/users/" + user).then().statusCode(204);

