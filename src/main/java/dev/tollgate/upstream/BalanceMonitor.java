@@ -10,6 +10,7 @@ import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -114,6 +115,10 @@ public class BalanceMonitor {
     Future<UpstreamBalance> ask(UpstreamEndpoint endpoint) {
         Instant asked = Instant.now();
         return endpoint.client().request(endpoint.balanceRequest())
+                // a timeout while getting a connection is a pool whose connections all stayed busy (the gateway's
+                // own calls): nothing was sent, which "no answer" would misreport
+                .recover(failure -> Future.failedFuture(failure instanceof TimeoutException
+                        || failure instanceof ConnectionPoolTooBusyException ? new PoolBusyException() : failure))
                 .compose(request -> request.send())
                 // the request's timeout ends with the headers; the connection's is the endpoint's read timeout,
                 // ten minutes by default, for which a server stalling half way would hold the scheduled checks
@@ -137,6 +142,9 @@ public class BalanceMonitor {
         if (failure instanceof UnknownHostException) {
             return "unknown host";
         }
+        if (failure instanceof PoolBusyException) {
+            return "not asked: every connection to it stayed busy with calls";
+        }
         if (failure instanceof UpstreamBody.SilentException) {
             return within(answerTimeoutMillis);
         }
@@ -148,6 +156,13 @@ public class BalanceMonitor {
         }
         String message = failure.getMessage();
         return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
+    }
+
+    /** No connection to ask on: every one of the endpoint's (max-connections) stayed busy for the wait. */
+    static final class PoolBusyException extends Exception {
+        PoolBusyException() {
+            super(null, null, false, false);
+        }
     }
 
     private static String within(long millis) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.upstream.UpstreamBalance.State;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.PoolOptions;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,6 +77,22 @@ class BalanceMonitorTest {
         UpstreamBalance b = ask("http://127.0.0.1:" + server.actualPort(), "/silent", Duration.ofSeconds(1));
         assertEquals(State.FAILED, b.state());
         assertEquals("no answer within 1 s", b.detail(), "the endpoint's read timeout, shorter than the 10 s cap");
+    }
+
+    @Test
+    void aCheckThatFindsEveryConnectionBusySaysSoNotThatTheServerDidNotAnswer() throws Exception {
+        // one connection, held by a call the server never answers; the check waits for it past the connect timeout
+        String baseUrl = "http://127.0.0.1:" + server.actualPort() + "/silent";
+        UpstreamEndpoint endpoint = new UpstreamEndpoint("test", baseUrl, "sk-test", Set.of(), 0, 1,
+                Duration.ofMillis(500), Duration.ofSeconds(30), new LoopLocalClients(() -> vertx.createHttpClient(
+                        new PoolOptions().setHttp1MaxSize(1)), false),
+                null, UpstreamEndpoint.Target.of("test", baseUrl));
+        monitor.ask(endpoint); // holds the one connection
+        Thread.sleep(200);
+        UpstreamBalance b = monitor.ask(endpoint).toCompletionStage().toCompletableFuture()
+                .orTimeout(20, TimeUnit.SECONDS).join();
+        assertEquals(State.FAILED, b.state());
+        assertEquals("not asked: every connection to it stayed busy with calls", b.detail());
     }
 
     @Test
