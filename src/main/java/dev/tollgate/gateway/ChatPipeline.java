@@ -19,7 +19,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -264,7 +263,7 @@ public class ChatPipeline {
             return;
         }
         // a TCP connect timeout is not one; a full wait queue is this gateway's load, not the endpoint's fault
-        boolean poolBusy = err instanceof TimeoutException || err instanceof ConnectionPoolTooBusyException;
+        boolean poolBusy = UpstreamEndpoint.poolBusy(err);
         if (!poolBusy) {
             breakerError(call, endpoint, System.nanoTime() - started, err);
         } else {

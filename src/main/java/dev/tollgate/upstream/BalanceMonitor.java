@@ -10,7 +10,6 @@ import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -117,8 +116,8 @@ public class BalanceMonitor {
         return endpoint.client().request(endpoint.balanceRequest())
                 // a timeout while getting a connection is a pool whose connections all stayed busy (the gateway's
                 // own calls): nothing was sent, which "no answer" would misreport
-                .recover(failure -> Future.failedFuture(failure instanceof TimeoutException
-                        || failure instanceof ConnectionPoolTooBusyException ? new PoolBusyException() : failure))
+                .recover(failure -> Future.failedFuture(UpstreamEndpoint.poolBusy(failure) ? new PoolBusyException()
+                        : failure))
                 .compose(request -> request.send())
                 // the request's timeout ends with the headers; the connection's is the endpoint's read timeout,
                 // ten minutes by default, for which a server stalling half way would hold the scheduled checks

@@ -2,6 +2,7 @@ package dev.tollgate.upstream;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -10,6 +11,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One OpenAI-compatible server Tollgate may call, with its own connection pools and circuit breaker.
@@ -115,6 +117,15 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
                 // counted by the breaker as such, not as a busy pool.
                 .setConnectTimeout(connectTimeout.toMillis() * (target.ssl() ? 2 : 1) + POOL_WAIT_MARGIN_MILLIS)
                 .putHeader(HttpHeaderNames.AUTHORIZATION, "Bearer " + apiKey);
+    }
+
+    /**
+     * Whether a failure to get a connection from {@link #client()} was the wait for a busy pool: every connection
+     * (max-connections) stayed in use, so nothing was sent and the endpoint did nothing wrong. The wait is longer
+     * than a connect or handshake timeout (see {@code request}), so those are not taken for it.
+     */
+    public static boolean poolBusy(Throwable connectFailure) {
+        return connectFailure instanceof TimeoutException || connectFailure instanceof ConnectionPoolTooBusyException;
     }
 
     /** The client for the calling event loop, whose connections live on that loop. */
