@@ -46,11 +46,12 @@ final class Exchange {
      * for, then runs {@code firstToken}, which sends the answer.
      */
     void start(Runnable firstToken) {
-        if (faults.contains(Fault.TIMEOUT)) {
+        boolean heldOpen = faults.contains(Fault.BLANK_LINES) || faults.contains(Fault.KEEP_ALIVE);
+        if (faults.contains(Fault.TIMEOUT) && !heldOpen) {
             holdThenClose();
             return;
         }
-        if (faults.contains(Fault.DROP)) {
+        if (faults.contains(Fault.DROP) && !heldOpen) {
             finish(SimulatorStats.Outcome.DROPPED);
             response.close();
             return;
@@ -67,10 +68,22 @@ final class Exchange {
                     .putHeader("Cache-Control", "no-cache");
             response.writeHead();
         }
-        if (faults.contains(Fault.BLANK_LINES) || faults.contains(Fault.KEEP_ALIVE)) {
+        if (heldOpen) {
             for (int i = 0; i < 3; i++) {
                 keepAlive();
             }
+        }
+        // DeepSeek holds a call it has not started with keep-alives, and closes it unanswered after ten minutes
+        if (faults.contains(Fault.TIMEOUT)) {
+            if (keepAliveMillis > 0) {
+                keepAliveTimer = vertx.setPeriodic(keepAliveMillis, t -> keepAlive());
+            }
+            holdThenClose();
+            return;
+        }
+        if (faults.contains(Fault.DROP)) { // that close, without the wait
+            drop(Buffer.buffer());
+            return;
         }
         long ttft = latency.ttft().toMillis();
         if (keepAliveMillis > 0 && ttft > keepAliveMillis) {

@@ -18,9 +18,15 @@ public enum Fault {
     RATE_LIMITED("429"),
     SERVER_ERROR("500"),
     OVERLOADED("503"),
-    /** Accepts the request and sends nothing, not even headers (closed after ten minutes, as upstream does). */
+    /**
+     * Accepts the request and sends nothing, not even headers (closed after ten minutes). With keep-alive: its 200
+     * and keep-alives until then, as DeepSeek holds a call it has not started.
+     */
     TIMEOUT("timeout"),
-    /** Reads the request, then closes the connection without a byte of answer: the server went away. */
+    /**
+     * Reads the request, then closes the connection without a byte of answer: the server went away. With
+     * keep-alive: closed after them, as DeepSeek ends a call whose inference never began.
+     */
     DROP("drop"),
     /** Answers 200 with an HTML page instead of the API's answer: a proxy or captive portal in the way. */
     HTML_PAGE("html-page"),

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.ledger.UsageLedger;
 import dev.tollgate.simulator.EmbeddedSimulator;
 import dev.tollgate.testing.PostgresResource;
+import dev.tollgate.upstream.Upstreams;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,6 +48,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +63,8 @@ class GatewayLedgerTest {
     UsageLedger ledger;
     @Inject
     EmbeddedSimulator simulator;
+    @Inject
+    Upstreams upstreams;
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
 
@@ -69,7 +73,12 @@ class GatewayLedgerTest {
     @BeforeEach
     void tenantWithKey() {
         key = issueKey(createTenant(uniqueSlug("ledger")));
-        given().post(simulator.baseUrl() + "/_simulator/reset").then().statusCode(204);
+        new SimulatorControl(simulator.baseUrl(), upstreams).reset(); // the failure tests' breaker openings too
+    }
+
+    @AfterEach
+    void closeBreakers() { // the next test class finds the upstream as it expects
+        upstreams.all().forEach(e -> e.breaker().reset());
     }
 
     @Test
@@ -359,6 +368,37 @@ class GatewayLedgerTest {
                 .filter(r -> r != null).mapToLong(r -> r.getBytes(StandardCharsets.UTF_8).length).sum();
         assertTrue(reasoningBytes > 0, res.asString());
         assertEquals((reasoningBytes + 3) / 4, row.get("reasoning_tokens"));
+    }
+
+    @Test
+    void aCallTheUpstreamClosedBeforeItsAnswerBeganIsRecordedAndNotBilled() throws Exception {
+        // DeepSeek holds a call it has not started with keep-alives, and may close it so: it bills nothing
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (boolean stream : new boolean[] {false, true}) {
+            String body = "{\"model\":\"deepseek-v4-flash\",\"stream\":" + stream + ",\"messages\":[{\"role\":"
+                    + "\"user\",\"content\":\"Hi [[sim:fault=keep-alive,drop]]\"}]}";
+            HttpResponse<InputStream> res = http.send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + port + "/v1/chat/completions"))
+                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, res.statusCode(), "the 200 went out with the first keep-alive");
+            String received;
+            try (InputStream in = res.body()) {
+                received = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException broken) {
+                received = null; // a non-streamed answer cannot end well once its 200 is out: its connection is cut
+            }
+            if (stream) {
+                assertNotNull(received, "a stream ends with an error event");
+                assertTrue(received.contains("upstream_disconnect"), received);
+            } else {
+                assertNull(received, "what came is not an answer, and must not pass for one");
+            }
+            Map<String, Object> row = onlyRow(res.headers().firstValue("X-Request-Id").orElseThrow());
+            assertEquals("upstream_disconnect", row.get("error_type"), "stream " + stream);
+            assertNull(row.get("total_cost"), "stream " + stream + ": the upstream never started on it");
+            assertEquals(0L, row.get("completion_tokens"), "stream " + stream);
+        }
     }
 
     @Test

@@ -96,6 +96,51 @@ class FaultInjectionTest {
     }
 
     @Test
+    void dropAfterKeepAlivesClosesACallThatNeverStarted() throws Exception {
+        // DeepSeek's end of a call whose inference never began: its 200 and keep-alives, then the connection closed
+        String plain;
+        try (java.net.Socket client = sim.rawChat(chat("deepseek-v4-flash", "Hi"), Fault.HEADER + ": blank-lines,drop")) {
+            plain = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(plain.startsWith("HTTP/1.1 200 OK"), plain);
+        assertTrue(plain.endsWith("\r\n\r\n1\r\n\n\r\n1\r\n\n\r\n1\r\n\n\r\n"),
+                "three blank lines, no answer, no closing chunk: " + plain);
+
+        ObjectNode body = chat("deepseek-v4-flash", "Hi").put("stream", true);
+        String stream;
+        try (java.net.Socket client = sim.rawChat(body, Fault.HEADER + ": keep-alive,drop")) {
+            stream = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(stream.startsWith("HTTP/1.1 200 OK"), stream);
+        assertEquals(3, stream.split(": keep-alive", -1).length - 1, stream);
+        assertFalse(stream.contains("data:"), stream);
+        eventually(() -> {
+            assertEquals(2, sim.simulator.stats().snapshot().dropped());
+            assertEquals(0, sim.simulator.stats().inFlightTotal());
+        });
+    }
+
+    @Test
+    void timeoutAfterKeepAlivesHoldsTheCallOpenWithMoreOfThem() throws Exception {
+        try (SimulatorHarness held = new SimulatorHarness(SimulatorSettings.builder().latency("zero")
+                .keepAliveInterval(Duration.ofMillis(100)).build());
+                java.net.Socket client = held.rawChat(chat("deepseek-v4-flash", "Hi").put("stream", true),
+                        Fault.HEADER + ": keep-alive,timeout")) {
+            client.setSoTimeout(10_000);
+            StringBuilder received = new StringBuilder();
+            byte[] buffer = new byte[8192];
+            // the three at once, then one every 100 ms: DeepSeek's wait for a call it has not started
+            while (received.toString().split(": keep-alive", -1).length - 1 < 6) {
+                int n = client.getInputStream().read(buffer);
+                assertTrue(n > 0, "the connection stays open: " + received);
+                received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            assertTrue(received.toString().startsWith("HTTP/1.1 200 OK"), received.toString());
+            assertFalse(received.toString().contains("data:"), received.toString());
+        }
+    }
+
+    @Test
     void disconnectMidStreamCutsTheStreamBeforeDone() throws Exception {
         ObjectNode body = chat("deepseek-v4-flash", "Tell me a story").put("stream", true);
         String received;
