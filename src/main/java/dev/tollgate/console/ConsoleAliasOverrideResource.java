@@ -63,7 +63,7 @@ public class ConsoleAliasOverrideResource {
                     ? alias + " follows the platform's mode again (" + v.mode() + ")."
                     : alias + " is now " + v.mode() + " for this tenant.");
         } catch (InvalidInputException e) {
-            return Flash.redirect("/console/tenants/" + slug, alias + ": mode " + e.fieldErrors().get("mode"));
+            return Flash.warn("/console/tenants/" + slug, alias + ": mode " + e.fieldErrors().get("mode"));
         }
     }
 }

@@ -97,7 +97,7 @@ public class ConsoleKeyResource {
             return Response.status(400).entity(Templates.form(t, modelIds(),
                     Map.of("name", name, "expiresAt", expires), chosen, e.fieldErrors(), token)).build();
         } catch (KeyAlreadyIssuedException e) {
-            return Flash.redirect("/console/tenants/" + slug, "Key " + e.key().prefix() + " was already issued from"
+            return Flash.warn("/console/tenants/" + slug, "Key " + e.key().prefix() + " was already issued from"
                     + " this form; its secret was shown then, once. If it was not copied, revoke it and issue another.");
         }
     }
@@ -116,7 +116,7 @@ public class ConsoleKeyResource {
         Tenant t = tenant(slug);
         ApiKeyView key = keys.find(t, publicId).orElseThrow(NotFoundException::new);
         if (!key.status().usable() || key.replacedBy() != null) { // an old link, or a second tab
-            return Flash.redirect("/console/tenants/" + slug, "Key " + key.prefix() + "… is " + (key.replacedBy() != null
+            return Flash.warn("/console/tenants/" + slug, "Key " + key.prefix() + " is " + (key.replacedBy() != null
                     ? "already rotated" : key.status().name().toLowerCase(Locale.ROOT)) + "; only an active key can be rotated.");
         }
         String tomorrow = ConsoleExtensions.inputValue(Instant.now().plusSeconds(86_400));

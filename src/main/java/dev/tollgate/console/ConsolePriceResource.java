@@ -266,9 +266,12 @@ public class ConsolePriceResource {
             }
             PriceEntryView closed = prices.close(id, input).orElseThrow(NotFoundException::new);
             PriceEnding ending = PriceEnding.of(closed, closed.validUntil(), prices.list(closed.model()));
-            return Flash.redirect("/console/prices", ConsoleExtensions.capitalized(ConsoleExtensions.label(
-                    closed.tokenClass())) + " price #" + id + " for " + closed.model() + window(closed) + " ended at "
-                    + ConsoleExtensions.fmt(closed.validUntil()) + ". " + ending.says());
+            String message = ConsoleExtensions.capitalized(ConsoleExtensions.label(closed.tokenClass())) + " price #"
+                    + id + " for " + closed.model() + window(closed) + " ended at "
+                    + ConsoleExtensions.fmt(closed.validUntil()) + ". " + ending.says();
+            // confirmed, but calls left without a price are never invoiced: that stays in view as a warning
+            return ending.leavesAGap() ? Flash.warn("/console/prices", message)
+                    : Flash.redirect("/console/prices", message);
         } catch (InvalidInputException e) {
             return Response.status(400).entity(closePage(entry, values, e.fieldErrors(), null)).build();
         } catch (PriceConflictException e) {

@@ -136,7 +136,7 @@ public class ConsoleTenantResource {
         visible(slug); // a 404 first: the redirects below put the slug in a URL
         TenantStatus status = parseStatus(form.getFirst("status"));
         if (status == null) {
-            return Flash.redirect("/console/tenants/" + slug, "Unknown status.");
+            return Flash.warn("/console/tenants/" + slug, "Unknown status.");
         }
         tenants.changeStatus(slug, status).orElseThrow(NotFoundException::new);
         return Flash.redirect("/console/tenants/" + slug,

@@ -69,7 +69,8 @@ public class ConsoleUserResource {
             }
             return Flash.redirect("/console/users", "User " + username + " deleted.");
         } catch (InvalidInputException e) {
-            return Flash.redirect("/console/users", e.fieldErrors().values().iterator().next());
+            return Flash.warn("/console/users", username + " was not deleted: "
+                    + e.fieldErrors().values().iterator().next() + ".");
         }
     }
 

@@ -99,7 +99,7 @@ public class LocalUserService {
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list();
         return LocalUser.findByUsername(username).map(u -> {
             if (admins.stream().noneMatch(a -> !a.username.equals(u.username)) && Roles.PLATFORM_ADMIN.equals(u.role)) {
-                throw InvalidInputException.of("username", "is the last platform admin; make another one first");
+                throw InvalidInputException.of("username", "this is the last platform admin; make another one first");
             }
             audit.record("user.delete", "user", u.username, u.tenantId, view(u), null);
             u.delete();

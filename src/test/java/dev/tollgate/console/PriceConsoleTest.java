@@ -22,6 +22,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.net.URLEncoder;
@@ -242,9 +243,10 @@ class PriceConsoleTest {
         finance.post("/console/prices/" + offPeak + "/close", Map.of("at", end, "confirmed", "2030-01-01T00:00"))
                 .then().statusCode(200).body(containsString("Not ended yet."));
         asAdmin().get("/api/admin/prices/" + offPeak).then().body("validUntil", equalTo(null));
-        finance.post("/console/prices/" + offPeak + "/close", Map.of("at", end, "confirmed", end)).then()
-                .statusCode(303).cookie("tollgate-flash", flash("Output price #" + offPeak + " for " + model
-                        + ", daily 16:30–00:30 UTC, ended at " + endText + ". " + asked));
+        Response closed = finance.post("/console/prices/" + offPeak + "/close", Map.of("at", end, "confirmed", end));
+        closed.then().statusCode(303).cookie("tollgate-flash", flash("Output price #" + offPeak + " for " + model
+                + ", daily 16:30–00:30 UTC, ended at " + endText + ". " + asked));
+        finance.follow(closed).then().body(containsString("<div class=\"flash\" role=\"status\">Output price #"));
         asAdmin().get("/api/admin/prices/" + offPeak).then().body("validUntil", equalTo(end + ":00Z"));
         asAdmin().queryParam("entityType", "price_entry").queryParam("entityId", String.valueOf(offPeak))
                 .get("/api/admin/audit").then().body("[0].action", equalTo("price.close"));
@@ -263,6 +265,11 @@ class PriceConsoleTest {
                         + " invoiced."))
                 // the entry that takes over where it already ends is named, one click from its row
                 .body(containsString("where <a href=\"/console/prices#entry-" + next + "\">entry #" + next + "</a>"));
+        // confirmed, the gap it leaves stays in view as a warning, not as a success
+        finance.follow(finance.post("/console/prices/" + allDay + "/close", Map.of("at", end, "confirmed", end)))
+                .then().body(containsString("<div class=\"flash warning\" role=\"alert\">Output price #" + allDay))
+                .body(containsString("Calls without a price have no cost for any of their tokens, and are never"
+                        + " invoiced.</div>"));
 
         // an instant set to the second through the API is shown to the second, not as the minute before it
         Map<String, Object> early = new HashMap<>(Map.of("model", model, "tokenClass", "output",

@@ -15,6 +15,7 @@ import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
 class TenantConsoleTest {
+
+    /** How the console shows a message that reports a problem, rather than a success. */
+    static final String WARNING = "<div class=\"flash warning\" role=\"alert\">";
 
     @Test
     void aSaveOverSomeoneElsesChangeIsRefusedAndKeepsWhatWasTyped() {
@@ -78,7 +82,10 @@ class TenantConsoleTest {
         given().header("Authorization", "Bearer " + newKey).get("/v1/models").then().statusCode(200);
 
         // the same form again, from a second tab or the browser's history
-        console.get(rotate).then().statusCode(303).header("Location", endsWith("/console/tenants/" + slug));
+        Response again = console.get(rotate);
+        again.then().statusCode(303).header("Location", endsWith("/console/tenants/" + slug));
+        console.follow(again).then().body(containsString(WARNING + "Key tg-" + publicId
+                + "-… is already rotated; only an active key can be rotated."));
         console.post(rotate, Map.of("graceUntil", "")).then().statusCode(400)
                 .body(containsString("This key cannot be rotated: only an active key that was not rotated yet"));
     }
@@ -90,8 +97,10 @@ class TenantConsoleTest {
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         Map<String, String> sent = Map.of("name", "checkout", "issueToken", issueToken(console, slug));
         console.post("/console/tenants/" + slug + "/keys", sent).then().statusCode(200).body(containsString("Key issued"));
-        console.post("/console/tenants/" + slug + "/keys", sent).then().statusCode(303)
-                .header("Location", endsWith("/console/tenants/" + slug));
+        Response resent = console.post("/console/tenants/" + slug + "/keys", sent);
+        resent.then().statusCode(303).header("Location", endsWith("/console/tenants/" + slug));
+        console.follow(resent).then().body(containsString(WARNING + "Key tg-"))
+                .body(containsString("was already issued from this form; its secret was shown then, once."));
         asAdmin().get("/api/admin/tenants/" + slug + "/keys").then().statusCode(200).body("size()", equalTo(1));
         // a new form is a new key
         console.post("/console/tenants/" + slug + "/keys", Map.of("name", "checkout", "issueToken",

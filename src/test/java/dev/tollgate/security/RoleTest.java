@@ -100,6 +100,17 @@ class RoleTest {
     }
 
     @Test
+    void aPlatformAdminCannotDeleteThemselvesAndTheConsoleSaysSoAsAWarning() {
+        String admin = "self-" + uniqueSlug("del");
+        createUser(admin, PASSWORD, "platform-admin", null);
+        ConsoleSession console = ConsoleSession.login(admin, PASSWORD);
+        console.follow(console.post("/console/users/" + admin + "/delete", Map.of())).then().statusCode(200)
+                .body(containsString("<div class=\"flash warning\" role=\"alert\">" + admin
+                        + " was not deleted: you cannot delete yourself.</div>"));
+        as(admin, PASSWORD).get("/api/admin/users").then().statusCode(200);
+    }
+
+    @Test
     void aUsernameThatWouldPassForAnotherInTheAuditLogIsRefused() {
         // logins are case-sensitive, so "Admin" would be a second account that the audit log shows as the admin
         asAdmin().body(Map.of("username", "Admin", "password", PASSWORD, "role", "platform-admin"))

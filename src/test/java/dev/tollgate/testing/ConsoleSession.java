@@ -73,6 +73,13 @@ public final class ConsoleSession {
         return request().get(path);
     }
 
+    /** The page a console redirect leads to, with the one-time message (flash) the redirect set. */
+    public Response follow(Response redirect) {
+        String flash = redirect.cookie("tollgate-flash");
+        RequestSpecification spec = request();
+        return (flash == null ? spec : spec.cookie("tollgate-flash", flash)).get(redirect.header("Location"));
+    }
+
     /** A form post with the CSRF token, as the browser would send it: in UTF-8, the charset of the console's pages. */
     public Response post(String path, Map<String, ?> form) {
         Map<String, Object> params = new HashMap<>(form);
