@@ -65,8 +65,7 @@ public class LoginThrottle {
     }
 
     private void formLogin(RoutingContext ctx) {
-        String site = ctx.request().getHeader("Sec-Fetch-Site");
-        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+        if (fromAnotherSite(ctx.request().getHeader("Sec-Fetch-Site"))) {
             ctx.response().setStatusCode(403).putHeader(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .end("A sign-in to Tollgate cannot be posted by another site.");
             return;
@@ -97,6 +96,11 @@ public class LoginThrottle {
             }
         });
         ctx.next();
+    }
+
+    /** A browser's word (Fetch Metadata) that another site asked for this; tools that send no such header are not. */
+    static boolean fromAnotherSite(String secFetchSite) {
+        return secFetchSite != null && !secFetchSite.equals("same-origin") && !secFetchSite.equals("none");
     }
 
     private void basicLogin(RoutingContext ctx) {

@@ -96,6 +96,12 @@ class OidcConsoleLoginTest {
         assertThat("status of " + tenantsPage + " with a session", page.statusCode(), is(200));
         assertThat("the page is the signed-in user's", page.body(), containsString("<span class=\"user\">acme.admin</span>"));
 
+        // a link or script on another site does not end it: quarkus-oidc would, on any method
+        HttpResponse<String> fromElsewhere = browser.send(HttpRequest.newBuilder(logout).GET()
+                .header("Sec-Fetch-Site", "cross-site"));
+        assertThat(fromElsewhere.statusCode(), is(403));
+        assertThat(browser.get(tenantsPage).statusCode(), is(200));
+
         HttpResponse<String> loggedOut = browser.get(logout);
         assertThat(loggedOut.statusCode(), is(302));
         assertThat(location(loggedOut).toString(), startsWith(discovery("end_session_endpoint")));
@@ -223,7 +229,7 @@ class OidcConsoleLoginTest {
             return location(answer);
         }
 
-        private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
             if (!cookies.isEmpty()) {
                 request.header("Cookie", cookies.entrySet().stream()
                         .map(c -> c.getKey() + "=" + c.getValue()).collect(Collectors.joining("; ")));
