@@ -648,9 +648,15 @@ public class ChatPipeline {
     private void streamComplete(ChatCall call, UpstreamEndpoint endpoint, StreamRelay relay, HttpServerResponse out) {
         call.finished = true;
         call.silence.stop();
-        Usage usage = relay.usageOrEstimate(call.promptTokenEstimate);
+        // an upstream's error event fails the call, [DONE] after it or not; before any answer it made nothing to bill
+        Usage usage = relay.upstreamError && !relay.answerBegun ? Usage.NONE
+                : relay.usageOrEstimate(call.promptTokenEstimate);
         recorder.attempt(call, endpoint, 200, relay.upstreamError ? STREAM_ERROR : null, relay.finishReason, usage);
-        breakerSuccess(call, endpoint, call.answeredAfterNanos);
+        if (relay.upstreamError) {
+            breakerError(call, endpoint, call.answeredAfterNanos, new IOException("the stream carried an error event"));
+        } else {
+            breakerSuccess(call, endpoint, call.answeredAfterNanos);
+        }
         out.end();
     }
 

@@ -119,7 +119,9 @@ class OddUpstreamAnswersTest {
                         + "\"model\":\"deepseek-v4-flash\",\"choices\":[{\"index\":0,\"delta\":{\"content\":"
                         + "\"word word word word \"},\"finish_reason\":null}]}\n\n").getBytes(StandardCharsets.US_ASCII);
                 if (body.contains("error-event")) { // vLLM's way: an error event mid-stream, [DONE] or a close after
-                    out.write(chunk);
+                    if (!body.contains("error-event-first")) { // SGLang refuses a prompt too long so, before any chunk
+                        out.write(chunk);
+                    }
                     out.write(("data: {\"error\":{\"message\":\"Inference failed\",\"type\":\"server_error\","
                             + "\"param\":null,\"code\":500}}\n\n").getBytes(StandardCharsets.US_ASCII));
                     if (body.contains("then-done")) {
@@ -185,19 +187,26 @@ class OddUpstreamAnswersTest {
 
     /**
      * An upstream that ends its stream with its own error event has told the client: the stream ends there, without
-     * a second error from the gateway, and the ledger records the failure whether or not [DONE] followed.
+     * a second error from the gateway, and the ledger records the failure whether or not [DONE] followed: billed for
+     * what was streamed, nothing when the error came first, and counted against the endpoint either way.
      */
     @Test
     void aStreamTheUpstreamEndsWithAnErrorEventCarriesThatErrorAloneAndIsRecordedAsFailed() throws Exception {
-        for (String script : List.of("error-event-then-close", "error-event-then-done")) {
+        for (String script : List.of("error-event-then-close", "error-event-then-done", "error-event-first-then-close",
+                "error-event-first-then-done")) {
+            breaker().reset();
             String clientId = script + "-" + UUID.randomUUID();
             String stream = ask(clientId, true, script).then().statusCode(200).extract().asString();
             assertEquals(1, stream.split("\"error\"", -1).length - 1, stream);
             assertTrue(stream.contains("Inference failed"), stream);
             ClientCalls.awaitRows(ledger, dataSource, clientId);
-            assertEquals(List.of("upstream_stream_error true"), ClientCalls.recorded(dataSource,
-                    "error_type || ' ' || usage_estimated", clientId), script);
+            assertEquals(List.of(script.contains("first") ? "upstream_stream_error unbilled"
+                    : "upstream_stream_error estimated"), ClientCalls.recorded(dataSource, "error_type || ' ' || "
+                    + "case when total_cost is null then 'unbilled' when usage_estimated then 'estimated' end",
+                    clientId), script);
+            assertEquals(1, breaker().getMetrics().getNumberOfFailedCalls(), script + ": a failure of the upstream");
         }
+        breaker().reset();
     }
 
     @Test
