@@ -493,13 +493,14 @@ public class ChatPipeline {
             if (call.finished) {
                 return;
             }
-            Buffer body = trimLeadingWhitespace(raw); // DeepSeek holds busy connections open with blank lines
+            // DeepSeek holds busy connections open with blank lines. No copy of the answer is made but for an alias:
+            // one of tens of megabytes (logprobs) would take that again from the heap
+            Buffer body = withoutLeadingWhitespace(raw);
             ResponseSummary summary;
             try {
-                byte[] bytes = body.getBytes();
-                summary = ResponseSummary.read(json, bytes);
+                summary = ResponseSummary.read(json, body);
                 if (call.aliasUsed != null && summary.model() != null) { // the client gets back the name it sent
-                    body = Splice.apply(bytes, List.of(summary.model().replacedBy(Splice.jsonString(call.requestedModel))));
+                    body = Splice.apply(body, List.of(summary.model().replacedBy(Splice.jsonString(call.requestedModel))));
                 }
             } catch (IOException e) {
                 notAnAnswer(call, endpoint, resp);
@@ -691,7 +692,7 @@ public class ChatPipeline {
         // with a call whose inference never started, and bills none. Silence or a client leaving may come during
         // the work on a long prompt, which is billed: estimated as before.
         boolean closedUnbegun = type.equals("upstream_disconnect")
-                && (relay != null ? relay.usage == null && !relay.answerBegun : received != null && trimLeadingWhitespace(received).length() == 0);
+                && (relay != null ? relay.usage == null && !relay.answerBegun : received != null && withoutLeadingWhitespace(received).length() == 0);
         // the upstream ended its stream with its own error event: the client has an error, a second would confuse
         boolean endedWithError = type.equals("upstream_disconnect") && relay != null && relay.upstreamError;
         if (endedWithError) {
@@ -868,12 +869,13 @@ public class ChatPipeline {
         return type != null && type.startsWith("text/event-stream");
     }
 
-    private static Buffer trimLeadingWhitespace(Buffer b) {
+    /** The buffer from its first byte that is not JSON whitespace on, sharing its bytes. */
+    private static Buffer withoutLeadingWhitespace(Buffer b) {
         int i = 0;
         while (i < b.length() && UpstreamBody.isJsonWhitespace(b.getByte(i))) {
             i++;
         }
-        return i == 0 ? b : b.getBuffer(i, b.length());
+        return i == 0 ? b : b.slice(i, b.length());
     }
 
     /**

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 
 /**
@@ -17,7 +19,19 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
 
     /** @throws IOException when the body is not a JSON object */
     static ResponseSummary read(ObjectMapper json, byte[] body) throws IOException {
-        return read(json, body, new Choices());
+        return read(json, body, 0, body.length, new Choices());
+    }
+
+    /**
+     * The same, read where the buffer holds its bytes: an answer may be tens of megabytes (logprobs), and a copy of
+     * it for parsing would double what each call holds on the heap. Spans are relative to the buffer's start.
+     */
+    static ResponseSummary read(ObjectMapper json, Buffer body) throws IOException {
+        ByteBuf bytes = body.getByteBuf();
+        return bytes.hasArray()
+                ? read(json, bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes(),
+                        new Choices())
+                : read(json, body.getBytes());
     }
 
     /**
@@ -28,7 +42,7 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
     static long answerBytesSoFar(ObjectMapper json, byte[] partial) {
         Choices choices = new Choices();
         try {
-            read(json, partial, choices);
+            read(json, partial, 0, partial.length, choices);
         } catch (IOException cutShort) {
             // expected: the text counted up to the cut is what we want
         }
@@ -56,11 +70,12 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
                 && String.valueOf(logprobs.getCurrentName()).endsWith("content");
     }
 
-    private static ResponseSummary read(ObjectMapper json, byte[] body, Choices choices) throws IOException {
+    private static ResponseSummary read(ObjectMapper json, byte[] body, int offset, int length, Choices choices)
+            throws IOException {
         Usage usage = Usage.NONE;
         Splice.Span model = null;
         boolean hasChoices = false;
-        try (JsonParser p = json.createParser(body)) {
+        try (JsonParser p = json.createParser(body, offset, length)) { // its byte offsets count from offset
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("not a JSON object");
             }

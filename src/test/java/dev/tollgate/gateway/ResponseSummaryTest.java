@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -31,6 +32,20 @@ class ResponseSummaryTest {
                 """);
         assertEquals(new Usage(300, 256, 44, 40, 12, false), s.usage());
         assertEquals("tool_calls", s.finishReason());
+    }
+
+    @Test
+    void anAnswerIsReadAndItsModelReplacedWhereItLiesInsideALargerBuffer() throws Exception {
+        // as relayed: the upstream's blank lines before it, left in the buffer the answer was read into
+        String answer = "{\"id\":\"x\",\"model\":\"deepseek-v4-flash\",\"choices\":[{\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"prompt_cache_hit_tokens\":0,"
+                + "\"prompt_cache_miss_tokens\":9}}";
+        Buffer body = Buffer.buffer("\n\n\n" + answer).slice(3, 3 + answer.length());
+        ResponseSummary s = ResponseSummary.read(JSON, body);
+        assertEquals(new Usage(9, 0, 9, 2, 0, false), s.usage());
+        assertEquals("stop", s.finishReason());
+        Buffer renamed = Splice.apply(body, List.of(s.model().replacedBy(Splice.jsonString("deepseek-chat"))));
+        assertEquals(answer.replace("deepseek-v4-flash", "deepseek-chat"), renamed.toString());
     }
 
     @Test
