@@ -7,6 +7,7 @@ import dev.tollgate.catalog.AliasResolver;
 import dev.tollgate.catalog.ModelResolution;
 import dev.tollgate.platform.RequestIds;
 import dev.tollgate.platform.TollgateConfig;
+import dev.tollgate.upstream.AnswerMemory;
 import dev.tollgate.upstream.SilenceWatch;
 import dev.tollgate.upstream.UpstreamBody;
 import dev.tollgate.upstream.UpstreamEndpoint;
@@ -58,6 +59,8 @@ public class ChatPipeline {
     private static final long DONE_GRACE_MILLIS = 1000;
     /** The ledger's error type for a stream the upstream ended with its own error event. */
     private static final String STREAM_ERROR = "upstream_stream_error";
+    /** An alias's answer smaller than this is renamed in a copy and sent in one write. */
+    private static final int SPLICE_BY_COPY_BELOW = 64 * 1024;
 
     @Inject
     AliasResolver aliases;
@@ -73,6 +76,8 @@ public class ChatPipeline {
     MeterRegistry metrics;
     @Inject
     CallRecorder recorder;
+    @Inject
+    AnswerMemory answerMemory;
 
     /** A call whose key {@link ChatCompletionsRoute} checked before its body was read, under {@link #KEY}. */
     void handle(RoutingContext ctx) {
@@ -313,7 +318,8 @@ public class ChatPipeline {
         }
         call.retryAfterSeconds = status == 429 || status == 503
                 ? UpstreamErrors.retryAfterSeconds(resp.getHeader(HttpHeaderNames.RETRY_AFTER)) : -1;
-        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis()).onComplete(guarded(call, ar -> {
+        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis(), answerMemory, null, null)
+                .onComplete(guarded(call, ar -> {
             call.upstreamRequest = null; // the exchange is over: its pooled connection may serve another call now
             if (call.finished) {
                 return; // the client left while the error body came in; that attempt is recorded already
@@ -487,20 +493,21 @@ public class ChatPipeline {
         // HTTP/1.0 has no chunked body: its client waits for the whole answer, as before the blank lines were passed on
         Handler<Buffer> blank = call.ctx.request().version() == HttpVersion.HTTP_1_0 ? null
                 : guarded(call, b -> holdOpen(call, b));
-        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis(), blank,
+        UpstreamBody.read(vertx, resp, maxAnswerBytes(), endpoint.readTimeout().toMillis(), answerMemory, blank,
                 () -> call.firstByteAt = Instant.now()).onSuccess(guarded(call, raw -> {
             call.upstreamRequest = null; // the exchange is over: its pooled connection may serve another call now
             if (call.finished) {
                 return;
             }
-            // DeepSeek holds busy connections open with blank lines. No copy of the answer is made but for an alias:
-            // one of tens of megabytes (logprobs) would take that again from the heap
+            // DeepSeek holds busy connections open with blank lines. No copy of the answer is made: one of tens of
+            // megabytes (logprobs) would take that again from the heap
             Buffer body = withoutLeadingWhitespace(raw);
             ResponseSummary summary;
+            Splice rename = null;
             try {
                 summary = ResponseSummary.read(json, body);
                 if (call.aliasUsed != null && summary.model() != null) { // the client gets back the name it sent
-                    body = Splice.apply(body, List.of(summary.model().replacedBy(Splice.jsonString(call.requestedModel))));
+                    rename = summary.model().replacedBy(Splice.jsonString(call.requestedModel));
                 }
             } catch (IOException e) {
                 notAnAnswer(call, endpoint, resp);
@@ -521,12 +528,23 @@ public class ChatPipeline {
                     summary.usageOrEstimate(call.promptTokenEstimate));
             breakerSuccess(call, endpoint, call.answeredAfterNanos);
             call.finished = true;
-            if (call.responseStarted) { // its status and blank lines are out already
-                call.ctx.response().end(body);
+            HttpServerResponse out = call.ctx.response();
+            if (!call.responseStarted) { // else its status and blank lines are out already
+                GatewayResponses.headers(call, out).setStatusCode(200)
+                        .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            }
+            if (rename == null || body.length() < SPLICE_BY_COPY_BELOW) {
+                out.end(rename == null ? body : Splice.apply(body, List.of(rename)));
                 return;
             }
-            GatewayResponses.headers(call, call.ctx.response()).setStatusCode(200)
-                    .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").end(body);
+            // a large answer goes out around its model name, in three writes rather than as a renamed copy
+            if (!call.responseStarted) {
+                out.putHeader(HttpHeaderNames.CONTENT_LENGTH,
+                        String.valueOf(body.length() - (rename.to() - rename.from()) + rename.with().length));
+            }
+            out.write(body.slice(0, rename.from()));
+            out.write(Buffer.buffer(rename.with()));
+            out.end(body.slice(rename.to(), body.length()));
         })).onFailure(guarded(call, err -> midResponseFailure(call, endpoint, null, err)));
     }
 
@@ -676,16 +694,18 @@ public class ChatPipeline {
         String tooLarge = err instanceof UpstreamBody.TooLargeException e ? e.limit + " bytes" : null;
         boolean silent = err instanceof UpstreamBody.SilentException;
         boolean stalled = err instanceof ClientStalledException;
-        if (tooLarge != null || call.clientStalled) {
+        boolean memoryFull = err instanceof UpstreamBody.MemoryFullException;
+        if (tooLarge != null || memoryFull || call.clientStalled) {
             // a big answer to a big question says nothing about the endpoint, nor does one paused for its client
             breakerRelease(call, endpoint);
         } else {
             breakerError(call, endpoint, call.answeredAfterNanos, err);
         }
-        String type = tooLarge != null ? "upstream_response_too_large" : stalled ? "client_stalled"
-                : silent ? "upstream_timeout" : "upstream_disconnect";
+        String type = tooLarge != null ? "upstream_response_too_large" : memoryFull ? "gateway_memory_full"
+                : stalled ? "client_stalled" : silent ? "upstream_timeout" : "upstream_disconnect";
         // a body that was not relayed as it came is estimated from the answer text in what did come
         Buffer received = err instanceof UpstreamBody.TooLargeException e ? e.received
+                : err instanceof UpstreamBody.MemoryFullException e ? e.received
                 : err instanceof UpstreamBody.BrokenOffException e ? e.received
                 : err instanceof UpstreamBody.SilentException e ? e.received : null;
         // The upstream closed before its answer began (keep-alive comments or blank lines only): DeepSeek does so
@@ -712,8 +732,10 @@ public class ChatPipeline {
         } else if (call.responseStarted && relay == null) {
             GatewayResponses.dropConnection(call.ctx.request()); // a 200 and blank lines are out: no error status left
         } else if (!call.responseStarted) {
-            GatewayResponses.error(call.ctx, new OpenAiException(silent ? 504 : 502, "api_error", type, null,
-                    tooLarge != null ? "The upstream's answer is larger than this gateway accepts (" + tooLarge
+            GatewayResponses.error(call.ctx, new OpenAiException(silent ? 504 : memoryFull ? 503 : 502, "api_error",
+                    type, null, memoryFull ? "The gateway is holding as many large answers as its memory allows;"
+                            + " retry in a little while, or stream the answer."
+                    : tooLarge != null ? "The upstream's answer is larger than this gateway accepts (" + tooLarge
                             + "); ask for fewer tokens or logprobs, or stream the answer."
                     : silent ? "The upstream stopped sending half way through the answer; retry, or stream the answer."
                     : "The upstream connection broke before the answer was complete; retry."), call);

@@ -106,6 +106,12 @@ public interface TollgateConfig {
         @WithDefault("32M")
         MemorySize maxAnswerSize();
 
+        /**
+         * Heap that non-streamed answers and error bodies being read may hold at once, across all calls; past it a
+         * call gets a 503 to retry rather than exhaust the heap. Default: two fifths of the maximum heap.
+         */
+        Optional<MemorySize> answerMemory();
+
         /** Largest single event of a stream (an event is held until its end arrives); a larger one ends the stream. */
         @WithDefault("4M")
         MemorySize maxEventSize();

@@ -35,6 +35,19 @@ public final class UpstreamBody {
         }
     }
 
+    /**
+     * The body did not fit in what {@link AnswerMemory} had left beside other calls' bodies; the upstream request has
+     * been reset. {@code received} is what came before.
+     */
+    public static final class MemoryFullException extends RuntimeException {
+        public final Buffer received;
+
+        MemoryFullException(Buffer received) {
+            super("no memory left for upstream bodies", null, false, false);
+            this.received = received;
+        }
+    }
+
     /** Nothing more came for the read timeout; the upstream request has been reset. */
     public static final class SilentException extends RuntimeException {
         public final Buffer received;
@@ -58,17 +71,23 @@ public final class UpstreamBody {
      * {@code silenceMillis}.
      */
     public static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis) {
-        return read(vertx, resp, limit, silenceMillis, null, null);
+        return read(vertx, resp, limit, silenceMillis, null, null, null);
     }
 
     /**
-     * As above; {@code leadingBlank} (if any) is handed each piece of white space that comes before the body's text,
-     * and {@code textBegins} (if any) runs when the first byte of text comes.
+     * As above; {@code memory} (if any) must have room for the body while it is read (else a
+     * {@link MemoryFullException}), {@code leadingBlank} (if any) is handed each piece of white space that comes
+     * before the body's text, and {@code textBegins} (if any) runs when the first byte of text comes.
      */
     public static Future<Buffer> read(Vertx vertx, HttpClientResponse resp, long limit, long silenceMillis,
-            Handler<Buffer> leadingBlank, Runnable textBegins) {
+            AnswerMemory memory, Handler<Buffer> leadingBlank, Runnable textBegins) {
         Promise<Buffer> result = Promise.promise();
         Buffer body = Buffer.buffer();
+        long[] taken = {0};
+        if (memory != null) {
+            // given back once read: parsing and relaying what was read takes moments, reading it may take minutes
+            result.future().onComplete(ar -> memory.give(taken[0]));
+        }
         SilenceWatch silence = SilenceWatch.start(vertx, silenceMillis, () -> {
             if (result.tryFail(new SilentException(silenceMillis, body))) {
                 resp.request().reset();
@@ -77,6 +96,9 @@ public final class UpstreamBody {
         result.future().onComplete(ar -> silence.stop());
         boolean[] begun = {leadingBlank == null && textBegins == null};
         resp.handler(data -> {
+            if (result.future().isComplete()) { // failed and reset: what still comes is dropped
+                return;
+            }
             silence.heard();
             if (!begun[0]) {
                 int text = 0;
@@ -99,6 +121,16 @@ public final class UpstreamBody {
                     resp.request().reset();
                 }
                 return;
+            }
+            if (memory != null) {
+                // twice its size: a growing buffer is copied into a larger one, and both are live for that moment
+                if (!memory.take(2L * data.length())) {
+                    if (result.tryFail(new MemoryFullException(body))) {
+                        resp.request().reset();
+                    }
+                    return;
+                }
+                taken[0] += 2L * data.length();
             }
             body.appendBuffer(data);
         });

@@ -60,6 +60,8 @@ class OddUpstreamAnswersTest {
             c.put(p + "api-key", "sk-raw");
             c.put(p + "models", "deepseek-v4-pro");
             c.put(p + "read-timeout", readTimeout());
+            // room for an answer of 80 KB being read (it counts twice), not for one of 100 KB nor for three of 40 KB
+            c.put("tollgate.upstream.answer-memory", "192K");
             return c;
         }
 
@@ -107,6 +109,15 @@ class OddUpstreamAnswersTest {
                             + "\r\nContent-Length: " + page.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                     out.write(page);
                     out.flush();
+                    return;
+                }
+                if (body.contains("answer-of-")) { // a whole answer of about that many KB
+                    int kb = Integer.parseInt(body.replaceAll("(?s).*answer-of-(\\d+).*", "$1"));
+                    json(out, "200 OK", "", "{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,"
+                            + "\"model\":\"deepseek-v4-flash\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+                            + "\"assistant\",\"content\":\"" + "word ".repeat(kb * 1024 / 5) + "\"},\"finish_reason\":"
+                            + "\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":" + kb * 256
+                            + ",\"total_tokens\":" + (5 + kb * 256) + "}}");
                     return;
                 }
                 if (body.contains("json-error")) {
@@ -207,6 +218,35 @@ class OddUpstreamAnswersTest {
             assertEquals(1, breaker().getMetrics().getNumberOfFailedCalls(), script + ": a failure of the upstream");
         }
         breaker().reset();
+    }
+
+    /**
+     * Non-streamed answers are held whole until checked and recorded: past the memory they may hold together, a call
+     * is told to retry (the SDKs retry a 503) instead of running the heap out, and the memory is given back.
+     */
+    @Test
+    void anAnswerBeyondTheMemoryLeftForAnswersIsA503ToRetryAndTheMemoryIsGivenBack() throws Exception {
+        breaker().reset();
+        String clientId = "memory-full-" + UUID.randomUUID();
+        ask(clientId, false, "answer-of-100").then().statusCode(503)
+                .body("error.code", equalTo("gateway_memory_full"))
+                .body("error.message", containsString("retry in a little while, or stream the answer"));
+        ClientCalls.awaitRows(ledger, dataSource, clientId);
+        assertEquals(List.of("200 gateway_memory_full true"), ClientCalls.recorded(dataSource,
+                "http_status || ' ' || error_type || ' ' || usage_estimated", clientId));
+        assertEquals(0, breaker().getMetrics().getNumberOfFailedCalls(), "the endpoint did nothing wrong");
+        for (int i = 0; i < 3; i++) { // each fits alone, and only if the ones before gave their memory back
+            ask("fits-" + UUID.randomUUID(), false, "answer-of-40").then().statusCode(200)
+                    .body("usage.completion_tokens", equalTo(40 * 256));
+        }
+        // an alias's large answer goes out around its renamed model, not as a copy: whole, and as long as it says
+        Response aliased = given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body("{\"model\":\"deepseek-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"answer-of-80\"}]}")
+                .post("/v1/chat/completions");
+        aliased.then().statusCode(200).body("model", equalTo("deepseek-chat"))
+                .body("usage.completion_tokens", equalTo(80 * 256));
+        assertEquals(aliased.asByteArray().length, Integer.parseInt(aliased.header("Content-Length")));
+        assertTrue(aliased.asString().contains("word word"), "the answer itself is as sent");
     }
 
     @Test

@@ -1,0 +1,51 @@
+package dev.tollgate.upstream;
+
+import dev.tollgate.platform.TollgateConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.configuration.MemorySize;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The heap that upstream bodies being read may hold, across all calls. A non-streamed answer is held whole until it
+ * is checked and recorded, and one with logprobs runs to tens of megabytes: a few at once ran the heap out, which
+ * hung every call in flight. Past this budget a body is refused instead, and its call told to retry.
+ */
+@ApplicationScoped
+public class AnswerMemory {
+
+    private final AtomicLong held = new AtomicLong();
+    private final long budget;
+
+    @Inject
+    public AnswerMemory(TollgateConfig config, MeterRegistry metrics) {
+        // by default a share of the heap that leaves the rest of the gateway room to work
+        this.budget = config.upstream().answerMemory().map(MemorySize::asLongValue)
+                .orElse(Runtime.getRuntime().maxMemory() * 2 / 5);
+        Gauge.builder("tollgate_upstream_answer_memory_bytes", held, AtomicLong::get)
+                .description("Bytes of upstream bodies being read, held whole, against tollgate.upstream.answer-memory")
+                .register(metrics);
+    }
+
+    /** Takes {@code bytes} of the budget, or none and false when they do not fit beside what is held. */
+    boolean take(long bytes) {
+        long now;
+        do {
+            now = held.get();
+            if (now + bytes > budget) {
+                return false;
+            }
+        } while (!held.compareAndSet(now, now + bytes));
+        return true;
+    }
+
+    void give(long bytes) {
+        held.addAndGet(-bytes);
+    }
+
+    public long budget() {
+        return budget;
+    }
+}
