@@ -369,7 +369,9 @@ final class LedgerWriter implements Closeable {
                         LOG.infof("Ledger writes succeed again, after %d failed attempts", failuresInRow);
                     }
                     failuresInRow = 0;
-                } catch (Exception e) {
+                } catch (Exception | Error e) {
+                    // an Error too (an OutOfMemoryError of a passing spike): ended, the writer would leave every row
+                    // after it in the spool, written by nobody until a restart, while the gateway looked ready
                     failuresInRow++;
                     writeFailures.increment();
                     if (failuresInRow == 1 || failuresInRow % 20 == 0) {

@@ -82,6 +82,32 @@ class LedgerFaultTest {
     }
 
     @Test
+    void anErrorInTheWriterIsRetriedLikeAnyFailureAndDoesNotEndIt() throws Exception {
+        DataSource real = TestPostgres.shared().pool();
+        AtomicBoolean thrown = new AtomicBoolean();
+        DataSource failingOnce = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && thrown.compareAndSet(false, true)) {
+                        throw new OutOfMemoryError("Java heap space (a passing spike, in this test)");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        writer.close();
+        writer = LedgerWriter.start(new LedgerStore(failingOnce), LedgerFixtures.settings(spool), registry);
+        String prefix = "after-error-" + UUID.randomUUID() + "-";
+        for (int i = 0; i < 10; i++) {
+            writer.record(entry(prefix + i));
+        }
+        assertTrue(writer.flush(Duration.ofMinutes(1)), "the writer goes on after the error");
+        assertTrue(thrown.get());
+        assertEquals(10, rows(prefix));
+    }
+
+    @Test
     void aRefusedRowIsSetAsideOnceWhenTheConnectionDropsBeforeTheRestOfItsBatchLands() throws Exception {
         // the first connection asked for after the row was set aside fails, as when the database restarts
         DataSource real = TestPostgres.shared().pool();
