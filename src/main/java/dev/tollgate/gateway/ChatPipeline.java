@@ -805,14 +805,14 @@ public class ChatPipeline {
 
     /**
      * A step of the call run from a callback (the upstream's, a timer's, the client connection's). An exception no
-     * step caught is a defect of the gateway: Vert.x would log it and leave the call open until its client gave up,
+     * step caught is a defect of the gateway, and so is an Error (the heap run out): Vert.x would log it and leave the call open until its client gave up,
      * to be billed as a disconnect. The call is ended instead, and the defect logged for fixing.
      */
     private <T> Handler<T> guarded(ChatCall call, Handler<T> step) {
         return value -> {
             try {
                 step.handle(value);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // an OutOfMemoryError too: its call must not hang, nor its row be lost
                 defect(call, e);
             }
         };
@@ -822,7 +822,7 @@ public class ChatPipeline {
      * Ends a call a defect broke off: the upstream call is stopped, an open attempt recorded as {@code gateway_error}
      * (with what its stream carried, if any), and the client answered with a 500, or its stream closed.
      */
-    private void defect(ChatCall call, RuntimeException e) {
+    private void defect(ChatCall call, Throwable e) {
         LOG.errorf(e, "Gateway defect on call %s: the call is ended", call.requestId);
         call.finished = true;
         try {

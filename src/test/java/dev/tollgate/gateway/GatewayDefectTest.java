@@ -71,6 +71,9 @@ class GatewayDefectTest {
             if (errorType == null && call.tags.contains("defect")) {
                 throw new IllegalStateException("a defect in a step of the call");
             }
+            if (errorType == null && call.tags.contains("out-of-memory")) {
+                throw new OutOfMemoryError("Java heap space (thrown by this test)");
+            }
             real.attempt(call, endpoint, status, errorType, finishReason, usage);
         }
 
@@ -89,6 +92,14 @@ class GatewayDefectTest {
     @Test
     void aCallADefectBreaksOffIsAnswered500AndRecorded() throws Exception {
         HttpResponse<String> res = send(CHAT);
+        assertEquals(500, res.statusCode(), res.body());
+        assertTrue(res.body().contains("\"code\":\"internal_error\""), res.body());
+        assertEquals("gateway_error", errorTypeOf(res.headers().firstValue("X-Request-Id").orElseThrow()));
+    }
+
+    @Test
+    void aCallTheHeapRunningOutBreaksOffIsAnswered500AndRecordedNotLeftHanging() throws Exception {
+        HttpResponse<String> res = send(CHAT, "out-of-memory");
         assertEquals(500, res.statusCode(), res.body());
         assertTrue(res.body().contains("\"code\":\"internal_error\""), res.body());
         assertEquals("gateway_error", errorTypeOf(res.headers().firstValue("X-Request-Id").orElseThrow()));
@@ -117,9 +128,13 @@ class GatewayDefectTest {
 
     /** Waits 20 s for the whole answer: without the guard the call would stay open, its stream too. */
     private HttpResponse<String> send(String body) throws Exception {
+        return send(body, "defect");
+    }
+
+    private HttpResponse<String> send(String body, String tag) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(chat.toString()))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .header("X-Tollgate-Tags", "defect").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .header("X-Tollgate-Tags", tag).POST(HttpRequest.BodyPublishers.ofString(body)).build();
         CompletableFuture<HttpResponse<String>> answer = HttpClient.newHttpClient()
                 .sendAsync(request, HttpResponse.BodyHandlers.ofString());
         try {
