@@ -805,8 +805,9 @@ public class ChatPipeline {
 
     /**
      * A step of the call run from a callback (the upstream's, a timer's, the client connection's). An exception no
-     * step caught is a defect of the gateway, and so is an Error (the heap run out): Vert.x would log it and leave the call open until its client gave up,
-     * to be billed as a disconnect. The call is ended instead, and the defect logged for fixing.
+     * step caught is a defect of the gateway, and so is an Error (the heap run out): Vert.x would log it and leave
+     * the call open until its client gave up, to be billed as a disconnect. The call is ended instead, and the
+     * defect logged for fixing.
      */
     private <T> Handler<T> guarded(ChatCall call, Handler<T> step) {
         return value -> {
