@@ -712,7 +712,8 @@ public class ChatPipeline {
         // with a call whose inference never started, and bills none. Silence or a client leaving may come during
         // the work on a long prompt, which is billed: estimated as before.
         boolean closedUnbegun = type.equals("upstream_disconnect")
-                && (relay != null ? relay.usage == null && !relay.answerBegun : received != null && withoutLeadingWhitespace(received).length() == 0);
+                && (relay != null ? relay.usage == null && !relay.answerBegun
+                        : received != null && withoutLeadingWhitespace(received).length() == 0);
         // the upstream ended its stream with its own error event: the client has an error, a second would confuse
         boolean endedWithError = type.equals("upstream_disconnect") && relay != null && relay.upstreamError;
         if (endedWithError) {
@@ -813,7 +814,7 @@ public class ChatPipeline {
         return value -> {
             try {
                 step.handle(value);
-            } catch (RuntimeException | Error e) { // an OutOfMemoryError too: its call must not hang, nor its row be lost
+            } catch (RuntimeException | Error e) { // an OutOfMemoryError too: the call must not hang, its row be lost
                 defect(call, e);
             }
         };

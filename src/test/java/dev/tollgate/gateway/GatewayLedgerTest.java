@@ -380,7 +380,8 @@ class GatewayLedgerTest {
             HttpResponse<InputStream> res = http.send(HttpRequest.newBuilder(
                     URI.create("http://localhost:" + port + "/v1/chat/completions"))
                     .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(200, res.statusCode(), "the 200 went out with the first keep-alive");
             String received;
             try (InputStream in = res.body()) {

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Answers a real upstream may give that the simulator does not: an endless stream its client stops reading, a
- * stream the upstream ends with its own error event, and a 200 whose JSON is an error. Each attempt is recorded, billed only for what the upstream made, and blamed on whoever caused it.
+ * stream the upstream ends with its own error event, a 200 whose JSON is an error, answers of a chosen size. Each
+ * attempt is recorded, billed only for what the upstream made, and blamed on whoever caused it.
  */
 @QuarkusTest
 @TestProfile(OddUpstreamAnswersTest.Scripted.class)

@@ -99,7 +99,8 @@ class FaultInjectionTest {
     void dropAfterKeepAlivesClosesACallThatNeverStarted() throws Exception {
         // DeepSeek's end of a call whose inference never began: its 200 and keep-alives, then the connection closed
         String plain;
-        try (java.net.Socket client = sim.rawChat(chat("deepseek-v4-flash", "Hi"), Fault.HEADER + ": blank-lines,drop")) {
+        try (java.net.Socket client = sim.rawChat(chat("deepseek-v4-flash", "Hi"),
+                Fault.HEADER + ": blank-lines,drop")) {
             plain = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
         assertTrue(plain.startsWith("HTTP/1.1 200 OK"), plain);
