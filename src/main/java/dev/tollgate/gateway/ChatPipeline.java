@@ -814,7 +814,7 @@ public class ChatPipeline {
         return value -> {
             try {
                 step.handle(value);
-            } catch (RuntimeException | Error e) { // an OutOfMemoryError too: the call must not hang, its row be lost
+            } catch (RuntimeException | Error e) { // an OutOfMemoryError too: no call may hang, nor its row be lost
                 defect(call, e);
             }
         };
