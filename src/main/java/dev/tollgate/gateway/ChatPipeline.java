@@ -722,7 +722,7 @@ public class ChatPipeline {
         Usage usage = closedUnbegun ? Usage.NONE
                 : relay != null ? relay.usageOrEstimate(call.promptTokenEstimate)
                 : Usage.estimate(call.promptTokenEstimate,
-                        received == null ? 0 : ResponseSummary.answerBytesSoFar(json, received.getBytes()));
+                        received == null ? 0 : ResponseSummary.answerBytesSoFar(json, received));
         recorder.attempt(call, endpoint, 200, type, relay == null ? null : relay.finishReason, usage);
         HttpServerResponse out = call.ctx.response();
         if (stalled) {
@@ -845,7 +845,7 @@ public class ChatPipeline {
                 recorder.attempt(call, call.endpoint, status, "gateway_error", relay == null ? null : relay.finishReason,
                         relay == null ? Usage.NONE : relay.usageOrEstimate(call.promptTokenEstimate));
             }
-        } catch (RuntimeException again) {
+        } catch (RuntimeException | Error again) {
             LOG.errorf(again, "Call %s could not be ended cleanly", call.requestId);
         }
         HttpServerResponse out = call.ctx.response();

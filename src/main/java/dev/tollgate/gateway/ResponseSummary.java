@@ -40,14 +40,26 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
      * per output token, so a body cut inside them counts each entry as a token (four bytes, the estimate's unit).
      */
     static long answerBytesSoFar(ObjectMapper json, byte[] partial) {
+        return answerBytesSoFar(json, partial, 0, partial.length);
+    }
+
+    /** The same, read where the buffer holds it: it is read when memory is short, and may be megabytes. */
+    static long answerBytesSoFar(ObjectMapper json, Buffer partial) {
+        ByteBuf bytes = partial.getByteBuf();
+        return bytes.hasArray()
+                ? answerBytesSoFar(json, bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
+                : answerBytesSoFar(json, partial.getBytes());
+    }
+
+    private static long answerBytesSoFar(ObjectMapper json, byte[] partial, int offset, int length) {
         Choices choices = new Choices();
         try {
-            read(json, partial, 0, partial.length, choices);
+            read(json, partial, offset, length, choices);
         } catch (IOException cutShort) {
             // expected: the text counted up to the cut is what we want
         }
         long logprobTokens = 0;
-        try (JsonParser p = json.createParser(partial)) {
+        try (JsonParser p = json.createParser(partial, offset, length)) {
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
                 if (t == JsonToken.START_OBJECT && isLogprobsEntry(p.getParsingContext())) {
                     logprobTokens++;
@@ -56,7 +68,7 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
         } catch (IOException cutShort) {
             // as above
         }
-        long cutText = choices.cutTextAt < 0 ? 0 : Math.max(0, partial.length - choices.cutTextAt - 1);
+        long cutText = choices.cutTextAt < 0 ? 0 : Math.max(0, length - choices.cutTextAt - 1);
         return Math.max(choices.textBytes + cutText, 4 * logprobTokens);
     }
 

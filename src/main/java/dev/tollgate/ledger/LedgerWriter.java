@@ -349,13 +349,13 @@ final class LedgerWriter implements Closeable {
         Batch batch = null;
         try {
             while (true) {
-                if (batch == null) {
-                    batch = next();
-                    if (batch == null) {
-                        return;
-                    }
-                }
                 try {
+                    if (batch == null) {
+                        batch = next();
+                        if (batch == null) {
+                            return;
+                        }
+                    }
                     if (batch.rows == null) {
                         Spool.Read read = spool.read(batch.from, batch.limit, settings.batchSize(), batch.layout);
                         batch.rows = read.entries().stream().map(Spool.Spooled::entry).toList();
@@ -376,7 +376,7 @@ final class LedgerWriter implements Closeable {
                     writeFailures.increment();
                     if (failuresInRow == 1 || failuresInRow % 20 == 0) {
                         LOG.warnf(e, "Could not write %d ledger rows (attempt %d); they wait and are retried",
-                                batch.rows == null ? 0 : batch.rows.size(), failuresInRow);
+                                batch == null || batch.rows == null ? 0 : batch.rows.size(), failuresInRow);
                     }
                     if (!backoff(failuresInRow)) {
                         return;

@@ -7,6 +7,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
 
 /**
  * The heap that upstream bodies being read may hold, across all calls. A non-streamed answer is held whole until it
@@ -16,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class AnswerMemory {
 
+    private static final Logger LOG = Logger.getLogger(AnswerMemory.class);
+
     private final AtomicLong held = new AtomicLong();
     private final long budget;
 
@@ -23,8 +26,15 @@ public class AnswerMemory {
     public AnswerMemory(TollgateConfig config, MeterRegistry metrics) {
         // by default a share of the heap that leaves the rest of the gateway room to work
         this.budget = config.upstream().answerMemory().map(MemorySize::asLongValue)
-                .orElse(Runtime.getRuntime().maxMemory() * 2 / 5);
-        Gauge.builder("tollgate_upstream_answer_memory_bytes", held, AtomicLong::get)
+                .orElse(Runtime.getRuntime().maxMemory() / 5 * 2);
+        long maxAnswer = config.upstream().maxAnswerSize().asLongValue();
+        if (2 * maxAnswer > budget) {
+            LOG.infof("Non-streamed answers over %d bytes are refused as too large, below tollgate.upstream."
+                    + "max-answer-size (%d): tollgate.upstream.answer-memory (%d bytes) counts each byte read twice."
+                    + " A larger heap or answer-memory raises it; streamed answers are not affected.",
+                    budget / 2, maxAnswer, budget);
+        }
+        Gauge.builder("tollgate_upstream_answer_memory_bytes", this, AnswerMemory::held)
                 .description("Bytes of upstream bodies being read, held whole, against tollgate.upstream.answer-memory")
                 .register(metrics);
     }
@@ -47,5 +57,10 @@ public class AnswerMemory {
 
     public long budget() {
         return budget;
+    }
+
+    /** Bytes taken now, by bodies being read. */
+    public long held() {
+        return held.get();
     }
 }

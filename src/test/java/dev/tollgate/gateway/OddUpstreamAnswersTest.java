@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.ledger.UsageLedger;
+import dev.tollgate.upstream.AnswerMemory;
 import dev.tollgate.upstream.Upstreams;
 import io.agroal.api.AgroalDataSource;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -29,6 +30,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -114,11 +118,27 @@ class OddUpstreamAnswersTest {
                 }
                 if (body.contains("answer-of-")) { // a whole answer of about that many KB
                     int kb = Integer.parseInt(body.replaceAll("(?s).*answer-of-(\\d+).*", "$1"));
-                    json(out, "200 OK", "", "{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,"
+                    byte[] answer = ("{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,"
                             + "\"model\":\"deepseek-v4-flash\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
                             + "\"assistant\",\"content\":\"" + "word ".repeat(kb * 1024 / 5) + "\"},\"finish_reason\":"
                             + "\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":" + kb * 256
-                            + ",\"total_tokens\":" + (5 + kb * 256) + "}}");
+                            + ",\"total_tokens\":" + (5 + kb * 256) + "}}").getBytes(StandardCharsets.US_ASCII);
+                    byte[] lead = body.contains("blank-") ? "\n\n\n".getBytes(StandardCharsets.US_ASCII) : new byte[0];
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                            + "Content-Length: " + (lead.length + answer.length) + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.write(lead); // as DeepSeek holds a connection open while it works
+                    int at = body.contains("held-") ? answer.length * 3 / 4 : answer.length;
+                    out.write(answer, 0, at);
+                    out.flush();
+                    // a slow upstream: the rest a little at a time (never silent for the read timeout) until released
+                    while (at < answer.length - 100 && !awaitRelease()) {
+                        out.write(answer, at, 100);
+                        out.flush();
+                        at += 100;
+                    }
+                    out.write(answer, at, answer.length - at);
+                    out.flush();
                     return;
                 }
                 if (body.contains("json-error")) {
@@ -149,6 +169,18 @@ class OddUpstreamAnswersTest {
         }
     }
 
+    /** Lets a held answer send its rest. */
+    static volatile CountDownLatch release = new CountDownLatch(0);
+
+    private static boolean awaitRelease() {
+        try {
+            return release.await(300, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
     /** A whole JSON answer with this status line and extra header lines, then the connection closes. */
     private static void json(OutputStream out, String status, String headers, String body) throws IOException {
         byte[] json = body.getBytes(StandardCharsets.UTF_8);
@@ -168,6 +200,8 @@ class OddUpstreamAnswersTest {
     UsageLedger ledger;
     @Inject
     Upstreams upstreams;
+    @Inject
+    AnswerMemory answerMemory;
 
     @BeforeEach
     void setUp() {
@@ -223,19 +257,32 @@ class OddUpstreamAnswersTest {
 
     /**
      * Non-streamed answers are held whole until checked and recorded: past the memory they may hold together, a call
-     * is told to retry (the SDKs retry a 503) instead of running the heap out, and the memory is given back.
+     * is told to retry (the SDKs retry a 503) instead of running the heap out, and the memory is given back. One the
+     * whole memory could not hold is too large: a retry would not help.
      */
     @Test
     void anAnswerBeyondTheMemoryLeftForAnswersIsA503ToRetryAndTheMemoryIsGivenBack() throws Exception {
         breaker().reset();
+        release = new CountDownLatch(1);
+        CompletableFuture<Response> held = CompletableFuture.supplyAsync(() -> ask("held-" + UUID.randomUUID(), false,
+                "held-answer-of-80"));
+        for (int i = 0; i < 100 && answerMemory.held() < 100_000; i++) {
+            Thread.sleep(20);
+        }
+        assertTrue(answerMemory.held() >= 100_000, "three quarters of 80 KB read, counted twice");
         String clientId = "memory-full-" + UUID.randomUUID();
-        ask(clientId, false, "answer-of-100").then().statusCode(503)
+        ask(clientId, false, "answer-of-40").then().statusCode(503)
                 .body("error.code", equalTo("gateway_memory_full"))
                 .body("error.message", containsString("retry in a little while, or stream the answer"));
+        release.countDown();
+        held.get(30, TimeUnit.SECONDS).then().statusCode(200).body("usage.completion_tokens", equalTo(80 * 256));
         ClientCalls.awaitRows(ledger, dataSource, clientId);
         assertEquals(List.of("200 gateway_memory_full true"), ClientCalls.recorded(dataSource,
                 "http_status || ' ' || error_type || ' ' || usage_estimated", clientId));
         assertEquals(0, breaker().getMetrics().getNumberOfFailedCalls(), "the endpoint did nothing wrong");
+
+        ask("too-large-" + UUID.randomUUID(), false, "answer-of-100").then().statusCode(502)
+                .body("error.code", equalTo("upstream_response_too_large"));
         for (int i = 0; i < 3; i++) { // each fits alone, and only if the ones before gave their memory back
             ask("fits-" + UUID.randomUUID(), false, "answer-of-40").then().statusCode(200)
                     .body("usage.completion_tokens", equalTo(40 * 256));
@@ -248,6 +295,15 @@ class OddUpstreamAnswersTest {
                 .body("usage.completion_tokens", equalTo(80 * 256));
         assertEquals(aliased.asByteArray().length, Integer.parseInt(aliased.header("Content-Length")));
         assertTrue(aliased.asString().contains("word word"), "the answer itself is as sent");
+        // the same after the upstream's blank lines, which went out first with the 200: the rest follows in chunks
+        Response afterBlankLines = given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body("{\"model\":\"deepseek-chat\",\"messages\":[{\"role\":\"user\",\"content\":"
+                        + "\"blank-answer-of-80\"}]}")
+                .post("/v1/chat/completions");
+        afterBlankLines.then().statusCode(200).body("model", equalTo("deepseek-chat"))
+                .body("usage.completion_tokens", equalTo(80 * 256));
+        assertTrue(afterBlankLines.asString().startsWith("\n\n\n{\"id\":\"x\""));
+        assertEquals(aliased.asString(), afterBlankLines.asString().substring(3));
     }
 
     @Test
