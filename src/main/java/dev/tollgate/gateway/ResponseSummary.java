@@ -46,9 +46,8 @@ record ResponseSummary(Usage usage, String finishReason, long answerBytes, Splic
     /** The same, read where the buffer holds it: it is read when memory is short, and may be megabytes. */
     static long answerBytesSoFar(ObjectMapper json, Buffer partial) {
         ByteBuf bytes = partial.getByteBuf();
-        return bytes.hasArray()
-                ? answerBytesSoFar(json, bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
-                : answerBytesSoFar(json, partial.getBytes());
+        return bytes.hasArray() ? answerBytesSoFar(json, bytes.array(), bytes.arrayOffset() + bytes.readerIndex(),
+                bytes.readableBytes()) : answerBytesSoFar(json, partial.getBytes());
     }
 
     private static long answerBytesSoFar(ObjectMapper json, byte[] partial, int offset, int length) {

@@ -12,7 +12,8 @@ import org.jboss.logging.Logger;
 /**
  * The heap that upstream bodies being read may hold, across all calls. A non-streamed answer is held whole until it
  * is checked and recorded, and one with logprobs runs to tens of megabytes: a few at once ran the heap out, which
- * hung every call in flight. Past this budget a body is refused instead, and its call told to retry.
+ * hung every call in flight. Past this budget a body is refused instead, and its call told to retry; one the whole
+ * budget could not hold is too large.
  */
 @ApplicationScoped
 public class AnswerMemory {

@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,19 +84,9 @@ class LedgerFaultTest {
 
     @Test
     void anErrorInTheWriterIsRetriedLikeAnyFailureAndDoesNotEndIt() throws Exception {
-        DataSource real = TestPostgres.shared().pool();
         AtomicBoolean thrown = new AtomicBoolean();
-        DataSource failingOnce = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getConnection") && thrown.compareAndSet(false, true)) {
-                        throw new OutOfMemoryError("Java heap space (a passing spike, in this test)");
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        DataSource failingOnce = failingWhen(() -> thrown.compareAndSet(false, true)
+                ? new OutOfMemoryError("Java heap space (a passing spike, in this test)") : null);
         writer.close();
         writer = LedgerWriter.start(new LedgerStore(failingOnce), LedgerFixtures.settings(spool), registry);
         String prefix = "after-error-" + UUID.randomUUID() + "-";
@@ -110,20 +101,9 @@ class LedgerFaultTest {
     @Test
     void aRefusedRowIsSetAsideOnceWhenTheConnectionDropsBeforeTheRestOfItsBatchLands() throws Exception {
         // the first connection asked for after the row was set aside fails, as when the database restarts
-        DataSource real = TestPostgres.shared().pool();
         AtomicBoolean dropped = new AtomicBoolean();
-        DataSource flaky = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getConnection") && counter("tollgate.ledger.rows.rejected") >= 1
-                            && dropped.compareAndSet(false, true)) {
-                        throw new SQLException("connection lost", "08006");
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        DataSource flaky = failingWhen(() -> counter("tollgate.ledger.rows.rejected") >= 1
+                && dropped.compareAndSet(false, true) ? new SQLException("connection lost", "08006") : null);
         writer.close();
         // one batch of all 300, so the refused row and the connection drop fall in the same one
         writer = LedgerWriter.start(new LedgerStore(flaky),
@@ -302,5 +282,22 @@ class LedgerFaultTest {
         }
         store.ensurePartition(month);
         assertEquals(1, TestPostgres.shared().count("select count(*) from pg_class where relname = 'usage_ledger_2041_07'"));
+    }
+
+    /** The test database's pool, except that a connection asked for when {@code failure} gives one throws that. */
+    private static DataSource failingWhen(Supplier<Throwable> failure) {
+        DataSource real = TestPostgres.shared().pool();
+        return (DataSource) Proxy.newProxyInstance(LedgerFaultTest.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    Throwable thrown = method.getName().equals("getConnection") ? failure.get() : null;
+                    if (thrown != null) {
+                        throw thrown;
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }
