@@ -534,7 +534,7 @@ public class ChatPipeline {
                         .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json");
             }
             if (rename == null || body.length() < SPLICE_BY_COPY_BELOW) {
-                out.end(rename == null ? body : Splice.apply(body, List.of(rename)));
+                out.end(rename == null ? body : Splice.apply(body.getBytes(), List.of(rename)));
                 return;
             }
             // a large answer goes out around its model name, in three writes rather than as a renamed copy

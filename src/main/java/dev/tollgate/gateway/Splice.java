@@ -81,17 +81,6 @@ record Splice(int from, int to, byte[] with) {
     }
 
     /** {@code b} with the splices applied. */
-    static Buffer apply(Buffer b, List<Splice> splices) {
-        Buffer out = Buffer.buffer(b.length() + 32);
-        int at = 0;
-        for (Splice s : splices) {
-            out.appendBuffer(b, at, s.from() - at).appendBytes(s.with());
-            at = s.to();
-        }
-        return out.appendBuffer(b, at, b.length() - at);
-    }
-
-    /** {@code b} with the splices applied. */
     static Buffer apply(byte[] b, List<Splice> splices) {
         Buffer out = Buffer.buffer(b.length + 32);
         appendTo(out, b, 0, b.length, splices);

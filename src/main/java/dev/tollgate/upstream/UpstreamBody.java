@@ -100,7 +100,44 @@ public final class UpstreamBody {
                 return;
             }
             try {
-                take(data, body, resp, result, limit, silence, memory, taken, begun, leadingBlank, textBegins);
+                silence.heard();
+                if (!begun[0]) {
+                    int text = 0;
+                    while (text < data.length() && isJsonWhitespace(data.getByte(text))) {
+                        text++;
+                    }
+                    begun[0] = text < data.length();
+                    if (leadingBlank != null && text > 0 && body.length() + text <= limit) {
+                        leadingBlank.handle(data.getBuffer(0, text));
+                    }
+                    if (begun[0] && textBegins != null) {
+                        textBegins.run();
+                    }
+                }
+                if (body.length() + data.length() > limit) {
+                    if (body.length() < limit) { // what fits is kept: the answer's text usually comes first
+                        body.appendBuffer(data, 0, (int) (limit - body.length()));
+                    }
+                    if (result.tryFail(new TooLargeException(limit, body))) {
+                        resp.request().reset();
+                    }
+                    return;
+                }
+                if (memory != null) {
+                    // twice its size: a growing buffer is copied into a larger one, and both are live for that moment
+                    long needed = 2L * data.length();
+                    if (!memory.take(needed)) {
+                        // a body the whole budget could not hold is too large, not a reason to retry
+                        RuntimeException refused = taken[0] + needed > memory.budget()
+                                ? new TooLargeException(memory.budget() / 2, body) : new MemoryFullException(body);
+                        if (result.tryFail(refused)) {
+                            resp.request().reset();
+                        }
+                        return;
+                    }
+                    taken[0] += needed;
+                }
+                body.appendBuffer(data);
             } catch (RuntimeException | Error e) {
                 // the heap run out as the body grew, say: a body missing a piece must not pass for the whole
                 if (result.tryFail(new BrokenOffException(e, body))) {
@@ -111,49 +148,5 @@ public final class UpstreamBody {
         resp.exceptionHandler(err -> result.tryFail(new BrokenOffException(err, body)));
         resp.endHandler(v -> result.tryComplete(body));
         return result.future();
-    }
-
-    /** One piece of the body: counted against the limit and the memory, then kept. */
-    private static void take(Buffer data, Buffer body, HttpClientResponse resp, Promise<Buffer> result, long limit,
-            SilenceWatch silence, AnswerMemory memory, long[] taken, boolean[] begun, Handler<Buffer> leadingBlank,
-            Runnable textBegins) {
-        silence.heard();
-        if (!begun[0]) {
-            int text = 0;
-            while (text < data.length() && isJsonWhitespace(data.getByte(text))) {
-                text++;
-            }
-            begun[0] = text < data.length();
-            if (leadingBlank != null && text > 0 && body.length() + text <= limit) {
-                leadingBlank.handle(data.getBuffer(0, text));
-            }
-            if (begun[0] && textBegins != null) {
-                textBegins.run();
-            }
-        }
-        if (body.length() + data.length() > limit) {
-            if (body.length() < limit) { // what fits is kept: the answer's text usually comes first
-                body.appendBuffer(data, 0, (int) (limit - body.length()));
-            }
-            if (result.tryFail(new TooLargeException(limit, body))) {
-                resp.request().reset();
-            }
-            return;
-        }
-        if (memory != null) {
-            // twice its size: a growing buffer is copied into a larger one, and both are live for that moment
-            long needed = 2L * data.length();
-            if (!memory.take(needed)) {
-                // a body the whole budget could not hold is too large, not a reason to retry
-                RuntimeException refused = taken[0] + needed > memory.budget()
-                        ? new TooLargeException(memory.budget() / 2, body) : new MemoryFullException(body);
-                if (result.tryFail(refused)) {
-                    resp.request().reset();
-                }
-                return;
-            }
-            taken[0] += needed;
-        }
-        body.appendBuffer(data);
     }
 }

@@ -44,7 +44,8 @@ class ResponseSummaryTest {
         ResponseSummary s = ResponseSummary.read(JSON, body);
         assertEquals(new Usage(9, 0, 9, 2, 0, false), s.usage());
         assertEquals("stop", s.finishReason());
-        Buffer renamed = Splice.apply(body, List.of(s.model().replacedBy(Splice.jsonString("deepseek-chat"))));
+        Buffer renamed = Splice.apply(body.getBytes(),
+                List.of(s.model().replacedBy(Splice.jsonString("deepseek-chat"))));
         assertEquals(answer.replace("deepseek-v4-flash", "deepseek-chat"), renamed.toString());
     }
 
