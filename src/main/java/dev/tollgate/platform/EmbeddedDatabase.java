@@ -22,11 +22,12 @@ public final class EmbeddedDatabase {
     }
 
     public static void startUnlessConfigured() {
-        if (setting("QUARKUS_DATASOURCE_JDBC_URL", "quarkus.datasource.jdbc.url") != null) {
+        String url = System.getProperty("quarkus.datasource.jdbc.url");
+        if (present(url) || present(System.getenv("QUARKUS_DATASOURCE_JDBC_URL"))) {
             return;
         }
         Path pgDir = dataDirectory().resolve("postgres");
-        String port = setting("TOLLGATE_EMBEDDED_DB_PORT", "tollgate.embedded-db-port");
+        String port = System.getenv("TOLLGATE_EMBEDDED_DB_PORT");
         try {
             Files.createDirectories(pgDir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -38,7 +39,7 @@ public final class EmbeddedDatabase {
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setPGStartupWait(Duration.ofSeconds(60)); // zonky waits 10 s by default; a slow disk takes longer
-            if (port != null) {
+            if (present(port)) {
                 builder.setPort(Integer.parseInt(port));
             }
             EmbeddedPostgres pg = builder.start();
@@ -67,15 +68,12 @@ public final class EmbeddedDatabase {
 
     /** Where this instance keeps its local files (TOLLGATE_DATA_DIR, default ./data). */
     public static Path dataDirectory() {
-        String dataDir = setting("TOLLGATE_DATA_DIR", "tollgate.data-dir");
-        return Path.of(dataDir == null ? "data" : dataDir).toAbsolutePath();
+        // environment only: the ledger spool's default (application.properties) follows the same variable
+        String dataDir = System.getenv("TOLLGATE_DATA_DIR");
+        return Path.of(present(dataDir) ? dataDir : "data").toAbsolutePath();
     }
 
-    private static String setting(String env, String property) {
-        String value = System.getProperty(property);
-        if (value == null || value.isBlank()) {
-            value = System.getenv(env);
-        }
-        return value == null || value.isBlank() ? null : value;
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
     }
 }

@@ -68,8 +68,9 @@ public class Upstreams {
         if (simulator.running()) {
             list.add(endpoint("simulator", simulator.baseUrl(), simulator.apiKey(), ALL_MODELS, 0, 1,
                     Duration.ofSeconds(5), Duration.ofSeconds(600), 1000));
-            LOG.warn("No upstream configured (no DEEPSEEK_API_KEY): calls go to the built-in DeepSeek simulator,"
-                    + " not the real API");
+            LOG.warnf("Calls go to the built-in DeepSeek simulator, not the real API: %s",
+                    config.simulator().enabled().isPresent() ? "tollgate.simulator.enabled is true"
+                            : "no upstream is configured (no DEEPSEEK_API_KEY)");
         } else {
             config.upstream().endpoints().forEach((name, e) -> {
                 if (EmbeddedSimulator.keylessOfficialApi(e)) {
