@@ -33,6 +33,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.hamcrest.Matcher;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -133,8 +134,11 @@ class PriceConsoleTest {
     @Test
     void aPriceChangeIsScheduledFromAFutureInstantAndThePastIsRefused() {
         ConsoleSession admin = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
-        String page = admin.get("/console/prices").asString();
-        String id = page.replaceAll("(?s).*href=\"/console/prices/(\\d+)/supersede\".*", "$1");
+        // Pro's output price in force now (other tests' entries may be on the page too, scheduled ones included)
+        String id = String.valueOf(asAdmin().queryParam("model", "deepseek-v4-pro").get("/api/admin/prices").then()
+                .extract().<Integer>path("find { it.tokenClass == 'output' && it.state == 'in_force'"
+                        + " && it.windowStart == null }.id"));
+        admin.get("/console/prices").then().body(containsString("href=\"/console/prices/" + id + "/supersede\""));
         String past = "2026-01-01T00:00";
         admin.post("/console/prices/" + id + "/supersede", Map.of("from", past, "usdPerMillionTokens", "0.1",
                 "note", "test")).then().statusCode(409)
@@ -145,10 +149,13 @@ class PriceConsoleTest {
         String future = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC)
                 .format(Instant.now().plusSeconds(30 * 86_400));
         String until = asAdmin().get("/api/admin/prices/" + id).then().extract().path("validUntil");
+        String note = "console test " + UUID.randomUUID();
         admin.post("/console/prices/" + id + "/supersede", Map.of("from", future, "usdPerMillionTokens", "0.1",
-                "note", "console test")).then().statusCode(303);
-        String scheduled = admin.get("/console/prices").then().body(containsString("scheduled")).extract().asString()
-                .replaceAll("(?s).*action=\"/console/prices/(\\d+)/delete\".*", "$1");
+                "note", note)).then().statusCode(303);
+        String scheduled = String.valueOf(asAdmin().queryParam("model", "deepseek-v4-pro").get("/api/admin/prices")
+                .then().extract().<Integer>path("find { it.note == '" + note + "' && it.state == 'scheduled' }.id"));
+        admin.get("/console/prices").then()
+                .body(containsString("action=\"/console/prices/" + scheduled + "/delete\""));
 
         // a mistake caught before it applies is deleted, and the entry it superseded takes its span back
         admin.post("/console/prices/" + id + "/delete", Map.of()).then().statusCode(409)

@@ -148,6 +148,9 @@ class PriceAdminApiTest {
         asAdmin().queryParam("size", 500).get("/api/admin/audit").then().statusCode(200)
                 .body("findAll { it.entityType == 'price_entry' && it.entityId == '" + seeded + "' }.action",
                         hasItem("price.supersede"));
+        // withdrawn before it applies, the seeded price is open-ended again (as other tests expect to find it)
+        asAdmin().delete("/api/admin/prices/" + created).then().statusCode(200)
+                .body("extended.id", equalTo(seeded)).body("extended.validUntil", nullValue());
     }
 
     @Test
@@ -183,6 +186,11 @@ class PriceAdminApiTest {
                             contains("price.create"))
                     .body("find { it.entityId == '" + id + "' }.after.id", equalTo(id));
         }
+        // withdrawn, last first, before they apply: the seeded price is open-ended again
+        asAdmin().delete("/api/admin/prices/" + resumed).then().statusCode(200)
+                .body("extended.id", equalTo(created));
+        asAdmin().delete("/api/admin/prices/" + created).then().statusCode(200)
+                .body("extended.id", equalTo(seeded)).body("extended.validUntil", nullValue());
     }
 
     @Test

@@ -71,14 +71,20 @@ class LastPlatformAdminTest {
         }
         // alone, the survivor cannot be deleted by anyone: there is nobody else to ask, and not itself
         as(survivor[0], survivor[1]).delete("/api/admin/users/" + survivor[0]).then().statusCode(400);
+        // leave the instance as found, for this class's other test whatever the order
+        if (!survivor[0].equals(ADMIN)) {
+            as(survivor[0], survivor[1]).body(Map.of("username", ADMIN, "password", ADMIN_PASSWORD,
+                    "role", "platform-admin")).post("/api/admin/users").then().statusCode(201);
+            as(ADMIN, ADMIN_PASSWORD).delete("/api/admin/users/" + survivor[0]).then().statusCode(204);
+        }
     }
 
     @Test
     void theBootstrapAdminsCreationIsAudited() {
-        as(ADMIN, ADMIN_PASSWORD).get("/api/admin/audit").then().statusCode(200)
-                .body("find { it.action == 'user.create' && it.entityId == 'admin' }.actor", equalTo("system"))
-                .body("find { it.action == 'user.create' && it.entityId == 'admin' }.after.role",
-                        equalTo("platform-admin"));
+        // the first creation of admin, whatever the other test did to it since
+        as(ADMIN, ADMIN_PASSWORD).get("/api/admin/audit?entityType=user&entityId=admin&size=100").then().statusCode(200)
+                .body("findAll { it.action == 'user.create' }.last().actor", equalTo("system"))
+                .body("findAll { it.action == 'user.create' }.last().after.role", equalTo("platform-admin"));
     }
 
     private List<String> platformAdmins() throws Exception {
