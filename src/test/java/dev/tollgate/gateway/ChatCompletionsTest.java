@@ -49,6 +49,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -753,18 +754,35 @@ class ChatCompletionsTest {
             c.setAutoCommit(false);
             st.execute("lock table api_key in access exclusive mode"); // the key's read waits
             try (Socket socket = ClientCalls.post(chatUrl, fresh, clientId)) {
-                Thread.sleep(500);
+                awaitKeyReadBlocked();
             } // the client leaves, and then the key's read answers
-            Thread.sleep(200);
+            Thread.sleep(500); // for the gateway to see the connection closed
             c.rollback();
         }
-        Thread.sleep(2_000); // far longer than a call takes to go upstream here
-        ledger.flush();
-        assertEquals(before, sim.stat("chatRequests"), "nobody waits for that answer: it is never asked for");
-        assertEquals(List.of(), ClientCalls.recorded(dataSource, "attempt", clientId), "nothing to bill");
-        // the key itself works
+        // the key itself works; its call is looked up after the first one's read has answered
         given().header("Authorization", "Bearer " + fresh).contentType(ContentType.JSON).body(userMessage("Hi", false))
                 .post("/v1/chat/completions").then().statusCode(200);
+        ledger.flush();
+        assertEquals(before + 1, sim.stat("chatRequests"), "nobody waits for the first answer: it is never asked for");
+        assertEquals(List.of(), ClientCalls.recorded(dataSource, "attempt", clientId), "nothing to bill");
+    }
+
+    /** Until a query of the gateway waits for the lock on api_key (a session of its own, not the test's). */
+    private void awaitKeyReadBlocked() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where wait_event_type ="
+                        + " 'Lock' and query ilike '%api_key%' and pid <> pg_backend_pid()")) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "the key's read never reached the database");
+                Thread.sleep(20);
+            }
+        }
     }
 
     @Test

@@ -111,7 +111,10 @@ class GatewayDefectTest {
         assertEquals(200, res.statusCode());
         assertTrue(res.body().contains("data: [DONE]") && res.body().endsWith(
                 "\"code\":\"internal_error\"}}\n\n"), res.body());
-        assertEquals("gateway_error", errorTypeOf(res.headers().firstValue("X-Request-Id").orElseThrow()));
+        String requestId = res.headers().firstValue("X-Request-Id").orElseThrow();
+        assertEquals("gateway_error", errorTypeOf(requestId));
+        // the whole answer had streamed, its usage with it: billed as the upstream counted it
+        assertEquals("16 false", recorded(requestId, "completion_tokens || ' ' || usage_estimated"));
     }
 
     @Test
@@ -145,15 +148,20 @@ class GatewayDefectTest {
     }
 
     private String errorTypeOf(String requestId) throws Exception {
+        return recorded(requestId, "error_type");
+    }
+
+    /** An expression over the call's one ledger row. */
+    private String recorded(String requestId, String expression) throws Exception {
         ledger.flush();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select error_type, completion_tokens from usage_ledger where request_id = ?")) {
+                "select " + expression + " from usage_ledger where request_id = ?")) {
             ps.setString(1, requestId);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), "the attempt has its ledger row");
-                String type = rs.getString(1);
+                String value = rs.getString(1);
                 assertTrue(!rs.next(), "one row");
-                return type;
+                return value;
             }
         }
     }

@@ -44,7 +44,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -432,19 +435,31 @@ class GatewayLedgerTest {
         // An agent that sends one trace id on all its calls, several at once: none may stand in for another.
         String clientId = "agent-run-" + uniqueSlug("trace");
         int calls = 12; // under the simulator's 16 at once for Flash, so that none is refused and retried
-        List<CompletableFuture<Response>> sent = new ArrayList<>();
-        for (int i = 0; i < calls; i++) {
-            sent.add(CompletableFuture.supplyAsync(() -> given().header("Authorization", "Bearer " + key)
-                    .header("X-Client-Request-Id", clientId).contentType("application/json")
-                    .body("{\"model\":\"deepseek-v4-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
-                    .post("/v1/chat/completions")));
-        }
+        ExecutorService clients = Executors.newFixedThreadPool(calls); // a thread each, however many cores
+        CountDownLatch go = new CountDownLatch(1);
         Set<String> requestIds = new HashSet<>();
-        for (CompletableFuture<Response> call : sent) {
-            Response res = call.get(30, TimeUnit.SECONDS);
-            res.then().statusCode(200).header("X-Client-Request-Id", clientId);
-            requestIds.add(res.header("X-Request-Id"));
+        try {
+            List<Future<Response>> sent = new ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                sent.add(clients.submit(() -> {
+                    go.await();
+                    return given().header("Authorization", "Bearer " + key).header("X-Client-Request-Id", clientId)
+                            .contentType("application/json").body("{\"model\":\"deepseek-v4-flash\",\"messages\":"
+                                    + "[{\"role\":\"user\",\"content\":\"Hi [[sim:latency=300/1000]]\"}]}")
+                            .post("/v1/chat/completions");
+                }));
+            }
+            go.countDown();
+            for (Future<Response> call : sent) {
+                Response res = call.get(30, TimeUnit.SECONDS);
+                res.then().statusCode(200).header("X-Client-Request-Id", clientId);
+                requestIds.add(res.header("X-Request-Id"));
+            }
+        } finally {
+            clients.shutdownNow();
         }
+        assertTrue(simulator.simulator().stats().snapshot().maxInFlight().get("deepseek-v4-flash") > 1,
+                "the calls were upstream at the same time");
         assertEquals(calls, requestIds.size(), "every call has a request id of its own");
 
         List<Map<String, Object>> rows = rows("client_request_id", clientId);

@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,12 +88,22 @@ class UpstreamConnectionLimitTest {
     }
 
     @Test
-    void concurrentCallsTakeTheOneConnectionInTurnAndAllSucceed() {
-        List<CompletableFuture<Integer>> calls = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            calls.add(CompletableFuture.supplyAsync(() -> ask("Hi").statusCode()));
+    void concurrentCallsTakeTheOneConnectionInTurnAndAllSucceed() throws Exception {
+        // the first holds the connection for 1 s, well inside the 2 s the others may wait for it, while seven more
+        // arrive at once, a thread each however many cores the machine has
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<CompletableFuture<Integer>> calls = new ArrayList<>();
+            calls.add(CompletableFuture.supplyAsync(() -> ask("Hi [[sim:latency=1000/1000]]").statusCode(), clients));
+            awaitHolderUpstream();
+            for (int i = 0; i < 7; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> ask("Hi").statusCode(), clients));
+            }
+            awaitActiveRequests(8);
+            calls.forEach(c -> assertEquals(200, c.orTimeout(30, TimeUnit.SECONDS).join()));
+        } finally {
+            clients.shutdownNow();
         }
-        calls.forEach(c -> assertEquals(200, c.orTimeout(30, TimeUnit.SECONDS).join()));
         assertEquals(8, SeparateSimulator.simulator().stats().snapshot().chatRequests());
         assertEquals(1, SeparateSimulator.simulator().stats().snapshot().maxInFlight().get("deepseek-v4-flash"),
                 "never more than one call upstream at once");

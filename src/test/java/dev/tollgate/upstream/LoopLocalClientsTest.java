@@ -13,11 +13,14 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -96,24 +99,28 @@ class LoopLocalClientsTest {
     void aSmallLimitIsOnePoolSoOneBusyLoopMayUseAllOfIt() throws Exception {
         // 8 connections on 2 loops: split, a loop's calls would wait with 4 in use and 4 free on the other loop
         LoopLocalClients small = LoopLocalClients.of(vertx, new HttpClientOptions(), 8, 2);
-        assertEquals(8, requestsArrivingFromOneLoop(small, 9), "all 8 connections, and the 9th call waits");
+        assertEquals(8, connectionsUsedFromOneLoop(small, 9), "all 8 connections, and the 9th call waits");
     }
 
     @Test
     void aLargeLimitIsSharedOutEvenlyBetweenTheLoops() throws Exception {
         int limit = 2 * LoopLocalClients.MIN_CONNECTIONS_PER_LOOP;
         LoopLocalClients large = LoopLocalClients.of(vertx, new HttpClientOptions(), limit, 2);
-        assertEquals(limit / 2, requestsArrivingFromOneLoop(large, limit / 2 + 1), "a loop's own share");
+        assertEquals(limit / 2, connectionsUsedFromOneLoop(large, limit / 2 + 1), "a loop's own share");
     }
 
     /**
-     * Sends {@code calls} requests at once from one event loop to a server that holds them, and tells how many
-     * arrived, each on a connection of its own, before any is answered. Then the server answers them all.
+     * Sends {@code calls} requests at once from one event loop to a server that holds them until all but one have
+     * arrived, then answers them all, and tells how many connections they came on: a call past the pool's limit
+     * waits for a connection another call gives back.
      */
-    private int requestsArrivingFromOneLoop(LoopLocalClients clients, int calls) throws Exception {
+    private int connectionsUsedFromOneLoop(LoopLocalClients clients, int calls) throws Exception {
         List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
-        HttpServer server = vertx.createHttpServer().requestHandler(held::add)
-                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+        Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
+        HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+            connections.add(req.connection());
+            held.add(req);
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
         List<CompletableFuture<Integer>> answers = new CopyOnWriteArrayList<>();
         Context loop = bothEventLoops().get(0);
         for (int i = 0; i < calls; i++) {
@@ -127,8 +134,6 @@ class LoopLocalClientsTest {
         while (held.size() < calls - 1 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        Thread.sleep(300); // time enough for one more, had the pool a connection for it
-        int arrived = held.size();
         int answered = 0;
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (answered < calls && System.nanoTime() < deadline) {
@@ -141,7 +146,7 @@ class LoopLocalClientsTest {
             assertEquals(200, a.get(10, TimeUnit.SECONDS), "every call is answered once a connection is free");
         }
         server.close();
-        return arrived;
+        return connections.size();
     }
 
     /** A context on each of the two event loops: verticle instances are placed on the loops in turn. */
