@@ -6,6 +6,7 @@ import dev.tollgate.apikey.IssuedKey;
 import dev.tollgate.apikey.KeyAlreadyIssuedException;
 import dev.tollgate.apikey.KeyInput;
 import dev.tollgate.apikey.RotateInput;
+import dev.tollgate.platform.NotFound;
 import dev.tollgate.platform.Problem;
 import dev.tollgate.security.Roles;
 import dev.tollgate.tenant.Tenant;
@@ -14,7 +15,6 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -64,14 +64,14 @@ public class KeyAdminResource {
     @GET
     @Path("{publicId}")
     public ApiKeyView get(@PathParam("slug") String slug, @PathParam("publicId") String publicId) {
-        return keys.find(tenant(slug), publicId).orElseThrow(NotFoundException::new);
+        return keys.find(tenant(slug), publicId).orElseThrow(NotFound.no("key", publicId));
     }
 
     @POST
     @Path("{publicId}/revoke")
     @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN})
     public ApiKeyView revoke(@PathParam("slug") String slug, @PathParam("publicId") String publicId) {
-        return keys.revoke(tenant(slug), publicId).orElseThrow(NotFoundException::new);
+        return keys.revoke(tenant(slug), publicId).orElseThrow(NotFound.no("key", publicId));
     }
 
     @POST
@@ -79,7 +79,7 @@ public class KeyAdminResource {
     @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN})
     public Response rotate(@PathParam("slug") String slug, @PathParam("publicId") String publicId,
             RotateInput input) {
-        IssuedKey issued = keys.rotate(tenant(slug), publicId, input).orElseThrow(NotFoundException::new);
+        IssuedKey issued = keys.rotate(tenant(slug), publicId, input).orElseThrow(NotFound.no("key", publicId));
         return Response.ok(issued).header("Cache-Control", NO_STORE).build();
     }
 
@@ -90,6 +90,6 @@ public class KeyAdminResource {
     }
 
     private Tenant tenant(String slug) {
-        return tenants.visible(slug).orElseThrow(NotFoundException::new);
+        return tenants.visible(slug).orElseThrow(NotFound.no("tenant", slug));
     }
 }

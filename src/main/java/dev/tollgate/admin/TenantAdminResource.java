@@ -1,6 +1,7 @@
 package dev.tollgate.admin;
 
 import dev.tollgate.platform.Inputs;
+import dev.tollgate.platform.NotFound;
 import dev.tollgate.security.Roles;
 import dev.tollgate.tenant.TenantInput;
 import dev.tollgate.tenant.TenantPage;
@@ -10,7 +11,6 @@ import dev.tollgate.tenant.TenantView;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -53,7 +53,7 @@ public class TenantAdminResource {
     @GET
     @Path("{slug}")
     public TenantView get(@PathParam("slug") String slug) {
-        return tenants.visible(slug).map(TenantView::of).orElseThrow(NotFoundException::new);
+        return tenants.visible(slug).map(TenantView::of).orElseThrow(NotFound.no("tenant", slug));
     }
 
     @PUT
@@ -66,7 +66,7 @@ public class TenantAdminResource {
             + " the body does not have is a 400 naming it.")
     @APIResponse(responseCode = "409", description = "`version` is not the tenant's current version")
     public TenantView update(@PathParam("slug") String slug, TenantInput input) {
-        return tenants.update(slug, input).map(TenantView::of).orElseThrow(NotFoundException::new);
+        return tenants.update(slug, input).map(TenantView::of).orElseThrow(NotFound.no("tenant", slug));
     }
 
     @POST
@@ -91,6 +91,6 @@ public class TenantAdminResource {
     }
 
     private TenantView status(String slug, TenantStatus status) {
-        return tenants.changeStatus(slug, status).map(TenantView::of).orElseThrow(NotFoundException::new);
+        return tenants.changeStatus(slug, status).map(TenantView::of).orElseThrow(NotFound.no("tenant", slug));
     }
 }

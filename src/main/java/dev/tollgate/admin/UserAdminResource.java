@@ -1,5 +1,6 @@
 package dev.tollgate.admin;
 
+import dev.tollgate.platform.NotFound;
 import dev.tollgate.security.LocalUserService;
 import dev.tollgate.security.Roles;
 import dev.tollgate.security.UserInput;
@@ -8,7 +9,6 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -34,7 +34,7 @@ public class UserAdminResource {
     @GET
     @Path("{username}")
     public UserView get(@PathParam("username") String username) {
-        return users.find(username).orElseThrow(NotFoundException::new);
+        return users.find(username).orElseThrow(NotFound.no("user", username));
     }
 
     @POST
@@ -47,7 +47,7 @@ public class UserAdminResource {
     @Path("{username}")
     public Response delete(@PathParam("username") String username) {
         if (!users.delete(username)) {
-            throw new NotFoundException();
+            throw NotFound.no("user", username).get();
         }
         return Response.noContent().build();
     }

@@ -1,11 +1,11 @@
 package dev.tollgate.catalog;
 
+import dev.tollgate.platform.NotFound;
 import dev.tollgate.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -38,7 +38,7 @@ public class AliasAdminResource {
     @Path("{alias}")
     @Operation(summary = "One alias")
     public AliasView get(@PathParam("alias") String alias) {
-        return aliases.find(alias).orElseThrow(NotFoundException::new);
+        return aliases.find(alias).orElseThrow(NotFound.no("alias", alias));
     }
 
     @POST
@@ -64,7 +64,7 @@ public class AliasAdminResource {
     @APIResponse(responseCode = "400", description = "Invalid input, with field errors")
     @APIResponse(responseCode = "409", description = "`version` is not the alias's current version")
     public AliasView update(@PathParam("alias") String alias, AliasInput input) {
-        return aliases.update(alias, input).orElseThrow(NotFoundException::new);
+        return aliases.update(alias, input).orElseThrow(NotFound.no("alias", alias));
     }
 
     @DELETE
@@ -75,7 +75,7 @@ public class AliasAdminResource {
     @APIResponse(responseCode = "204", description = "Deleted")
     public Response delete(@PathParam("alias") String alias) {
         if (!aliases.delete(alias)) {
-            throw new NotFoundException();
+            throw NotFound.no("alias", alias).get();
         }
         return Response.noContent().build();
     }

@@ -1,5 +1,6 @@
 package dev.tollgate.catalog;
 
+import dev.tollgate.platform.NotFound;
 import dev.tollgate.security.Roles;
 import dev.tollgate.tenant.Tenant;
 import dev.tollgate.tenant.TenantService;
@@ -7,7 +8,6 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -37,7 +37,7 @@ public class AliasOverrideAdminResource {
     @Path("{alias}")
     @Operation(summary = "One alias as this tenant gets it")
     public TenantAliasView get(@PathParam("slug") String slug, @PathParam("alias") String alias) {
-        return aliases.forTenant(tenant(slug), alias).orElseThrow(NotFoundException::new);
+        return aliases.forTenant(tenant(slug), alias).orElseThrow(NotFound.no("alias", alias));
     }
 
     @PUT
@@ -48,7 +48,7 @@ public class AliasOverrideAdminResource {
                     + "the alias' own mode for this tenant's calls. A tenant-admin may set their own tenant's.")
     public TenantAliasView set(@PathParam("slug") String slug, @PathParam("alias") String alias,
             AliasOverrideInput input) {
-        return aliases.setOverride(tenant(slug), alias, input).orElseThrow(NotFoundException::new);
+        return aliases.setOverride(tenant(slug), alias, input).orElseThrow(NotFound.no("alias", alias));
     }
 
     @DELETE
@@ -56,10 +56,10 @@ public class AliasOverrideAdminResource {
     @RolesAllowed({Roles.PLATFORM_ADMIN, Roles.TENANT_ADMIN})
     @Operation(summary = "Clear this tenant's override", description = "The alias' own mode applies again.")
     public TenantAliasView clear(@PathParam("slug") String slug, @PathParam("alias") String alias) {
-        return aliases.clearOverride(tenant(slug), alias).orElseThrow(NotFoundException::new);
+        return aliases.clearOverride(tenant(slug), alias).orElseThrow(NotFound.no("alias", alias));
     }
 
     private Tenant tenant(String slug) {
-        return tenants.visible(slug).orElseThrow(NotFoundException::new);
+        return tenants.visible(slug).orElseThrow(NotFound.no("tenant", slug));
     }
 }

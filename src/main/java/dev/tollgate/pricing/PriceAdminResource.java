@@ -1,12 +1,12 @@
 package dev.tollgate.pricing;
 
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.tollgate.platform.NotFound;
 import dev.tollgate.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -41,7 +41,7 @@ public class PriceAdminResource {
     @Path("{id: \\d+}")
     @Operation(summary = "One price entry")
     public PriceEntryView get(@PathParam("id") long id) {
-        return prices.find(id).orElseThrow(NotFoundException::new);
+        return prices.find(id).orElseThrow(NotFound.no("price entry", id));
     }
 
     @POST
@@ -65,7 +65,7 @@ public class PriceAdminResource {
     @APIResponse(responseCode = "201", description = "The closed entry, its successor and any resumed entry")
     @APIResponse(responseCode = "409", description = "`from` is in the past, too soon, or outside the entry")
     public Response supersede(@PathParam("id") long id, SupersedeInput input) {
-        PriceBookService.Supersession s = prices.supersede(id, input).orElseThrow(NotFoundException::new);
+        PriceBookService.Supersession s = prices.supersede(id, input).orElseThrow(NotFound.no("price entry", id));
         return Response.created(URI.create("/api/admin/prices/" + s.created().id())).entity(s).build();
     }
 
@@ -74,7 +74,7 @@ public class PriceAdminResource {
     @Operation(summary = "End an entry at a future instant, without a successor")
     @APIResponse(responseCode = "409", description = "The instant is in the past, too soon, or outside the entry")
     public PriceEntryView close(@PathParam("id") long id, CloseInput input) {
-        return prices.close(id, input).orElseThrow(NotFoundException::new);
+        return prices.close(id, input).orElseThrow(NotFound.no("price entry", id));
     }
 
     @DELETE
@@ -85,7 +85,7 @@ public class PriceAdminResource {
     @APIResponse(responseCode = "200", description = "The deleted entry, and the entry extended over its span if any")
     @APIResponse(responseCode = "409", description = "The entry is or was in force, or starts too soon")
     public PriceBookService.Deletion delete(@PathParam("id") long id) {
-        return prices.delete(id).orElseThrow(NotFoundException::new);
+        return prices.delete(id).orElseThrow(NotFound.no("price entry", id));
     }
 
     @GET

@@ -2,8 +2,10 @@ package dev.tollgate.tenant;
 
 import static dev.tollgate.testing.TestData.ADMIN;
 import static dev.tollgate.testing.TestData.ADMIN_PASSWORD;
+import static dev.tollgate.testing.TestData.as;
 import static dev.tollgate.testing.TestData.asAdmin;
 import static dev.tollgate.testing.TestData.createTenant;
+import static dev.tollgate.testing.TestData.createUser;
 import static dev.tollgate.testing.TestData.uniqueSlug;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -338,6 +340,31 @@ class BadInputTest {
                 .body("errors.find { it.field == 'displayName' }.message", containsString("unpaired surrogate"));
         asAdmin().body("{\"displayName\": \"a\\ud83d\\ude00b\"}").put("/api/admin/tenants/" + slug).then()
                 .statusCode(200).body("displayName", equalTo("a\ud83d\ude00b"));
+    }
+
+    /** A 404 from the admin API says what it did not find, and the same for an object the caller may not see. */
+    @Test
+    void theApiSaysWhichObjectItDidNotFind() {
+        String slug = createTenant(uniqueSlug("named"));
+        String nobody = uniqueSlug("nobody");
+        Map<String, String> missing = Map.of(
+                "/api/admin/tenants/" + nobody, "No tenant `" + nobody + "`.",
+                "/api/admin/tenants/" + nobody + "/keys/abc", "No tenant `" + nobody + "`.",
+                "/api/admin/tenants/" + slug + "/keys/0123456789abcdef", "No key `0123456789abcdef`.",
+                "/api/admin/tenants/" + slug + "/alias-overrides/gpt-4", "No alias `gpt-4`.",
+                "/api/admin/aliases/gpt-4", "No alias `gpt-4`.",
+                "/api/admin/users/" + nobody, "No user `" + nobody + "`.",
+                "/api/admin/prices/987654321", "No price entry `987654321`.");
+        missing.forEach((path, detail) -> asAdmin().get(path).then().statusCode(404)
+                .contentType("application/problem+json").body("detail", equalTo(detail)).body("instance", equalTo(path)));
+        asAdmin().delete("/api/admin/users/" + nobody).then().statusCode(404)
+                .body("detail", equalTo("No user `" + nobody + "`."));
+        // a tenant admin of another tenant learns nothing more than that it is not theirs to see
+        String other = createTenant(uniqueSlug("other"));
+        String admin = uniqueSlug("other-admin");
+        createUser(admin, "other-admin-password", "tenant-admin", other);
+        as(admin, "other-admin-password").get("/api/admin/tenants/" + slug).then().statusCode(404)
+                .body("detail", equalTo("No tenant `" + slug + "`."));
     }
 
     /** A flash cookie the console did not set (edited by hand, or another app's) shows nothing, not an error page. */
