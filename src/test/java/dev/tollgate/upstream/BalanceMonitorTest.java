@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +27,8 @@ class BalanceMonitorTest {
     private Vertx vertx;
     private HttpServer server;
     private BalanceMonitor monitor;
+    /** Counted down by each request to /silent as it arrives. */
+    private final CountDownLatch silentAsked = new CountDownLatch(1);
 
     @BeforeEach
     void start() {
@@ -36,7 +39,7 @@ class BalanceMonitorTest {
                         .end("{\"is_available\":false,\"balance_infos\":[{\"currency\":\"USD\",\"total_balance\":"
                                 + "\"0.0000001\",\"granted_balance\":\"0.00\",\"topped_up_balance\":\"0.0000001\"}]}");
                 case "/stalls/user/balance" -> req.response().setChunked(true).write("{\"is_available\":"); // no end
-                case "/silent/user/balance" -> { } // no headers, ever
+                case "/silent/user/balance" -> silentAsked.countDown(); // no headers, ever
                 case "/huge/user/balance" -> req.response().end("{\"is_available\":true,\"pad\":\""
                         + "x".repeat(100_000) + "\"}");
                 case "/portal/user/balance" -> req.response().putHeader("content-type", "text/html")
@@ -88,7 +91,7 @@ class BalanceMonitorTest {
                         new PoolOptions().setHttp1MaxSize(1)), false),
                 null, UpstreamEndpoint.Target.of("test", baseUrl));
         monitor.ask(endpoint); // holds the one connection
-        Thread.sleep(200);
+        assertTrue(silentAsked.await(10, TimeUnit.SECONDS), "the first check reached the server");
         UpstreamBalance b = monitor.ask(endpoint).toCompletionStage().toCompletableFuture()
                 .orTimeout(20, TimeUnit.SECONDS).join();
         assertEquals(State.FAILED, b.state());
