@@ -130,6 +130,11 @@ public class ConsoleKeyResource {
             MultivaluedMap<String, String> form) {
         Tenant t = tenant(slug);
         ApiKeyView key = keys.find(t, publicId).orElseThrow(NotFoundException::new);
+        if (key.replacedBy() != null) { // the form sent again: reloading the page that showed the new key
+            return Flash.warn("/console/tenants/" + slug, "Key " + key.prefix() + " is already rotated, so it was not"
+                    + " rotated again. Its new key was shown once; if it was not copied, revoke the new key and issue"
+                    + " another.");
+        }
         String grace = value(form, "graceUntil");
         try {
             IssuedKey issued = keys.rotate(t, publicId, new RotateInput(parseInstant("graceUntil", grace)))

@@ -86,8 +86,13 @@ class TenantConsoleTest {
         again.then().statusCode(303).header("Location", endsWith("/console/tenants/" + slug));
         console.follow(again).then().body(containsString(WARNING + "Key tg-" + publicId
                 + "-… is already rotated; only an active key can be rotated."));
-        console.post(rotate, Map.of("graceUntil", "")).then().statusCode(400)
-                .body(containsString("This key cannot be rotated: only an active key that was not rotated yet"));
+        // the form sent again (reloading the page that showed the new key): no second rotation, and what to do
+        Response resent = console.post(rotate, Map.of("graceUntil", ""));
+        resent.then().statusCode(303).header("Location", endsWith("/console/tenants/" + slug));
+        console.follow(resent).then().body(containsString(WARNING + "Key tg-" + publicId + "-… is already rotated, so"
+                + " it was not rotated again. Its new key was shown once; if it was not copied, revoke the new key and"
+                + " issue another."));
+        given().header("Authorization", "Bearer " + newKey).get("/v1/models").then().statusCode(200);
     }
 
     /** Reloading the page that showed a new key (the browser resends the form) issues no second key. */
@@ -110,6 +115,19 @@ class TenantConsoleTest {
         // a token edited by hand is no error the form could not show: the key is issued
         console.post("/console/tenants/" + slug + "/keys", Map.of("name", "checkout", "issueToken", "x".repeat(300)))
                 .then().statusCode(200).body(containsString("Key issued"));
+    }
+
+    /** A tenant without keys points to issuing one; bringing a tenant back asks first, as taking it out does. */
+    @Test
+    void aTenantPageOffersTheNextStepAndAsksBeforeKeysWorkAgain() {
+        String slug = createTenant(uniqueSlug("nextstep"));
+        ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
+        console.get("/console/tenants/" + slug).then().statusCode(200)
+                .body(containsString("No keys yet. <a href=\"/console/tenants/" + slug + "/keys/new\">Issue the first key"));
+        asAdmin().post("/api/admin/tenants/" + slug + "/suspend").then().statusCode(200);
+        console.get("/console/tenants/" + slug).then().statusCode(200)
+                .body(containsString("data-confirm=\"Reactivate "))
+                .body(containsString("Its keys that are not revoked or expired work again."));
     }
 
     /** The one-time token of a freshly shown issue form. */
