@@ -18,7 +18,14 @@ public final class EmbeddedDatabase {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
 
+    private static volatile boolean started;
+
     private EmbeddedDatabase() {
+    }
+
+    /** Whether this process runs on its embedded PostgreSQL: the try-it-out set-up, not a production one. */
+    public static boolean started() {
+        return started;
     }
 
     public static void startUnlessConfigured() {
@@ -43,6 +50,7 @@ public final class EmbeddedDatabase {
                 builder.setPort(Integer.parseInt(port));
             }
             EmbeddedPostgres pg = builder.start();
+            started = true;
             System.setProperty("quarkus.datasource.jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
             System.setProperty("quarkus.datasource.username", "postgres");
             System.setProperty("quarkus.datasource.password", "postgres");

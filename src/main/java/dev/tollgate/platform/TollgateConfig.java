@@ -243,7 +243,8 @@ public interface TollgateConfig {
     interface Simulator {
         /**
          * Unset: the simulator runs exactly when no upstream is configured, that is when every endpoint is the
-         * official DeepSeek API and none has an API key (DEEPSEEK_API_KEY or the endpoint's api-key).
+         * official DeepSeek API and none has an API key (DEEPSEEK_API_KEY or the endpoint's api-key), on the
+         * embedded database; on an external one, no upstream stops the start.
          */
         Optional<Boolean> enabled();
 

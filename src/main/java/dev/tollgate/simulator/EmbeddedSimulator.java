@@ -1,5 +1,6 @@
 package dev.tollgate.simulator;
 
+import dev.tollgate.platform.EmbeddedDatabase;
 import dev.tollgate.platform.TollgateConfig;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
@@ -15,8 +16,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The simulator inside the app: the upstream of the embedded-default run when no upstream is configured
- * (no DeepSeek API key, no other endpoint), and of the test suite. Started eagerly on Quarkus' own Vert.x so its port is known before
- * anything asks for {@link #baseUrl()}.
+ * (no DeepSeek API key, no other endpoint, and the embedded database), and of the test suite. Started eagerly on
+ * Quarkus' own Vert.x so its port is known before anything asks for {@link #baseUrl()}.
  */
 @Startup
 @ApplicationScoped
@@ -36,7 +37,16 @@ public class EmbeddedSimulator {
     @PostConstruct
     void start() {
         TollgateConfig.Simulator c = config.simulator();
-        if (!c.enabled().orElse(noUpstreamConfigured(config.upstream().endpoints()))) {
+        boolean noUpstream = noUpstreamConfigured(config.upstream().endpoints());
+        if (c.enabled().isEmpty() && noUpstream && !EmbeddedDatabase.started()) {
+            // On an external database this is a production set-up whose key went missing (a secret not mounted, a
+            // misspelt variable): tenants' calls must not be answered with made-up text, and billed.
+            throw new IllegalStateException("No upstream is configured: set DEEPSEEK_API_KEY (or an endpoint under"
+                    + " tollgate.upstream.endpoints), or tollgate.simulator.enabled=true to answer calls with the"
+                    + " built-in DeepSeek simulator. Only on its embedded database does Tollgate fall back to the"
+                    + " simulator by itself.");
+        }
+        if (!c.enabled().orElse(noUpstream)) {
             return;
         }
         SimulatorSettings.Builder settings = SimulatorSettings.builder()

@@ -89,6 +89,21 @@ class EmbeddedDefaultIT {
             given().port(port).auth().preemptive().basic("admin", password)
                     .get("/api/admin/tenants/survivor").then().statusCode(200)
                     .body("displayName", equalTo("Survivor Inc"));
+
+            // on an external database (here that one) a missing key is a mistake, not a trial: the start stops
+            Process keyless = start(freePort(), Map.of("QUARKUS_DATASOURCE_JDBC_URL",
+                    "jdbc:postgresql://localhost:" + dbPort + "/postgres", "QUARKUS_DATASOURCE_USERNAME", "postgres",
+                    "QUARKUS_DATASOURCE_PASSWORD", "postgres", "QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()),
+                    "TOLLGATE_DATA_DIR", workDir.resolve("keyless").toString())); // a spool of its own
+            try {
+                assertTrue(keyless.waitFor(90, TimeUnit.SECONDS), "an app without an upstream does not start");
+                assertNotEquals(0, keyless.exitValue());
+                String refusal = Files.readString(workDir.resolve("app.log"));
+                assertTrue(refusal.contains("No upstream is configured: set DEEPSEEK_API_KEY (or an endpoint under"
+                        + " tollgate.upstream.endpoints), or tollgate.simulator.enabled=true"), refusal);
+            } finally {
+                keyless.destroyForcibly();
+            }
         } finally {
             stop(second);
         }
