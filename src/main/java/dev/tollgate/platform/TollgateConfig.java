@@ -3,11 +3,14 @@ package dev.tollgate.platform;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.hibernate.validator.constraints.time.DurationMin;
 
 @ConfigMapping(prefix = "tollgate")
 public interface TollgateConfig {
@@ -45,6 +48,7 @@ public interface TollgateConfig {
     interface Gateway {
         /** Largest accepted request body; larger ones get 413. */
         @WithDefault("10485760")
+        @Positive
         int maxBodyBytes();
 
         /** Attempts per call across upstream endpoints (retries only before the first byte reaches the client). */
@@ -173,6 +177,7 @@ public interface TollgateConfig {
          * logins it may have in flight at once, before its logins are refused. Keycloak has its own guard.
          */
         @WithDefault("20")
+        @Positive
         int loginFailuresAllowed();
 
         /** How long an address's failed logins count against it, from its latest attempt. */
@@ -212,6 +217,7 @@ public interface TollgateConfig {
          * database cannot be reached. 0 refuses every key with a 503 once its entry is older than the TTL.
          */
         @WithDefault("10m")
+        @DurationMin(seconds = 0)
         Duration outageGrace();
 
         /** A key whose expiry is nearer than this is listed as expiring. */
@@ -322,6 +328,7 @@ public interface TollgateConfig {
 
         /** Monthly partitions kept ready beyond the current month. */
         @WithDefault("2")
+        @PositiveOrZero
         int partitionsAhead();
 
         /** How often partitions are checked (and created ahead). */

@@ -22,6 +22,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -103,6 +105,27 @@ class EmbeddedDefaultIT {
                         + " tollgate.upstream.endpoints), or tollgate.simulator.enabled=true"), refusal);
             } finally {
                 keyless.destroyForcibly();
+            }
+
+            // settings that could only fail every call or login later stop the start, each named
+            Map<String, String> impossible = new HashMap<>(Map.of("TOLLGATE_GATEWAY_MAX_BODY_BYTES", "0",
+                    "TOLLGATE_AUTH_LOGIN_FAILURES_ALLOWED", "-1", "TOLLGATE_KEYS_OUTAGE_GRACE", "-5s",
+                    "TOLLGATE_LEDGER_PARTITIONS_AHEAD", "-1", "DEEPSEEK_API_KEY", "sk-test"));
+            impossible.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:" + dbPort + "/postgres");
+            impossible.put("TOLLGATE_DATA_DIR", workDir.resolve("impossible").toString());
+            Process invalid = start(freePort(), impossible);
+            try {
+                assertTrue(invalid.waitFor(90, TimeUnit.SECONDS), "an app with impossible settings does not start");
+                assertNotEquals(0, invalid.exitValue());
+                String refusal = Files.readString(workDir.resolve("app.log"));
+                for (String line : List.of("tollgate.gateway.max-body-bytes must be greater than 0",
+                        "tollgate.auth.login-failures-allowed must be greater than 0",
+                        "tollgate.keys.outage-grace must be longer than or equal to 0",
+                        "tollgate.ledger.partitions-ahead must be greater than or equal to 0")) {
+                    assertTrue(refusal.contains(line), line + " in " + refusal);
+                }
+            } finally {
+                invalid.destroyForcibly();
             }
         } finally {
             stop(second);
