@@ -29,8 +29,8 @@ public final class EmbeddedDatabase {
     }
 
     public static void startUnlessConfigured() {
-        String url = System.getProperty("quarkus.datasource.jdbc.url");
-        if (present(url) || present(System.getenv("QUARKUS_DATASOURCE_JDBC_URL"))) {
+        if (present(System.getProperty("quarkus.datasource.jdbc.url"))
+                || present(System.getenv("QUARKUS_DATASOURCE_JDBC_URL"))) {
             return;
         }
         Path pgDir = dataDirectory().resolve("postgres");

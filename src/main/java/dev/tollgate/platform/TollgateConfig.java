@@ -147,8 +147,8 @@ public interface TollgateConfig {
 
         /**
          * The most connections this instance keeps open to the endpoint, streams included; a call beyond them
-         * waits for a free one (for up to connect-timeout, twice that for https, plus 250 ms). Lower it for a self-hosted server that serves only
-         * so many requests at once.
+         * waits for a free one (for up to connect-timeout, twice that for https, plus 250 ms). Lower it for a
+         * self-hosted server that serves only so many requests at once.
          */
         @WithDefault("1000")
         int maxConnections();
@@ -161,8 +161,10 @@ public interface TollgateConfig {
         @WithDefault("local")
         String mode();
 
-        /** Password of the bootstrap {@code admin} user; when absent, the first start writes a generated one
-         * to a file only its owner can read, and logs the file's path, never the password. */
+        /**
+         * Password of the bootstrap {@code admin} user. When absent, the first start writes a generated one to a
+         * file only its owner can read and logs the file's path, never the password.
+         */
         Optional<String> adminPassword();
 
         /** OIDC claim holding the slug of the tenant a tenant-admin is bound to. */
