@@ -123,7 +123,8 @@ class TenantConsoleTest {
         String slug = createTenant(uniqueSlug("nextstep"));
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         console.get("/console/tenants/" + slug).then().statusCode(200)
-                .body(containsString("No keys yet. <a href=\"/console/tenants/" + slug + "/keys/new\">Issue the first key"));
+                .body(containsString("No keys yet. <a href=\"/console/tenants/" + slug
+                        + "/keys/new\">Issue the first key"));
         asAdmin().post("/api/admin/tenants/" + slug + "/suspend").then().statusCode(200);
         console.get("/console/tenants/" + slug).then().statusCode(200)
                 .body(containsString("data-confirm=\"Reactivate "))

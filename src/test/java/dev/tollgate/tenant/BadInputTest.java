@@ -356,7 +356,8 @@ class BadInputTest {
                 "/api/admin/users/" + nobody, "No user `" + nobody + "`.",
                 "/api/admin/prices/987654321", "No price entry `987654321`.");
         missing.forEach((path, detail) -> asAdmin().get(path).then().statusCode(404)
-                .contentType("application/problem+json").body("detail", equalTo(detail)).body("instance", equalTo(path)));
+                .contentType("application/problem+json").body("detail", equalTo(detail))
+                .body("instance", equalTo(path)));
         asAdmin().delete("/api/admin/users/" + nobody).then().statusCode(404)
                 .body("detail", equalTo("No user `" + nobody + "`."));
         // a tenant admin of another tenant learns nothing more than that it is not theirs to see
