@@ -49,7 +49,8 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
             if (!scheme.equals("http") && !scheme.equals("https") || uri.getRawAuthority() == null
                     || uri.getRawQuery() != null || uri.getRawFragment() != null) {
                 throw new IllegalArgumentException(property + " must be an http or https URL such as"
-                        + " https://api.deepseek.com or http://vllm:8000/v1, not '" + baseUrl + "'");
+                        + " https://api.deepseek.com or http://vllm:8000/v1, without a query, not '" + shown(baseUrl)
+                        + "'");
             }
             boolean ssl = scheme.equals("https");
             String host = uri.getHost();
@@ -65,9 +66,18 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
                 }
             }
             if (port == 0 || port > 65535) {
-                throw new IllegalArgumentException(property + " has no host and port to call: '" + baseUrl + "'");
+                throw new IllegalArgumentException(property + " has no host and port to call: '" + shown(baseUrl)
+                        + "'");
             }
             return new Target(host, port != -1 ? port : ssl ? 443 : 80, ssl, uri.getRawPath());
+        }
+
+        /**
+         * The URL as an error message may quote it: a query (a key given as ?api-key=…) and anything before an '@'
+         * (a password with a '/' in it, which the check above cannot tell from a path) are left out.
+         */
+        private static String shown(String baseUrl) {
+            return baseUrl.strip().replaceFirst("[?#].*", "?…").replaceFirst("//[^?]*@", "//…@");
         }
     }
 

@@ -37,6 +37,14 @@ class UpstreamEndpointTest {
             assertTrue(e.getMessage().startsWith(PROPERTY + " has a user name or password"), e.getMessage());
             assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
         }
+        // a key in the query, or a password whose '/' hides its '@' from that check: refused, and not quoted
+        for (String bad : new String[] {"https://api.deepseek.com/v1?api-key=sk-s3cret", "https://u:pa/s3cret@host/v1",
+                "https://host/v1#sk-s3cret"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Target.of(PROPERTY, bad),
+                    bad);
+            assertTrue(e.getMessage().startsWith(PROPERTY), e.getMessage());
+            assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        }
     }
 
     @Test
