@@ -76,6 +76,11 @@ class TenantConsoleTest {
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         String rotate = "/console/tenants/" + slug + "/keys/" + publicId + "/rotate";
         console.get(rotate).then().statusCode(200).body(containsString("Rotate key"));
+        // past the limit its hint gives: the error beside the field, both read out with it by a screen reader
+        console.post(rotate, Map.of("graceUntil", "2099-01-01T00:00")).then().statusCode(400)
+                .body(containsString("aria-invalid=\"true\" aria-describedby=\"h-graceUntil e-graceUntil\""))
+                .body(containsString("id=\"h-graceUntil\">At most 90 days ahead."))
+                .body(containsString("id=\"e-graceUntil\">must be within 90 days"));
         String issued = console.post(rotate, Map.of("graceUntil", "")).then().statusCode(200)
                 .header("Cache-Control", "no-store").body(containsString("Key rotated")).extract().asString();
         String newKey = issued.replaceAll("(?s).*id=\"new-key\"[^>]*value=\"(tg-[^\"]+)\".*", "$1");
