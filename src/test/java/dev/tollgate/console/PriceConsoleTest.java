@@ -131,6 +131,14 @@ class PriceConsoleTest {
                 .get("/console/prices").then().statusCode(400).body(containsString("id=\"e-model\""));
     }
 
+    /** A bar's colour says whether its entry has ended; its title and its name for screen readers say so too. */
+    @Test
+    void eachTimelineBarSaysWhatItIsInWords() {
+        ConsoleSession.login(ADMIN, ADMIN_PASSWORD).get("/console/prices").then().statusCode(200)
+                .body(matchesRegex("(?s).*aria-label=\"deepseek-v4-flash, cache-hit input: #\\d+ \\(ended\\): \\$0\\.028"
+                        + " / 1M tokens from 2026-04-24 00:00 UTC until 2026-04-26 12:15 UTC\".*"));
+    }
+
     @Test
     void aPriceChangeIsScheduledFromAFutureInstantAndThePastIsRefused() {
         ConsoleSession admin = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);

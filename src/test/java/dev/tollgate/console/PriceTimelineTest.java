@@ -18,7 +18,8 @@ class PriceTimelineTest {
 
     private static PriceEntryView entry(long id, String from, String until) {
         return new PriceEntryView(id, "deepseek-v4-pro", TokenClass.OUTPUT, "3.48", Instant.parse(from),
-                until == null ? null : Instant.parse(until), null, null, "", NOW, "test", "in force");
+                until == null ? null : Instant.parse(until), null, null, "", NOW, "test",
+                Instant.parse(from).isAfter(NOW) ? "scheduled" : "in_force");
     }
 
     @Test
@@ -33,7 +34,7 @@ class PriceTimelineTest {
         for (PriceTimeline.Bar b : bars) {
             assertTrue(b.left() >= 0 && b.left() + b.width() <= 100.0001, b.toString());
         }
-        assertEquals("#3: $3.48 / 1M tokens from 9999-12-31 00:00 UTC, open-ended", bars.get(2).title());
+        assertEquals("#3 (scheduled): $3.48 / 1M tokens from 9999-12-31 00:00 UTC, open-ended", bars.get(2).title());
         // an entry ending past the axis is drawn running on, as an open-ended one is; one that ends on it is not
         assertEquals(List.of(false, true, true), bars.stream().map(PriceTimeline.Bar::open).toList());
         assertEquals(List.of("JUL 2026", "OCT 2026", "JAN 2027"), t.ticks().stream().filter(PriceTimeline.Tick::major)
