@@ -217,6 +217,9 @@ class BadInputTest {
         console.post("/console/tenants", Map.of("slug", blank, "displayName", "Blank", "currency", "", "timezone", ""))
                 .then().statusCode(303);
         asAdmin().get("/api/admin/tenants/" + blank).then().body("currency", equalTo("USD")).body("timezone", equalTo("UTC"));
+        // the form offers the one currency there is, not a field to type another into
+        console.get("/console/tenants/new").then().statusCode(200)
+                .body(containsString("name=\"currency\" type=\"text\" value=\"USD\" readonly"));
     }
 
     /**
@@ -236,7 +239,8 @@ class BadInputTest {
         String fresh = uniqueSlug("unstorable");
         console.post("/console/tenants", Map.of("slug", fresh, "displayName", "Fresh",
                 "postalAddress", "1 Main\u0000St")).then().statusCode(400)
-                .body(containsString("must not contain NUL characters"))
+                .body(containsString("aria-describedby=\"e-postalAddress\">1 Main"))
+                .body(containsString("id=\"e-postalAddress\">must not contain NUL characters"))
                 .body(containsString("value=\"Fresh\""));
         asAdmin().get("/api/admin/tenants/" + fresh).then().statusCode(404);
 
@@ -299,7 +303,7 @@ class BadInputTest {
                 "postalAddress", "東".repeat(1001), "legalName", "Typed Legal Name")).then().statusCode(400)
                 .contentType("text/html")
                 .body(containsString("id=\"e-displayName\">size must be between 0 and 200"))
-                .body(containsString("size must be between 0 and 1000"))
+                .body(containsString("id=\"e-postalAddress\">size must be between 0 and 1000"))
                 .body(containsString("value=\"Typed Legal Name\""));
         console.post("/console/tenants/" + slug + "/edit", Map.of("displayName", "x", "postalAddress",
                 "東".repeat(1000))).then().statusCode(303);
