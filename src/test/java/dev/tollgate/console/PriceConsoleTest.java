@@ -195,7 +195,10 @@ class PriceConsoleTest {
         finance.post("/console/prices/new", form).then().statusCode(400)
                 .body(containsString("id=\"e-tokenClass\"")).body(containsString("id=\"e-usdPerMillionTokens\""))
                 .body(containsString("id=\"e-note\"")).body(containsString("id=\"e-model\">choose a model"))
-                .body(containsString("value=\"half a dollar\""));
+                .body(containsString("value=\"half a dollar\""))
+                // the lists name their errors to screen readers, as the typed fields do
+                .body(containsString("name=\"model\" aria-invalid=\"true\" aria-describedby=\"e-model\""))
+                .body(containsString("name=\"tokenClass\" aria-invalid=\"true\" aria-describedby=\"e-tokenClass\""));
         form.putAll(Map.of("model", model, "tokenClass", "output", "usdPerMillionTokens", "0.5", "note", "off-peak, console test"));
         finance.post("/console/prices/new", form).then().statusCode(400)
                 .body(containsString("id=\"e-windowEnd\">give both ends of the window, or neither"));

@@ -255,6 +255,10 @@ class BadInputTest {
         console.post("/console/users", Map.of("username", uniqueSlug("user"), "password", "long-enough-password",
                 "role", "tenant-admin", "tenantSlug", "ac\u0000me")).then().statusCode(400).contentType("text/html")
                 .body(containsString("id=\"e-tenantSlug\">must not contain NUL characters"));
+        console.post("/console/users", Map.of("username", uniqueSlug("user"), "password", "long-enough-password",
+                "role", "superuser")).then().statusCode(400)
+                .body(containsString("name=\"role\" aria-invalid=\"true\" aria-describedby=\"e-role\""))
+                .body(containsString("<p class=\"error\" id=\"e-role\">"));
     }
 
     /**
@@ -333,7 +337,7 @@ class BadInputTest {
                 .body("errors.find { it.field == 'allowedModels' }.message", equalTo("must not be blank"));
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         console.post("/console/tenants/" + slug + "/keys", Map.of("name", "k", "allowedModels", "")).then()
-                .statusCode(400).body(containsString("<p class=\"error\">must not be blank</p>"));
+                .statusCode(400).body(containsString("<p class=\"error\" id=\"e-allowedModels\">must not be blank</p>"));
     }
 
     /** JSON can escape half of a character, which PostgreSQL would store as a '?': refused on its field. */
