@@ -1,5 +1,6 @@
 package dev.tollgate.apikey;
 
+import dev.tollgate.platform.DatabaseUnreachable;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -57,7 +58,8 @@ public class KeyUsageTracker {
             // kept for the next flush: a key that is not used again (one just revoked) would otherwise never show
             // when it was last used, which is what someone looking into a leak asks first
             taken.forEach((keyId, at) -> pending.merge(keyId, at, (a, b) -> a.isAfter(b) ? a : b));
-            LOG.warn("Could not record key last-used times; they are tried again at the next flush", e);
+            DatabaseUnreachable.warn(LOG,
+                    "Could not record key last-used times; they are tried again at the next flush", e);
         }
     }
 

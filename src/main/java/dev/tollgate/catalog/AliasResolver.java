@@ -8,6 +8,7 @@ import dev.tollgate.catalog.ModelResolution.Outcome;
 import dev.tollgate.gateway.OpenAiException;
 import dev.tollgate.platform.BackgroundReload;
 import dev.tollgate.platform.DataChanged;
+import dev.tollgate.platform.DatabaseUnreachable;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -251,7 +252,7 @@ public class AliasResolver {
         try {
             reload();
         } catch (RuntimeException e) {
-            LOG.warn("Could not reload the model aliases; the previous version stays in use", e);
+            DatabaseUnreachable.warn(LOG, "Could not reload the model aliases; the previous version stays in use", e);
         }
     }
 

@@ -18,7 +18,6 @@ import jakarta.ws.rs.core.UriInfo;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -151,7 +150,7 @@ public class ErrorMappers {
             }
             return Response.status(413).type(MediaType.TEXT_PLAIN).entity(message).build();
         }
-        SQLException unreachable = databaseUnreachable(e);
+        SQLException unreachable = DatabaseUnreachable.in(e);
         if (unreachable != null) {
             // an operational state, not a defect: the health page's database check says DOWN meanwhile, and no stack
             // trace helps
@@ -187,23 +186,6 @@ public class ErrorMappers {
             }
         }
         return false;
-    }
-
-    /**
-     * No connection to PostgreSQL could be had or kept: refused or broken (SQLSTATE class 08), the server shutting
-     * down or starting up (57P01 to 57P03), or the pool waiting out its acquisition timeout for one.
-     *
-     * @return the SQLException that says so, or null
-     */
-    private static SQLException databaseUnreachable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String state = t instanceof SQLException sql ? String.valueOf(sql.getSQLState()) : "";
-            boolean unreachable = state.startsWith("08") || state.startsWith("57P");
-            if (t instanceof SQLException sql && (unreachable || sql.getCause() instanceof TimeoutException)) {
-                return sql;
-            }
-        }
-        return null;
     }
 
     /** The REST layer's form reader refuses a form past its field limit with a bare RuntimeException. */

@@ -2,6 +2,7 @@ package dev.tollgate.pricing;
 
 import dev.tollgate.platform.BackgroundReload;
 import dev.tollgate.platform.DataChanged;
+import dev.tollgate.platform.DatabaseUnreachable;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -186,11 +187,8 @@ public class PriceBook {
         try {
             reload();
         } catch (RuntimeException e) {
-            if (current == null) {
-                LOG.warn("Could not load the price book", e);
-            } else {
-                LOG.warnf(e, "Could not reload the price book; the version read %.0f s ago stays in use", ageSeconds());
-            }
+            DatabaseUnreachable.warn(LOG, current == null ? "Could not load the price book" : String.format(
+                    "Could not reload the price book; the version read %.0f s ago stays in use", ageSeconds()), e);
         }
     }
 

@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.apikey.KeyUsageTracker;
 import dev.tollgate.ledger.TestPostgres;
 import dev.tollgate.testing.ConsoleSession;
 import dev.tollgate.testing.LogCapture;
@@ -77,7 +78,8 @@ class DatabaseRestartTest {
         String during = "during-" + UUID.randomUUID();
         Server.db.stop();
         try (LogCapture mapped = LogCapture.of(ErrorMappers.class);
-                LogCapture authorizer = LogCapture.of(AUTHORIZER)) {
+                LogCapture authorizer = LogCapture.of(AUTHORIZER);
+                LogCapture keyUsage = LogCapture.of(KeyUsageTracker.class)) {
             asAdmin().get("/api/admin/tenants/" + slug).then().statusCode(503)
                     .contentType("application/problem+json").header("Retry-After", "5")
                     .body("status", equalTo(503)).body("detail", containsString("database is not answering"));
@@ -94,6 +96,16 @@ class DatabaseRestartTest {
             assertTrue(mapped.messages().stream().anyMatch(m -> m.startsWith(
                     "WARN Database unreachable on /api/admin/tenants/" + slug + ": ")), mapped.messages().toString());
             assertEquals(List.of(), authorizer.messages());
+            // background steps too (here the keys' last-used times, written every second): a line each, which
+            // says why, not the driver's stack trace every few seconds for as long as the outage lasts
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (keyUsage.messages().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(keyUsage.messages().stream().anyMatch(m -> m.startsWith("WARN Could not record key last-used"
+                    + " times; they are tried again at the next flush: the database is unreachable (")),
+                    keyUsage.messages().toString());
+            assertEquals(List.of(), keyUsage.withStackTraces());
         } finally {
             Server.db.restart();
         }

@@ -13,6 +13,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     private final Logger logger;
     private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final List<String> withStackTraces = new CopyOnWriteArrayList<>();
 
     private LogCapture(String category) {
         logger = Logger.getLogger(category);
@@ -33,12 +34,20 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return List.copyOf(messages);
     }
 
+    /** Those of the messages that came with a stack trace. */
+    public List<String> withStackTraces() {
+        return List.copyOf(withStackTraces);
+    }
+
     @Override
     public void publish(LogRecord r) {
         // JBoss records know their own format (printf for logf, {0} for logv)
         String message = r instanceof ExtLogRecord e ? e.getFormattedMessage()
                 : r.getParameters() == null ? r.getMessage() : String.format(r.getMessage(), r.getParameters());
         messages.add(level(r.getLevel()) + " " + message);
+        if (r.getThrown() != null) {
+            withStackTraces.add(level(r.getLevel()) + " " + message);
+        }
     }
 
     private static String level(Level level) {
