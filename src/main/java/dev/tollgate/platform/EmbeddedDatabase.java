@@ -18,14 +18,16 @@ public final class EmbeddedDatabase {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
 
-    private static volatile boolean started;
+    // A system property, not a field: dev mode's live reload runs main() again in a new class loader, which finds
+    // the datasource URL set and starts nothing, and must still know the database is the embedded one.
+    private static final String STARTED = "tollgate-runtime.embedded-db";
 
     private EmbeddedDatabase() {
     }
 
     /** Whether this process runs on its embedded PostgreSQL: the try-it-out set-up, not a production one. */
     public static boolean started() {
-        return started;
+        return Boolean.getBoolean(STARTED);
     }
 
     public static void startUnlessConfigured() {
@@ -50,7 +52,7 @@ public final class EmbeddedDatabase {
                 builder.setPort(Integer.parseInt(port));
             }
             EmbeddedPostgres pg = builder.start();
-            started = true;
+            System.setProperty(STARTED, "true");
             System.setProperty("quarkus.datasource.jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
             System.setProperty("quarkus.datasource.username", "postgres");
             System.setProperty("quarkus.datasource.password", "postgres");
