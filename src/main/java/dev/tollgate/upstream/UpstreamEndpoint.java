@@ -43,7 +43,8 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
             try {
                 uri = new URI(baseUrl.strip().replaceAll("/+$", "") + "/chat/completions");
             } catch (URISyntaxException e) {
-                throw new IllegalArgumentException(property + " is not a URL: " + e.getMessage());
+                throw new IllegalArgumentException(property + " is not a URL: " + e.getReason() + " at index "
+                        + e.getIndex() + " of '" + shown(baseUrl) + "'");
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https") || uri.getRawAuthority() == null
@@ -77,7 +78,7 @@ public record UpstreamEndpoint(String name, String baseUrl, String apiKey, Set<S
          * (a password with a '/' in it, which the check above cannot tell from a path) are left out.
          */
         private static String shown(String baseUrl) {
-            return baseUrl.strip().replaceFirst("[?#].*", "?…").replaceFirst("//[^?]*@", "//…@");
+            return baseUrl.strip().replaceFirst("//.*@", "//…@").replaceFirst("[?#].*", "?…");
         }
     }
 

@@ -39,7 +39,7 @@ class UpstreamEndpointTest {
         }
         // a key in the query, or a password whose '/' hides its '@' from that check: refused, and not quoted
         for (String bad : new String[] {"https://api.deepseek.com/v1?api-key=sk-s3cret", "https://u:pa/s3cret@host/v1",
-                "https://host/v1#sk-s3cret"}) {
+                "https://host/v1#sk-s3cret", "https://h/v1?api-key=sk-s3cret^x", "https://u:pa?s3cret@host/v1"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Target.of(PROPERTY, bad),
                     bad);
             assertTrue(e.getMessage().startsWith(PROPERTY), e.getMessage());
