@@ -80,9 +80,9 @@ public record PriceTimeline(List<Row> rows, List<Tick> ticks, double nowPercent)
                     String until = e.validUntil() == null ? ", open-ended"
                             : " until " + ConsoleExtensions.fmt(e.validUntil());
                     // the state in words too: a bar's colour alone does not tell everyone whether it has ended
-                    String title = "#" + e.id() + " (" + ConsoleExtensions.stateLabel(e) + "): $" + e.usdPerMillionTokens()
-                            + " / 1M tokens from "
-                            + ConsoleExtensions.fmt(e.validFrom()) + until + window;
+                    String title = "#" + e.id() + " (" + ConsoleExtensions.stateLabel(e) + "): $"
+                            + e.usdPerMillionTokens() + " / 1M tokens from " + ConsoleExtensions.fmt(e.validFrom())
+                            + until + window;
                     boolean open = e.validUntil() == null || e.validUntil().isAfter(end);
                     bars.add(new Bar(e.id(), Math.min(left, 99.6), Math.max(0.4, right - left),
                             e.usdPerMillionTokens(), e.state(), e.windowStart() != null, open, title));

@@ -135,8 +135,8 @@ class PriceConsoleTest {
     @Test
     void eachTimelineBarSaysWhatItIsInWords() {
         ConsoleSession.login(ADMIN, ADMIN_PASSWORD).get("/console/prices").then().statusCode(200)
-                .body(matchesRegex("(?s).*aria-label=\"deepseek-v4-flash, cache-hit input: #\\d+ \\(ended\\): \\$0\\.028"
-                        + " / 1M tokens from 2026-04-24 00:00 UTC until 2026-04-26 12:15 UTC\".*"));
+                .body(matchesRegex("(?s).*aria-label=\"deepseek-v4-flash, cache-hit input: #\\d+ \\(ended\\): "
+                        + "\\$0\\.028 / 1M tokens from 2026-04-24 00:00 UTC until 2026-04-26 12:15 UTC\".*"));
     }
 
     @Test

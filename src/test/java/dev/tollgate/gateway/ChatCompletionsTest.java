@@ -773,7 +773,7 @@ class ChatCompletionsTest {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             while (true) {
                 try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where wait_event_type ="
-                        + " 'Lock' and query ilike '%api_key%' and pid <> pg_backend_pid()")) {
+                        + " 'Lock' and query ilike 'select%from api_key%' and pid <> pg_backend_pid()")) {
                     rs.next();
                     if (rs.getInt(1) > 0) {
                         return;

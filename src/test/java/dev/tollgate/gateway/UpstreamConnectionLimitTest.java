@@ -89,12 +89,12 @@ class UpstreamConnectionLimitTest {
 
     @Test
     void concurrentCallsTakeTheOneConnectionInTurnAndAllSucceed() throws Exception {
-        // the first holds the connection for 1 s, well inside the 2 s the others may wait for it, while seven more
+        // the first holds the connection for 1.5 s, inside the 2 s the others may wait for it, while seven more
         // arrive at once, a thread each however many cores the machine has
         ExecutorService clients = Executors.newFixedThreadPool(8);
         try {
             List<CompletableFuture<Integer>> calls = new ArrayList<>();
-            calls.add(CompletableFuture.supplyAsync(() -> ask("Hi [[sim:latency=1000/1000]]").statusCode(), clients));
+            calls.add(CompletableFuture.supplyAsync(() -> ask("Hi [[sim:latency=1500/1000]]").statusCode(), clients));
             awaitHolderUpstream();
             for (int i = 0; i < 7; i++) {
                 calls.add(CompletableFuture.supplyAsync(() -> ask("Hi").statusCode(), clients));

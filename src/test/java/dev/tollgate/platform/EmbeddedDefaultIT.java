@@ -113,6 +113,7 @@ class EmbeddedDefaultIT {
                     "TOLLGATE_LEDGER_PARTITIONS_AHEAD", "-1", "DEEPSEEK_API_KEY", "sk-test"));
             impossible.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:" + dbPort + "/postgres");
             impossible.put("TOLLGATE_DATA_DIR", workDir.resolve("impossible").toString());
+            impossible.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()));
             Process invalid = start(freePort(), impossible);
             try {
                 assertTrue(invalid.waitFor(90, TimeUnit.SECONDS), "an app with impossible settings does not start");

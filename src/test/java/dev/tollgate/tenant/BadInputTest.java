@@ -337,7 +337,8 @@ class BadInputTest {
                 .body("errors.find { it.field == 'allowedModels' }.message", equalTo("must not be blank"));
         ConsoleSession console = ConsoleSession.login(ADMIN, ADMIN_PASSWORD);
         console.post("/console/tenants/" + slug + "/keys", Map.of("name", "k", "allowedModels", "")).then()
-                .statusCode(400).body(containsString("<p class=\"error\" id=\"e-allowedModels\">must not be blank</p>"));
+                .statusCode(400)
+                .body(containsString("<p class=\"error\" id=\"e-allowedModels\">must not be blank</p>"));
     }
 
     /** JSON can escape half of a character, which PostgreSQL would store as a '?': refused on its field. */
