@@ -1,14 +1,21 @@
 package dev.tollgate.security;
 
+import dev.tollgate.platform.EmbeddedDatabase;
 import dev.tollgate.platform.Sha256;
+import dev.tollgate.platform.TollgateConfig;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.AuthenticationFailedException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Local-mode console sessions the server can end. Quarkus' login cookie is encrypted state with nothing kept
@@ -20,6 +27,13 @@ public class ConsoleSessions {
 
     public static final String COOKIE = "tollgate-session";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger LOG = Logger.getLogger(ConsoleSessions.class);
+
+    @Inject
+    TollgateConfig config;
+    /** The login cookie's key: TOLLGATE_SESSION_KEY, or one made at this start (TollgateMain). */
+    @ConfigProperty(name = "quarkus.http.auth.session.encryption-key")
+    Optional<String> cookieKey;
 
     /** The login cookie's idle timeout: a session unused that long is over either way. */
     @ConfigProperty(name = "quarkus.http.auth.form.timeout")
@@ -27,6 +41,20 @@ public class ConsoleSessions {
     /** How often the login cookie is renewed while in use; a session's last use is written as often. */
     @ConfigProperty(name = "quarkus.http.auth.form.new-cookie-interval")
     Duration renewEvery;
+
+    /**
+     * A key made at start signs everyone out at each restart, and no other replica can read its cookies. Fine for a
+     * trial on the embedded database; with an external one, which is how replicas share their state, say so.
+     */
+    void warnOfAKeyMadeAtStart(@Observes StartupEvent event) {
+        String madeAtStart = System.getProperty("tollgate-runtime.session-key");
+        if (!config.auth().oidc() && !EmbeddedDatabase.started() && madeAtStart != null
+                && cookieKey.filter(madeAtStart::equals).isPresent()) {
+            LOG.warn("TOLLGATE_SESSION_KEY is not set: console logins are encrypted with a key made at this start, so"
+                    + " they end at every restart and other replicas cannot read them. Set it to 32 or more random"
+                    + " characters, the same on every replica.");
+        }
+    }
 
     /** Starts a session for the user who just signed in; returns the token for their cookie. */
     @Transactional

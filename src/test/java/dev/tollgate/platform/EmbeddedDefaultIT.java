@@ -58,6 +58,7 @@ class EmbeddedDefaultIT {
             String log = Files.readString(workDir.resolve("app.log"));
             assertTrue(log.contains(passwordFile.toString()), "the log says where the password is");
             assertFalse(log.contains(password), "the password itself is never logged");
+            assertFalse(log.contains("TOLLGATE_SESSION_KEY is not set"), "a trial on its own database needs none");
             // zonky's defaults are a test server's (fsync off, asynchronous commit); this one holds the ledger.
             assertEquals("on", databaseSetting("fsync"));
             assertEquals("on", databaseSetting("synchronous_commit"));
@@ -128,6 +129,20 @@ class EmbeddedDefaultIT {
             } finally {
                 invalid.destroyForcibly();
             }
+
+            // a replica on a shared database whose login cookies only it can read, until it restarts: said at start
+            Map<String, String> replica = new HashMap<>(Map.of("QUARKUS_DATASOURCE_JDBC_URL",
+                    "jdbc:postgresql://localhost:" + dbPort + "/postgres", "QUARKUS_DATASOURCE_USERNAME", "postgres",
+                    "QUARKUS_DATASOURCE_PASSWORD", "postgres", "DEEPSEEK_API_KEY", "sk-test"));
+            replica.put("TOLLGATE_DATA_DIR", workDir.resolve("replica").toString());
+            replica.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()));
+            Process other = start(freePort(), replica);
+            try {
+                awaitLog(other, "TOLLGATE_SESSION_KEY is not set: console logins are encrypted with a key made at"
+                        + " this start");
+            } finally {
+                stop(other);
+            }
         } finally {
             stop(second);
         }
@@ -189,6 +204,18 @@ class EmbeddedDefaultIT {
             Thread.sleep(250);
         }
         throw new AssertionError("app not ready in 90 s:\n" + Files.readString(workDir.resolve("app.log")));
+    }
+
+    /** Waits for a line in the apps' log while the app runs. */
+    private void awaitLog(Process app, String text) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (!Files.readString(workDir.resolve("app.log")).contains(text)) {
+            if (!app.isAlive() || Instant.now().isAfter(deadline)) {
+                throw new AssertionError("no '" + text + "' in the log:\n"
+                        + Files.readString(workDir.resolve("app.log")));
+            }
+            Thread.sleep(250);
+        }
     }
 
     /** SIGTERM, as an orchestrator stops it: the app shuts down gracefully and stops its database. */
