@@ -15,13 +15,16 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 @QuarkusMain
 public class TollgateMain {
 
+    /** The login cookie key made at this start, used without TOLLGATE_SESSION_KEY (application.properties). */
+    public static final String SESSION_KEY_MADE_AT_START = "tollgate-runtime.session-key";
+
     public static void main(String... args) throws InterruptedException {
         if (args.length > 0 && args[0].equals("simulator")) {
             StandaloneSimulator.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         EmbeddedDatabase.startUnlessConfigured();
-        System.setProperty("tollgate-runtime.session-key", randomKey());
+        System.setProperty(SESSION_KEY_MADE_AT_START, randomKey());
         Quarkus.run(args);
     }
 

@@ -3,6 +3,7 @@ package dev.tollgate.security;
 import dev.tollgate.platform.EmbeddedDatabase;
 import dev.tollgate.platform.Sha256;
 import dev.tollgate.platform.TollgateConfig;
+import dev.tollgate.platform.TollgateMain;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.AuthenticationFailedException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,7 +48,7 @@ public class ConsoleSessions {
      * trial on the embedded database; with an external one, which is how replicas share their state, say so.
      */
     void warnOfAKeyMadeAtStart(@Observes StartupEvent event) {
-        String madeAtStart = System.getProperty("tollgate-runtime.session-key");
+        String madeAtStart = System.getProperty(TollgateMain.SESSION_KEY_MADE_AT_START);
         if (!config.auth().oidc() && !EmbeddedDatabase.started() && madeAtStart != null
                 && cookieKey.filter(madeAtStart::equals).isPresent()) {
             LOG.warn("TOLLGATE_SESSION_KEY is not set: console logins are encrypted with a key made at this start, so"
