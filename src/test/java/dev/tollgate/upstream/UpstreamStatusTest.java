@@ -129,9 +129,14 @@ class UpstreamStatusTest {
         String row = row(admin.get("/console/upstreams").asString(), "primary");
         assertTrue(row.contains("Running low") && row.contains("below the 50 CNY warning level"), row);
 
-        // once it has run out, the out-of-balance warning says so instead
+        // once it has run out, the out-of-balance warning says so instead. One check may fail on a loaded machine,
+        // leaving the last answer standing as it should: asked again until each account is known to be empty
         SeparateSimulator.simulator().balanceAvailable(false);
-        balances.checkAllNow();
+        for (int i = 0; i < 5 && balances.exhausted().size() < 3; i++) {
+            balances.checkAllNow();
+        }
+        assertEquals(List.of("light", "primary", "backup"), balances.exhausted(),
+                asAdmin().get("/api/admin/upstreams").asString());
         admin.get("/console/tenants").then().statusCode(200).body(containsString("Upstream out of balance"),
                 not(containsString("running low")));
     }
