@@ -94,49 +94,25 @@ class EmbeddedDefaultIT {
                     .body("displayName", equalTo("Survivor Inc"));
 
             // on an external database (here that one) a missing key is a mistake, not a trial: the start stops
-            Process keyless = start(freePort(), Map.of("QUARKUS_DATASOURCE_JDBC_URL",
-                    "jdbc:postgresql://localhost:" + dbPort + "/postgres", "QUARKUS_DATASOURCE_USERNAME", "postgres",
-                    "QUARKUS_DATASOURCE_PASSWORD", "postgres", "QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()),
-                    "TOLLGATE_DATA_DIR", workDir.resolve("keyless").toString())); // a spool of its own
-            try {
-                assertTrue(keyless.waitFor(90, TimeUnit.SECONDS), "an app without an upstream does not start");
-                assertNotEquals(0, keyless.exitValue());
-                String refusal = Files.readString(workDir.resolve("app.log"));
-                assertTrue(refusal.contains("No upstream is configured: set DEEPSEEK_API_KEY (or an endpoint under"
-                        + " tollgate.upstream.endpoints), or tollgate.simulator.enabled=true"), refusal);
-            } finally {
-                keyless.destroyForcibly();
-            }
+            String refusal = startRefused(freePort(), onTheRunningDatabase("keyless", Map.of()),
+                    "an app without an upstream");
+            assertTrue(refusal.contains("No upstream is configured: set DEEPSEEK_API_KEY (or an endpoint under"
+                    + " tollgate.upstream.endpoints), or tollgate.simulator.enabled=true"), refusal);
 
             // settings that could only fail every call or login later stop the start, each named
-            Map<String, String> impossible = new HashMap<>(Map.of("TOLLGATE_GATEWAY_MAX_BODY_BYTES", "0",
-                    "TOLLGATE_AUTH_LOGIN_FAILURES_ALLOWED", "-1", "TOLLGATE_KEYS_OUTAGE_GRACE", "-5s",
-                    "TOLLGATE_LEDGER_PARTITIONS_AHEAD", "-1", "DEEPSEEK_API_KEY", "sk-test"));
-            impossible.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:" + dbPort + "/postgres");
-            impossible.put("TOLLGATE_DATA_DIR", workDir.resolve("impossible").toString());
-            impossible.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()));
-            Process invalid = start(freePort(), impossible);
-            try {
-                assertTrue(invalid.waitFor(90, TimeUnit.SECONDS), "an app with impossible settings does not start");
-                assertNotEquals(0, invalid.exitValue());
-                String refusal = Files.readString(workDir.resolve("app.log"));
-                for (String line : List.of("tollgate.gateway.max-body-bytes must be greater than 0",
-                        "tollgate.auth.login-failures-allowed must be greater than 0",
-                        "tollgate.keys.outage-grace must be longer than or equal to 0",
-                        "tollgate.ledger.partitions-ahead must be greater than or equal to 0")) {
-                    assertTrue(refusal.contains(line), line + " in " + refusal);
-                }
-            } finally {
-                invalid.destroyForcibly();
+            refusal = startRefused(freePort(), onTheRunningDatabase("impossible", Map.of(
+                    "TOLLGATE_GATEWAY_MAX_BODY_BYTES", "0", "TOLLGATE_AUTH_LOGIN_FAILURES_ALLOWED", "-1",
+                    "TOLLGATE_KEYS_OUTAGE_GRACE", "-5s", "TOLLGATE_LEDGER_PARTITIONS_AHEAD", "-1",
+                    "DEEPSEEK_API_KEY", "sk-test")), "an app with impossible settings");
+            for (String line : List.of("tollgate.gateway.max-body-bytes must be greater than 0",
+                    "tollgate.auth.login-failures-allowed must be greater than 0",
+                    "tollgate.keys.outage-grace must be longer than or equal to 0",
+                    "tollgate.ledger.partitions-ahead must be greater than or equal to 0")) {
+                assertTrue(refusal.contains(line), line + " in " + refusal);
             }
 
             // a replica on a shared database whose login cookies only it can read, until it restarts: said at start
-            Map<String, String> replica = new HashMap<>(Map.of("QUARKUS_DATASOURCE_JDBC_URL",
-                    "jdbc:postgresql://localhost:" + dbPort + "/postgres", "QUARKUS_DATASOURCE_USERNAME", "postgres",
-                    "QUARKUS_DATASOURCE_PASSWORD", "postgres", "DEEPSEEK_API_KEY", "sk-test"));
-            replica.put("TOLLGATE_DATA_DIR", workDir.resolve("replica").toString());
-            replica.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()));
-            Process other = start(freePort(), replica);
+            Process other = start(freePort(), onTheRunningDatabase("replica", Map.of("DEEPSEEK_API_KEY", "sk-test")));
             try {
                 awaitLog(other, "TOLLGATE_SESSION_KEY is not set: console logins are encrypted with a key made at"
                         + " this start");
@@ -148,16 +124,10 @@ class EmbeddedDefaultIT {
         }
 
         // an upstream whose base URL names no host: the start stops, saying which setting, before any call is taken
-        Process misconfigured = start(port, Map.of("DEEPSEEK_API_KEY", "sk-test", "DEEPSEEK_BASE_URL", "vllm:8000/v1"));
-        try {
-            assertTrue(misconfigured.waitFor(90, TimeUnit.SECONDS), "a misconfigured app does not start");
-            assertNotEquals(0, misconfigured.exitValue());
-            String log = Files.readString(workDir.resolve("app.log"));
-            assertTrue(log.contains("tollgate.upstream.endpoints.deepseek.base-url must be an http or https URL"), log);
-            assertFalse(log.contains("sk-test"), "the key is not in the log");
-        } finally {
-            misconfigured.destroyForcibly();
-        }
+        String log = startRefused(port, Map.of("DEEPSEEK_API_KEY", "sk-test", "DEEPSEEK_BASE_URL", "vllm:8000/v1"),
+                "a misconfigured app");
+        assertTrue(log.contains("tollgate.upstream.endpoints.deepseek.base-url must be an http or https URL"), log);
+        assertFalse(log.contains("sk-test"), "the key is not in the log");
     }
 
     private String databaseSetting(String name) throws SQLException {
@@ -204,6 +174,32 @@ class EmbeddedDefaultIT {
             Thread.sleep(250);
         }
         throw new AssertionError("app not ready in 90 s:\n" + Files.readString(workDir.resolve("app.log")));
+    }
+
+    /**
+     * Settings for another instance on the running one's PostgreSQL, taken as an external database: with a spool
+     * directory and a management port of its own.
+     */
+    private Map<String, String> onTheRunningDatabase(String name, Map<String, String> settings) throws IOException {
+        Map<String, String> all = new HashMap<>(settings);
+        all.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:" + dbPort + "/postgres");
+        all.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
+        all.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+        all.put("TOLLGATE_DATA_DIR", workDir.resolve(name).toString());
+        all.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()));
+        return all;
+    }
+
+    /** Starts the app with settings it must refuse: it stops by itself, failing; returns the log. */
+    private String startRefused(int port, Map<String, String> settings, String what) throws Exception {
+        Process app = start(port, settings);
+        try {
+            assertTrue(app.waitFor(90, TimeUnit.SECONDS), what + " does not start");
+            assertNotEquals(0, app.exitValue());
+            return Files.readString(workDir.resolve("app.log"));
+        } finally {
+            app.destroyForcibly();
+        }
     }
 
     /** Waits for a line in the apps' log while the app runs. */
